@@ -1,0 +1,36 @@
+namespace SocialCrm.Streaming.Domain.Mentions;
+
+/// <summary>Why a payload is not a valid mention. The wire names go into dead-letter headers and metric labels.</summary>
+public enum RejectReason
+{
+    TooLarge,
+    InvalidUtf8,
+    InvalidJson,
+    TooDeep,
+    NotAnObject,
+    MissingField,
+    InvalidField,
+    KeyMismatch,
+}
+
+public static class RejectReasonNames
+{
+    public static string ToWire(this RejectReason reason) => reason switch
+    {
+        RejectReason.TooLarge => "too-large",
+        RejectReason.InvalidUtf8 => "invalid-utf8",
+        RejectReason.InvalidJson => "invalid-json",
+        RejectReason.TooDeep => "too-deep",
+        RejectReason.NotAnObject => "not-an-object",
+        RejectReason.MissingField => "missing-field",
+        RejectReason.InvalidField => "invalid-field",
+        RejectReason.KeyMismatch => "key-mismatch",
+        _ => "unknown",
+    };
+}
+
+/// <summary>A rejection: the reason code and a human detail naming the field and the rule.</summary>
+public sealed record Rejection(RejectReason Reason, string Detail)
+{
+    public override string ToString() => $"{Reason.ToWire()}: {Detail}";
+}

@@ -1,0 +1,21 @@
+using SocialCrm.Streaming.Domain.Mentions;
+
+namespace SocialCrm.Streaming.Domain.Ports;
+
+/// <summary>
+/// Everything one flush of a customer entity makes durable, atomically: the state snapshot, its
+/// leaderboard scores, per-minute volume increments and the signals raised since the last flush.
+/// <see cref="Version"/> increases with every flush of the entity; a store applies a write only if
+/// its version is newer than the stored one, so a retried flush is never counted twice.
+/// </summary>
+public sealed record CustomerWrite(
+    EntityId Id,
+    long Version,
+    IReadOnlyList<KeyValuePair<string, string>> Fields,
+    double RiskScore,
+    double AdvocacyScore,
+    IReadOnlyList<VolumeIncrement> Volume,
+    IReadOnlyList<OutboundSignal> Signals);
+
+/// <summary>Mentions of one sentiment class counted into one minute bucket (<c>yyyyMMddHHmm</c>, event time, UTC).</summary>
+public readonly record struct VolumeIncrement(string Minute, string SentimentClass, int Count);

@@ -1,0 +1,26 @@
+using SocialCrm.Streaming.Domain.Mentions;
+
+namespace SocialCrm.Streaming.Domain.Ports;
+
+/// <summary>Where customer state lives between entity incarnations (Redis in production).</summary>
+public interface ICustomerStore
+{
+    /// <summary>The stored snapshot fields, or null for a customer never seen.</summary>
+    Task<IReadOnlyList<KeyValuePair<string, string>>?> LoadAsync(EntityId id, CancellationToken cancellationToken);
+
+    /// <summary>Applies one flush atomically; a write whose version is not newer than the stored one changes nothing.</summary>
+    Task WriteAsync(CustomerWrite write, CancellationToken cancellationToken);
+
+    /// <summary>Writes brand-level signals (not tied to one customer), idempotent on their ids.</summary>
+    Task WriteSignalsAsync(IReadOnlyList<OutboundSignal> signals, CancellationToken cancellationToken);
+
+    /// <summary>Removes everything stored about a customer (a profile tombstone: the right to be forgotten).</summary>
+    Task ForgetAsync(EntityId id, CancellationToken cancellationToken);
+}
+
+/// <summary>The downstream topics of alerts and triggers.</summary>
+public interface ISignalPublisher
+{
+    /// <summary>Completes once every signal is acknowledged by the broker.</summary>
+    Task PublishAsync(IReadOnlyList<OutboundSignal> signals, CancellationToken cancellationToken);
+}

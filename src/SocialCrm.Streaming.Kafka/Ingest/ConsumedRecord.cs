@@ -1,0 +1,13 @@
+using Confluent.Kafka;
+using SocialCrm.Streaming.Domain.Mentions;
+
+namespace SocialCrm.Streaming.Kafka.Ingest;
+
+/// <summary>One record as read from the input topic, before it is parsed.</summary>
+public sealed record ConsumedRecord(
+    string Topic,
+    SourcePosition Position,
+    byte[]? Key,
+    byte[] Value,
+    Headers? Headers,
+    DateTimeOffset AppendTime);

@@ -1,0 +1,312 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Threading.Channels;
+using Akka;
+using Akka.Streams.Dsl;
+using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
+using SocialCrm.Streaming.Domain.Mentions;
+
+namespace SocialCrm.Streaming.Kafka.Ingest;
+
+/// <summary>
+/// The single consume loop of one node: one thread calls Consume (no polling interval, no busy
+/// idling), hands records to the stream through <see cref="Records"/>, pauses a partition when too
+/// many of its records are in flight and resumes it once the stream catches up, and commits, in
+/// batches, only offsets below which every record is done. All consumer calls but the first
+/// Subscribe happen on that thread, so rebalance callbacks never race with Consume or Commit.
+/// </summary>
+public sealed class KafkaConsumerLoop : IAsyncDisposable
+{
+    private static readonly TimeSpan ConsumeTimeout = TimeSpan.FromMilliseconds(50);
+
+    private readonly KafkaIngestOptions _options;
+    private readonly string _topic;
+    private readonly ILogger _logger;
+    private readonly IConsumer<byte[]?, byte[]> _consumer;
+    private readonly Channel<ConsumedRecord> _handedOut = Channel.CreateUnbounded<ConsumedRecord>(
+        new UnboundedChannelOptions { SingleWriter = true, SingleReader = true });
+    private readonly ConcurrentDictionary<int, PartitionOffsetTracker> _trackers = new();
+    private readonly HashSet<int> _paused = [];
+    private readonly Thread _thread;
+    private readonly TaskCompletionSource _loopExited = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Stopwatch _sinceCommit = Stopwatch.StartNew();
+    private volatile bool _stopping;
+    private volatile bool _abandoning;
+    private int _inFlight;
+    private int _maxInFlight;
+    private long _doneSinceCommit;
+    private long _consumed;
+    private long _committedRecords;
+
+    public KafkaConsumerLoop(KafkaIngestOptions options, string topic, ILogger logger, Action<IReadOnlyList<int>>? onAssignmentChanged = null)
+    {
+        _options = options;
+        _topic = topic;
+        _logger = logger;
+        var config = new ConsumerConfig(new Dictionary<string, string>(options.Properties))
+        {
+            BootstrapServers = options.BootstrapServers,
+            GroupId = options.GroupId,
+            EnableAutoCommit = false,
+            EnableAutoOffsetStore = false,
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+            SessionTimeoutMs = options.SessionTimeoutMs,
+            // Bounded prefetch: the client's own queue must not undo the in-flight cap.
+            QueuedMaxMessagesKbytes = 16 * 1024,
+        };
+        _consumer = new ConsumerBuilder<byte[]?, byte[]>(config)
+            .SetPartitionsAssignedHandler((_, partitions) =>
+            {
+                foreach (var tp in partitions)
+                {
+                    _trackers[tp.Partition.Value] = new PartitionOffsetTracker();
+                }
+                _logger.LogInformation("Assigned partitions {Partitions} of {Topic}", Describe(partitions.Select(p => p.Partition.Value)), _topic);
+                onAssignmentChanged?.Invoke(AssignedPartitions);
+            })
+            .SetPartitionsRevokedHandler((_, partitions) =>
+            {
+                var revoked = partitions.Select(p => p.Partition.Value).ToArray();
+                DrainAndCommit(revoked);
+                Release(revoked);
+                _logger.LogInformation("Revoked partitions {Partitions} of {Topic}", Describe(revoked), _topic);
+                onAssignmentChanged?.Invoke(AssignedPartitions);
+            })
+            .SetPartitionsLostHandler((_, partitions) =>
+            {
+                // Lost, not revoked: another member may own them already, so committing would be wrong.
+                var lost = partitions.Select(p => p.Partition.Value).ToArray();
+                Release(lost);
+                _logger.LogWarning("Lost partitions {Partitions} of {Topic}", Describe(lost), _topic);
+                onAssignmentChanged?.Invoke(AssignedPartitions);
+            })
+            .SetErrorHandler((_, error) => _logger.LogWarning("Kafka consumer error {Code}: {Reason}", error.Code, error.Reason))
+            .SetLogHandler((_, message) => _logger.Log(ToLogLevel(message.Level), "librdkafka {Facility}: {Message}", message.Facility, message.Message))
+            .Build();
+        _thread = new Thread(Loop) { IsBackground = true, Name = $"kafka-consume-{topic}" };
+    }
+
+    /// <summary>The records handed to the stream; every one must be passed back to <see cref="MarkDone"/> once its effects are durable.</summary>
+    public Source<ConsumedRecord, NotUsed> Records => ChannelSource.FromReader(_handedOut.Reader);
+
+    public IReadOnlyList<int> AssignedPartitions => [.. _trackers.Keys.Order()];
+    public int InFlight => Volatile.Read(ref _inFlight);
+    /// <summary>The most records ever in flight at once: the proof that memory stays bounded.</summary>
+    public int MaxInFlight => Volatile.Read(ref _maxInFlight);
+    public long Consumed => Interlocked.Read(ref _consumed);
+    public long CommittedRecords => Interlocked.Read(ref _committedRecords);
+
+    public void Start()
+    {
+        _consumer.Subscribe(_topic);
+        _thread.Start();
+    }
+
+    public void MarkDone(SourcePosition position)
+    {
+        if (_trackers.TryGetValue(position.Partition, out var tracker))
+        {
+            tracker.Done(position.Offset);
+        }
+        Interlocked.Decrement(ref _inFlight);
+        Interlocked.Increment(ref _doneSinceCommit);
+    }
+
+    /// <summary>Graceful stop: no new records, wait (bounded) for those in flight, commit, leave the group.</summary>
+    public async Task StopAsync()
+    {
+        _stopping = true;
+        await _loopExited.Task.ConfigureAwait(false);
+        _handedOut.Writer.TryComplete();
+        WaitForInFlight(() => InFlight == 0);
+        CommitDone();
+        _consumer.Close();
+    }
+
+    /// <summary>Stops as a crash would: no drain and no commit. What was not committed is replayed by the next owner.</summary>
+    public async Task AbandonAsync()
+    {
+        _abandoning = true;
+        _stopping = true;
+        await _loopExited.Task.ConfigureAwait(false);
+        _handedOut.Writer.TryComplete();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_stopping)
+        {
+            await StopAsync().ConfigureAwait(false);
+        }
+        _consumer.Dispose();
+    }
+
+    private void Loop()
+    {
+        try
+        {
+            while (!_stopping)
+            {
+                ResumeDrainedPartitions();
+                if (Interlocked.Read(ref _doneSinceCommit) >= _options.CommitBatchSize || _sinceCommit.Elapsed >= _options.CommitInterval)
+                {
+                    CommitDone();
+                }
+                ConsumeOne();
+            }
+        }
+        catch (Exception ex)
+        {
+            _logger.LogCritical(ex, "The Kafka consume loop of {Topic} failed", _topic);
+            _handedOut.Writer.TryComplete(ex);
+        }
+        finally
+        {
+            _loopExited.TrySetResult();
+        }
+    }
+
+    private void ConsumeOne()
+    {
+        ConsumeResult<byte[]?, byte[]>? result;
+        try
+        {
+            result = _consumer.Consume(ConsumeTimeout);
+        }
+        catch (ConsumeException ex)
+        {
+            // The client retries broker errors itself; a consume error is logged and consumption goes on.
+            _logger.LogWarning("Kafka consume error {Code}: {Reason}", ex.Error.Code, ex.Error.Reason);
+            return;
+        }
+        if (result is null || result.IsPartitionEOF)
+        {
+            return;
+        }
+        var partition = result.Partition.Value;
+        if (!_trackers.TryGetValue(partition, out var tracker))
+        {
+            return;
+        }
+        tracker.HandedOut(result.Offset.Value);
+        Interlocked.Increment(ref _consumed);
+        var inFlight = Interlocked.Increment(ref _inFlight);
+        if (inFlight > _maxInFlight)
+        {
+            Volatile.Write(ref _maxInFlight, inFlight);
+        }
+        _handedOut.Writer.TryWrite(new ConsumedRecord(
+            result.Topic,
+            new SourcePosition(partition, result.Offset.Value),
+            result.Message.Key,
+            result.Message.Value ?? [],
+            result.Message.Headers,
+            result.Message.Timestamp.UtcDateTime));
+        if (tracker.InFlight >= _options.MaxInFlightPerPartition && _paused.Add(partition))
+        {
+            _consumer.Pause([result.TopicPartition]);
+        }
+    }
+
+    private void ResumeDrainedPartitions()
+    {
+        if (_paused.Count == 0)
+        {
+            return;
+        }
+        var resumeBelow = Math.Max(1, _options.MaxInFlightPerPartition / 2);
+        foreach (var partition in _paused.ToArray())
+        {
+            if (!_trackers.TryGetValue(partition, out var tracker))
+            {
+                _paused.Remove(partition);
+            }
+            else if (tracker.InFlight <= resumeBelow)
+            {
+                _consumer.Resume([new TopicPartition(_topic, partition)]);
+                _paused.Remove(partition);
+            }
+        }
+    }
+
+    private void DrainAndCommit(IReadOnlyCollection<int> partitions)
+    {
+        if (_abandoning)
+        {
+            return;
+        }
+        var trackers = partitions.Select(p => _trackers.GetValueOrDefault(p)).OfType<PartitionOffsetTracker>().ToArray();
+        WaitForInFlight(() => trackers.All(t => t.InFlight == 0));
+        CommitDone(partitions);
+    }
+
+    private void Release(IEnumerable<int> partitions)
+    {
+        foreach (var partition in partitions)
+        {
+            _trackers.TryRemove(partition, out _);
+            _paused.Remove(partition);
+        }
+    }
+
+    private void WaitForInFlight(Func<bool> drained)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (!drained())
+        {
+            if (deadline.Elapsed >= _options.DrainTimeout)
+            {
+                _logger.LogWarning("In-flight records of {Topic} did not finish within {Timeout}; the next owner replays them", _topic, _options.DrainTimeout);
+                return;
+            }
+            Thread.Sleep(5);
+        }
+    }
+
+    private void CommitDone(IReadOnlyCollection<int>? only = null)
+    {
+        _sinceCommit.Restart();
+        var done = Interlocked.Exchange(ref _doneSinceCommit, 0);
+        if (_abandoning)
+        {
+            return;
+        }
+        var offsets = new List<TopicPartitionOffset>();
+        foreach (var (partition, tracker) in _trackers)
+        {
+            if ((only is null || only.Contains(partition)) && tracker.TryTakeCommit(out var next))
+            {
+                // An explicit offset without leader epoch: a committed epoch is rejected after a leader move.
+                offsets.Add(new TopicPartitionOffset(_topic, partition, next));
+            }
+        }
+        if (offsets.Count == 0)
+        {
+            return;
+        }
+        try
+        {
+            _consumer.Commit(offsets);
+            Interlocked.Add(ref _committedRecords, done);
+        }
+        catch (KafkaException ex)
+        {
+            _logger.LogWarning("Commit of {Count} partitions failed ({Reason}); retried with the next batch", offsets.Count, ex.Error.Reason);
+            foreach (var offset in offsets)
+            {
+                _trackers.GetValueOrDefault(offset.Partition.Value)?.CommitFailed(offset.Offset.Value);
+            }
+            Interlocked.Add(ref _doneSinceCommit, done);
+        }
+    }
+
+    private static string Describe(IEnumerable<int> partitions) => string.Join(",", partitions.Order());
+
+    private static LogLevel ToLogLevel(SyslogLevel level) => level switch
+    {
+        SyslogLevel.Emergency or SyslogLevel.Alert or SyslogLevel.Critical or SyslogLevel.Error => LogLevel.Warning,
+        SyslogLevel.Warning or SyslogLevel.Notice => LogLevel.Information,
+        _ => LogLevel.Debug,
+    };
+}

@@ -1,0 +1,24 @@
+using Confluent.Kafka;
+
+namespace SocialCrm.Streaming.Kafka.Output;
+
+public static class KafkaProducerFactory
+{
+    /// <summary>
+    /// An idempotent producer (no duplicates from the client's own retries) that partitions like the
+    /// Java client (murmur2), so its records land where the shard of their key lives.
+    /// </summary>
+    public static IProducer<byte[]?, byte[]> Create(string bootstrapServers, IReadOnlyDictionary<string, string>? properties = null) =>
+        new ProducerBuilder<byte[]?, byte[]>(Config(bootstrapServers, properties)).Build();
+
+    public static ProducerConfig Config(string bootstrapServers, IReadOnlyDictionary<string, string>? properties = null) =>
+        new(properties?.ToDictionary() ?? [])
+        {
+            BootstrapServers = bootstrapServers,
+            EnableIdempotence = true,
+            Acks = Acks.All,
+            LingerMs = 2,
+            Partitioner = Partitioner.Murmur2Random,
+            CompressionType = CompressionType.Lz4,
+        };
+}
