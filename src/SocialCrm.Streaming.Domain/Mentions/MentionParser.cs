@@ -69,7 +69,7 @@ public static class MentionParser
         }
         if (reader.TokenType != JsonTokenType.StartObject)
         {
-            return ParseOutcome.Invalid(RejectReason.NotAnObject, $"payload is a JSON {reader.TokenType}, not an object");
+            return ParseOutcome.Invalid(RejectReason.NotAnObject, $"payload is {Describe(reader.TokenType)}, not an object");
         }
 
         var fields = new MentionFields();
@@ -284,7 +284,7 @@ public static class MentionParser
             return WrongType("createdAt", "an RFC 3339 string", reader.TokenType);
         }
         // RFC 3339 demands an explicit offset; without one the instant would depend on the reader's time zone.
-        if (!reader.TryGetDateTimeOffset(out var createdAt) || !HasExplicitOffset(reader.ValueSpan))
+        if (!reader.TryGetDateTimeOffset(out var createdAt) || !HasExplicitOffset(ref reader))
         {
             return new Rejection(RejectReason.InvalidField, "createdAt must be an RFC 3339 timestamp with an offset, e.g. 2026-11-23T10:15:00Z");
         }
@@ -292,8 +292,21 @@ public static class MentionParser
         return null;
     }
 
-    private static bool HasExplicitOffset(ReadOnlySpan<byte> value) =>
-        value.Length > 6 && (value[^1] is (byte)'Z' or (byte)'z' || (value[^3] == (byte)':' && value[^6] is (byte)'+' or (byte)'-'));
+    private static bool HasExplicitOffset(ref Utf8JsonReader reader)
+    {
+        const int MaxTimestampBytes = 64;
+        var rawLength = reader.HasValueSequence ? reader.ValueSequence.Length : reader.ValueSpan.Length;
+        if (rawLength > MaxTimestampBytes)
+        {
+            return false;
+        }
+        // Producers may escape characters ("+" as \u002B), so look at the unescaped value.
+        Span<byte> buffer = stackalloc byte[MaxTimestampBytes];
+        scoped ReadOnlySpan<byte> value = reader.ValueIsEscaped || reader.HasValueSequence
+            ? buffer[..reader.CopyString(buffer)]
+            : reader.ValueSpan;
+        return value.Length > 6 && (value[^1] is (byte)'Z' or (byte)'z' || (value[^3] == (byte)':' && value[^6] is (byte)'+' or (byte)'-'));
+    }
 
     private static Rejection? ReadAuthor(ref Utf8JsonReader reader, ref MentionFields fields)
     {

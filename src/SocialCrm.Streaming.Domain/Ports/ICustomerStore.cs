@@ -5,8 +5,8 @@ namespace SocialCrm.Streaming.Domain.Ports;
 /// <summary>Where customer state lives between entity incarnations (Redis in production).</summary>
 public interface ICustomerStore
 {
-    /// <summary>The stored snapshot fields, or null for a customer never seen.</summary>
-    Task<IReadOnlyList<KeyValuePair<string, string>>?> LoadAsync(EntityId id, CancellationToken cancellationToken);
+    /// <summary>The stored snapshot, or null for a customer never seen.</summary>
+    Task<StoredCustomer?> LoadAsync(EntityId id, CancellationToken cancellationToken);
 
     /// <summary>Applies one flush atomically; a write whose version is not newer than the stored one changes nothing.</summary>
     Task WriteAsync(CustomerWrite write, CancellationToken cancellationToken);
@@ -17,6 +17,9 @@ public interface ICustomerStore
     /// <summary>Removes everything stored about a customer (a profile tombstone: the right to be forgotten).</summary>
     Task ForgetAsync(EntityId id, CancellationToken cancellationToken);
 }
+
+/// <summary>A stored snapshot: the version of the flush that wrote it and its fields.</summary>
+public sealed record StoredCustomer(long Version, IReadOnlyList<KeyValuePair<string, string>> Fields);
 
 /// <summary>The downstream topics of alerts and triggers.</summary>
 public interface ISignalPublisher

@@ -77,20 +77,17 @@ public sealed class RedisCustomerStore(IConnectionMultiplexer connection, RedisS
 
     public RedisKeys Keys => _keys;
 
-    public async Task<IReadOnlyList<KeyValuePair<string, string>>?> LoadAsync(EntityId id, CancellationToken cancellationToken)
+    public async Task<StoredCustomer?> LoadAsync(EntityId id, CancellationToken cancellationToken)
     {
         var entries = await connection.GetDatabase().HashGetAllAsync(_keys.Customer(id)).ConfigureAwait(false);
         if (entries.Length == 0)
         {
             return null;
         }
-        return [.. entries.Where(e => e.Name != VersionField).Select(e => new KeyValuePair<string, string>(e.Name!, e.Value!))];
-    }
-
-    public async Task<long> LoadVersionAsync(EntityId id)
-    {
-        var value = await connection.GetDatabase().HashGetAsync(_keys.Customer(id), VersionField).ConfigureAwait(false);
-        return value.IsNull ? 0 : (long)value;
+        var version = entries.FirstOrDefault(e => e.Name == VersionField).Value;
+        return new StoredCustomer(
+            version.IsNull ? 0 : (long)version,
+            [.. entries.Where(e => e.Name != VersionField).Select(e => new KeyValuePair<string, string>(e.Name!, e.Value!))]);
     }
 
     public Task WriteAsync(CustomerWrite write, CancellationToken cancellationToken) =>

@@ -1,0 +1,16 @@
+using SocialCrm.Streaming.Cluster.Sharding;
+using SocialCrm.Streaming.Domain.Mentions;
+
+namespace SocialCrm.Streaming.Cluster.Customers;
+
+/// <summary>Apply one mention to its customer; answered with <see cref="MentionApplied"/> once its effects are durable.</summary>
+public sealed record ApplyMention(string EntityId, Mention Mention, SourcePosition Position) : IWithEntityId;
+
+/// <summary>The mention at <see cref="Position"/> is applied (or was already) and everything it caused is written.</summary>
+public sealed record MentionApplied(SourcePosition Position);
+
+/// <summary>Sent by sharding on hand-off and passivation: finish the write in flight, then stop.</summary>
+public sealed record StopCustomer
+{
+    public static readonly StopCustomer Instance = new();
+}

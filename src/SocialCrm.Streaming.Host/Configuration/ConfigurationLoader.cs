@@ -1,0 +1,37 @@
+using Microsoft.Extensions.Configuration;
+
+namespace SocialCrm.Streaming.Host.Configuration;
+
+/// <summary>Layers appsettings.json, SOCIALCRM__* environment variables and command-line flags (last wins), binds and validates.</summary>
+public static class ConfigurationLoader
+{
+    public const string EnvironmentPrefix = "SOCIALCRM__";
+
+    public static IConfigurationRoot Build(IReadOnlyDictionary<string, string?> flagOverrides, string? settingsFile = null) =>
+        new ConfigurationBuilder()
+            .AddJsonFile(settingsFile ?? Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: settingsFile is null)
+            .AddEnvironmentVariables(EnvironmentPrefix)
+            .AddInMemoryCollection(flagOverrides.Where(f => f.Value is not null))
+            .Build();
+
+    /// <summary>Binds and validates; throws <see cref="ConfigurationException"/> naming every bad setting.</summary>
+    public static SocialCrmOptions Bind(IConfiguration configuration)
+    {
+        var options = new SocialCrmOptions();
+        try
+        {
+            configuration.Bind(options, binder => binder.ErrorOnUnknownConfiguration = false);
+        }
+        catch (InvalidOperationException ex)
+        {
+            // The binder's message names the path and the expected type, e.g. "at 'Kafka:CommitBatchSize' to type 'System.Int32'".
+            throw new ConfigurationException([ex.Message + (ex.InnerException is { } inner ? " " + inner.Message : "")]);
+        }
+        var errors = OptionsValidator.Validate(options);
+        if (errors.Count > 0)
+        {
+            throw new ConfigurationException(errors);
+        }
+        return options;
+    }
+}

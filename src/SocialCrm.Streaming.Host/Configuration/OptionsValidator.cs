@@ -1,0 +1,80 @@
+namespace SocialCrm.Streaming.Host.Configuration;
+
+/// <summary>Thrown at start-up for an invalid setting; the command exits with code 2 and this message.</summary>
+public sealed class ConfigurationException(IReadOnlyList<string> errors)
+    : Exception("Invalid configuration:" + Environment.NewLine + string.Join(Environment.NewLine, errors.Select(e => "  " + e)))
+{
+    public IReadOnlyList<string> Errors { get; } = errors;
+}
+
+/// <summary>Every rule names the setting, its value and what is wrong, so a bad deployment fails at start-up, not at 3 a.m.</summary>
+public static class OptionsValidator
+{
+    public static IReadOnlyList<string> Validate(SocialCrmOptions options)
+    {
+        var errors = new List<string>();
+        var kafka = options.Kafka;
+        Require(errors, !string.IsNullOrWhiteSpace(kafka.BootstrapServers), "Kafka:BootstrapServers", kafka.BootstrapServers, "is required (flag --kafka, env SOCIALCRM__Kafka__BootstrapServers)");
+        Require(errors, !string.IsNullOrWhiteSpace(kafka.GroupId), "Kafka:GroupId", kafka.GroupId, "must not be empty");
+        Require(errors, kafka.MaxInFlightPerPartition >= 1, "Kafka:MaxInFlightPerPartition", kafka.MaxInFlightPerPartition, "must be >= 1");
+        Require(errors, kafka.CommitBatchSize >= 1, "Kafka:CommitBatchSize", kafka.CommitBatchSize, "must be >= 1");
+        Require(errors, kafka.CommitInterval > TimeSpan.Zero, "Kafka:CommitInterval", kafka.CommitInterval, "must be > 0");
+        Require(errors, kafka.DrainTimeout > TimeSpan.Zero, "Kafka:DrainTimeout", kafka.DrainTimeout, "must be > 0");
+        Require(errors, kafka.SessionTimeoutMs is >= 1_000 and <= 300_000, "Kafka:SessionTimeoutMs", kafka.SessionTimeoutMs, "must be within 1000..300000");
+
+        var redis = options.Redis;
+        Require(errors, !string.IsNullOrWhiteSpace(redis.Configuration), "Redis:Configuration", redis.Configuration, "is required (flag --redis, env SOCIALCRM__Redis__Configuration)");
+        if (!string.IsNullOrWhiteSpace(redis.Configuration))
+        {
+            try
+            {
+                StackExchange.Redis.ConfigurationOptions.Parse(redis.Configuration);
+            }
+            catch (ArgumentException ex)
+            {
+                errors.Add($"Redis:Configuration is not a StackExchange.Redis configuration string: {ex.Message}");
+            }
+        }
+        Require(errors, !string.IsNullOrWhiteSpace(redis.KeyPrefix) && !redis.KeyPrefix.Contains(' '), "Redis:KeyPrefix", redis.KeyPrefix, "must be a non-empty word without spaces");
+        Require(errors, redis.ListCapacity >= 1, "Redis:ListCapacity", redis.ListCapacity, "must be >= 1");
+        Require(errors, redis.VolumeRetention >= TimeSpan.FromMinutes(1), "Redis:VolumeRetention", redis.VolumeRetention, "must be at least one minute");
+        Require(errors, redis.SignalIdRetention >= TimeSpan.FromMinutes(1), "Redis:SignalIdRetention", redis.SignalIdRetention, "must be at least one minute");
+
+        var cluster = options.Cluster;
+        Require(errors, !string.IsNullOrWhiteSpace(cluster.Hostname), "Cluster:Hostname", cluster.Hostname, "must not be empty");
+        Require(errors, cluster.Port is >= 0 and <= 65535, "Cluster:Port", cluster.Port, "must be within 0..65535");
+        foreach (var seed in SeedNodeList.Parse(cluster.SeedNodes))
+        {
+            Require(errors, SeedNodeList.TryParseHostPort(seed, out _, out _), "Cluster:SeedNodes", seed, "must be host:port (flag --seed-nodes host:port[,host:port])");
+        }
+        Require(errors, cluster.Port != 0 || SeedNodeList.Parse(cluster.SeedNodes).Count == 0, "Cluster:Port", cluster.Port, "may be 0 only for a cluster of one (no seed nodes)");
+        Require(errors, cluster.PassivateIdleAfter > TimeSpan.Zero, "Cluster:PassivateIdleAfter", cluster.PassivateIdleAfter, "must be > 0");
+
+        Require(errors, options.Pipeline.Parallelism is >= 1 and <= 100_000, "Pipeline:Parallelism", options.Pipeline.Parallelism, "must be within 1..100000");
+        Require(errors, options.Pipeline.AskTimeout > TimeSpan.Zero, "Pipeline:AskTimeout", options.Pipeline.AskTimeout, "must be > 0");
+        Require(errors, options.Metrics.Port is >= 0 and <= 65535, "Metrics:Port", options.Metrics.Port, "must be within 0..65535 (0 = off)");
+        return errors;
+    }
+
+    private static void Require(List<string> errors, bool rule, string setting, object? value, string what)
+    {
+        if (!rule)
+        {
+            errors.Add($"{setting} {what}; was '{value}'");
+        }
+    }
+}
+
+public static class SeedNodeList
+{
+    public static IReadOnlyList<string> Parse(string? seedNodes) =>
+        (seedNodes ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    public static bool TryParseHostPort(string value, out string host, out int port)
+    {
+        var colon = value.LastIndexOf(':');
+        host = colon > 0 ? value[..colon] : "";
+        port = 0;
+        return colon > 0 && int.TryParse(value[(colon + 1)..], out port) && port is > 0 and <= 65535;
+    }
+}

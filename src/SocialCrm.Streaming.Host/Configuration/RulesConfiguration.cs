@@ -1,0 +1,29 @@
+using Microsoft.Extensions.Configuration;
+using SocialCrm.Streaming.Domain.Rules;
+
+namespace SocialCrm.Streaming.Host.Configuration;
+
+/// <summary>Binds the "Rules" section (defaults in appsettings.json, per-brand overrides) and validates it.</summary>
+public static class RulesConfiguration
+{
+    public const string Section = "Rules";
+
+    public static RulesOptions Bind(IConfiguration configuration)
+    {
+        var rules = new RulesOptions();
+        try
+        {
+            configuration.GetSection(Section).Bind(rules);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new ConfigurationException([ex.Message + (ex.InnerException is { } inner ? " " + inner.Message : "")]);
+        }
+        var errors = RulesValidator.Validate(rules);
+        if (errors.Count > 0)
+        {
+            throw new ConfigurationException(errors);
+        }
+        return rules;
+    }
+}

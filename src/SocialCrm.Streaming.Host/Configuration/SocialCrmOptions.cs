@@ -1,0 +1,42 @@
+using SocialCrm.Streaming.Kafka.Ingest;
+using SocialCrm.Streaming.Redis.State;
+
+namespace SocialCrm.Streaming.Host.Configuration;
+
+/// <summary>
+/// Everything the processor is configured with, bound from appsettings.json, then SOCIALCRM__*
+/// environment variables (SOCIALCRM__Kafka__BootstrapServers), then command-line flags.
+/// </summary>
+public sealed class SocialCrmOptions
+{
+    public KafkaIngestOptions Kafka { get; set; } = new();
+    public RedisStoreOptions Redis { get; set; } = new();
+    public ClusterNodeOptions Cluster { get; set; } = new();
+    public PipelineOptions Pipeline { get; set; } = new();
+    public MetricsOptions Metrics { get; set; } = new();
+}
+
+public sealed class ClusterNodeOptions
+{
+    /// <summary>The name other nodes reach this one by (a pod's stable DNS name on Kubernetes).</summary>
+    public string Hostname { get; set; } = "127.0.0.1";
+    /// <summary>Akka remoting port; 0 picks a free one (a cluster of one only).</summary>
+    public int Port { get; set; } = 4053;
+    /// <summary>Comma-separated host:port of seed nodes; empty = a cluster of one.</summary>
+    public string SeedNodes { get; set; } = "";
+    public TimeSpan PassivateIdleAfter { get; set; } = TimeSpan.FromMinutes(2);
+}
+
+public sealed class PipelineOptions
+{
+    /// <summary>Asks to customer entities in flight at once: bounded, never a tell-flood of sharding.</summary>
+    public int Parallelism { get; set; } = 512;
+    /// <summary>How long one ask waits before it is retried (the entity skips what it already applied).</summary>
+    public TimeSpan AskTimeout { get; set; } = TimeSpan.FromSeconds(10);
+}
+
+public sealed class MetricsOptions
+{
+    /// <summary>Port of /metrics and the health endpoints; 0 = off.</summary>
+    public int Port { get; set; } = 9464;
+}

@@ -1,0 +1,116 @@
+using System.CommandLine;
+using System.Globalization;
+using SocialCrm.Streaming.Host.Commands;
+using SocialCrm.Streaming.Host.Configuration;
+using SocialCrm.Streaming.Host.Generation;
+using SocialCrm.Streaming.Host.Processing;
+using SocialCrm.Streaming.Kafka.Embedded;
+using SocialCrm.Streaming.Kafka.Output;
+using SocialCrm.Streaming.Kafka.Topology;
+using SocialCrm.Streaming.Redis.Embedded;
+
+namespace SocialCrm.Streaming.Host.Demo;
+
+/// <summary>
+/// <c>socialcrm demo</c>: the whole product on embedded parts — a 3-broker librdkafka mock cluster, an
+/// in-process Garnet, the synthetic generator with a scripted crisis and churners, and one processor
+/// node — with a live view of what happens.
+/// </summary>
+public static class DemoCommand
+{
+    public static Command Create()
+    {
+        var duration = CommandRunner.DurationOption("--duration", "Stop by itself after this long (e.g. 20s); default: run until Ctrl+C");
+        var rate = new Option<double>("--rate") { Description = "Mentions per second to generate (0 = as fast as possible)", DefaultValueFactory = _ => 2_000 };
+        var metricsPort = new Option<int>("--metrics-port") { Description = "Port of /metrics and /health (0 = off)", DefaultValueFactory = _ => 0 };
+        var customers = new Option<int>("--customers") { Description = "Customers per brand", DefaultValueFactory = _ => 2_500 };
+        var timeLapse = new Option<double>("--time-lapse") { Description = "Event time runs this many times faster than the wall clock, so minute-based detectors have minutes to look at", DefaultValueFactory = _ => 30 };
+        var command = new Command("demo", "Run the processor on embedded Kafka and Redis with synthetic mentions and a live view")
+        {
+            duration, rate, metricsPort, customers, timeLapse,
+        };
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(rate) < 0) result.AddError("--rate must be >= 0");
+            if (result.GetValue(customers) < 1) result.AddError("--customers must be >= 1");
+            if (result.GetValue(timeLapse) <= 0) result.AddError("--time-lapse must be > 0");
+        });
+        command.SetAction((parse, cancellationToken) => CommandRunner.Guard(() => RunAsync(new DemoSettings(
+            parse.GetResult(duration) is null ? null : parse.GetValue(duration),
+            parse.GetValue(rate),
+            parse.GetValue(metricsPort),
+            parse.GetValue(customers),
+            parse.GetValue(timeLapse)), cancellationToken)));
+        return command;
+    }
+
+    private sealed record DemoSettings(TimeSpan? Duration, double Rate, int MetricsPort, int CustomersPerBrand, double TimeLapse);
+
+    private static async Task<int> RunAsync(DemoSettings settings, CancellationToken cancellationToken)
+    {
+        var catalog = TopicCatalog.LoadDefault();
+        Console.WriteLine("Starting embedded Kafka (librdkafka mock cluster, 3 brokers) and Redis (Garnet)...");
+        using var kafka = MockKafkaCluster.Start(3);
+        foreach (var topic in catalog.Topics)
+        {
+            kafka.CreateTopic(topic.Name, topic.Partitions);
+        }
+        using var garnet = EmbeddedGarnet.Start();
+        var configuration = ConfigurationLoader.Build(new Dictionary<string, string?>
+        {
+            ["Kafka:BootstrapServers"] = kafka.BootstrapServers,
+            ["Kafka:GroupId"] = "socialcrm-demo",
+            ["Redis:Configuration"] = garnet.ConnectionString,
+            ["Cluster:Hostname"] = "127.0.0.1",
+            ["Cluster:Port"] = "0",
+            ["Cluster:SeedNodes"] = "",
+            ["Metrics:Port"] = settings.MetricsPort.ToString(CultureInfo.InvariantCulture),
+        });
+        await using var node = ProcessorNode.FromConfiguration(configuration, catalog, logging => logging.SetMinimumLevel(Microsoft.Extensions.Logging.LogLevel.Warning));
+        await node.StartAsync(cancellationToken).ConfigureAwait(false);
+        using var view = await LiveView.StartAsync(garnet.ConnectionString, node.Options.Redis.KeyPrefix).ConfigureAwait(false);
+
+        var expectedSeconds = settings.Duration?.TotalSeconds ?? 60;
+        var ratePerSecond = settings.Rate > 0 ? settings.Rate : 20_000;
+        var generator = new MentionGenerator(new GeneratorOptions
+        {
+            CustomersPerBrand = settings.CustomersPerBrand,
+            MalformedShare = 0.005,
+            Start = DateTimeOffset.UtcNow,
+            EventInterval = TimeSpan.FromSeconds(settings.TimeLapse / ratePerSecond),
+            CrisisAt = (long)(ratePerSecond * expectedSeconds * 0.5),
+            CrisisLength = (int)Math.Max(500, ratePerSecond * 3),
+        });
+        using var producer = KafkaProducerFactory.Create(kafka.BootstrapServers);
+        var records = new RecordProducer(producer, catalog.Mentions.Name);
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (settings.Duration is { } duration)
+        {
+            stop.CancelAfter(duration);
+        }
+        Console.WriteLine($"Processing. Generating {(settings.Rate > 0 ? $"{settings.Rate:N0} mentions/s" : "as fast as possible")} for {settings.CustomersPerBrand:N0} customers per brand; "
+            + (settings.Duration is { } d ? $"stopping after {d.TotalSeconds:N0} s." : "Ctrl+C to stop."));
+        var started = DateTimeOffset.UtcNow;
+        var generating = Task.Run(() => records.RunAsync(generator.Next, settings.Rate, null, stop.Token), CancellationToken.None);
+        var consumer = await node.Service.Consumer.WaitAsync(TimeSpan.FromSeconds(60), cancellationToken).ConfigureAwait(false);
+        while (!stop.IsCancellationRequested)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(2), stop.Token).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
+            view.Print(DateTimeOffset.UtcNow - started, records.Produced, node.Stats, consumer);
+        }
+        await generating.ConfigureAwait(false);
+
+        // Let the processor catch up with what was produced, then stop it cleanly (drain, commit).
+        var catchUp = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(20);
+        while (node.Stats.Processed + node.Stats.DeadLettered < records.Produced && DateTimeOffset.UtcNow < catchUp)
+        {
+            await Task.Delay(100, CancellationToken.None).ConfigureAwait(false);
+        }
+        var elapsed = DateTimeOffset.UtcNow - started;
+        await node.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        view.Print(elapsed, records.Produced, node.Stats, consumer);
+        await view.PrintSummaryAsync(elapsed, records.Produced, node.Stats, consumer).ConfigureAwait(false);
+        return ExitCodes.Ok;
+    }
+}

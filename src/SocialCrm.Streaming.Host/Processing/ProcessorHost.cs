@@ -1,0 +1,97 @@
+using Akka.Cluster.Hosting;
+using Akka.Cluster.Hosting.SBR;
+using Akka.Hosting;
+using Akka.Remote.Hosting;
+using Confluent.Kafka;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using SocialCrm.Streaming.Cluster.Customers;
+using SocialCrm.Streaming.Domain.Ports;
+using SocialCrm.Streaming.Host.Configuration;
+using SocialCrm.Streaming.Kafka.Output;
+using SocialCrm.Streaming.Redis.State;
+using StackExchange.Redis;
+
+namespace SocialCrm.Streaming.Host.Processing;
+
+/// <summary>The topics one processor node reads and writes, from topology/topics.json.</summary>
+public sealed record ProcessorTopics(string Mentions, int MentionPartitions, string DeadLetter, string CrisisAlerts, string LifecycleTriggers);
+
+/// <summary>The composition root of one processor node: the only place that wires adapters, cluster and domain together.</summary>
+public static class ProcessorHost
+{
+    public const string ActorSystemName = "socialcrm";
+
+    public static IHost Build(SocialCrmOptions options, ProcessorTopics topics, CustomerModel model, Action<ILoggingBuilder>? configureLogging = null)
+    {
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Logging.AddSimpleConsole(console =>
+        {
+            console.SingleLine = true;
+            console.TimestampFormat = "HH:mm:ss ";
+        });
+        builder.Logging.SetMinimumLevel(LogLevel.Information);
+        builder.Logging.AddFilter("Akka", LogLevel.Warning);
+        configureLogging?.Invoke(builder.Logging);
+
+        var services = builder.Services;
+        services.AddSingleton(options);
+        services.AddSingleton(new PipelineStats());
+        services.AddSingleton<IConnectionMultiplexer>(_ =>
+        {
+            var redis = ConfigurationOptions.Parse(options.Redis.Configuration);
+            // Start even while Redis is down: writes are retried and consumption waits for them.
+            redis.AbortOnConnectFail = false;
+            return ConnectionMultiplexer.Connect(redis);
+        });
+        services.AddSingleton(sp => new RedisCustomerStore(sp.GetRequiredService<IConnectionMultiplexer>(), options.Redis));
+        services.AddSingleton<IProducer<byte[]?, byte[]>>(_ => KafkaProducerFactory.Create(options.Kafka.BootstrapServers, options.Kafka.Properties));
+        services.AddSingleton(sp => new KafkaSignalPublisher(sp.GetRequiredService<IProducer<byte[]?, byte[]>>(), topics.CrisisAlerts, topics.LifecycleTriggers));
+        services.AddSingleton(sp => new DeadLetterPublisher(sp.GetRequiredService<IProducer<byte[]?, byte[]>>(), topics.DeadLetter));
+
+        var seeds = SeedNodeList.Parse(options.Cluster.SeedNodes)
+            .Select(seed => $"akka.tcp://{ActorSystemName}@{seed}")
+            .ToArray();
+        services.AddAkka(ActorSystemName, (akka, sp) =>
+        {
+            var dependencies = new CustomerEntityDependencies(
+                model,
+                sp.GetRequiredService<RedisCustomerStore>(),
+                sp.GetRequiredService<KafkaSignalPublisher>());
+            akka.ConfigureLoggers(loggers => loggers.AddLoggerFactory())
+                .WithRemoting(new RemoteOptions
+                {
+                    HostName = "0.0.0.0",
+                    PublicHostName = options.Cluster.Hostname,
+                    Port = options.Cluster.Port,
+                })
+                .WithClustering(new ClusterOptions
+                {
+                    SeedNodes = seeds,
+                    SplitBrainResolver = new KeepMajorityOption(),
+                })
+                .AddCustomerShardRegion(topics.MentionPartitions, dependencies, options.Cluster.PassivateIdleAfter)
+                .AddStartup((system, _) =>
+                {
+                    if (seeds.Length == 0)
+                    {
+                        // No seed nodes: a cluster of one, which joins itself.
+                        var cluster = Akka.Cluster.Cluster.Get(system);
+                        cluster.Join(cluster.SelfAddress);
+                    }
+                });
+        });
+        // Registered after Akka, so it stops (drains and commits) before the actor system does.
+        services.AddSingleton(sp => new ProcessorService(
+            sp.GetRequiredService<Akka.Actor.ActorSystem>(),
+            sp.GetRequiredService<IRequiredActor<CustomerRegion>>(),
+            options,
+            topics.Mentions,
+            sp.GetRequiredService<DeadLetterPublisher>(),
+            sp.GetRequiredService<PipelineStats>(),
+            sp.GetRequiredService<ILoggerFactory>()));
+        services.AddHostedService(sp => sp.GetRequiredService<ProcessorService>());
+        return builder.Build();
+    }
+}

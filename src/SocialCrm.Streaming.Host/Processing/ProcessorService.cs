@@ -1,0 +1,81 @@
+using Akka.Actor;
+using Akka.Hosting;
+using Akka.Streams;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using SocialCrm.Streaming.Cluster.Customers;
+using SocialCrm.Streaming.Host.Configuration;
+using SocialCrm.Streaming.Kafka.Ingest;
+using SocialCrm.Streaming.Kafka.Output;
+
+namespace SocialCrm.Streaming.Host.Processing;
+
+/// <summary>
+/// Starts consuming once this node is an Up cluster member, and on shutdown stops taking records,
+/// drains what is in flight, commits and leaves the group — before the actor system stops, because
+/// hosted services stop in reverse order of registration and this one is registered after Akka.
+/// </summary>
+public sealed class ProcessorService(
+    ActorSystem system,
+    IRequiredActor<CustomerRegion> customers,
+    SocialCrmOptions options,
+    string mentionsTopic,
+    DeadLetterPublisher deadLetters,
+    PipelineStats stats,
+    ILoggerFactory loggerFactory) : IHostedService
+{
+    private readonly ILogger _logger = loggerFactory.CreateLogger<ProcessorService>();
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly TaskCompletionSource<KafkaConsumerLoop> _consumer = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Task _stream = Task.CompletedTask;
+    private Task _starting = Task.CompletedTask;
+
+    /// <summary>Completes once consumption has started.</summary>
+    public Task<KafkaConsumerLoop> Consumer => _consumer.Task;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _starting = StartWhenMemberUpAsync();
+        return Task.CompletedTask;
+    }
+
+    private async Task StartWhenMemberUpAsync()
+    {
+        var memberUp = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Akka.Cluster.Cluster.Get(system).RegisterOnMemberUp(() => memberUp.TrySetResult());
+        await memberUp.Task.WaitAsync(_stopping.Token).ConfigureAwait(false);
+        var region = await customers.GetAsync(_stopping.Token).ConfigureAwait(false);
+        var consumer = new KafkaConsumerLoop(options.Kafka, mentionsTopic, loggerFactory.CreateLogger<KafkaConsumerLoop>());
+        var pipeline = new MentionPipeline(region, deadLetters, stats,
+            new RateLimitedLog(_logger, TimeSpan.FromMinutes(1)), options.Pipeline.Parallelism, options.Pipeline.AskTimeout);
+        consumer.Start();
+        _stream = pipeline.RunAsync(consumer, system.Materializer(), _stopping.Token);
+        _stream.ContinueWith(t => _logger.LogCritical(t.Exception, "The mention stream failed"), TaskContinuationOptions.OnlyOnFaulted);
+        _consumer.SetResult(consumer);
+        _logger.LogInformation("Consuming {Topic} as group {GroupId}", mentionsTopic, options.Kafka.GroupId);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (!_consumer.Task.IsCompleted)
+        {
+            await _stopping.CancelAsync().ConfigureAwait(false);
+            await _starting.ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
+            return;
+        }
+        var consumer = await _consumer.Task.ConfigureAwait(false);
+        await consumer.StopAsync().ConfigureAwait(false);
+        await _stream.WaitAsync(options.Kafka.DrainTimeout, CancellationToken.None).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await consumer.DisposeAsync().ConfigureAwait(false);
+        _logger.LogInformation("Stopped consuming: {Committed} records committed", consumer.CommittedRecords);
+    }
+
+    /// <summary>Stops as a crash would (no drain, no commit): for tests of what a restart recovers.</summary>
+    public async Task AbandonAsync()
+    {
+        var consumer = await _consumer.Task.ConfigureAwait(false);
+        await consumer.AbandonAsync().ConfigureAwait(false);
+        await _stopping.CancelAsync().ConfigureAwait(false);
+    }
+}

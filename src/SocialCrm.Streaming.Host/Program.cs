@@ -1,0 +1,11 @@
+using System.CommandLine;
+using SocialCrm.Streaming.Host.Commands;
+using SocialCrm.Streaming.Host.Demo;
+
+var root = new RootCommand("socialcrm: real-time social listening for customer care — crisis alerts and lifecycle triggers from social mentions")
+{
+    DemoCommand.Create(),
+    RunCommand.Create(),
+    TopologyCommand.Create(),
+};
+return await CommandRunner.InvokeAsync(root, args).ConfigureAwait(false);

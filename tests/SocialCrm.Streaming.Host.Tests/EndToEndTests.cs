@@ -1,0 +1,147 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using SocialCrm.Streaming.Domain.Rules;
+using SocialCrm.Streaming.Host.Configuration;
+using SocialCrm.Streaming.Host.Generation;
+using SocialCrm.Streaming.Host.Processing;
+using SocialCrm.Streaming.Kafka.Output;
+using SocialCrm.Streaming.Testing;
+using StackExchange.Redis;
+using Xunit.Abstractions;
+
+namespace SocialCrm.Streaming.Host.Tests;
+
+[CollectionDefinition(RedisServersFixture.Collection)]
+public sealed class RedisServersCollection : ICollectionFixture<RedisServersFixture>;
+
+/// <summary>The first slice, for real: mock Kafka cluster -> processor node -> Redis (and Garnet).</summary>
+[Collection(RedisServersFixture.Collection)]
+public sealed class EndToEndTests(RedisServersFixture servers, MockKafkaFixture kafka, ITestOutputHelper output) : IClassFixture<MockKafkaFixture>
+{
+    private const int Partitions = 8;
+
+    [RedisTheory]
+    [MemberData(nameof(RedisServers.All), MemberType = typeof(RedisServers))]
+    public async Task Every_valid_mention_is_counted_once_and_every_malformed_one_is_dead_lettered(string server)
+    {
+        var redis = servers.Get(server);
+        var scenario = ProcessorScenario.Create(kafka, redis, Partitions);
+
+        var generator = new MentionGenerator(new GeneratorOptions { CustomersPerBrand = 500, Seed = 11 });
+        var records = new List<GeneratedRecord>();
+        for (var i = 0; i < 10_000; i++)
+        {
+            // 50 malformed payloads spread through the stream, one every 200 records.
+            records.Add(i % 200 == 199 ? generator.NextMalformed() : generator.Next());
+        }
+        kafka.Produce(scenario.Topics.Mentions, records.Select(r => (r.Key, r.Value)));
+        var valid = records.Count(r => r.IsValid);
+        Assert.Equal(9_950, valid);
+
+        var clock = Stopwatch.StartNew();
+        await using (var node = scenario.StartNode())
+        {
+            await node.StartAsync();
+            await scenario.WaitUntilCommittedAtLogEndAsync(TimeSpan.FromSeconds(90));
+            await node.StopAsync();
+            output.WriteLine($"{server}: {records.Count} records processed and committed in {clock.Elapsed.TotalSeconds:N1} s; max in flight {(await node.Service.Consumer).MaxInFlight}");
+        }
+
+        var counts = await scenario.ReadMentionCountsAsync();
+        var expected = records.Where(r => r.IsValid).GroupBy(r => r.EntityId!).ToDictionary(g => g.Key, g => (long)g.Count());
+        Assert.Equal(valid, counts.Values.Sum());
+        Assert.Equal(expected.OrderBy(e => e.Key), counts.OrderBy(c => c.Key));
+
+        var deadLetters = kafka.ReadAll(scenario.Topics.DeadLetter, 1, TimeSpan.FromSeconds(10));
+        Assert.Equal(50, deadLetters.Count);
+        Assert.All(deadLetters, record => Assert.False(string.IsNullOrEmpty(record.Header(DeadLetterPublisher.ReasonHeader))));
+        var malformed = records.Where(r => !r.IsValid).Select(r => Convert.ToBase64String(r.Value)).Order();
+        Assert.Equal(malformed, deadLetters.Select(d => Convert.ToBase64String(d.Value)).Order());
+
+        Assert.Equal(kafka.GetHighWatermarks(scenario.Topics.Mentions, Partitions).OrderBy(p => p.Key).Select(p => (long?)p.Value),
+            kafka.GetCommittedOffsets(scenario.GroupId, scenario.Topics.Mentions, Partitions).OrderBy(p => p.Key).Select(p => p.Value));
+    }
+}
+
+/// <summary>Topics, group, key prefix and node configuration of one isolated test run on shared servers.</summary>
+public sealed class ProcessorScenario
+{
+    private ProcessorScenario(MockKafkaFixture kafka, RedisServer redis, ProcessorTopics topics, string groupId, string keyPrefix)
+    {
+        Kafka = kafka;
+        Redis = redis;
+        Topics = topics;
+        GroupId = groupId;
+        KeyPrefix = keyPrefix;
+    }
+
+    public MockKafkaFixture Kafka { get; }
+    public RedisServer Redis { get; }
+    public ProcessorTopics Topics { get; }
+    public string GroupId { get; }
+    public string KeyPrefix { get; }
+
+    public static ProcessorScenario Create(MockKafkaFixture kafka, RedisServer redis, int partitions)
+    {
+        var topics = new ProcessorTopics(
+            kafka.CreateUniqueTopic("mentions", partitions),
+            partitions,
+            kafka.CreateUniqueTopic("dlq", 1),
+            kafka.CreateUniqueTopic("crisis", 1),
+            kafka.CreateUniqueTopic("lifecycle", 1));
+        return new ProcessorScenario(kafka, redis, topics, MockKafkaFixture.UniqueGroup("processor"), "t" + Guid.NewGuid().ToString("N")[..8]);
+    }
+
+    public SocialCrmOptions Options(int clusterPort = 0, string seedNodes = "") => ConfigurationLoader.Bind(ConfigurationLoader.Build(new Dictionary<string, string?>
+    {
+        ["Kafka:BootstrapServers"] = Kafka.BootstrapServers,
+        ["Kafka:GroupId"] = GroupId,
+        ["Kafka:SessionTimeoutMs"] = "6000",
+        ["Kafka:CommitInterval"] = "00:00:00.200",
+        ["Redis:Configuration"] = Redis.ConnectionString,
+        ["Redis:KeyPrefix"] = KeyPrefix,
+        ["Cluster:Hostname"] = "127.0.0.1",
+        ["Cluster:Port"] = clusterPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Cluster:SeedNodes"] = seedNodes,
+        ["Metrics:Port"] = "0",
+    }));
+
+    public ProcessorNode StartNode(SocialCrmOptions? options = null) =>
+        new(options ?? Options(), Topics, new RulesOptions(), logging => logging.SetMinimumLevel(LogLevel.Warning));
+
+    public async Task WaitUntilCommittedAtLogEndAsync(TimeSpan timeout)
+    {
+        var deadline = Stopwatch.StartNew();
+        var logEnd = Kafka.GetHighWatermarks(Topics.Mentions, Topics.MentionPartitions);
+        while (true)
+        {
+            var committed = Kafka.GetCommittedOffsets(GroupId, Topics.Mentions, Topics.MentionPartitions);
+            if (logEnd.All(p => committed.GetValueOrDefault(p.Key) == p.Value))
+            {
+                return;
+            }
+            if (deadline.Elapsed > timeout)
+            {
+                throw new TimeoutException($"Committed {string.Join(",", committed.OrderBy(c => c.Key).Select(c => c.Value))} but log end is {string.Join(",", logEnd.OrderBy(c => c.Key).Select(c => c.Value))}");
+            }
+            await Task.Delay(250);
+        }
+    }
+
+    /// <summary>The exact <c>mentions</c> field of every customer hash, by entity id.</summary>
+    public async Task<Dictionary<string, long>> ReadMentionCountsAsync()
+    {
+        using var connection = Redis.Connect();
+        var server = connection.GetServer(connection.GetEndPoints()[0]);
+        var db = connection.GetDatabase();
+        var counts = new Dictionary<string, long>();
+        await foreach (var key in server.KeysAsync(pattern: $"{KeyPrefix}:*:customer:*", pageSize: 1000))
+        {
+            var text = key.ToString();
+            var brand = text.Split(':')[1];
+            var local = text[(text.IndexOf(":customer:", StringComparison.Ordinal) + ":customer:".Length)..];
+            counts[$"{brand}:{local}"] = (long)await db.HashGetAsync(key, "mentions");
+        }
+        return counts;
+    }
+}
