@@ -86,6 +86,7 @@ public sealed class ProcessorScenario
         var topics = new ProcessorTopics(
             kafka.CreateUniqueTopic("mentions", partitions),
             partitions,
+            kafka.CreateUniqueTopic("profiles", partitions),
             kafka.CreateUniqueTopic("dlq", 1),
             kafka.CreateUniqueTopic("crisis", 1),
             kafka.CreateUniqueTopic("lifecycle", 1));

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using SocialCrm.Streaming.Domain.Alerts;
 using SocialCrm.Streaming.Domain.Engagement;
 using SocialCrm.Streaming.Domain.Mentions;
 using SocialCrm.Streaming.Domain.Ports;
@@ -8,19 +9,20 @@ namespace SocialCrm.Streaming.Cluster.Customers;
 
 /// <summary>
 /// One customer (or prospect) of one brand. Loads its snapshot before its first message, applies
-/// mentions in arrival order, and makes them durable with one write at a time: mentions that arrive
-/// while a write is in flight are applied at once and written together by the next one (write
-/// coalescing). Every ask is answered only after a write containing its mention succeeded; a failed
-/// write is retried unchanged (same version, same increments), so the store never counts it twice.
+/// mentions and profile changes in arrival order, and makes them durable with one write at a time:
+/// what arrives while a write is in flight is applied at once and written together by the next one
+/// (write coalescing). Every ask is answered only after a write containing its effect succeeded; a
+/// failed write is retried unchanged (same version, same increments), so the store never counts it
+/// twice. A profile tombstone forgets the customer, in order with the messages around it.
 /// </summary>
 public sealed class CustomerEntity : ReceiveActor, IWithStash, IWithTimers
 {
     private readonly EntityId _id;
     private readonly CustomerEntityDependencies _dependencies;
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly List<(IActorRef Sender, SourcePosition Position)> _awaitingNextWrite = [];
-    private readonly List<(IActorRef Sender, SourcePosition Position)> _awaitingCurrentWrite = [];
-    private readonly List<OutboundSignal> _pendingSignals = [];
+    private readonly List<(IActorRef Sender, object Reply)> _awaitingNextWrite = [];
+    private readonly List<(IActorRef Sender, object Reply)> _awaitingCurrentWrite = [];
+    private readonly List<DomainSignal> _pendingSignals = [];
     private readonly VolumeTally _pendingVolume = new();
     private CustomerState _state = null!;
     private long _version;
@@ -43,6 +45,8 @@ public sealed class CustomerEntity : ReceiveActor, IWithStash, IWithTimers
         Akka.Actor.Props.Create(() => new CustomerEntity(entityId, dependencies));
 
     protected override void PreStart() => Load();
+
+    private bool Idle => _currentWrite is null && !_dirty;
 
     private void Load() =>
         _dependencies.Store.LoadAsync(_id, CancellationToken.None)
@@ -73,41 +77,95 @@ public sealed class CustomerEntity : ReceiveActor, IWithStash, IWithTimers
     {
         Receive<ApplyMention>(apply =>
         {
-            if (_dependencies.Model.Apply(_state, apply.Mention, apply.Position, _pendingSignals, _pendingVolume))
-            {
-                _dirty = true;
-            }
-            else if (!_dirty && _currentWrite is null)
-            {
-                // Already applied and durable: a replay after a restart, or an ask retried after a timeout.
-                Sender.Tell(new MentionApplied(apply.Position));
-                return;
-            }
-            _awaitingNextWrite.Add((Sender, apply.Position));
-            StartWriteIfIdle();
+            var changed = _dependencies.Model.Apply(_state, apply.Mention, apply.Position, _pendingSignals, _pendingVolume);
+            AwaitWrite(changed, new MentionApplied(apply.Position));
         });
+        Receive<ApplyProfile>(apply => apply.Profile is not null, apply =>
+        {
+            _dependencies.Model.ApplyProfile(_state, apply.Profile);
+            AwaitWrite(changed: true, new ProfileApplied(apply.Position));
+        });
+        Receive<ApplyProfile>(apply =>
+        {
+            if (Idle)
+            {
+                Forget(apply);
+            }
+            else
+            {
+                // Forget only after what came before is written; hold everything after it until then.
+                Stash.Stash();
+                Become(Draining);
+            }
+        });
+        ReceiveWrites();
+        Receive<StopCustomer>(_ => StopWhenWritten());
+    }
+
+    /// <summary>Finishing the writes in flight before a tombstone; later messages wait in the stash.</summary>
+    private void Draining()
+    {
+        ReceiveWrites();
+        Receive<StopCustomer>(_ => StopWhenWritten());
+        ReceiveAny(_ => Stash.Stash());
+    }
+
+    private void Forgetting(PendingTombstone tombstone)
+    {
+        Receive<Forgotten>(_ =>
+        {
+            _state = CustomerState.New(_id);
+            _version = 0;
+            _pendingSignals.Clear();
+            _failedAttempts = 0;
+            tombstone.ReplyTo.Tell(new ProfileApplied(tombstone.Position));
+            Become(Ready);
+            Stash.UnstashAll();
+        });
+        Receive<ForgetFailed>(failed =>
+        {
+            _failedAttempts++;
+            _log.Warning("Forgetting customer {0} failed ({1}); retrying", _id, failed.Cause.Message);
+            Timers.StartSingleTimer("forget", RetryForget.Instance, _dependencies.Backoff(_failedAttempts));
+        });
+        Receive<RetryForget>(_ => StartForget());
+        Receive<StopCustomer>(_ => _stopRequested = true);
+        ReceiveAny(_ => Stash.Stash());
+    }
+
+    private void Forget(ApplyProfile tombstone)
+    {
+        var pending = new PendingTombstone(Sender, tombstone.Position);
+        Become(() => Forgetting(pending));
+        StartForget();
+    }
+
+    private void StartForget() =>
+        _dependencies.Store.ForgetAsync(_id, CancellationToken.None)
+            .PipeTo(Self, success: () => Forgotten.Instance, failure: ex => new ForgetFailed(ex));
+
+    private void ReceiveWrites()
+    {
         Receive<WriteSucceeded>(_ =>
         {
             _currentWrite = null;
             _failedAttempts = 0;
-            foreach (var (sender, position) in _awaitingCurrentWrite)
-            {
-                sender.Tell(new MentionApplied(position));
-            }
-            _awaitingCurrentWrite.Clear();
+            Reply(_awaitingCurrentWrite);
             if (!_dirty)
             {
-                // Whoever waited for the next write asked about mentions the write that just succeeded already held.
-                foreach (var (sender, position) in _awaitingNextWrite)
-                {
-                    sender.Tell(new MentionApplied(position));
-                }
-                _awaitingNextWrite.Clear();
+                // Whoever waited for the next write asked about effects the write that just succeeded already held.
+                Reply(_awaitingNextWrite);
             }
             StartWriteIfIdle();
-            if (_stopRequested && _currentWrite is null)
+            if (Idle)
             {
-                Context.Stop(Self);
+                if (_stopRequested)
+                {
+                    Context.Stop(Self);
+                    return;
+                }
+                Become(Ready);
+                Stash.UnstashAll();
             }
         });
         Receive<WriteFailed>(failed =>
@@ -117,18 +175,43 @@ public sealed class CustomerEntity : ReceiveActor, IWithStash, IWithTimers
             Timers.StartSingleTimer("write", RetryWrite.Instance, _dependencies.Backoff(_failedAttempts));
         });
         Receive<RetryWrite>(_ => Write());
-        Receive<StopCustomer>(_ =>
+    }
+
+    private void AwaitWrite(bool changed, object reply)
+    {
+        if (changed)
         {
-            if (_currentWrite is null && !_dirty)
-            {
-                Context.Stop(Self);
-            }
-            else
-            {
-                _stopRequested = true;
-                StartWriteIfIdle();
-            }
-        });
+            _dirty = true;
+        }
+        else if (Idle)
+        {
+            // Already applied and durable: a replay after a restart, or an ask retried after a timeout.
+            Sender.Tell(reply);
+            return;
+        }
+        _awaitingNextWrite.Add((Sender, reply));
+        StartWriteIfIdle();
+    }
+
+    private void StopWhenWritten()
+    {
+        if (Idle)
+        {
+            Context.Stop(Self);
+        }
+        else
+        {
+            _stopRequested = true;
+        }
+    }
+
+    private static void Reply(List<(IActorRef Sender, object Reply)> waiting)
+    {
+        foreach (var (sender, reply) in waiting)
+        {
+            sender.Tell(reply);
+        }
+        waiting.Clear();
     }
 
     private void StartWriteIfIdle()
@@ -160,6 +243,10 @@ public sealed class CustomerEntity : ReceiveActor, IWithStash, IWithTimers
     private sealed record WriteSucceeded { public static readonly WriteSucceeded Instance = new(); }
     private sealed record WriteFailed(Exception Cause);
     private sealed record RetryWrite { public static readonly RetryWrite Instance = new(); }
+    private sealed record Forgotten { public static readonly Forgotten Instance = new(); }
+    private sealed record ForgetFailed(Exception Cause);
+    private sealed record RetryForget { public static readonly RetryForget Instance = new(); }
+    private sealed record PendingTombstone(IActorRef ReplyTo, SourcePosition Position);
 }
 
 /// <summary>What every customer entity of a node shares: the rules, the store, the downstream publisher.</summary>

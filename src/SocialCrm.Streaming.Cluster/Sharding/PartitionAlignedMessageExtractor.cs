@@ -19,12 +19,7 @@ public sealed class PartitionAlignedMessageExtractor(int partitionCount) : IMess
 
     public int PartitionCount => partitionCount;
 
-    public string? EntityId(object message) => message switch
-    {
-        IWithEntityId addressed => addressed.EntityId,
-        ShardRegion.StartEntity start => start.EntityId,
-        _ => null,
-    };
+    public string? EntityId(object message) => (message as IWithEntityId)?.EntityId;
 
     public object? EntityMessage(object message) => message;
 

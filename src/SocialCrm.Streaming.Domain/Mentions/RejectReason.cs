@@ -1,6 +1,6 @@
 namespace SocialCrm.Streaming.Domain.Mentions;
 
-/// <summary>Why a payload is not a valid mention. The wire names go into dead-letter headers and metric labels.</summary>
+/// <summary>Why a payload is not a valid mention (or, on the profiles topic, not a valid profile). The wire names go into dead-letter headers and metric labels.</summary>
 public enum RejectReason
 {
     TooLarge,
@@ -11,6 +11,7 @@ public enum RejectReason
     MissingField,
     InvalidField,
     KeyMismatch,
+    InvalidProfile,
 }
 
 public static class RejectReasonNames
@@ -25,6 +26,7 @@ public static class RejectReasonNames
         RejectReason.MissingField => "missing-field",
         RejectReason.InvalidField => "invalid-field",
         RejectReason.KeyMismatch => "key-mismatch",
+        RejectReason.InvalidProfile => "invalid-profile",
         _ => "unknown",
     };
 }

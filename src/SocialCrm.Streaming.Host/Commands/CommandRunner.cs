@@ -40,6 +40,11 @@ public static class CommandRunner
             await Console.Error.WriteLineAsync(ex.Message).ConfigureAwait(false);
             return ExitCodes.Usage;
         }
+        catch (Kafka.Topology.TopologyException ex)
+        {
+            await Console.Error.WriteLineAsync(ex.Message).ConfigureAwait(false);
+            return ExitCodes.Usage;
+        }
         catch (OperationCanceledException)
         {
             return ExitCodes.Ok;

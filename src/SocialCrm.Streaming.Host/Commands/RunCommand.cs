@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using SocialCrm.Streaming.Host.Configuration;
+using SocialCrm.Streaming.Host.Processing;
 
 namespace SocialCrm.Streaming.Host.Commands;
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Microsoft.Extensions.Logging;
 using SocialCrm.Streaming.Host.Commands;
 using SocialCrm.Streaming.Host.Configuration;
 using SocialCrm.Streaming.Host.Generation;
@@ -24,7 +25,7 @@ public static class DemoCommand
         var rate = new Option<double>("--rate") { Description = "Mentions per second to generate (0 = as fast as possible)", DefaultValueFactory = _ => 2_000 };
         var metricsPort = new Option<int>("--metrics-port") { Description = "Port of /metrics and /health (0 = off)", DefaultValueFactory = _ => 0 };
         var customers = new Option<int>("--customers") { Description = "Customers per brand", DefaultValueFactory = _ => 2_500 };
-        var timeLapse = new Option<double>("--time-lapse") { Description = "Event time runs this many times faster than the wall clock, so minute-based detectors have minutes to look at", DefaultValueFactory = _ => 30 };
+        var timeLapse = new Option<double>("--time-lapse") { Description = "Event time runs this many times faster than the wall clock, so minute-based detectors have minutes to look at", DefaultValueFactory = _ => 60 };
         var command = new Command("demo", "Run the processor on embedded Kafka and Redis with synthetic mentions and a live view")
         {
             duration, rate, metricsPort, customers, timeLapse,
@@ -66,7 +67,7 @@ public static class DemoCommand
             ["Cluster:SeedNodes"] = "",
             ["Metrics:Port"] = settings.MetricsPort.ToString(CultureInfo.InvariantCulture),
         });
-        await using var node = ProcessorNode.FromConfiguration(configuration, catalog, logging => logging.SetMinimumLevel(Microsoft.Extensions.Logging.LogLevel.Warning));
+        await using var node = ProcessorNode.FromConfiguration(configuration, catalog, logging => logging.SetMinimumLevel(LogLevel.Warning));
         await node.StartAsync(cancellationToken).ConfigureAwait(false);
         using var view = await LiveView.StartAsync(garnet.ConnectionString, node.Options.Redis.KeyPrefix).ConfigureAwait(false);
 

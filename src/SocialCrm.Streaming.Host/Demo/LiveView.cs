@@ -87,12 +87,10 @@ public sealed class LiveView : IDisposable
         Console.WriteLine("Redis keys written (key contract of DESIGN.md):");
         foreach (var pattern in new[] { "customer:*", "alerts", "triggers", "risk", "advocates", "volume:*" })
         {
-            var keys = server.Keys(pattern: $"{_prefix}:*:{pattern}", pageSize: 1000).Take(100_000).ToList();
-            var example = keys.FirstOrDefault();
-            Console.WriteLine($"  {_prefix}:{{brand}}:{pattern,-12} {keys.Count,7:N0} keys{(example.IsNull ? "" : $", e.g. {example}")}");
+            var keys = server.Keys(pattern: $"{_prefix}:*:{pattern}", pageSize: 1000).Take(100_000).Select(k => k.ToString()).ToList();
+            Console.WriteLine($"  {_prefix}:{{brand}}:{pattern,-12} {keys.Count,7:N0} keys{(keys.Count == 0 ? "" : $", e.g. {keys[0]}")}");
         }
-        var customer = server.Keys(pattern: $"{_prefix}:*:customer:*", pageSize: 1000).FirstOrDefault();
-        if (!customer.IsNull)
+        foreach (var customer in server.Keys(pattern: $"{_prefix}:*:customer:*", pageSize: 1000).Take(1))
         {
             var fields = await db.HashGetAllAsync(customer).ConfigureAwait(false);
             Console.WriteLine($"  {customer}: {string.Join(", ", fields.Select(f => $"{f.Name}={f.Value}"))}");

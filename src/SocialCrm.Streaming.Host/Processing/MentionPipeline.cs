@@ -1,10 +1,10 @@
 using System.Text;
-using Akka;
 using Akka.Actor;
 using Akka.Streams;
 using Akka.Streams.Dsl;
 using SocialCrm.Streaming.Cluster.Customers;
 using SocialCrm.Streaming.Domain.Mentions;
+using SocialCrm.Streaming.Domain.Profiles;
 using SocialCrm.Streaming.Kafka.Ingest;
 using SocialCrm.Streaming.Kafka.Output;
 
@@ -14,19 +14,20 @@ namespace SocialCrm.Streaming.Host.Processing;
 /// The per-node stream: consumed record -> parse -> (dead-letter | ask the customer entity) -> done.
 /// Asks are bounded in number (never a tell-flood of sharding, whose buffers drop when full) and kept
 /// in order, so per-customer order holds and the records of a partition finish in offset order.
+/// Profile records (the co-partitioned profiles topic) go to the same entities.
 /// </summary>
 public sealed class MentionPipeline(
     IActorRef customers,
     DeadLetterPublisher deadLetters,
     PipelineStats stats,
     RateLimitedLog log,
+    string profilesTopic,
     int parallelism,
     TimeSpan askTimeout)
 {
     public Task RunAsync(KafkaConsumerLoop consumer, IMaterializer materializer, CancellationToken cancellationToken) =>
         consumer.Records
-            .Select(record => (Record: record, Outcome: Parse(record)))
-            .SelectAsync(parallelism, item => ProcessAsync(item.Record, item.Outcome, cancellationToken))
+            .SelectAsync(parallelism, record => ProcessAsync(record, cancellationToken))
             .RunForeach(consumer.MarkDone, materializer);
 
     /// <summary>Validates a record: the payload must be a mention, and a key, when present, must be its entity id.</summary>
@@ -48,32 +49,65 @@ public sealed class MentionPipeline(
         return expected[..length].SequenceEqual(key);
     }
 
-    private async Task<SourcePosition> ProcessAsync(ConsumedRecord record, ParseOutcome outcome, CancellationToken cancellationToken)
+    private Task<ConsumedRecord> ProcessAsync(ConsumedRecord record, CancellationToken cancellationToken)
     {
-        if (outcome.Mention is not { } mention)
+        if (record.Topic == profilesTopic)
         {
-            var rejection = outcome.Rejection!;
-            await deadLetters.PublishAsync(record, rejection).ConfigureAwait(false);
-            stats.CountDeadLetter(rejection.Reason);
-            log.Warning("dlq:" + rejection.Reason.ToWire(), "Dead-lettered {Reason} at {Position}: {Detail}",
-                rejection.Reason.ToWire(), record.Position, rejection.Detail);
-            return record.Position;
+            return ProcessProfileAsync(record, cancellationToken);
         }
-        var message = new ApplyMention(mention.EntityId.Value, mention, record.Position);
+        var outcome = Parse(record);
+        return outcome.Mention is { } mention
+            ? AskAsync<MentionApplied>(new ApplyMention(mention.EntityId.Value, mention, record.Position), record, cancellationToken)
+            : DeadLetterAsync(record, outcome.Rejection!);
+    }
+
+    private Task<ConsumedRecord> ProcessProfileAsync(ConsumedRecord record, CancellationToken cancellationToken)
+    {
+        var key = record.Key is null ? "" : Encoding.UTF8.GetString(record.Key);
+        if (!EntityId.TryParse(key, out var id))
+        {
+            return DeadLetterAsync(record, new Rejection(RejectReason.InvalidProfile, $"profile key '{key}' is not brand:customerId"));
+        }
+        CustomerProfile? profile = null;
+        if (record.Value is { } value)
+        {
+            try
+            {
+                profile = CustomerProfileJson.ParseValue(value);
+            }
+            catch (FormatException ex)
+            {
+                return DeadLetterAsync(record, new Rejection(RejectReason.InvalidProfile, ex.Message));
+            }
+        }
+        return AskAsync<ProfileApplied>(new ApplyProfile(id.Value, profile, record.Position), record, cancellationToken);
+    }
+
+    private async Task<ConsumedRecord> DeadLetterAsync(ConsumedRecord record, Rejection rejection)
+    {
+        await deadLetters.PublishAsync(record, rejection).ConfigureAwait(false);
+        stats.CountDeadLetter(rejection.Reason);
+        log.Warning("dlq:" + rejection.Reason.ToWire(), "Dead-lettered {Reason} from {Topic} at {Position}: {Detail}",
+            rejection.Reason.ToWire(), record.Topic, record.Position, rejection.Detail);
+        return record;
+    }
+
+    private async Task<ConsumedRecord> AskAsync<TReply>(object message, ConsumedRecord record, CancellationToken cancellationToken)
+    {
         while (true)
         {
             try
             {
-                var applied = await customers.Ask<MentionApplied>(message, askTimeout, cancellationToken).ConfigureAwait(false);
+                await customers.Ask<TReply>(message, askTimeout, cancellationToken).ConfigureAwait(false);
                 stats.CountProcessed();
-                return applied.Position;
+                return record;
             }
             catch (AskTimeoutException)
             {
                 // The entity may be waiting on a slow store; asking again is safe, it skips what it applied.
                 stats.CountAskRetry();
-                log.Warning("ask-timeout", "Customer {EntityId} did not confirm {Position} within {Timeout}; asking again",
-                    message.EntityId, record.Position, askTimeout);
+                log.Warning("ask-timeout", "A customer did not confirm {Topic} {Position} within {Timeout}; asking again",
+                    record.Topic, record.Position, askTimeout);
             }
         }
     }

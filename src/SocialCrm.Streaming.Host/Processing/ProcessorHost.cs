@@ -3,12 +3,16 @@ using Akka.Cluster.Hosting.SBR;
 using Akka.Hosting;
 using Akka.Remote.Hosting;
 using Confluent.Kafka;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using SocialCrm.Streaming.Cluster.Customers;
 using SocialCrm.Streaming.Domain.Ports;
 using SocialCrm.Streaming.Host.Configuration;
+using SocialCrm.Streaming.Host.Observability;
+using Prometheus;
 using SocialCrm.Streaming.Kafka.Output;
 using SocialCrm.Streaming.Redis.State;
 using StackExchange.Redis;
@@ -16,16 +20,19 @@ using StackExchange.Redis;
 namespace SocialCrm.Streaming.Host.Processing;
 
 /// <summary>The topics one processor node reads and writes, from topology/topics.json.</summary>
-public sealed record ProcessorTopics(string Mentions, int MentionPartitions, string DeadLetter, string CrisisAlerts, string LifecycleTriggers);
+public sealed record ProcessorTopics(string Mentions, int MentionPartitions, string Profiles, string DeadLetter, string CrisisAlerts, string LifecycleTriggers);
 
 /// <summary>The composition root of one processor node: the only place that wires adapters, cluster and domain together.</summary>
 public static class ProcessorHost
 {
     public const string ActorSystemName = "socialcrm";
 
-    public static IHost Build(SocialCrmOptions options, ProcessorTopics topics, CustomerModel model, Action<ILoggingBuilder>? configureLogging = null)
+    public static WebApplication Build(SocialCrmOptions options, ProcessorTopics topics, CustomerModel model, Action<ILoggingBuilder>? configureLogging = null)
     {
-        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "socialcrm" });
+        builder.Logging.ClearProviders();
+        // Metrics and health: on all interfaces at the configured port; port 0 = an ephemeral loopback port (tests, several nodes in one process).
+        builder.WebHost.UseUrls(options.Metrics.Port > 0 ? $"http://0.0.0.0:{options.Metrics.Port}" : "http://127.0.0.1:0");
         builder.Logging.AddSimpleConsole(console =>
         {
             console.SingleLine = true;
@@ -87,11 +94,17 @@ public static class ProcessorHost
             sp.GetRequiredService<Akka.Actor.ActorSystem>(),
             sp.GetRequiredService<IRequiredActor<CustomerRegion>>(),
             options,
-            topics.Mentions,
+            topics,
             sp.GetRequiredService<DeadLetterPublisher>(),
             sp.GetRequiredService<PipelineStats>(),
             sp.GetRequiredService<ILoggerFactory>()));
         services.AddHostedService(sp => sp.GetRequiredService<ProcessorService>());
-        return builder.Build();
+        services.AddSingleton(sp => new ProcessorMetrics(sp.GetRequiredService<PipelineStats>(), sp.GetRequiredService<ProcessorService>()));
+
+        var app = builder.Build();
+        app.MapMetrics("/metrics", app.Services.GetRequiredService<ProcessorMetrics>().Registry);
+        app.MapHealth(app.Services.GetRequiredService<Akka.Actor.ActorSystem>(), app.Services.GetRequiredService<ProcessorService>(),
+            app.Services.GetRequiredService<IConnectionMultiplexer>());
+        return app;
     }
 }

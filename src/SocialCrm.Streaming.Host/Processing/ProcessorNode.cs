@@ -24,7 +24,7 @@ public sealed class ProcessorNode : IAsyncDisposable
 
     public SocialCrmOptions Options { get; }
     public ProcessorTopics Topics { get; }
-    public IHost Host { get; }
+    public Microsoft.AspNetCore.Builder.WebApplication Host { get; }
     public PipelineStats Stats { get; }
     public ProcessorService Service { get; }
 
@@ -39,6 +39,7 @@ public sealed class ProcessorNode : IAsyncDisposable
     public static ProcessorTopics TopicsOf(TopicCatalog catalog) => new(
         catalog.Mentions.Name,
         catalog.Mentions.Partitions,
+        catalog.Profiles.Name,
         catalog.DeadLetter.Name,
         catalog.CrisisAlerts.Name,
         catalog.LifecycleTriggers.Name);
@@ -56,13 +57,6 @@ public sealed class ProcessorNode : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (Host is IAsyncDisposable disposable)
-        {
-            await disposable.DisposeAsync().ConfigureAwait(false);
-        }
-        else
-        {
-            Host.Dispose();
-        }
+        await Host.DisposeAsync().ConfigureAwait(false);
     }
 }

@@ -19,7 +19,7 @@ public sealed class ProcessorService(
     ActorSystem system,
     IRequiredActor<CustomerRegion> customers,
     SocialCrmOptions options,
-    string mentionsTopic,
+    ProcessorTopics topics,
     DeadLetterPublisher deadLetters,
     PipelineStats stats,
     ILoggerFactory loggerFactory) : IHostedService
@@ -45,14 +45,14 @@ public sealed class ProcessorService(
         Akka.Cluster.Cluster.Get(system).RegisterOnMemberUp(() => memberUp.TrySetResult());
         await memberUp.Task.WaitAsync(_stopping.Token).ConfigureAwait(false);
         var region = await customers.GetAsync(_stopping.Token).ConfigureAwait(false);
-        var consumer = new KafkaConsumerLoop(options.Kafka, mentionsTopic, loggerFactory.CreateLogger<KafkaConsumerLoop>());
-        var pipeline = new MentionPipeline(region, deadLetters, stats,
-            new RateLimitedLog(_logger, TimeSpan.FromMinutes(1)), options.Pipeline.Parallelism, options.Pipeline.AskTimeout);
+        var consumer = new KafkaConsumerLoop(options.Kafka, [topics.Mentions, topics.Profiles], loggerFactory.CreateLogger<KafkaConsumerLoop>());
+        var pipeline = new MentionPipeline(region, deadLetters, stats, new RateLimitedLog(_logger, TimeSpan.FromMinutes(1)),
+            topics.Profiles, options.Pipeline.Parallelism, options.Pipeline.AskTimeout);
         consumer.Start();
         _stream = pipeline.RunAsync(consumer, system.Materializer(), _stopping.Token);
-        _stream.ContinueWith(t => _logger.LogCritical(t.Exception, "The mention stream failed"), TaskContinuationOptions.OnlyOnFaulted);
+        _ = _stream.ContinueWith(t => _logger.LogCritical(t.Exception, "The mention stream failed"), TaskContinuationOptions.OnlyOnFaulted);
         _consumer.SetResult(consumer);
-        _logger.LogInformation("Consuming {Topic} as group {GroupId}", mentionsTopic, options.Kafka.GroupId);
+        _logger.LogInformation("Consuming {Mentions} and {Profiles} as group {GroupId}", topics.Mentions, topics.Profiles, options.Kafka.GroupId);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)

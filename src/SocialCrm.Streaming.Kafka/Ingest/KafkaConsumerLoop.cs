@@ -15,19 +15,21 @@ namespace SocialCrm.Streaming.Kafka.Ingest;
 /// many of its records are in flight and resumes it once the stream catches up, and commits, in
 /// batches, only offsets below which every record is done. All consumer calls but the first
 /// Subscribe happen on that thread, so rebalance callbacks never race with Consume or Commit.
+/// Several co-partitioned topics can be consumed together: the range assignor gives partition i
+/// of each to the same member, so a customer's mentions and profile land on the same node.
 /// </summary>
 public sealed class KafkaConsumerLoop : IAsyncDisposable
 {
     private static readonly TimeSpan ConsumeTimeout = TimeSpan.FromMilliseconds(50);
 
     private readonly KafkaIngestOptions _options;
-    private readonly string _topic;
+    private readonly IReadOnlyList<string> _topics;
     private readonly ILogger _logger;
     private readonly IConsumer<byte[]?, byte[]> _consumer;
     private readonly Channel<ConsumedRecord> _handedOut = Channel.CreateUnbounded<ConsumedRecord>(
         new UnboundedChannelOptions { SingleWriter = true, SingleReader = true });
-    private readonly ConcurrentDictionary<int, PartitionOffsetTracker> _trackers = new();
-    private readonly HashSet<int> _paused = [];
+    private readonly ConcurrentDictionary<TopicPartition, PartitionOffsetTracker> _trackers = new();
+    private readonly HashSet<TopicPartition> _paused = [];
     private readonly Thread _thread;
     private readonly TaskCompletionSource _loopExited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Stopwatch _sinceCommit = Stopwatch.StartNew();
@@ -39,10 +41,10 @@ public sealed class KafkaConsumerLoop : IAsyncDisposable
     private long _consumed;
     private long _committedRecords;
 
-    public KafkaConsumerLoop(KafkaIngestOptions options, string topic, ILogger logger, Action<IReadOnlyList<int>>? onAssignmentChanged = null)
+    public KafkaConsumerLoop(KafkaIngestOptions options, IReadOnlyList<string> topics, ILogger logger, Action<IReadOnlyList<TopicPartition>>? onAssignmentChanged = null)
     {
         _options = options;
-        _topic = topic;
+        _topics = topics;
         _logger = logger;
         var config = new ConsumerConfig(new Dictionary<string, string>(options.Properties))
         {
@@ -54,43 +56,45 @@ public sealed class KafkaConsumerLoop : IAsyncDisposable
             SessionTimeoutMs = options.SessionTimeoutMs,
             // Bounded prefetch: the client's own queue must not undo the in-flight cap.
             QueuedMaxMessagesKbytes = 16 * 1024,
+            // Range keeps co-partitioned topics together (partition i of each on one member).
+            PartitionAssignmentStrategy = PartitionAssignmentStrategy.Range,
         };
         _consumer = new ConsumerBuilder<byte[]?, byte[]>(config)
             .SetPartitionsAssignedHandler((_, partitions) =>
             {
                 foreach (var tp in partitions)
                 {
-                    _trackers[tp.Partition.Value] = new PartitionOffsetTracker();
+                    _trackers[tp] = new PartitionOffsetTracker();
                 }
-                _logger.LogInformation("Assigned partitions {Partitions} of {Topic}", Describe(partitions.Select(p => p.Partition.Value)), _topic);
+                _logger.LogInformation("Assigned {Partitions}", Describe(partitions));
                 onAssignmentChanged?.Invoke(AssignedPartitions);
             })
             .SetPartitionsRevokedHandler((_, partitions) =>
             {
-                var revoked = partitions.Select(p => p.Partition.Value).ToArray();
+                var revoked = partitions.Select(p => p.TopicPartition).ToArray();
                 DrainAndCommit(revoked);
                 Release(revoked);
-                _logger.LogInformation("Revoked partitions {Partitions} of {Topic}", Describe(revoked), _topic);
+                _logger.LogInformation("Revoked {Partitions}", Describe(revoked));
                 onAssignmentChanged?.Invoke(AssignedPartitions);
             })
             .SetPartitionsLostHandler((_, partitions) =>
             {
                 // Lost, not revoked: another member may own them already, so committing would be wrong.
-                var lost = partitions.Select(p => p.Partition.Value).ToArray();
+                var lost = partitions.Select(p => p.TopicPartition).ToArray();
                 Release(lost);
-                _logger.LogWarning("Lost partitions {Partitions} of {Topic}", Describe(lost), _topic);
+                _logger.LogWarning("Lost {Partitions}", Describe(lost));
                 onAssignmentChanged?.Invoke(AssignedPartitions);
             })
             .SetErrorHandler((_, error) => _logger.LogWarning("Kafka consumer error {Code}: {Reason}", error.Code, error.Reason))
             .SetLogHandler((_, message) => _logger.Log(ToLogLevel(message.Level), "librdkafka {Facility}: {Message}", message.Facility, message.Message))
             .Build();
-        _thread = new Thread(Loop) { IsBackground = true, Name = $"kafka-consume-{topic}" };
+        _thread = new Thread(Loop) { IsBackground = true, Name = "kafka-consume" };
     }
 
     /// <summary>The records handed to the stream; every one must be passed back to <see cref="MarkDone"/> once its effects are durable.</summary>
     public Source<ConsumedRecord, NotUsed> Records => ChannelSource.FromReader(_handedOut.Reader);
 
-    public IReadOnlyList<int> AssignedPartitions => [.. _trackers.Keys.Order()];
+    public IReadOnlyList<TopicPartition> AssignedPartitions => [.. _trackers.Keys.OrderBy(tp => tp.Topic, StringComparer.Ordinal).ThenBy(tp => tp.Partition.Value)];
     public int InFlight => Volatile.Read(ref _inFlight);
     /// <summary>The most records ever in flight at once: the proof that memory stays bounded.</summary>
     public int MaxInFlight => Volatile.Read(ref _maxInFlight);
@@ -99,15 +103,15 @@ public sealed class KafkaConsumerLoop : IAsyncDisposable
 
     public void Start()
     {
-        _consumer.Subscribe(_topic);
+        _consumer.Subscribe(_topics);
         _thread.Start();
     }
 
-    public void MarkDone(SourcePosition position)
+    public void MarkDone(ConsumedRecord record)
     {
-        if (_trackers.TryGetValue(position.Partition, out var tracker))
+        if (_trackers.TryGetValue(new TopicPartition(record.Topic, record.Position.Partition), out var tracker))
         {
-            tracker.Done(position.Offset);
+            tracker.Done(record.Position.Offset);
         }
         Interlocked.Decrement(ref _inFlight);
         Interlocked.Increment(ref _doneSinceCommit);
@@ -158,7 +162,7 @@ public sealed class KafkaConsumerLoop : IAsyncDisposable
         }
         catch (Exception ex)
         {
-            _logger.LogCritical(ex, "The Kafka consume loop of {Topic} failed", _topic);
+            _logger.LogCritical(ex, "The Kafka consume loop failed");
             _handedOut.Writer.TryComplete(ex);
         }
         finally
@@ -184,7 +188,7 @@ public sealed class KafkaConsumerLoop : IAsyncDisposable
         {
             return;
         }
-        var partition = result.Partition.Value;
+        var partition = result.TopicPartition;
         if (!_trackers.TryGetValue(partition, out var tracker))
         {
             return;
@@ -198,14 +202,14 @@ public sealed class KafkaConsumerLoop : IAsyncDisposable
         }
         _handedOut.Writer.TryWrite(new ConsumedRecord(
             result.Topic,
-            new SourcePosition(partition, result.Offset.Value),
+            new SourcePosition(partition.Partition.Value, result.Offset.Value),
             result.Message.Key,
-            result.Message.Value ?? [],
+            result.Message.Value,
             result.Message.Headers,
             result.Message.Timestamp.UtcDateTime));
         if (tracker.InFlight >= _options.MaxInFlightPerPartition && _paused.Add(partition))
         {
-            _consumer.Pause([result.TopicPartition]);
+            _consumer.Pause([partition]);
         }
     }
 
@@ -224,13 +228,13 @@ public sealed class KafkaConsumerLoop : IAsyncDisposable
             }
             else if (tracker.InFlight <= resumeBelow)
             {
-                _consumer.Resume([new TopicPartition(_topic, partition)]);
+                _consumer.Resume([partition]);
                 _paused.Remove(partition);
             }
         }
     }
 
-    private void DrainAndCommit(IReadOnlyCollection<int> partitions)
+    private void DrainAndCommit(IReadOnlyCollection<TopicPartition> partitions)
     {
         if (_abandoning)
         {
@@ -241,7 +245,7 @@ public sealed class KafkaConsumerLoop : IAsyncDisposable
         CommitDone(partitions);
     }
 
-    private void Release(IEnumerable<int> partitions)
+    private void Release(IEnumerable<TopicPartition> partitions)
     {
         foreach (var partition in partitions)
         {
@@ -257,14 +261,14 @@ public sealed class KafkaConsumerLoop : IAsyncDisposable
         {
             if (deadline.Elapsed >= _options.DrainTimeout)
             {
-                _logger.LogWarning("In-flight records of {Topic} did not finish within {Timeout}; the next owner replays them", _topic, _options.DrainTimeout);
+                _logger.LogWarning("In-flight records did not finish within {Timeout}; the next owner replays them", _options.DrainTimeout);
                 return;
             }
             Thread.Sleep(5);
         }
     }
 
-    private void CommitDone(IReadOnlyCollection<int>? only = null)
+    private void CommitDone(IReadOnlyCollection<TopicPartition>? only = null)
     {
         _sinceCommit.Restart();
         var done = Interlocked.Exchange(ref _doneSinceCommit, 0);
@@ -278,7 +282,7 @@ public sealed class KafkaConsumerLoop : IAsyncDisposable
             if ((only is null || only.Contains(partition)) && tracker.TryTakeCommit(out var next))
             {
                 // An explicit offset without leader epoch: a committed epoch is rejected after a leader move.
-                offsets.Add(new TopicPartitionOffset(_topic, partition, next));
+                offsets.Add(new TopicPartitionOffset(partition, next));
             }
         }
         if (offsets.Count == 0)
@@ -295,13 +299,14 @@ public sealed class KafkaConsumerLoop : IAsyncDisposable
             _logger.LogWarning("Commit of {Count} partitions failed ({Reason}); retried with the next batch", offsets.Count, ex.Error.Reason);
             foreach (var offset in offsets)
             {
-                _trackers.GetValueOrDefault(offset.Partition.Value)?.CommitFailed(offset.Offset.Value);
+                _trackers.GetValueOrDefault(offset.TopicPartition)?.CommitFailed(offset.Offset.Value);
             }
             Interlocked.Add(ref _doneSinceCommit, done);
         }
     }
 
-    private static string Describe(IEnumerable<int> partitions) => string.Join(",", partitions.Order());
+    private static string Describe(IEnumerable<TopicPartition> partitions) =>
+        string.Join(", ", partitions.GroupBy(p => p.Topic).Select(g => $"{g.Key} [{string.Join(",", g.Select(p => p.Partition.Value).Order())}]"));
 
     private static LogLevel ToLogLevel(SyslogLevel level) => level switch
     {

@@ -12,9 +12,10 @@ public sealed class PartitionOffsetTracker
     private long _committable = -1;
     private long _committed = -1;
 
+    /// <summary>Records handed out and not yet done.</summary>
     public int InFlight
     {
-        get { lock (_pending) return _pending.Count; }
+        get { lock (_pending) return _pending.Count - _doneAhead.Count; }
     }
 
     /// <summary>Registers a record handed to the stream. Offsets must be increasing.</summary>
@@ -23,27 +24,26 @@ public sealed class PartitionOffsetTracker
         lock (_pending) _pending.Enqueue(offset);
     }
 
-    /// <summary>Marks a record done; returns the number of records still in flight on this partition.</summary>
-    public int Done(long offset)
+    /// <summary>Marks a record done.</summary>
+    public void Done(long offset)
     {
         lock (_pending)
         {
             if (_pending.Count == 0 || offset < _pending.Peek())
             {
                 // Not handed out by this assignment (a record of an earlier one finishing late): its effects are durable, nothing to track.
-                return _pending.Count;
+                return;
             }
             if (offset != _pending.Peek())
             {
                 _doneAhead.Add(offset);
-                return _pending.Count;
+                return;
             }
             _committable = _pending.Dequeue();
             while (_pending.Count > 0 && _doneAhead.Remove(_pending.Peek()))
             {
                 _committable = _pending.Dequeue();
             }
-            return _pending.Count;
         }
     }
 

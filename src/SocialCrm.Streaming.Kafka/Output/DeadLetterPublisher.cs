@@ -40,7 +40,8 @@ public sealed class DeadLetterPublisher(IProducer<byte[]?, byte[]> producer, str
         await producer.ProduceAsync(deadLetterTopic, new Message<byte[]?, byte[]>
         {
             Key = record.Key,
-            Value = record.Value,
+            // A tombstone has no bytes to keep; it arrives as an empty value with its reason.
+            Value = record.Value ?? [],
             Headers = headers,
         }).ConfigureAwait(false);
     }

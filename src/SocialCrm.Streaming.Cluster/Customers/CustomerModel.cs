@@ -1,0 +1,53 @@
+using SocialCrm.Streaming.Domain.Alerts;
+using SocialCrm.Streaming.Domain.Analysis;
+using SocialCrm.Streaming.Domain.Engagement;
+using SocialCrm.Streaming.Domain.Mentions;
+using SocialCrm.Streaming.Domain.Ports;
+using SocialCrm.Streaming.Domain.Profiles;
+
+namespace SocialCrm.Streaming.Cluster.Customers;
+
+/// <summary>
+/// What a customer entity asks of the domain: restore a snapshot, apply a mention or a profile,
+/// and turn the state and the signals raised since the last write into one store write.
+/// Shared by every entity of a node (the engine is stateless).
+/// </summary>
+public sealed class CustomerModel(EngagementEngine engine, Func<DateTimeOffset>? clock = null)
+{
+    private readonly Func<DateTimeOffset> _clock = clock ?? (() => DateTimeOffset.UtcNow);
+
+    public EngagementEngine Engine => engine;
+
+    public CustomerState Restore(EntityId id, StoredCustomer? stored) =>
+        stored is null ? CustomerState.New(id) : CustomerState.FromSnapshot(id, stored.Fields);
+
+    /// <summary>Applies a mention unless its position is below the watermark; counts it into the per-minute volume.</summary>
+    public bool Apply(CustomerState state, Mention mention, SourcePosition position, List<DomainSignal> signals, VolumeTally volume)
+    {
+        if (!engine.Apply(state, mention, position, signals, out var analysis))
+        {
+            return false;
+        }
+        volume.Add(mention.CreatedAt, analysis!.Class.ToWire());
+        return true;
+    }
+
+    public void ApplyProfile(CustomerState state, CustomerProfile? profile) => engine.ApplyProfile(state, profile);
+
+    /// <summary>
+    /// The write of one flush. Live, <c>detectedAt</c> is when the node saw it (the domain only knows
+    /// event time); the id stays the deterministic one, so a replay finds the same signal.
+    /// </summary>
+    public CustomerWrite ToWrite(CustomerState state, long version, IReadOnlyList<DomainSignal> signals, IReadOnlyList<VolumeIncrement> volume)
+    {
+        var now = _clock();
+        return new CustomerWrite(
+            state.Id,
+            version,
+            state.ToSnapshotFields(),
+            state.RiskScore,
+            state.AdvocacyScore,
+            volume,
+            [.. signals.Select(signal => (signal with { DetectedAt = now }).ToOutbound())]);
+    }
+}

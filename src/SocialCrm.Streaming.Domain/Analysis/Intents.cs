@@ -1,0 +1,42 @@
+namespace SocialCrm.Streaming.Domain.Analysis;
+
+public enum IntentKind : byte
+{
+    /// <summary>Wants to cancel or close (or has cancelled: <see cref="IntentMatch.Completed"/>).</summary>
+    Cancel,
+    /// <summary>Churn towards a competitor: "switching to X", "moving to X", "going with X".</summary>
+    CompetitorSwitch,
+    /// <summary>Came from a competitor: "switched from X", "left X for you". Not churn.</summary>
+    CompetitorWin,
+    Complaint,
+    /// <summary>Praise or recommendation.</summary>
+    Praise,
+    /// <summary>Purchase intent: "where can I buy", "want to buy", "how much".</summary>
+    Purchase,
+    /// <summary>A question or a request for help.</summary>
+    Question,
+}
+
+public static class IntentNames
+{
+    public static string ToWire(this IntentKind kind) => kind switch
+    {
+        IntentKind.Cancel => "cancel",
+        IntentKind.CompetitorSwitch => "competitor-switch",
+        IntentKind.CompetitorWin => "competitor-win",
+        IntentKind.Complaint => "complaint",
+        IntentKind.Praise => "praise",
+        IntentKind.Purchase => "purchase",
+        _ => "question",
+    };
+}
+
+/// <summary>
+/// One detected intent and its evidence: <c>Text == mention.Text.Substring(Start, Length)</c>.
+/// <see cref="Completed"/> marks a done deed ("I cancelled", "switched to X") rather than an intention.
+/// <see cref="Competitor"/> names the competitor matched, if any.
+/// </summary>
+public sealed record IntentMatch(IntentKind Kind, int Start, int Length, string Text, bool Completed = false, string? Competitor = null)
+{
+    public string Name => Kind.ToWire();
+}

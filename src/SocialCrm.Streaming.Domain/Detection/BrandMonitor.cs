@@ -1,0 +1,424 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text.Json;
+using SocialCrm.Streaming.Domain.Alerts;
+using SocialCrm.Streaming.Domain.Analysis;
+using SocialCrm.Streaming.Domain.Mentions;
+using SocialCrm.Streaming.Domain.Rules;
+
+namespace SocialCrm.Streaming.Domain.Detection;
+
+/// <summary>
+/// Mentions of one brand in one minute bucket (event time, <see cref="BrandMonitor.MinuteOf"/>) by sentiment
+/// class: what the cluster sends per brand per minute from each stream (several messages for the same bucket
+/// add up). <see cref="Samples"/> are optional evidence (already redacted); <see cref="LatestEventTime"/> is the
+/// latest event time counted (used as detectedAt).
+/// </summary>
+public sealed record BrandMinuteCounts(string Brand, long MinuteBucket, int Negative, int Neutral, int Positive)
+{
+    public IReadOnlyList<Evidence>? Samples { get; init; }
+    public DateTimeOffset? LatestEventTime { get; init; }
+    public int Total => Negative + Neutral + Positive;
+}
+
+/// <summary>
+/// Brand-level crisis detection: a volume spike of negative mentions and a shift of the negative share,
+/// each against a rolling baseline (EWMA of mean and variance per minute bucket, z-score, minimum volume,
+/// warm-up). Late counts are accepted until event time passes the bucket's end by the allowed lateness;
+/// a bucket is evaluated when it closes, or early, as soon as it already exceeds the threshold (so the alert
+/// comes within the bucket that spiked). One alert per brand and kind per cool-down. Not thread-safe: one
+/// owner (an actor, or the replay engine). Alert ids hash rule, brand and bucket, so a replay yields the same ids.
+/// </summary>
+public sealed class BrandMonitor
+{
+    private const double MinShareStd = 0.05;
+    private const int MaxGapIterations = 24 * 60;
+    private readonly BrandMonitorRules _r;
+    private readonly BrandRulesTable _brands;
+    private readonly SortedDictionary<string, BrandState> _states = new(StringComparer.Ordinal);
+
+    public BrandMonitor(RulesOptions rules)
+    {
+        ArgumentNullException.ThrowIfNull(rules);
+        _r = rules.BrandMonitor;
+        _brands = new BrandRulesTable(rules);
+    }
+
+    /// <summary>Counts dropped because their bucket had already closed (later than the allowed lateness).</summary>
+    public long LateDropped { get; private set; }
+
+    public static long MinuteOf(DateTimeOffset time) => Math.DivRem(time.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks, TimeSpan.TicksPerMinute, out var rem) - (rem < 0 ? 1 : 0);
+
+    public static DateTimeOffset StartOf(long minute) => DateTimeOffset.UnixEpoch.AddMinutes(minute);
+
+    public void Observe(BrandMinuteCounts counts, ICollection<DomainSignal> output)
+    {
+        ArgumentNullException.ThrowIfNull(counts);
+        var st = State(counts.Brand, counts.MinuteBucket);
+        var m = counts.MinuteBucket;
+        if (m <= st.LastClosed)
+        {
+            LateDropped++;
+            return;
+        }
+        if (!st.Open.TryGetValue(m, out var bucket))
+        {
+            st.Open[m] = bucket = new Bucket();
+        }
+        bucket.Negative += counts.Negative;
+        bucket.Neutral += counts.Neutral;
+        bucket.Positive += counts.Positive;
+        if (counts.Samples is { } samples)
+        {
+            foreach (var sample in samples)
+            {
+                if (bucket.Samples.Count >= _r.MaxSamples) break;
+                bucket.Samples.Add(sample);
+            }
+        }
+        var eventTicks = counts.LatestEventTime?.UtcTicks ?? StartOf(m).UtcTicks;
+        st.LatestTicks = Math.Max(st.LatestTicks, eventTicks);
+        st.Watermark = Math.Max(st.Watermark, m);
+        Evaluate(st, m, bucket, output);
+        CloseUpTo(st, st.Watermark - _r.AllowedLatenessMinutes - 1, output);
+    }
+
+    /// <summary>Per-mention feeding (replay): one count in the mention's minute, a negative one as evidence sample.</summary>
+    public void Observe(Mention mention, MentionAnalysis analysis, ICollection<DomainSignal> output, bool withText = true)
+    {
+        var minute = MinuteOf(mention.CreatedAt);
+        IReadOnlyList<Evidence>? samples = null;
+        if (analysis.Class == SentimentClass.Negative && NeedsSample(mention.Brand, minute))
+        {
+            samples = [new Evidence(mention.Id, mention.Platform.ToWire(), withText ? Excerpts.Make(mention.Text) : Excerpts.Withheld)];
+        }
+        Observe(new BrandMinuteCounts(mention.Brand, minute,
+            analysis.Class == SentimentClass.Negative ? 1 : 0,
+            analysis.Class == SentimentClass.Neutral ? 1 : 0,
+            analysis.Class == SentimentClass.Positive ? 1 : 0)
+        {
+            Samples = samples,
+            LatestEventTime = mention.CreatedAt,
+        }, output);
+    }
+
+    /// <summary>Whether the bucket would keep another evidence sample (so callers can skip building one).</summary>
+    public bool NeedsSample(string brand, long minute) =>
+        _r.MaxSamples > 0 && (!_states.TryGetValue(brand, out var st) || (minute > st.LastClosed && (!st.Open.TryGetValue(minute, out var b) || b.Samples.Count < _r.MaxSamples)));
+
+    /// <summary>Moves event time forward for every brand without counts (an idle tick): closes buckets that are due.</summary>
+    public void AdvanceTo(long minute, ICollection<DomainSignal> output)
+    {
+        foreach (var st in _states.Values)
+        {
+            st.Watermark = Math.Max(st.Watermark, minute);
+            CloseUpTo(st, st.Watermark - _r.AllowedLatenessMinutes - 1, output);
+        }
+    }
+
+    /// <summary>End of input: closes every open bucket, ignoring the allowed lateness.</summary>
+    public void Flush(ICollection<DomainSignal> output)
+    {
+        foreach (var st in _states.Values)
+        {
+            CloseUpTo(st, st.Watermark, output);
+        }
+    }
+
+    private BrandState State(string brand, long firstMinute)
+    {
+        if (!_states.TryGetValue(brand, out var st))
+        {
+            _states[brand] = st = new BrandState(brand) { LastClosed = firstMinute - _r.AllowedLatenessMinutes - 1, Watermark = firstMinute };
+        }
+        return st;
+    }
+
+    private void CloseUpTo(BrandState st, long target, ICollection<DomainSignal> output)
+    {
+        if (target <= st.LastClosed)
+        {
+            return;
+        }
+        var minute = st.LastClosed + 1;
+        // A long quiet gap: the baseline of empty minutes converges; skip the far past in one step.
+        if (target - minute > MaxGapIterations && st.Open.Count == 0)
+        {
+            var skip = target - minute - MaxGapIterations;
+            if (st.Started)
+            {
+                var keep = Math.Pow(1 - _r.BaselineAlpha, Math.Min(skip, 100_000));
+                st.MeanNegative *= keep;
+                st.VarNegative *= keep;
+                st.Buckets += skip;
+            }
+            minute += skip;
+        }
+        for (; minute <= target; minute++)
+        {
+            if (st.Open.Remove(minute, out var bucket))
+            {
+                Evaluate(st, minute, bucket, output);
+                UpdateBaseline(st, bucket);
+            }
+            else if (st.Started)
+            {
+                UpdateBaseline(st, Bucket.Empty);
+            }
+            if (st.Open.Count == 0 && minute < target && !st.Started)
+            {
+                minute = target - 1;
+            }
+        }
+        st.LastClosed = target;
+    }
+
+    private void UpdateBaseline(BrandState st, Bucket b)
+    {
+        var a = _r.BaselineAlpha;
+        if (!st.Started)
+        {
+            st.Started = true;
+            st.MeanNegative = b.Negative;
+            st.VarNegative = 0;
+            st.Buckets = 1;
+        }
+        else
+        {
+            var diff = b.Negative - st.MeanNegative;
+            var increment = a * diff;
+            st.MeanNegative += increment;
+            st.VarNegative = (1 - a) * (st.VarNegative + diff * increment);
+            st.Buckets++;
+        }
+        var total = b.Total;
+        if (total >= 5)
+        {
+            var share = (double)b.Negative / total;
+            if (st.ShareBuckets == 0)
+            {
+                st.MeanShare = share;
+                st.VarShare = 0;
+            }
+            else
+            {
+                var diff = share - st.MeanShare;
+                var increment = a * diff;
+                st.MeanShare += increment;
+                st.VarShare = (1 - a) * (st.VarShare + diff * increment);
+            }
+            st.ShareBuckets++;
+        }
+    }
+
+    private void Evaluate(BrandState st, long minute, Bucket b, ICollection<DomainSignal> output)
+    {
+        var brand = _brands.For(st.Brand);
+        var cooldown = (long)Math.Ceiling(_r.CooldownMinutes);
+        if (!b.VolumeFired && st.Buckets >= _r.MinBaselineBuckets && b.Negative >= brand.VolumeMinNegative
+            && (st.LastVolumeAlert == long.MinValue || minute - st.LastVolumeAlert >= cooldown))
+        {
+            var std = Math.Max(Math.Sqrt(st.VarNegative), Math.Sqrt(Math.Max(st.MeanNegative, 1)));
+            var z = (b.Negative - st.MeanNegative) / std;
+            if (z >= brand.VolumeZThreshold)
+            {
+                b.VolumeFired = true;
+                st.LastVolumeAlert = minute;
+                output.Add(VolumeSpike(st, minute, b, z, brand.VolumeZThreshold));
+            }
+        }
+        var total = b.Total;
+        if (!b.ShiftFired && st.ShareBuckets >= _r.MinBaselineBuckets && total >= _r.ShiftMinTotal
+            && (st.LastShiftAlert == long.MinValue || minute - st.LastShiftAlert >= cooldown))
+        {
+            var share = (double)b.Negative / total;
+            var z = (share - st.MeanShare) / Math.Max(Math.Sqrt(st.VarShare), MinShareStd);
+            if (share >= _r.ShiftMinNegativeShare && z >= _r.ShiftZThreshold)
+            {
+                b.ShiftFired = true;
+                st.LastShiftAlert = minute;
+                output.Add(SentimentShift(st, minute, b, share, z));
+            }
+        }
+    }
+
+    private static string N(double value, string format) => value.ToString(format, CultureInfo.InvariantCulture);
+
+    private CrisisAlert VolumeSpike(BrandState st, long minute, Bucket b, double z, double threshold)
+    {
+        var severity = Math.Clamp(_r.VolumeSeverity + (z >= 2 * threshold ? 1 : 0) + (z >= 4 * threshold ? 1 : 0), 1, 10);
+        var ratio = b.Negative / Math.Max(st.MeanNegative, 1);
+        return new CrisisAlert
+        {
+            Id = SignalIds.ForAlert(CrisisKind.VolumeSpike.ToWire(), st.Brand, N(minute, "0")),
+            Kind = CrisisKind.VolumeSpike,
+            Brand = st.Brand,
+            Severity = severity,
+            Priority = SignalNames.FromSeverity(severity),
+            Summary = $"Negative mentions of {st.Brand} rose to {b.Negative} in one minute, {N(ratio, "0.0")} times the usual rate.",
+            Reasons = [$"negative volume {b.Negative} in 1 min, baseline {N(st.MeanNegative, "0.0")}", $"z-score {N(z, "0.0")} >= {N(threshold, "0.##")}"],
+            Evidence = [.. b.Samples],
+            EventTime = StartOf(minute),
+            DetectedAt = new DateTimeOffset(Math.Max(st.LatestTicks, StartOf(minute).UtcTicks), TimeSpan.Zero),
+        };
+    }
+
+    private CrisisAlert SentimentShift(BrandState st, long minute, Bucket b, double share, double z)
+    {
+        var severity = Math.Clamp(_r.ShiftSeverity + (share >= 0.8 ? 1 : 0), 1, 10);
+        return new CrisisAlert
+        {
+            Id = SignalIds.ForAlert(CrisisKind.SentimentShift.ToWire(), st.Brand, N(minute, "0")),
+            Kind = CrisisKind.SentimentShift,
+            Brand = st.Brand,
+            Severity = severity,
+            Priority = SignalNames.FromSeverity(severity),
+            Summary = $"Sentiment about {st.Brand} turned negative: {N(share * 100, "0")}% of {b.Total} mentions in one minute were negative, usually {N(st.MeanShare * 100, "0")}%.",
+            Reasons = [$"negative share {N(share, "0.00")}, baseline {N(st.MeanShare, "0.00")}", $"z-score {N(z, "0.0")} >= {N(_r.ShiftZThreshold, "0.##")}"],
+            Evidence = [.. b.Samples],
+            EventTime = StartOf(minute),
+            DetectedAt = new DateTimeOffset(Math.Max(st.LatestTicks, StartOf(minute).UtcTicks), TimeSpan.Zero),
+        };
+    }
+
+    // ---- state carry-over ----
+
+    /// <summary>All brand states as UTF-8 JSON (deterministic: brands and buckets in order, round-trip numbers).</summary>
+    public byte[] ExportState()
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            WriteState(w);
+        }
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    public void WriteState(Utf8JsonWriter w)
+    {
+        w.WriteStartObject();
+        w.WriteNumber("lateDropped", LateDropped);
+        w.WriteStartArray("brands");
+        foreach (var st in _states.Values)
+        {
+            w.WriteStartObject();
+            w.WriteString("brand", st.Brand);
+            w.WriteNumber("lastClosed", st.LastClosed);
+            w.WriteNumber("watermark", st.Watermark);
+            w.WriteNumber("latestTicks", st.LatestTicks);
+            w.WriteBoolean("started", st.Started);
+            w.WriteNumber("meanNegative", st.MeanNegative);
+            w.WriteNumber("varNegative", st.VarNegative);
+            w.WriteNumber("buckets", st.Buckets);
+            w.WriteNumber("meanShare", st.MeanShare);
+            w.WriteNumber("varShare", st.VarShare);
+            w.WriteNumber("shareBuckets", st.ShareBuckets);
+            w.WriteNumber("lastVolumeAlert", st.LastVolumeAlert);
+            w.WriteNumber("lastShiftAlert", st.LastShiftAlert);
+            w.WriteStartArray("open");
+            foreach (var (minute, b) in st.Open)
+            {
+                w.WriteStartObject();
+                w.WriteNumber("minute", minute);
+                w.WriteNumber("negative", b.Negative);
+                w.WriteNumber("neutral", b.Neutral);
+                w.WriteNumber("positive", b.Positive);
+                w.WriteBoolean("volumeFired", b.VolumeFired);
+                w.WriteBoolean("shiftFired", b.ShiftFired);
+                w.WriteStartArray("samples");
+                foreach (var e in b.Samples)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("mentionId", e.MentionId);
+                    w.WriteString("platform", e.Platform);
+                    w.WriteString("excerpt", e.Excerpt);
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    /// <summary>Replaces all state with what <see cref="ExportState"/> wrote.</summary>
+    public void ImportState(JsonElement root)
+    {
+        _states.Clear();
+        LateDropped = root.GetProperty("lateDropped").GetInt64();
+        foreach (var e in root.GetProperty("brands").EnumerateArray())
+        {
+            var st = new BrandState(e.GetProperty("brand").GetString()!)
+            {
+                LastClosed = e.GetProperty("lastClosed").GetInt64(),
+                Watermark = e.GetProperty("watermark").GetInt64(),
+                LatestTicks = e.GetProperty("latestTicks").GetInt64(),
+                Started = e.GetProperty("started").GetBoolean(),
+                MeanNegative = e.GetProperty("meanNegative").GetDouble(),
+                VarNegative = e.GetProperty("varNegative").GetDouble(),
+                Buckets = e.GetProperty("buckets").GetInt64(),
+                MeanShare = e.GetProperty("meanShare").GetDouble(),
+                VarShare = e.GetProperty("varShare").GetDouble(),
+                ShareBuckets = e.GetProperty("shareBuckets").GetInt64(),
+                LastVolumeAlert = e.GetProperty("lastVolumeAlert").GetInt64(),
+                LastShiftAlert = e.GetProperty("lastShiftAlert").GetInt64(),
+            };
+            foreach (var o in e.GetProperty("open").EnumerateArray())
+            {
+                var b = new Bucket
+                {
+                    Negative = o.GetProperty("negative").GetInt32(),
+                    Neutral = o.GetProperty("neutral").GetInt32(),
+                    Positive = o.GetProperty("positive").GetInt32(),
+                    VolumeFired = o.GetProperty("volumeFired").GetBoolean(),
+                    ShiftFired = o.GetProperty("shiftFired").GetBoolean(),
+                };
+                foreach (var s in o.GetProperty("samples").EnumerateArray())
+                {
+                    b.Samples.Add(new Evidence(s.GetProperty("mentionId").GetString()!, s.GetProperty("platform").GetString()!, s.GetProperty("excerpt").GetString()!));
+                }
+                st.Open[o.GetProperty("minute").GetInt64()] = b;
+            }
+            _states[st.Brand] = st;
+        }
+    }
+
+    public void ImportState(ReadOnlySpan<byte> utf8Json)
+    {
+        using var document = JsonDocument.Parse(utf8Json.ToArray());
+        ImportState(document.RootElement);
+    }
+
+    private sealed class BrandState(string brand)
+    {
+        public string Brand { get; } = brand;
+        public long LastClosed;
+        public long Watermark;
+        public long LatestTicks;
+        public bool Started;
+        public double MeanNegative;
+        public double VarNegative;
+        public long Buckets;
+        public double MeanShare;
+        public double VarShare;
+        public long ShareBuckets;
+        public long LastVolumeAlert = long.MinValue;
+        public long LastShiftAlert = long.MinValue;
+        public readonly SortedDictionary<long, Bucket> Open = [];
+    }
+
+    private sealed class Bucket
+    {
+        public static readonly Bucket Empty = new();
+        public int Negative;
+        public int Neutral;
+        public int Positive;
+        public bool VolumeFired;
+        public bool ShiftFired;
+        public readonly List<Evidence> Samples = [];
+        public int Total => Negative + Neutral + Positive;
+    }
+}

@@ -1,0 +1,245 @@
+using SocialCrm.Streaming.Domain.Alerts;
+using SocialCrm.Streaming.Domain.Analysis;
+using SocialCrm.Streaming.Domain.Detection;
+using SocialCrm.Streaming.Domain.Mentions;
+using SocialCrm.Streaming.Domain.Profiles;
+using SocialCrm.Streaming.Domain.Rules;
+
+namespace SocialCrm.Streaming.Domain.Engagement;
+
+/// <summary>
+/// The rules engine of one customer: analyses mentions and applies them to a <see cref="CustomerState"/>,
+/// raising per-customer crisis alerts and lifecycle triggers. Stateless and thread-safe (all state is in
+/// the <see cref="CustomerState"/> passed in); build once from validated <see cref="RulesOptions"/> and do not
+/// mutate the options afterwards.
+/// <para>
+/// Consent (<c>consent.processing</c> false): the customer is not profiled. Counts, engagement score,
+/// sentiment and the watermark are still kept (needed for exactly-once and for brand volume), but no
+/// lifecycle trigger is raised, and crisis alerts about their public posts carry the evidence with the
+/// excerpt withheld. A tombstone (<see cref="ApplyProfile"/> with null) forgets everything but the
+/// applied-offset watermark, which is not personal data and keeps replays from re-applying old mentions.
+/// </para>
+/// </summary>
+public sealed class EngagementEngine
+{
+    private readonly MentionAnalyzer _analyzer;
+    private readonly BrandRulesTable _brands;
+    private readonly CustomerDetectors _detectors;
+    private readonly long _halfLifeTicks;
+    private readonly long _windowTicks;
+
+    public EngagementEngine(RulesOptions rules)
+    {
+        ArgumentNullException.ThrowIfNull(rules);
+        var errors = RulesValidator.Validate(rules);
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException("invalid rules: " + string.Join("; ", errors), nameof(rules));
+        }
+        Rules = rules;
+        _analyzer = new MentionAnalyzer(rules.Sentiment);
+        _brands = new BrandRulesTable(rules);
+        _detectors = new CustomerDetectors(rules);
+        _halfLifeTicks = (long)(rules.Engagement.HalfLifeHours * TimeSpan.TicksPerHour);
+        _windowTicks = (long)(rules.Engagement.WindowDays * TimeSpan.TicksPerDay);
+    }
+
+    public RulesOptions Rules { get; }
+
+    public ResolvedBrandRules BrandRules(string brand) => _brands.For(brand);
+
+    public MentionAnalysis Analyze(Mention mention) =>
+        _analyzer.Analyze(mention.Text, mention.Lang, mention.Sentiment, _brands.For(mention.Brand).Competitors);
+
+    /// <summary>
+    /// Applies one mention to the entity's state. Returns false (and changes nothing) when the watermark says
+    /// the position was already applied. Emitted alerts/triggers are appended to <paramref name="output"/>.
+    /// </summary>
+    public bool Apply(CustomerState state, Mention mention, SourcePosition position, ICollection<DomainSignal> output) =>
+        Apply(state, mention, position, output, out _);
+
+    /// <summary>As <see cref="Apply(CustomerState, Mention, SourcePosition, ICollection{DomainSignal})"/>, also handing back the analysis (null when skipped).</summary>
+    public bool Apply(CustomerState state, Mention mention, SourcePosition position, ICollection<DomainSignal> output, out MentionAnalysis? analysis)
+    {
+        if (state.IsApplied(position))
+        {
+            analysis = null;
+            return false;
+        }
+        analysis = Analyze(mention);
+        ApplyAnalyzed(state, mention, position, analysis, output);
+        return true;
+    }
+
+    /// <summary>Applies a mention analysed before (by <see cref="Analyze"/>). Returns false when already applied.</summary>
+    public bool Apply(CustomerState state, Mention mention, SourcePosition position, MentionAnalysis analysis, ICollection<DomainSignal> output)
+    {
+        if (state.IsApplied(position))
+        {
+            return false;
+        }
+        ApplyAnalyzed(state, mention, position, analysis, output);
+        return true;
+    }
+
+    /// <summary>Applies a CRM profile; null (a tombstone) forgets the customer.</summary>
+    public void ApplyProfile(CustomerState state, CustomerProfile? profile)
+    {
+        if (profile is null)
+        {
+            state.Forget();
+            return;
+        }
+        state.ValueTier = profile.Tier;
+        state.Clv = profile.Clv;
+        state.Segment = profile.Segment;
+        state.ConsentProcessing = profile.ConsentProcessing;
+        state.IsCustomer = true;
+        state.HasProfile = true;
+        if (state.Stage == LifecycleStage.Prospect)
+        {
+            state.Stage = LifecycleStage.Active;
+        }
+    }
+
+    private void ApplyAnalyzed(CustomerState s, Mention mention, SourcePosition position, MentionAnalysis a, ICollection<DomainSignal> output)
+    {
+        var now = mention.CreatedAt.UtcTicks;
+        var brand = _brands.For(mention.Brand);
+        s.MarkApplied(position);
+        s.MentionsApplied++;
+        if (mention.CustomerId is not null)
+        {
+            s.IsCustomer = true;
+        }
+
+        // Engagement: exponentially decayed count, weighted by kind. Out-of-order mentions are decayed to the score's time.
+        var weight = mention.Kind switch
+        {
+            MentionKind.Share => 0.5,
+            MentionKind.Review => 1.5,
+            _ => 1.0,
+        };
+        if (s.ScoreAtTicks == 0)
+        {
+            s.EngagementScore = weight;
+            s.ScoreAtTicks = now;
+        }
+        else if (now >= s.ScoreAtTicks)
+        {
+            s.EngagementScore = s.EngagementScore * Decay(now - s.ScoreAtTicks) + weight;
+            s.ScoreAtTicks = now;
+        }
+        else
+        {
+            s.EngagementScore += weight * Decay(s.ScoreAtTicks - now);
+        }
+        s.Level = s.EngagementScore >= Rules.Engagement.HighEngagementScore ? EngagementLevel.High : EngagementLevel.Low;
+
+        // Sentiment trend: fast and slow EWMA; unknown sentiment (non-English, no coverage) does not move them.
+        if (a.Confidence != SentimentConfidence.None)
+        {
+            if (!s.HasSentiment)
+            {
+                s.Sentiment = s.SentimentBaseline = a.Compound;
+                s.HasSentiment = true;
+            }
+            else
+            {
+                s.Sentiment += Rules.Engagement.FastSentimentAlpha * (a.Compound - s.Sentiment);
+                s.SentimentBaseline += Rules.Engagement.SlowSentimentAlpha * (a.Compound - s.SentimentBaseline);
+            }
+            s.PositiveStreak = a.Class switch
+            {
+                SentimentClass.Positive => s.PositiveStreak + 1,
+                SentimentClass.Negative => 0,
+                _ => s.PositiveStreak,
+            };
+            if (a.Compound <= Rules.Termination.AbusiveCompound)
+            {
+                s.Abusive.Add(now);
+            }
+        }
+
+        if (a.Has(IntentKind.Complaint))
+        {
+            s.Complaints.Add(now);
+        }
+        if (a.Find(IntentKind.Cancel) is { } cancel)
+        {
+            s.CancelAtTicks = Math.Max(s.CancelAtTicks, now);
+            if (cancel.Completed) s.ChurnedAtTicks = Math.Max(s.ChurnedAtTicks, now);
+        }
+        if (a.Find(IntentKind.CompetitorSwitch) is { } change)
+        {
+            s.SwitchAtTicks = Math.Max(s.SwitchAtTicks, now);
+            if (change.Completed) s.ChurnedAtTicks = Math.Max(s.ChurnedAtTicks, now);
+        }
+        s.MaxFollowers = Math.Max(s.MaxFollowers, mention.Author.Followers);
+        s.LastMentionTicks = Math.Max(s.LastMentionTicks, now);
+        s.UpdatedTicks = now;
+
+        UpdateRisk(s, now);
+        UpdateStage(s, now, brand);
+        _detectors.Detect(s, mention, position, a, brand, now, output);
+    }
+
+    private double Decay(long elapsedTicks) => Math.Pow(0.5, (double)elapsedTicks / _halfLifeTicks);
+
+    private void UpdateRisk(CustomerState s, long now)
+    {
+        var r = Rules.Retention;
+        var from = now - _windowTicks;
+        var complaints = s.Complaints.CountSince(from, now);
+        s.ComplaintsInWindow = complaints;
+        var keep = 1.0;
+        var reasons = RiskReasons.None;
+        if (complaints > 0)
+        {
+            keep *= 1 - Math.Min(0.95, complaints * r.ComplaintWeight);
+            reasons |= complaints >= r.RepeatedComplaints ? RiskReasons.RepeatedComplaints : RiskReasons.Complaint;
+        }
+        if (s.CancelAtTicks > from && s.CancelAtTicks != 0)
+        {
+            keep *= 1 - r.CancelWeight;
+            reasons |= RiskReasons.CancelIntent;
+        }
+        if (s.SwitchAtTicks > from && s.SwitchAtTicks != 0)
+        {
+            keep *= 1 - r.CompetitorWeight;
+            reasons |= RiskReasons.CompetitorSwitch;
+        }
+        if (s.HasSentiment && s.Sentiment <= s.SentimentBaseline - r.FallingSentimentDrop)
+        {
+            keep *= 1 - r.FallingSentimentWeight;
+            reasons |= RiskReasons.FallingSentiment;
+        }
+        if (s.HasSentiment && s.Sentiment <= -0.5)
+        {
+            keep *= 0.9;
+            reasons |= RiskReasons.NegativeSentiment;
+        }
+        s.RiskScore = Math.Round(1 - keep, 6);
+        s.RiskReasons = reasons;
+    }
+
+    private void UpdateStage(CustomerState s, long now, ResolvedBrandRules brand)
+    {
+        if (s.ChurnedAtTicks != 0 && s.ChurnedAtTicks > now - _windowTicks)
+        {
+            s.Stage = LifecycleStage.Churned;
+        }
+        else if (s.IsCustomer && s.RiskScore >= brand.RetentionRiskThreshold)
+        {
+            s.Stage = LifecycleStage.AtRisk;
+        }
+        else if (CustomerDetectors.IsAdvocate(s, Rules.Advocacy))
+        {
+            s.Stage = LifecycleStage.Advocate;
+        }
+        else
+        {
+            s.Stage = s.IsCustomer ? LifecycleStage.Active : LifecycleStage.Prospect;
+        }
+    }
+}

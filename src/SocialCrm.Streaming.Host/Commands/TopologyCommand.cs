@@ -1,0 +1,226 @@
+using System.CommandLine;
+using Confluent.Kafka;
+using Microsoft.Extensions.Configuration;
+using SocialCrm.Streaming.Kafka.Ingest;
+using SocialCrm.Streaming.Host.Configuration;
+using SocialCrm.Streaming.Kafka.Topology;
+
+namespace SocialCrm.Streaming.Host.Commands;
+
+/// <summary>
+/// <c>socialcrm topology render|verify|apply</c>: the Kafka topics of topology/topics.json.
+/// Exit codes: 0 ok (verify: the cluster matches); 1 verify found missing topics or wrong partition
+/// counts, apply left differences, or Kafka could not be reached; 2 bad usage, an invalid
+/// topics.json, no Kafka bootstrap configured, or a cluster without the admin API (apply on the
+/// mock cluster).
+/// </summary>
+public static class TopologyCommand
+{
+    public const int Ok = 0;
+    public const int Differences = 1;
+    public const int Usage = 2;
+
+    public static Command Create()
+    {
+        var command = new Command("topology", "Render, verify or create the Kafka topics of topology/topics.json");
+        command.Subcommands.Add(CreateRender());
+        command.Subcommands.Add(CreateVerify());
+        command.Subcommands.Add(CreateApply());
+        return command;
+    }
+
+    private static Option<FileInfo?> TopologyOption() => new("--topology")
+    {
+        Description = "The topics.json to use (default: topology/topics.json beside the executable, else found from the current directory up)",
+    };
+
+    private static Option<string?> KafkaOption() => new("--kafka")
+    {
+        Description = "Kafka bootstrap servers (default: Kafka:BootstrapServers from appsettings.json or SOCIALCRM__Kafka__BootstrapServers; Kafka:Properties such as sasl.* apply too)",
+    };
+
+    private static Option<FileInfo?> ConfigOption() => new("--config")
+    {
+        Description = "An appsettings.json to use instead of the one beside the executable",
+    };
+
+    private static Option<TimeSpan> TimeoutOption() =>
+        CommandRunner.DurationOption("--timeout", "How long to wait for the cluster (e.g. 10s)", TimeSpan.FromSeconds(15));
+
+    private static Command CreateRender()
+    {
+        var topology = TopologyOption();
+        var format = new Option<string>("--format")
+        {
+            Description = "strimzi: KafkaTopic resources (YAML); table: a plain table",
+            DefaultValueFactory = _ => "table",
+        };
+        format.AcceptOnlyFromAmong("strimzi", "table");
+        var strimziCluster = new Option<string>("--strimzi-cluster")
+        {
+            Description = "The Strimzi Kafka cluster name (label strimzi.io/cluster)",
+            DefaultValueFactory = _ => TopologyAdmin.DefaultStrimziCluster,
+        };
+        var output = new Option<FileInfo?>("--output", "-o") { Description = "Write to this file instead of standard output" };
+        var command = new Command("render", "Print the topics as Strimzi KafkaTopic resources or as a table") { topology, format, strimziCluster, output };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var (stdout, stderr) = Writers(parse);
+            var catalog = LoadCatalog(parse.GetValue(topology), stderr);
+            if (catalog is null)
+            {
+                return Usage;
+            }
+            var text = parse.GetValue(format) == "strimzi"
+                ? TopologyAdmin.RenderStrimzi(catalog, parse.GetValue(strimziCluster) ?? TopologyAdmin.DefaultStrimziCluster)
+                : TopologyAdmin.RenderTable(catalog);
+            if (parse.GetValue(output) is { } file)
+            {
+                await File.WriteAllTextAsync(file.FullName, text, cancellationToken).ConfigureAwait(false);
+                await stderr.WriteLineAsync($"Wrote {catalog.Topics.Count} topics to {file.FullName}").ConfigureAwait(false);
+            }
+            else
+            {
+                await stdout.WriteAsync(text).ConfigureAwait(false);
+            }
+            return Ok;
+        });
+        return command;
+    }
+
+    private static Command CreateVerify()
+    {
+        var topology = TopologyOption();
+        var kafka = KafkaOption();
+        var config = ConfigOption();
+        var timeout = TimeoutOption();
+        var command = new Command("verify", "Compare the cluster's topics with topics.json: missing topics, wrong partition counts (exit 1 when they differ)")
+        {
+            topology, kafka, config, timeout,
+        };
+        command.SetAction(async (parse, _) =>
+        {
+            var (stdout, stderr) = Writers(parse);
+            var catalog = LoadCatalog(parse.GetValue(topology), stderr);
+            var adminConfig = catalog is null ? null : AdminConfig(parse.GetValue(kafka), parse.GetValue(config), stderr);
+            if (catalog is null || adminConfig is null)
+            {
+                return Usage;
+            }
+            try
+            {
+                using var admin = TopologyAdmin.CreateAdminClient(adminConfig);
+                var report = TopologyAdmin.Verify(catalog, admin, parse.GetValue(timeout));
+                await stdout.WriteAsync(report.Format()).ConfigureAwait(false);
+                return report.Matches ? Ok : Differences;
+            }
+            catch (KafkaException ex)
+            {
+                await stderr.WriteLineAsync($"topology verify: cannot read the metadata of {adminConfig.BootstrapServers}: {ex.Error.Code} {ex.Message}").ConfigureAwait(false);
+                return Differences;
+            }
+        });
+        return command;
+    }
+
+    private static Command CreateApply()
+    {
+        var topology = TopologyOption();
+        var kafka = KafkaOption();
+        var config = ConfigOption();
+        var timeout = TimeoutOption();
+        var dryRun = new Option<bool>("--dry-run") { Description = "Only say which topics would be created" };
+        var command = new Command("apply", "Create the topics of topics.json that the cluster lacks, through the admin API (exit 2 when the cluster has none, like the mock cluster)")
+        {
+            topology, kafka, config, timeout, dryRun,
+        };
+        command.SetAction(async (parse, _) =>
+        {
+            var (stdout, stderr) = Writers(parse);
+            var catalog = LoadCatalog(parse.GetValue(topology), stderr);
+            var adminConfig = catalog is null ? null : AdminConfig(parse.GetValue(kafka), parse.GetValue(config), stderr);
+            if (catalog is null || adminConfig is null)
+            {
+                return Usage;
+            }
+            try
+            {
+                using var admin = TopologyAdmin.CreateAdminClient(adminConfig);
+                var isDryRun = parse.GetValue(dryRun);
+                var result = await TopologyAdmin.ApplyAsync(catalog, admin, parse.GetValue(timeout), isDryRun).ConfigureAwait(false);
+                if (isDryRun)
+                {
+                    foreach (var missing in result.After.Missing)
+                    {
+                        await stdout.WriteLineAsync($"would create {missing.Expected.Name} ({missing.Expected.Partitions} partitions, replication {missing.Expected.ReplicationFactor})").ConfigureAwait(false);
+                    }
+                }
+                foreach (var created in result.Created)
+                {
+                    await stdout.WriteLineAsync($"created {created.Name} ({created.Partitions} partitions, replication {created.ReplicationFactor})").ConfigureAwait(false);
+                }
+                await stdout.WriteAsync(result.After.Format()).ConfigureAwait(false);
+                if (result.After.Mismatched.Count > 0)
+                {
+                    await stderr.WriteLineAsync("apply does not change the partition count of existing topics (it would move keys between partitions): fix them by hand.").ConfigureAwait(false);
+                }
+                return result.Matches || (isDryRun && result.After.Mismatched.Count == 0) ? Ok : Differences;
+            }
+            catch (AdminApiUnavailableException ex)
+            {
+                await stderr.WriteLineAsync($"topology apply: {ex.Message}").ConfigureAwait(false);
+                return Usage;
+            }
+            catch (KafkaException ex)
+            {
+                await stderr.WriteLineAsync($"topology apply: {ex.Error.Code} {ex.Message}").ConfigureAwait(false);
+                return Differences;
+            }
+        });
+        return command;
+    }
+
+    private static (TextWriter Output, TextWriter Error) Writers(ParseResult parse) =>
+        (parse.InvocationConfiguration.Output ?? Console.Out, parse.InvocationConfiguration.Error ?? Console.Error);
+
+    private static TopicCatalog? LoadCatalog(FileInfo? path, TextWriter stderr)
+    {
+        try
+        {
+            return path is null ? TopicCatalog.LoadDefault() : TopicCatalog.Load(path.FullName);
+        }
+        catch (TopologyException ex)
+        {
+            stderr.WriteLine(ex.Message);
+            return null;
+        }
+    }
+
+    /// <summary>Kafka:BootstrapServers (the --kafka flag wins) and Kafka:Properties (security.protocol, sasl.*) from configuration.</summary>
+    private static AdminClientConfig? AdminConfig(string? kafka, FileInfo? settings, TextWriter stderr)
+    {
+        var kafkaOptions = new KafkaIngestOptions();
+        try
+        {
+            var configuration = ConfigurationLoader.Build(
+                new Dictionary<string, string?> { ["Kafka:BootstrapServers"] = kafka }, settings?.FullName);
+            configuration.GetSection("Kafka").Bind(kafkaOptions);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or FormatException or IOException)
+        {
+            stderr.WriteLine($"Invalid configuration: {ex.Message}");
+            return null;
+        }
+        if (string.IsNullOrWhiteSpace(kafkaOptions.BootstrapServers))
+        {
+            stderr.WriteLine("Kafka:BootstrapServers is not set: pass --kafka host:port or set SOCIALCRM__Kafka__BootstrapServers.");
+            return null;
+        }
+        var config = new AdminClientConfig(kafkaOptions.Properties.ToDictionary(p => p.Key, p => p.Value))
+        {
+            BootstrapServers = kafkaOptions.BootstrapServers,
+            SocketConnectionSetupTimeoutMs = 10_000,
+        };
+        return config;
+    }
+}

@@ -1,0 +1,229 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using SocialCrm.Streaming.Domain.Mentions;
+using SocialCrm.Streaming.Kafka.Output;
+using SocialCrm.Streaming.Kafka.Topology;
+
+namespace SocialCrm.Streaming.Topology.Tests;
+
+/// <summary>
+/// Every JSON Schema of topology/schemas accepts the contract's payloads and rejects broken ones.
+/// Mentions are also run through the product's own MentionParser: schema and parser must agree.
+/// Crisis alerts and lifecycle triggers are checked on the sample files of topology/examples
+/// (the domain's alert serializer did not exist when these tests were written).
+/// </summary>
+public sealed class SchemaTests
+{
+    public static TheoryData<string, string> ValidSamples => new()
+    {
+        { "mention", "mention" },
+        { "mention", "mention-review" },
+        { "customer-profile", "customer-profile" },
+        { "crisis-alert", "crisis-alert" },
+        { "crisis-alert", "crisis-alert-brand" },
+        { "lifecycle-trigger", "lifecycle-trigger" },
+        { "dead-letter", "dead-letter-headers" },
+    };
+
+    [Theory]
+    [MemberData(nameof(ValidSamples))]
+    public void Schema_accepts_the_contract_sample(string schema, string example)
+    {
+        var errors = MiniJsonSchema.Load(Repo.Schema(schema)).Validate(Repo.Example(example));
+        Assert.True(errors.Count == 0, $"{example} rejected by {schema}: {string.Join("; ", errors)}");
+    }
+
+    [Fact]
+    public void Every_topic_value_schema_exists_and_is_2020_12()
+    {
+        var catalog = TopicCatalog.Load(Repo.TopicsJson);
+        foreach (var topic in catalog.Topics)
+        {
+            var path = catalog.SchemaPath(topic);
+            Assert.True(File.Exists(path), $"{topic.Name}: {path}");
+            using var document = JsonDocument.Parse(File.ReadAllText(path));
+            Assert.Equal("https://json-schema.org/draft/2020-12/schema", document.RootElement.GetProperty("$schema").GetString());
+            _ = MiniJsonSchema.Load(path); // only implemented keywords
+        }
+        Assert.Equal(
+            ["crisis-alert", "customer-profile", "dead-letter", "lifecycle-trigger", "mention"],
+            catalog.Topics.Select(t => Path.GetFileName(t.ValueSchema).Replace(".schema.json", "", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
+    }
+
+    /// <summary>A valid mention, changed by one edit, and whether it must stay valid.</summary>
+    public static TheoryData<string, string, bool> MentionEdits => new()
+    {
+        { "missing id", """{"remove":"id"}""", false },
+        { "empty id", """{"set":"id","value":""}""", false },
+        { "id of 129 chars", """{"set":"id","value":"LONG129"}""", false },
+        { "missing platform", """{"remove":"platform"}""", false },
+        { "unknown platform", """{"set":"platform","value":"myspace"}""", false },
+        { "every platform: twitter", """{"set":"platform","value":"twitter"}""", true },
+        { "every platform: tiktok", """{"set":"platform","value":"tiktok"}""", true },
+        { "missing brand", """{"remove":"brand"}""", false },
+        { "brand upper case", """{"set":"brand","value":"Acme"}""", false },
+        { "brand with a space", """{"set":"brand","value":"acme air"}""", false },
+        { "brand of 65 chars", """{"set":"brand","value":"BRAND65"}""", false },
+        { "brand of 64 chars", """{"set":"brand","value":"BRAND64"}""", true },
+        { "missing author", """{"remove":"author"}""", false },
+        { "author without id", """{"set":"author","value":{"handle":"@x"}}""", false },
+        { "negative followers", """{"set":"author","value":{"id":"a","followers":-1}}""", false },
+        { "fractional followers", """{"set":"author","value":{"id":"a","followers":1.5}}""", false },
+        { "verified not a bool", """{"set":"author","value":{"id":"a","verified":"yes"}}""", false },
+        { "missing text", """{"remove":"text"}""", false },
+        { "empty text", """{"set":"text","value":""}""", true },
+        { "text of 10000 chars", """{"set":"text","value":"TEXT10000"}""", true },
+        { "text of 10001 chars", """{"set":"text","value":"TEXT10001"}""", false },
+        { "text a number", """{"set":"text","value":42}""", false },
+        { "missing createdAt", """{"remove":"createdAt"}""", false },
+        { "createdAt without offset", """{"set":"createdAt","value":"2026-11-23T10:15:00"}""", false },
+        { "createdAt a date only", """{"set":"createdAt","value":"2026-11-23"}""", false },
+        { "createdAt garbage", """{"set":"createdAt","value":"yesterday"}""", false },
+        { "createdAt with offset", """{"set":"createdAt","value":"2026-11-23T10:15:00-05:00"}""", true },
+        { "unknown kind", """{"set":"kind","value":"story"}""", false },
+        { "kind dm", """{"set":"kind","value":"dm"}""", true },
+        { "rating 0", """{"set":"rating","value":0}""", false },
+        { "rating 6", """{"set":"rating","value":6}""", false },
+        { "rating 4.5", """{"set":"rating","value":4.5}""", true },
+        { "sentiment 1.5", """{"set":"sentiment","value":1.5}""", false },
+        { "sentiment -1", """{"set":"sentiment","value":-1}""", true },
+        { "negative likes", """{"set":"metrics","value":{"likes":-3}}""", false },
+        { "lang not BCP-47", """{"set":"lang","value":"english!"}""", false },
+        { "lang pt-BR", """{"set":"lang","value":"pt-BR"}""", true },
+        { "optional customerId null", """{"set":"customerId","value":null}""", true },
+        { "unknown field", """{"set":"somethingNew","value":{"nested":[1,2,3]}}""", true },
+    };
+
+    [Theory]
+    [MemberData(nameof(MentionEdits))]
+    public void Mention_schema_and_MentionParser_agree(string name, string edit, bool valid)
+    {
+        var json = Edit(Repo.Example("mention"), edit);
+        var schemaErrors = MiniJsonSchema.Load(Repo.Schema("mention")).Validate(json);
+        var parsed = MentionParser.Parse(Encoding.UTF8.GetBytes(json));
+        Assert.True(valid == (schemaErrors.Count == 0), $"{name}: schema says {(schemaErrors.Count == 0 ? "valid" : string.Join("; ", schemaErrors))}, expected {(valid ? "valid" : "invalid")}");
+        Assert.True(valid == parsed.IsValid, $"{name}: MentionParser says {(parsed.IsValid ? "valid" : parsed.Rejection!.ToString())}, expected {(valid ? "valid" : "invalid")}");
+    }
+
+    [Theory]
+    [InlineData("[]")]
+    [InlineData("\"a mention\"")]
+    [InlineData("null")]
+    public void Mention_schema_rejects_non_objects(string json) =>
+        Assert.NotEmpty(MiniJsonSchema.Load(Repo.Schema("mention")).Validate(json));
+
+    public static TheoryData<string, string, string> BrokenPayloads => new()
+    {
+        { "customer-profile", "customer-profile", """{"set":"valueTier","value":"diamond"}""" },
+        { "customer-profile", "customer-profile", """{"set":"clv","value":"a lot"}""" },
+        { "customer-profile", "customer-profile", """{"set":"consent","value":{"processing":"yes"}}""" },
+        { "crisis-alert", "crisis-alert", """{"set":"type","value":"retention"}""" },
+        { "crisis-alert", "crisis-alert", """{"remove":"alertId"}""" },
+        { "crisis-alert", "crisis-alert", """{"set":"kind","value":"bad-vibes"}""" },
+        { "crisis-alert", "crisis-alert", """{"set":"severity","value":11}""" },
+        { "crisis-alert", "crisis-alert", """{"set":"severity","value":0}""" },
+        { "crisis-alert", "crisis-alert", """{"set":"priority","value":"P5"}""" },
+        { "crisis-alert", "crisis-alert", """{"set":"reasons","value":"one reason"}""" },
+        { "crisis-alert", "crisis-alert", """{"set":"eventTime","value":"10:15"}""" },
+        { "crisis-alert", "crisis-alert", """{"remove":"detectedAt"}""" },
+        { "crisis-alert", "crisis-alert", """{"set":"evidence","value":[{"mentionId":"m1","platform":"x"}]}""" },
+        { "crisis-alert", "crisis-alert", """{"set":"evidence","value":[{"mentionId":"m1","platform":"x","excerpt":"mail me at jane.doe@example.com"}]}""" },
+        { "lifecycle-trigger", "lifecycle-trigger", """{"set":"type","value":"upsell"}""" },
+        { "lifecycle-trigger", "lifecycle-trigger", """{"remove":"triggerId"}""" },
+        { "lifecycle-trigger", "lifecycle-trigger", """{"remove":"entityId"}""" },
+        { "lifecycle-trigger", "lifecycle-trigger", """{"set":"riskScore","value":"high"}""" },
+        { "lifecycle-trigger", "lifecycle-trigger", """{"set":"priority","value":1}""" },
+        { "lifecycle-trigger", "lifecycle-trigger", """{"remove":"suggestedAction"}""" },
+        { "lifecycle-trigger", "lifecycle-trigger", """{"set":"brand","value":"ACME"}""" },
+        { "dead-letter", "dead-letter-headers", """{"set":"dlq.reason","value":"because"}""" },
+        { "dead-letter", "dead-letter-headers", """{"set":"dlq.source.partition","value":"-1"}""" },
+        { "dead-letter", "dead-letter-headers", """{"set":"dlq.source.offset","value":"12a"}""" },
+        { "dead-letter", "dead-letter-headers", """{"remove":"dlq.source.topic"}""" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BrokenPayloads))]
+    public void Schema_rejects_a_broken_payload(string schema, string example, string edit)
+    {
+        var json = Edit(Repo.Example(example), edit);
+        Assert.NotEmpty(MiniJsonSchema.Load(Repo.Schema(schema)).Validate(json));
+    }
+
+    /// <summary>The headers DeadLetterPublisher writes, for every reject reason, satisfy dead-letter.schema.json.</summary>
+    [Fact]
+    public void Dead_letter_schema_describes_the_publisher_headers()
+    {
+        var schema = MiniJsonSchema.Load(Repo.Schema("dead-letter"));
+        foreach (var reason in Enum.GetValues<RejectReason>())
+        {
+            var headers = new JsonObject
+            {
+                [DeadLetterPublisher.ReasonHeader] = reason.ToWire(),
+                [DeadLetterPublisher.DetailHeader] = new string('d', 500),
+                [DeadLetterPublisher.SourceTopicHeader] = TopicCatalog.Load(Repo.TopicsJson).Mentions.Name,
+                [DeadLetterPublisher.SourcePartitionHeader] = "11",
+                [DeadLetterPublisher.SourceOffsetHeader] = "0",
+            };
+            var errors = schema.Validate(headers.ToJsonString());
+            Assert.True(errors.Count == 0, $"{reason}: {string.Join("; ", errors)}");
+        }
+    }
+
+    [Fact]
+    public void Topics_json_satisfies_its_own_schema()
+    {
+        var errors = MiniJsonSchema.Load(Repo.Schema("topics")).Validate(File.ReadAllText(Repo.TopicsJson));
+        Assert.True(errors.Count == 0, string.Join("; ", errors));
+    }
+
+    [Fact]
+    public void Keys_of_the_key_schemas_accept_entity_ids()
+    {
+        using var document = JsonDocument.Parse(File.ReadAllText(Repo.TopicsJson));
+        foreach (var topic in document.RootElement.GetProperty("topics").EnumerateArray())
+        {
+            if (!topic.GetProperty("key").TryGetProperty("schema", out var keySchema))
+            {
+                continue;
+            }
+            var schema = MiniJsonSchema.Parse(keySchema.GetRawText());
+            Assert.Empty(schema.Validate("\"acme-air:C-004217\""));
+            Assert.Empty(schema.Validate("\"acme-air:x:u-88123\""));
+            if (topic.GetProperty("role").GetString() != TopicRoles.CrisisAlerts)
+            {
+                Assert.NotEmpty(schema.Validate("\"no-colon\""));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Applies {"remove": name} or {"set": name, "value": v} to the top level of a JSON object.
+    /// String values LONGn / BRANDn / TEXTn become n characters.
+    /// </summary>
+    internal static string Edit(string json, string edit)
+    {
+        var node = JsonNode.Parse(json)!.AsObject();
+        var command = JsonNode.Parse(edit)!.AsObject();
+        if (command["remove"] is { } remove)
+        {
+            node.Remove(remove.GetValue<string>());
+        }
+        else
+        {
+            var value = command["value"]?.DeepClone();
+            if (value is JsonValue v && v.TryGetValue<string>(out var text))
+            {
+                value = text switch
+                {
+                    _ when text.StartsWith("LONG", StringComparison.Ordinal) => new string('i', int.Parse(text[4..], System.Globalization.CultureInfo.InvariantCulture)),
+                    _ when text.StartsWith("BRAND", StringComparison.Ordinal) => new string('b', int.Parse(text[5..], System.Globalization.CultureInfo.InvariantCulture)),
+                    _ when text.StartsWith("TEXT", StringComparison.Ordinal) => new string('t', int.Parse(text[4..], System.Globalization.CultureInfo.InvariantCulture)),
+                    _ => value,
+                };
+            }
+            node[command["set"]!.GetValue<string>()] = value;
+        }
+        return node.ToJsonString();
+    }
+}
