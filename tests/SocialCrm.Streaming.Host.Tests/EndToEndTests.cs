@@ -108,7 +108,7 @@ public sealed class ProcessorScenario
     }));
 
     public ProcessorNode StartNode(SocialCrmOptions? options = null) =>
-        new(options ?? Options(), Topics, new RulesOptions(), logging => logging.SetMinimumLevel(LogLevel.Warning));
+        new(options ?? Options(), Topics, new RulesOptions(), configureLogging: logging => logging.SetMinimumLevel(LogLevel.Warning));
 
     public async Task WaitUntilCommittedAtLogEndAsync(TimeSpan timeout)
     {

@@ -30,12 +30,9 @@ public static class DemoCommand
         {
             duration, rate, metricsPort, customers, timeLapse,
         };
-        command.Validators.Add(result =>
-        {
-            if (result.GetValue(rate) < 0) result.AddError("--rate must be >= 0");
-            if (result.GetValue(customers) < 1) result.AddError("--customers must be >= 1");
-            if (result.GetValue(timeLapse) <= 0) result.AddError("--time-lapse must be > 0");
-        });
+        rate.Validators.Add(result => { if (result.GetValueOrDefault<double>() < 0) result.AddError("--rate must be >= 0"); });
+        customers.Validators.Add(result => { if (result.GetValueOrDefault<int>() < 1) result.AddError("--customers must be >= 1"); });
+        timeLapse.Validators.Add(result => { if (result.GetValueOrDefault<double>() <= 0) result.AddError("--time-lapse must be > 0"); });
         command.SetAction((parse, cancellationToken) => CommandRunner.Guard(() => RunAsync(new DemoSettings(
             parse.GetResult(duration) is null ? null : parse.GetValue(duration),
             parse.GetValue(rate),

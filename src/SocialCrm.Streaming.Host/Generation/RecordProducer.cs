@@ -21,10 +21,10 @@ public sealed class RecordProducer(IProducer<byte[]?, byte[]> producer, string t
         {
             if (ratePerSecond > 0)
             {
-                var due = TimeSpan.FromSeconds(sent / ratePerSecond);
-                if (due > clock.Elapsed)
+                var wait = TimeSpan.FromSeconds(sent / ratePerSecond) - clock.Elapsed;
+                if (wait > TimeSpan.FromMilliseconds(1))
                 {
-                    await Task.Delay(due - clock.Elapsed, cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
+                    await Task.Delay(wait, cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
                     continue;
                 }
             }

@@ -5,6 +5,7 @@ using Akka.Remote.Hosting;
 using Confluent.Kafka;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -27,9 +28,14 @@ public static class ProcessorHost
 {
     public const string ActorSystemName = "socialcrm";
 
-    public static WebApplication Build(SocialCrmOptions options, ProcessorTopics topics, CustomerModel model, Action<ILoggingBuilder>? configureLogging = null)
+    public static WebApplication Build(
+        SocialCrmOptions options, ProcessorTopics topics, CustomerModel model,
+        IConfiguration? logging = null, Action<ILoggingBuilder>? configureLogging = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "socialcrm" });
+        // Configuration is loaded once by the command (file, environment, flags); the web host reads none of its own.
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddInMemoryCollection();
         builder.Logging.ClearProviders();
         // Metrics and health: on all interfaces at the configured port; port 0 = an ephemeral loopback port (tests, several nodes in one process).
         builder.WebHost.UseUrls(options.Metrics.Port > 0 ? $"http://0.0.0.0:{options.Metrics.Port}" : "http://127.0.0.1:0");
@@ -40,6 +46,12 @@ public static class ProcessorHost
         });
         builder.Logging.SetMinimumLevel(LogLevel.Information);
         builder.Logging.AddFilter("Akka", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        if (logging is not null)
+        {
+            builder.Logging.AddConfiguration(logging);
+        }
         configureLogging?.Invoke(builder.Logging);
 
         var services = builder.Services;

@@ -13,11 +13,13 @@ namespace SocialCrm.Streaming.Host.Processing;
 /// <summary>One processor node built from configuration: what `run`, `demo` and the tests start.</summary>
 public sealed class ProcessorNode : IAsyncDisposable
 {
-    public ProcessorNode(SocialCrmOptions options, ProcessorTopics topics, RulesOptions rules, Action<ILoggingBuilder>? configureLogging = null)
+    public ProcessorNode(
+        SocialCrmOptions options, ProcessorTopics topics, RulesOptions rules,
+        IConfiguration? logging = null, Action<ILoggingBuilder>? configureLogging = null)
     {
         Options = options;
         Topics = topics;
-        Host = ProcessorHost.Build(options, topics, new CustomerModel(new EngagementEngine(rules)), configureLogging);
+        Host = ProcessorHost.Build(options, topics, new CustomerModel(new EngagementEngine(rules)), logging, configureLogging);
         Stats = Host.Services.GetRequiredService<PipelineStats>();
         Service = Host.Services.GetRequiredService<ProcessorService>();
     }
@@ -33,7 +35,7 @@ public sealed class ProcessorNode : IAsyncDisposable
     {
         var options = ConfigurationLoader.Bind(configuration);
         var rules = RulesConfiguration.Bind(configuration);
-        return new ProcessorNode(options, TopicsOf(catalog ?? TopicCatalog.LoadDefault()), rules, configureLogging);
+        return new ProcessorNode(options, TopicsOf(catalog ?? TopicCatalog.LoadDefault()), rules, configuration.GetSection("Logging"), configureLogging);
     }
 
     public static ProcessorTopics TopicsOf(TopicCatalog catalog) => new(
