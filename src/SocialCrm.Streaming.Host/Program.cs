@@ -6,6 +6,9 @@ var root = new RootCommand("socialcrm: real-time social listening for customer c
 {
     DemoCommand.Create(),
     RunCommand.Create(),
+    AnalyzeCommand.Create(),
+    ReplayCommand.Create(),
+    GenerateCommand.Create(),
     TopologyCommand.Create(),
 };
 return await CommandRunner.InvokeAsync(root, args).ConfigureAwait(false);

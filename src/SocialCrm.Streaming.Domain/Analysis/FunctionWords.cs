@@ -21,7 +21,8 @@ internal enum WordRole : ushort
     English = 8192,
 }
 
-internal readonly record struct WordInfo(WordRole Roles, float Boost);
+/// <summary>What the rules need to know about a word; <see cref="PatternSet"/> indexes the intent patterns starting with it (-1: none).</summary>
+internal readonly record struct WordInfo(WordRole Roles, float Boost, short PatternSet = -1);
 
 /// <summary>
 /// The closed word classes VADER's rules refer to (negations, boosters and dampeners, "but", idiom
@@ -60,35 +61,25 @@ internal static class FunctionWords
         "occasional", "occasionally", "partly", "scarcely", "slight", "slightly", "somewhat", "sorta", "sortof", "sort-of",
     ];
 
+    // Frequent English function words that are not also common words of other Latin-script languages
+    // (so no "a", "no", "i", "me", "in", "on", "so", "do", "die").
     private static readonly string[] English =
     [
-        "the", "a", "an", "and", "is", "are", "was", "were", "to", "of", "in", "on", "for", "with", "my", "your",
-        "you", "i", "it", "this", "that", "not", "but", "have", "has", "be", "me", "we", "they", "so", "just", "what",
-        "why", "how", "can", "will", "at", "from", "do", "don't", "did", "no", "all", "get", "got", "again", "still",
-        "im", "i'm", "it's", "is", "very", "really", "thanks", "please",
+        "the", "and", "is", "are", "was", "were", "to", "of", "for", "with", "my", "your", "you", "it", "this", "that",
+        "not", "but", "have", "has", "be", "we", "they", "just", "what", "why", "how", "can", "will", "at", "from",
+        "don't", "did", "all", "get", "got", "again", "still", "im", "i'm", "it's", "very", "really", "thanks", "please",
+        "been", "would", "should", "could", "there", "their", "about", "when", "which", "after", "because", "never",
     ];
 
+    internal static IReadOnlyDictionary<string, WordInfo> Entries => Table;
+
+    /// <summary>Roles of a word not in the table (contractions with n't negate).</summary>
+    public static WordInfo Fallback(ReadOnlySpan<char> word) =>
+        word.Length > 3 && (word.EndsWith("n't", StringComparison.OrdinalIgnoreCase) || word.EndsWith("n\u2019t", StringComparison.OrdinalIgnoreCase))
+            ? new WordInfo(WordRole.Negation, 0)
+            : new WordInfo(WordRole.None, 0);
+
     private static readonly Dictionary<string, WordInfo> Table = Build();
-    private static readonly Dictionary<string, WordInfo>.AlternateLookup<ReadOnlySpan<char>> Lookup = Table.GetAlternateLookup<ReadOnlySpan<char>>();
-
-    public static WordInfo Get(ReadOnlySpan<char> word)
-    {
-        if (word.IsEmpty)
-        {
-            return default;
-        }
-        if (Lookup.TryGetValue(word, out var info))
-        {
-            return info;
-        }
-        // Any contraction with n't negates ("shouldn't've", "ain’t").
-        if (word.Length > 3 && (word.EndsWith("n't", StringComparison.OrdinalIgnoreCase) || word.EndsWith("n\u2019t", StringComparison.OrdinalIgnoreCase)))
-        {
-            return new WordInfo(WordRole.Negation, 0);
-        }
-        return default;
-    }
-
     private static Dictionary<string, WordInfo> Build()
     {
         var table = new Dictionary<string, WordInfo>(256, StringComparer.OrdinalIgnoreCase);

@@ -35,6 +35,8 @@ internal sealed class IntentCatalog
         _lookup = _byFirstWord.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
+    internal IReadOnlyDictionary<string, Pattern[]> ByFirstWord => _byFirstWord;
+
     public bool TryGet(ReadOnlySpan<char> firstWord, out Pattern[] patterns)
     {
         if (_lookup.TryGetValue(firstWord, out var found))
@@ -65,6 +67,7 @@ internal sealed class IntentCatalog
         [
             .. Of(IntentKind.Cancel, false, true,
                 "cancel my", "cancelling my", "canceling my", "cancel the subscription", "cancel this subscription",
+                "am cancelling", "am canceling", "i'm cancelling", "i'm canceling", "im cancelling", "im canceling",
                 "want to cancel", "wanna cancel", "going to cancel", "gonna cancel", "will cancel", "i'll cancel", "about to cancel",
                 "thinking of cancelling", "thinking about cancelling", "thinking of canceling", "how do i cancel", "how to cancel",
                 "cancellation", "close my account", "closing my account", "terminate my", "terminating my", "end my subscription",

@@ -51,9 +51,9 @@ public sealed class MentionAnalysis
         FromUpstream = fromUpstream;
         Intents = intents;
         Language = language;
-        foreach (var intent in intents)
+        for (var i = 0; i < intents.Count; i++)
         {
-            _intentMask |= 1u << (int)intent.Kind;
+            _intentMask |= 1u << (int)intents[i].Kind;
         }
     }
 
@@ -75,9 +75,9 @@ public sealed class MentionAnalysis
         {
             return null;
         }
-        foreach (var intent in Intents)
+        for (var i = 0; i < Intents.Count; i++)
         {
-            if (intent.Kind == kind) return intent;
+            if (Intents[i].Kind == kind) return Intents[i];
         }
         return null;
     }

@@ -19,15 +19,16 @@ namespace SocialCrm.Streaming.Domain.Analysis;
 public sealed class MentionAnalyzer
 {
     private const int StackTokens = 128;
-    private readonly SentimentLexicon _lexicon;
+    private static readonly Lazy<WordTable> DefaultTable = new(() => new WordTable(SentimentLexicon.Default, IntentCatalog.Default));
+    private readonly WordTable _table;
     private readonly IntentCatalog _catalog;
     private readonly SentimentRules _rules;
 
     public MentionAnalyzer(SentimentRules? rules = null, SentimentLexicon? lexicon = null)
     {
         _rules = rules ?? new SentimentRules();
-        _lexicon = lexicon ?? SentimentLexicon.Default;
         _catalog = IntentCatalog.Default;
+        _table = lexicon is null ? DefaultTable.Value : new WordTable(lexicon, _catalog);
     }
 
     /// <summary>Compound sentiment only (rounded to 4 decimals), with no language handling: the plain VADER score.</summary>
@@ -50,12 +51,29 @@ public sealed class MentionAnalyzer
         sentiments = sentiments[..n];
         try
         {
-            VaderScorer.LookUp(span, tokens, _lexicon);
             int words = 0, hits = 0, english = 0;
             for (var i = 0; i < n; i++)
             {
-                var t = tokens[i];
-                infos[i] = FunctionWords.Get(span.Slice(t.WordStart, t.WordLength));
+                ref var t = ref tokens[i];
+                infos[i] = new WordInfo(WordRole.None, 0);
+                if ((t.Flags & TokenFlags.Emoji) == 0)
+                {
+                    var word = span.Slice(t.WordStart, t.WordLength);
+                    if (_table.TryGet(word, out var entry))
+                    {
+                        t.Valence = entry.Valence;
+                        infos[i] = entry.Info;
+                    }
+                    else
+                    {
+                        infos[i] = FunctionWords.Fallback(word);
+                    }
+                    // Emoticons such as ":)" or "</3" are all punctuation: the raw token is their lexicon key.
+                    if (float.IsNaN(t.Valence) && t.Length != t.WordLength && _table.TryGet(span.Slice(t.Start, t.Length), out var raw))
+                    {
+                        t.Valence = raw.Valence;
+                    }
+                }
                 if ((t.Flags & TokenFlags.HasLetter) != 0)
                 {
                     words++;
@@ -114,7 +132,8 @@ public sealed class MentionAnalyzer
             var isEnglish = lang.StartsWith("en", StringComparison.OrdinalIgnoreCase) && (lang.Length == 2 || lang[2] is '-' or '_');
             return new LanguageInfo(lang, true, isEnglish, nonLatin, coverage);
         }
-        var looksEnglish = !nonLatin && (english > 0 || words <= 3);
+        // Two English function words, or one in a short text; a very short text is given the benefit of the doubt.
+        var looksEnglish = !nonLatin && (english >= 2 || (english == 1 && words <= 8) || words <= 3);
         return new LanguageInfo(looksEnglish ? "en" : "und", false, looksEnglish, nonLatin, coverage);
     }
 
@@ -135,9 +154,9 @@ public sealed class MentionAnalyzer
             {
                 continue;
             }
-            if (_catalog.TryGet(span.Slice(t.WordStart, t.WordLength), out var patterns))
+            if (infos[i].PatternSet >= 0)
             {
-                TryPatterns(patterns, span, tokens, infos, i, compound, competitors, found, ref seen, ref count);
+                TryPatterns(_table.PatternSets[infos[i].PatternSet], span, tokens, infos, i, compound, competitors, found, ref seen, ref count);
             }
             if (competitors.Count > 0 && competitors.MatchAt(span, tokens, i, out _) > 0
                 && _catalog.TryGet(IntentCatalog.CompetitorSlot, out var leading))
@@ -197,7 +216,7 @@ public sealed class MentionAnalyzer
                 continue;
             }
             // Complaint words in a clearly happy mention ("thanks for the quick refund!") are not a complaint; praise words in an unhappy one are not praise.
-            if ((pattern.Kind == IntentKind.Complaint && compound >= 0.3) || (pattern.Kind == IntentKind.Praise && compound <= 0))
+            if ((pattern.Kind == IntentKind.Complaint && compound >= 0.7) || (pattern.Kind == IntentKind.Praise && compound <= 0))
             {
                 continue;
             }

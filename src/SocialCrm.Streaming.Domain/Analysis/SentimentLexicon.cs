@@ -26,6 +26,8 @@ public sealed class SentimentLexicon
 
     public int Count => _entries.Count;
 
+    internal IEnumerable<KeyValuePair<string, float>> Entries => _entries;
+
     public bool TryGetValence(ReadOnlySpan<char> token, out float valence) => _lookup.TryGetValue(token, out valence);
 
     public bool Contains(ReadOnlySpan<char> token) => _lookup.ContainsKey(token);

@@ -19,28 +19,6 @@ internal static class VaderScorer
     public const double QuestionMax = 0.96;
     public const double Alpha = 15;
 
-    /// <summary>Fills each token's lexicon valence (emoji tokens already carry theirs).</summary>
-    public static void LookUp(ReadOnlySpan<char> text, Span<Token> tokens, SentimentLexicon lexicon)
-    {
-        for (var i = 0; i < tokens.Length; i++)
-        {
-            ref var t = ref tokens[i];
-            if ((t.Flags & TokenFlags.Emoji) != 0)
-            {
-                continue;
-            }
-            // The raw token first (emoticons such as ":)" or "</3" are all punctuation), then the bare word.
-            if (t.Length != t.WordLength && lexicon.TryGetValence(text.Slice(t.Start, t.Length), out var raw))
-            {
-                t.Valence = raw;
-            }
-            else if (t.WordLength > 0 && lexicon.TryGetValence(text.Slice(t.WordStart, t.WordLength), out var word))
-            {
-                t.Valence = word;
-            }
-        }
-    }
-
     /// <summary>Per-token sentiment into <paramref name="sentiments"/>; returns the compound score (unrounded).</summary>
     public static double Score(ReadOnlySpan<char> text, ReadOnlySpan<Token> t, ReadOnlySpan<WordInfo> w, Span<double> sentiments)
     {

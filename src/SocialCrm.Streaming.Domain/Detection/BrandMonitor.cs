@@ -79,9 +79,14 @@ public sealed class BrandMonitor
         var eventTicks = counts.LatestEventTime?.UtcTicks ?? StartOf(m).UtcTicks;
         st.LatestTicks = Math.Max(st.LatestTicks, eventTicks);
         st.Watermark = Math.Max(st.Watermark, m);
-        Evaluate(st, m, bucket, output);
+        Evaluate(st, m, bucket, closing: false, output);
         CloseUpTo(st, st.Watermark - _r.AllowedLatenessMinutes - 1, output);
     }
+
+    /// <summary>Pre-aggregated counts of one brand and minute bucket (see <see cref="BrandMinuteCounts"/>).</summary>
+    public void Observe(string brand, long minuteBucket, int negative, int neutral, int positive, ICollection<DomainSignal> output,
+        IReadOnlyList<Evidence>? samples = null, DateTimeOffset? latestEventTime = null) =>
+        Observe(new BrandMinuteCounts(brand, minuteBucket, negative, neutral, positive) { Samples = samples, LatestEventTime = latestEventTime }, output);
 
     /// <summary>Per-mention feeding (replay): one count in the mention's minute, a negative one as evidence sample.</summary>
     public void Observe(Mention mention, MentionAnalysis analysis, ICollection<DomainSignal> output, bool withText = true)
@@ -158,7 +163,7 @@ public sealed class BrandMonitor
         {
             if (st.Open.Remove(minute, out var bucket))
             {
-                Evaluate(st, minute, bucket, output);
+                Evaluate(st, minute, bucket, closing: true, output);
                 UpdateBaseline(st, bucket);
             }
             else if (st.Started)
@@ -211,7 +216,7 @@ public sealed class BrandMonitor
         }
     }
 
-    private void Evaluate(BrandState st, long minute, Bucket b, ICollection<DomainSignal> output)
+    private void Evaluate(BrandState st, long minute, Bucket b, bool closing, ICollection<DomainSignal> output)
     {
         var brand = _brands.For(st.Brand);
         var cooldown = (long)Math.Ceiling(_r.CooldownMinutes);
@@ -220,7 +225,7 @@ public sealed class BrandMonitor
         {
             var std = Math.Max(Math.Sqrt(st.VarNegative), Math.Sqrt(Math.Max(st.MeanNegative, 1)));
             var z = (b.Negative - st.MeanNegative) / std;
-            if (z >= brand.VolumeZThreshold)
+            if (z >= brand.VolumeZThreshold && b.Negative >= _r.VolumeMinRatio * Math.Max(st.MeanNegative, 1))
             {
                 b.VolumeFired = true;
                 st.LastVolumeAlert = minute;
@@ -228,7 +233,7 @@ public sealed class BrandMonitor
             }
         }
         var total = b.Total;
-        if (!b.ShiftFired && st.ShareBuckets >= _r.MinBaselineBuckets && total >= _r.ShiftMinTotal
+        if (closing && !b.ShiftFired && st.ShareBuckets >= _r.MinBaselineBuckets && total >= _r.ShiftMinTotal
             && (st.LastShiftAlert == long.MinValue || minute - st.LastShiftAlert >= cooldown))
         {
             var share = (double)b.Negative / total;

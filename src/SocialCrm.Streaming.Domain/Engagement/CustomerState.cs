@@ -227,6 +227,23 @@ public sealed class CustomerState
         LastFired = default;
     }
 
+    /// <summary>Clears what processing derived about the person (consent withdrawn); counts, tier and watermark stay.</summary>
+    internal void ClearPersonalInsights()
+    {
+        Sentiment = SentimentBaseline = 0;
+        HasSentiment = false;
+        RiskScore = 0;
+        RiskReasons = RiskReasons.None;
+        ComplaintsInWindow = 0;
+        PositiveStreak = 0;
+        CancelAtTicks = SwitchAtTicks = ChurnedAtTicks = 0;
+        MaxFollowers = 0;
+        Complaints.Clear();
+        Abusive.Clear();
+        LastFired = default;
+        Stage = IsCustomer ? LifecycleStage.Active : LifecycleStage.Prospect;
+    }
+
     // ---- snapshot (Redis hash fields) ----
 
     /// <summary>Prefix of the fields beyond DESIGN.md's list that an exact restore needs.</summary>

@@ -13,11 +13,15 @@ namespace SocialCrm.Streaming.Domain.Engagement;
 /// the <see cref="CustomerState"/> passed in); build once from validated <see cref="RulesOptions"/> and do not
 /// mutate the options afterwards.
 /// <para>
-/// Consent (<c>consent.processing</c> false): the customer is not profiled. Counts, engagement score,
-/// sentiment and the watermark are still kept (needed for exactly-once and for brand volume), but no
-/// lifecycle trigger is raised, and crisis alerts about their public posts carry the evidence with the
-/// excerpt withheld. A tombstone (<see cref="ApplyProfile"/> with null) forgets everything but the
-/// applied-offset watermark, which is not personal data and keeps replays from re-applying old mentions.
+/// Consent (<c>consent.processing</c> false, topology/schemas/customer-profile.schema.json: "must not be
+/// processed beyond counting"): the mention is counted (mentions applied, watermark, engagement score as a
+/// decayed count, last mention time) and nothing else. No sentiment trend, intents, complaints, risk or reach
+/// is kept for the customer, no lifecycle trigger and no per-customer crisis alert is raised, and the derived
+/// personal data already held is cleared when the profile arrives. The mention still counts, by sentiment
+/// class, in the brand's aggregate volume (an aggregate about the brand, not a profile of the person), but is
+/// never used as evidence text (<see cref="Excerpts.Withheld"/>).
+/// A tombstone (<see cref="ApplyProfile"/> with null) forgets everything but the applied-offset watermark,
+/// which is not personal data and keeps replays from re-applying old mentions.
 /// </para>
 /// </summary>
 public sealed class EngagementEngine
@@ -96,6 +100,10 @@ public sealed class EngagementEngine
         state.ConsentProcessing = profile.ConsentProcessing;
         state.IsCustomer = true;
         state.HasProfile = true;
+        if (!profile.ConsentProcessing)
+        {
+            state.ClearPersonalInsights();
+        }
         if (state.Stage == LifecycleStage.Prospect)
         {
             state.Stage = LifecycleStage.Active;
@@ -135,6 +143,12 @@ public sealed class EngagementEngine
             s.EngagementScore += weight * Decay(s.ScoreAtTicks - now);
         }
         s.Level = s.EngagementScore >= Rules.Engagement.HighEngagementScore ? EngagementLevel.High : EngagementLevel.Low;
+        s.LastMentionTicks = Math.Max(s.LastMentionTicks, now);
+        s.UpdatedTicks = now;
+        if (!s.ConsentProcessing)
+        {
+            return; // counting only, see the class comment
+        }
 
         // Sentiment trend: fast and slow EWMA; unknown sentiment (non-English, no coverage) does not move them.
         if (a.Confidence != SentimentConfidence.None)
@@ -176,8 +190,6 @@ public sealed class EngagementEngine
             if (change.Completed) s.ChurnedAtTicks = Math.Max(s.ChurnedAtTicks, now);
         }
         s.MaxFollowers = Math.Max(s.MaxFollowers, mention.Author.Followers);
-        s.LastMentionTicks = Math.Max(s.LastMentionTicks, now);
-        s.UpdatedTicks = now;
 
         UpdateRisk(s, now);
         UpdateStage(s, now, brand);

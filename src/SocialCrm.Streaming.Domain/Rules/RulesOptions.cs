@@ -87,10 +87,15 @@ public sealed class BrandMonitorRules
     public int AllowedLatenessMinutes { get; set; } = 2;
     /// <summary>z-score of the negative count per minute above which a volume spike is raised.</summary>
     public double VolumeZThreshold { get; set; } = 4;
+    /// <summary>The negative count must also be at least this multiple of the baseline mean (a spike, not noise).</summary>
+    public double VolumeMinRatio { get; set; } = 2.5;
     /// <summary>Minimum negative mentions in the bucket for a volume spike.</summary>
     public int VolumeMinNegative { get; set; } = 20;
     public int VolumeSeverity { get; set; } = 7;
-    /// <summary>z-score of the negative share of all mentions above which a sentiment shift is raised.</summary>
+    /// <summary>
+    /// z-score of the negative share of all mentions above which a sentiment shift is raised. Evaluated when the
+    /// bucket closes only (a share of a half-filled bucket is too noisy to alert on early).
+    /// </summary>
     public double ShiftZThreshold { get; set; } = 4;
     /// <summary>Minimum mentions (all classes) in the bucket for a sentiment shift.</summary>
     public int ShiftMinTotal { get; set; } = 30;

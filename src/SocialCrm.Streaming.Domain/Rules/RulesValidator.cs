@@ -57,6 +57,7 @@ public static class RulesValidator
             c.InRange($"{r}:BrandMonitor:AllowedLatenessMinutes", b.AllowedLatenessMinutes, 0, 60);
             c.Positive($"{r}:BrandMonitor:VolumeZThreshold", b.VolumeZThreshold);
             c.Positive($"{r}:BrandMonitor:VolumeMinNegative", b.VolumeMinNegative);
+            c.InRange($"{r}:BrandMonitor:VolumeMinRatio", b.VolumeMinRatio, 1, 1000);
             c.Severity($"{r}:BrandMonitor:VolumeSeverity", b.VolumeSeverity);
             c.Positive($"{r}:BrandMonitor:ShiftZThreshold", b.ShiftZThreshold);
             c.Positive($"{r}:BrandMonitor:ShiftMinTotal", b.ShiftMinTotal);

@@ -76,7 +76,8 @@ public static class DemoCommand
             MalformedShare = 0.005,
             Start = DateTimeOffset.UtcNow,
             EventInterval = TimeSpan.FromSeconds(settings.TimeLapse / ratePerSecond),
-            CrisisAt = (long)(ratePerSecond * expectedSeconds * 0.5),
+            // Late enough for the brand baselines to have their minutes, early enough to be seen.
+            CrisisAt = (long)(ratePerSecond * expectedSeconds * 0.6),
             CrisisLength = (int)Math.Max(500, ratePerSecond * 3),
         });
         using var producer = KafkaProducerFactory.Create(kafka.BootstrapServers);

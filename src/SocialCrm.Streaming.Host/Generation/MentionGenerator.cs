@@ -14,9 +14,13 @@ public sealed class GeneratorOptions
     public double MalformedShare { get; set; }
     /// <summary>Event time of the first mention; each next one is <see cref="EventInterval"/> later.</summary>
     public DateTimeOffset Start { get; set; } = new(2026, 11, 23, 9, 0, 0, TimeSpan.Zero);
-    public TimeSpan EventInterval { get; set; } = TimeSpan.FromMilliseconds(10);
-    /// <summary>From this mention on, the first brand has a crisis: an influencer's angry post and a burst of negative mentions.</summary>
-    public long? CrisisAt { get; set; } = 3_000;
+    /// <summary>Ten mentions per event-time second: 600 a minute, enough per-minute volume for the brand baselines.</summary>
+    public TimeSpan EventInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+    /// <summary>
+    /// From this mention on, the first brand has a crisis: an influencer's angry post and a burst of
+    /// negative mentions. The default leaves 20 event-time minutes of calm first, so the brand baselines exist.
+    /// </summary>
+    public long? CrisisAt { get; set; } = 12_000;
     public int CrisisLength { get; set; } = 1_500;
     /// <summary>Share of customers who complain repeatedly and then announce they are leaving.</summary>
     public double ChurnerShare { get; set; } = 0.02;
@@ -109,12 +113,12 @@ public sealed class MentionGenerator(GeneratorOptions options)
     private GeneratedRecord Valid(long index, DateTimeOffset eventTime)
     {
         var inCrisis = options.CrisisAt is { } crisisAt && index >= crisisAt && index < crisisAt + options.CrisisLength;
-        var brand = inCrisis && _random.NextDouble() < 0.6 ? options.Brands[0] : options.Brands[_random.Next(options.Brands.Count)];
+        var influencer = inCrisis && index == options.CrisisAt;
+        var brand = influencer || (inCrisis && _random.NextDouble() < 0.6) ? options.Brands[0] : options.Brands[_random.Next(options.Brands.Count)];
         var customer = _random.Next(options.CustomersPerBrand);
         var isProspect = _random.NextDouble() < options.ProspectShare;
         var platform = Platforms[_random.Next(Platforms.Length)];
         var isChurner = !isProspect && customer < options.CustomersPerBrand * options.ChurnerShare;
-        var influencer = inCrisis && index == options.CrisisAt;
 
         string template;
         if (influencer || (inCrisis && brand == options.Brands[0] && _random.NextDouble() < 0.7))
@@ -125,9 +129,11 @@ public sealed class MentionGenerator(GeneratorOptions options)
         {
             template = _random.NextDouble() < 0.25 ? Pick(Leaving) : Pick(Complaints);
         }
-        else if (isProspect && _random.NextDouble() < 0.1)
+        else if (isProspect)
         {
-            template = Pick(Buying);
+            // Prospects mostly ask and look around; a few want to buy or are already fans.
+            var roll = _random.NextDouble();
+            template = roll < 0.05 ? Pick(Buying) : roll < 0.12 ? Pick(Praise) : roll < 0.9 ? Pick(Neutral) : Pick(Complaints);
         }
         else
         {

@@ -1,0 +1,153 @@
+using System.Collections.Frozen;
+using System.Runtime.Serialization;
+using SocialCrm.Streaming.Cluster.Customers;
+
+namespace SocialCrm.Streaming.Cluster.Serialization;
+
+/// <summary>One row of <see cref="ClusterMessageTable"/>: a message type, its manifest and how its payload is written and read.</summary>
+public sealed class ClusterMessageEntry
+{
+    private readonly Action<ClusterWireWriter, object> _write;
+    private readonly Func<ClusterWireReader, object> _read;
+
+    private ClusterMessageEntry(Type type, string manifest, Action<ClusterWireWriter, object> write, Func<ClusterWireReader, object> read)
+    {
+        Type = type;
+        Manifest = manifest;
+        _write = write;
+        _read = read;
+    }
+
+    public Type Type { get; }
+
+    /// <summary>Short and stable: it travels with every message; changing it breaks rolling upgrades.</summary>
+    public string Manifest { get; }
+
+    public static ClusterMessageEntry Create<T>(string manifest, Action<ClusterWireWriter, T> write, Func<ClusterWireReader, T> read)
+        where T : class =>
+        new(typeof(T), manifest, (writer, message) => write(writer, (T)message), reader => read(reader));
+
+    internal void Write(ClusterWireWriter writer, object message) => _write(writer, message);
+
+    internal object Read(ClusterWireReader reader) => _read(reader);
+}
+
+/// <summary>
+/// Every message that crosses nodes: type, manifest, writer and reader. To add a message: give it
+/// <see cref="IClusterMessage"/>, add one <see cref="ClusterMessageEntry.Create{T}"/> line below with a new short
+/// manifest (never reuse a retired one), and add its round-trip test. The payload is one
+/// <see cref="FormatVersion"/> byte followed by the fields in the order the writer puts them.
+/// </summary>
+public static class ClusterMessageTable
+{
+    /// <summary>The leading byte of every payload. Bump it when a layout changes, and keep reading the old one until every node runs the new code.</summary>
+    public const byte FormatVersion = 1;
+
+    private static readonly ClusterMessageEntry[] AllEntries =
+    [
+        // Customer entity (Customers/CustomerProtocol.cs)
+        ClusterMessageEntry.Create<ApplyMention>(
+            "am",
+            (w, m) =>
+            {
+                w.WriteString(m.EntityId, "entityId");
+                w.WriteMention(m.Mention);
+                w.WritePosition(m.Position);
+            },
+            r => new ApplyMention(r.ReadString("entityId"), r.ReadMention(), r.ReadPosition())),
+        ClusterMessageEntry.Create<MentionApplied>(
+            "ma",
+            (w, m) => w.WritePosition(m.Position),
+            r => new MentionApplied(r.ReadPosition())),
+        ClusterMessageEntry.Create<StopCustomer>(
+            "sc",
+            (_, _) => { },
+            _ => StopCustomer.Instance),
+
+        // Customer profiles (Customers/ProfileProtocol.cs)
+        ClusterMessageEntry.Create<ApplyProfile>(
+            "ap",
+            (w, m) =>
+            {
+                w.WriteString(m.EntityId, "entityId");
+                w.WriteNullableProfile(m.Profile);
+                w.WritePosition(m.Position);
+            },
+            r => new ApplyProfile(r.ReadString("entityId"), r.ReadNullableProfile(), r.ReadPosition())),
+        ClusterMessageEntry.Create<ProfileApplied>(
+            "pa",
+            (w, m) => w.WritePosition(m.Position),
+            r => new ProfileApplied(r.ReadPosition())),
+    ];
+
+    private static readonly FrozenDictionary<Type, ClusterMessageEntry> ByType = BuildIndex(e => e.Type, "type");
+    private static readonly FrozenDictionary<string, ClusterMessageEntry> ByManifest = BuildIndex(e => e.Manifest, "manifest");
+
+    public static IReadOnlyList<ClusterMessageEntry> Entries => AllEntries;
+
+    public static IEnumerable<Type> MessageTypes => AllEntries.Select(e => e.Type);
+
+    public static bool TryGet(Type type, out ClusterMessageEntry entry) => ByType.TryGetValue(type, out entry!);
+
+    public static ClusterMessageEntry ForType(Type type) =>
+        ByType.TryGetValue(type, out var entry)
+            ? entry
+            : throw new SerializationException(
+                $"{type.FullName} has no entry in {nameof(ClusterMessageTable)}: it cannot be sent to another node. " +
+                "Add a manifest, writer and reader for it there.");
+
+    public static ClusterMessageEntry ForManifest(string manifest) =>
+        ByManifest.TryGetValue(manifest, out var entry)
+            ? entry
+            : throw new SerializationException(
+                $"unknown cluster message manifest '{manifest}': a node running newer code sent a message this node does not know, " +
+                "or the payload is not one of ours");
+
+    public static byte[] Serialize(object message)
+    {
+        var entry = ForType(message.GetType());
+        // One buffer per thread, taken while in use, so a writer that serializes a nested message gets its own.
+        var writer = t_writer ?? new ClusterWireWriter();
+        t_writer = null;
+        writer.Reset();
+        try
+        {
+            writer.WriteByte(FormatVersion);
+            entry.Write(writer, message);
+            return writer.ToArray();
+        }
+        finally
+        {
+            writer.TrimIfLarge(64 * 1024);
+            t_writer = writer;
+        }
+    }
+
+    public static object Deserialize(byte[] bytes, string manifest)
+    {
+        var entry = ForManifest(manifest);
+        var reader = new ClusterWireReader(bytes, manifest);
+        var version = reader.ReadByte();
+        if (version != FormatVersion)
+        {
+            throw reader.Malformed($"format version {version} is not supported (this node reads {FormatVersion})");
+        }
+        var message = entry.Read(reader);
+        reader.EnsureEnd();
+        return message;
+    }
+
+    [ThreadStatic]
+    private static ClusterWireWriter? t_writer;
+
+    private static FrozenDictionary<TKey, ClusterMessageEntry> BuildIndex<TKey>(Func<ClusterMessageEntry, TKey> key, string what)
+        where TKey : notnull
+    {
+        var duplicate = AllEntries.GroupBy(key).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+        {
+            throw new InvalidOperationException($"{nameof(ClusterMessageTable)} lists {what} '{duplicate.Key}' more than once");
+        }
+        return AllEntries.ToFrozenDictionary(key);
+    }
+}

@@ -1,0 +1,392 @@
+using System.Reflection;
+using System.Runtime.Serialization;
+using SocialCrm.Streaming.Cluster.Customers;
+using SocialCrm.Streaming.Cluster.Serialization;
+using SocialCrm.Streaming.Domain.Mentions;
+using SocialCrm.Streaming.Domain.Profiles;
+
+namespace SocialCrm.Streaming.Cluster.Tests.Serialization;
+
+/// <summary>The wire format itself: round trips, stability of manifests and bytes, and refusal of anything else.</summary>
+public sealed class ClusterMessageFormatTests
+{
+    private static T RoundTrip<T>(T message) where T : class
+    {
+        var entry = ClusterMessageTable.ForType(message.GetType());
+        var bytes = ClusterMessageTable.Serialize(message);
+        var back = ClusterMessageTable.Deserialize(bytes, entry.Manifest);
+        Assert.IsType(message.GetType(), back);
+        return (T)back;
+    }
+
+    [Theory]
+    [MemberData(nameof(SampleMessages.AllAsTheory), MemberType = typeof(SampleMessages))]
+    public void Every_sample_message_round_trips_to_an_equal_message(object message)
+    {
+        var back = RoundTrip(message);
+
+        Assert.Equal(message, back);
+        if (message is not StopCustomer)
+        {
+            Assert.NotSame(message, back);
+        }
+    }
+
+    [Fact]
+    public void The_samples_cover_every_message_type_in_the_table()
+    {
+        var sampled = SampleMessages.All().Select(m => m.GetType()).ToHashSet();
+
+        Assert.All(ClusterMessageTable.MessageTypes, type => Assert.Contains(type, sampled));
+    }
+
+    [Fact]
+    public void A_mention_with_every_optional_field_set_keeps_every_field_exactly()
+    {
+        var original = SampleMessages.FullMention();
+
+        var back = RoundTrip(new ApplyMention("acme:C-42", original, new SourcePosition(1, 2))).Mention;
+
+        Assert.Equal(original, back);
+        Assert.Equal(SampleMessages.UnicodeText, back.Text);
+        Assert.Equal("C-42", back.CustomerId);
+        Assert.Equal("@ada", back.Author.Handle);
+        Assert.True(back.Author.Verified);
+        Assert.Equal("zh-Hant-TW", back.Lang);
+        Assert.Equal("m-0000", back.InReplyTo);
+        Assert.Equal(4.5, back.Rating);
+        Assert.Equal(-0.731, back.Sentiment);
+        Assert.Equal(new EngagementMetrics(10, 2, 3, 99_999), back.Metrics);
+        // DateTimeOffset equality compares instants only: the offset and the sub-millisecond ticks must survive too.
+        Assert.Equal(original.CreatedAt.UtcTicks, back.CreatedAt.UtcTicks);
+        Assert.Equal(TimeSpan.FromMinutes(345), back.CreatedAt.Offset);
+    }
+
+    [Fact]
+    public void A_mention_with_every_optional_field_unset_keeps_them_unset()
+    {
+        var back = RoundTrip(new ApplyMention("b:x:a", SampleMessages.MinimalMention(), default)).Mention;
+
+        Assert.Null(back.CustomerId);
+        Assert.Null(back.Author.Handle);
+        Assert.Null(back.Lang);
+        Assert.Null(back.InReplyTo);
+        Assert.Null(back.Rating);
+        Assert.Null(back.Sentiment);
+        Assert.Equal(MentionKind.Post, back.Kind);
+        Assert.Same(EngagementMetrics.None, back.Metrics);
+        Assert.Equal("", back.Text);
+        Assert.Equal(SampleMessages.MinimalMention(), back);
+    }
+
+    public static TheoryData<double> Doubles() =>
+    [
+        0.0, -0.0, double.Epsilon, -double.Epsilon, double.MaxValue, double.MinValue,
+        double.PositiveInfinity, double.NegativeInfinity, double.NaN,
+        BitConverter.Int64BitsToDouble(0x7FF8_0000_DEAD_BEEF), // a NaN with a payload
+        0.1, -1.0 / 3.0,
+    ];
+
+    [Theory]
+    [MemberData(nameof(Doubles))]
+    public void Doubles_survive_bit_for_bit(double value)
+    {
+        var mention = SampleMessages.MinimalMention() with { Rating = value, Sentiment = value };
+        var profile = new CustomerProfile(ValueTier.Gold, value, null, true);
+
+        var backMention = RoundTrip(new ApplyMention("b:x:a", mention, default)).Mention;
+        var backProfile = RoundTrip(new ApplyProfile("acme:C-1", profile, default)).Profile!;
+
+        Assert.Equal(BitConverter.DoubleToInt64Bits(value), BitConverter.DoubleToInt64Bits(backMention.Rating!.Value));
+        Assert.Equal(BitConverter.DoubleToInt64Bits(value), BitConverter.DoubleToInt64Bits(backMention.Sentiment!.Value));
+        Assert.Equal(BitConverter.DoubleToInt64Bits(value), BitConverter.DoubleToInt64Bits(backProfile.Clv));
+    }
+
+    public static TheoryData<DateTimeOffset> Timestamps() =>
+    [
+        DateTimeOffset.MinValue,
+        DateTimeOffset.MaxValue,
+        DateTimeOffset.MinValue.ToOffset(TimeSpan.FromHours(14)),
+        DateTimeOffset.MaxValue.ToOffset(TimeSpan.FromHours(-14)),
+        new DateTimeOffset(2026, 3, 29, 2, 30, 0, TimeSpan.FromHours(2)),
+        new DateTimeOffset(2026, 3, 29, 2, 30, 0, TimeSpan.FromMinutes(-570)),
+        new DateTimeOffset(637_000_000_000_000_001, TimeSpan.FromMinutes(345)),
+        new DateTimeOffset(1970, 1, 1, 0, 0, 0, TimeSpan.Zero),
+    ];
+
+    [Theory]
+    [MemberData(nameof(Timestamps))]
+    public void Timestamps_keep_their_instant_and_their_offset(DateTimeOffset createdAt)
+    {
+        var mention = SampleMessages.MinimalMention() with { CreatedAt = createdAt };
+
+        var back = RoundTrip(new ApplyMention("b:x:a", mention, default)).Mention.CreatedAt;
+
+        Assert.Equal(createdAt.UtcTicks, back.UtcTicks);
+        Assert.Equal(createdAt.Offset, back.Offset);
+        Assert.Equal(createdAt.Ticks, back.Ticks);
+    }
+
+    [Theory]
+    [InlineData(long.MinValue)]
+    [InlineData(long.MaxValue)]
+    [InlineData(-1L)]
+    [InlineData(0L)]
+    [InlineData(63L)]
+    [InlineData(64L)]
+    [InlineData(int.MaxValue + 1L)]
+    public void Integers_survive_at_the_edges(long value)
+    {
+        var mention = SampleMessages.MinimalMention() with
+        {
+            Author = new Author("a", null, value, false),
+            Metrics = new EngagementMetrics(value, value, value, value),
+        };
+        var partition = (int)Math.Clamp(value, int.MinValue, int.MaxValue);
+
+        var back = RoundTrip(new ApplyMention("b:x:a", mention, new SourcePosition(partition, value)));
+
+        Assert.Equal(value, back.Mention.Author.Followers);
+        Assert.Equal(value, back.Mention.Metrics.Views);
+        Assert.Equal(new SourcePosition(partition, value), back.Position);
+    }
+
+    [Fact]
+    public void Every_platform_mention_kind_and_value_tier_round_trips()
+    {
+        foreach (var platform in Enum.GetValues<Platform>())
+        {
+            foreach (var kind in Enum.GetValues<MentionKind>())
+            {
+                var mention = SampleMessages.MinimalMention() with { Platform = platform, Kind = kind };
+                var back = RoundTrip(new ApplyMention("b:x:a", mention, default)).Mention;
+                Assert.Equal(platform, back.Platform);
+                Assert.Equal(kind, back.Kind);
+            }
+        }
+        foreach (var tier in Enum.GetValues<ValueTier>())
+        {
+            var back = RoundTrip(new ApplyProfile("acme:C-1", new CustomerProfile(tier, 1, "s", true), default));
+            Assert.Equal(tier, back.Profile!.Tier);
+        }
+    }
+
+    [Fact]
+    public void A_stop_message_comes_back_as_the_singleton()
+    {
+        Assert.Same(StopCustomer.Instance, RoundTrip(StopCustomer.Instance));
+    }
+
+    [Fact]
+    public void Manifests_are_short_and_stable()
+    {
+        var expected = new Dictionary<Type, string>
+        {
+            [typeof(ApplyMention)] = "am",
+            [typeof(MentionApplied)] = "ma",
+            [typeof(StopCustomer)] = "sc",
+            [typeof(ApplyProfile)] = "ap",
+            [typeof(ProfileApplied)] = "pa",
+        };
+
+        Assert.Equal(
+            expected.OrderBy(p => p.Value),
+            ClusterMessageTable.Entries.Select(e => KeyValuePair.Create(e.Type, e.Manifest)).OrderBy(p => p.Value));
+        Assert.Equal(4711, ClusterMessageSerializer.SerializerIdentifier);
+        Assert.Equal("socialcrm", ClusterSerializationExtensions.SerializerName);
+        Assert.Equal(1, ClusterMessageTable.FormatVersion);
+    }
+
+    [Fact]
+    public void The_bytes_of_a_known_message_do_not_change()
+    {
+        // version 1, partition 3 (zigzag 6), offset 1,000,000,007 (zigzag varint)
+        Assert.Equal(
+            "01068EA8D6B907",
+            Convert.ToHexString(ClusterMessageTable.Serialize(new MentionApplied(new SourcePosition(3, 1_000_000_007)))));
+        Assert.Equal("01", Convert.ToHexString(ClusterMessageTable.Serialize(StopCustomer.Instance)));
+
+        var mention = new ApplyMention(
+            "acme:C-1",
+            new Mention
+            {
+                Id = "m1",
+                Platform = Platform.X,
+                Brand = "acme",
+                CustomerId = "C-1",
+                Author = new Author("u", "@h", 5, true),
+                Text = "hé",
+                CreatedAt = new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.FromHours(1)),
+                Kind = MentionKind.Reply,
+                Rating = 1,
+                Metrics = new EngagementMetrics(1, 0, 0, 2),
+            },
+            new SourcePosition(1, 10));
+        Assert.Equal(GoldenApplyMentionHex, Convert.ToHexString(ClusterMessageTable.Serialize(mention)));
+    }
+
+    private const string GoldenApplyMentionHex =
+        "01" + // format version
+        "09" + "61636D653A432D31" + // entityId "acme:C-1" (length 8 + 1)
+        "03" + "6D31" + // id "m1"
+        "01" + // platform x
+        "05" + "61636D65" + // brand "acme"
+        "04" + "432D31" + // customerId "C-1"
+        "02" + "75" + "03" + "4068" + "0A" + "01" + // author: id "u", handle "@h", followers 5 (zigzag 10), verified
+        "04" + "68C3A9" + // text "hé" (3 UTF-8 bytes)
+        "00" + // lang null
+        "8098F234A349DE08" + "78" + // createdAt: UTC ticks of 2026-01-02T02:04:05Z (8 bytes LE), offset +60 min (zigzag 120)
+        "02" + // kind reply
+        "00" + // inReplyTo null
+        "01" + "000000000000F03F" + // rating 1.0
+        "02" + "00" + "00" + "04" + // metrics 1, 0, 0, 2
+        "00" + // sentiment null
+        "02" + "14"; // position 1 (zigzag 2), 10 (zigzag 20)
+
+    [Fact]
+    public void A_typical_mention_is_compact()
+    {
+        var message = new ApplyMention("acme:C-42", SampleMessages.FullMention() with { Text = new string('a', 200) }, new SourcePosition(3, 123_456_789));
+
+        var bytes = ClusterMessageTable.Serialize(message);
+
+        // 200 text bytes + about 100 bytes for everything else (ids, lang, timestamp, doubles); JSON needs twice that.
+        Assert.InRange(bytes.Length, 200, 320);
+    }
+
+    [Theory]
+    [InlineData("zz")]
+    [InlineData("")]
+    [InlineData("AM")]
+    [InlineData("SocialCrm.Streaming.Cluster.Customers.ApplyMention, SocialCrm.Streaming.Cluster")]
+    public void An_unknown_manifest_is_refused(string manifest)
+    {
+        var bytes = ClusterMessageTable.Serialize(new MentionApplied(new SourcePosition(1, 1)));
+
+        var ex = Assert.Throws<SerializationException>(() => ClusterMessageTable.Deserialize(bytes, manifest));
+        Assert.Contains("unknown cluster message manifest", ex.Message);
+    }
+
+    private sealed record NotInTheTable(string Text) : IClusterMessage;
+
+    [Fact]
+    public void A_type_without_an_entry_is_refused_even_when_it_has_the_marker()
+    {
+        var ex = Assert.Throws<SerializationException>(() => ClusterMessageTable.Serialize(new NotInTheTable("x")));
+        Assert.Contains(nameof(NotInTheTable), ex.Message);
+        Assert.Contains(nameof(ClusterMessageTable), ex.Message);
+
+        Assert.Throws<SerializationException>(() => ClusterMessageTable.Serialize("a string"));
+        Assert.Throws<SerializationException>(() => ClusterMessageTable.ForType(typeof(object)));
+    }
+
+    [Fact]
+    public void An_unsupported_format_version_is_refused()
+    {
+        var bytes = ClusterMessageTable.Serialize(new MentionApplied(new SourcePosition(1, 1)));
+        bytes[0] = 2;
+
+        var ex = Assert.Throws<SerializationException>(() => ClusterMessageTable.Deserialize(bytes, "ma"));
+        Assert.Contains("format version 2", ex.Message);
+    }
+
+    [Fact]
+    public void Every_truncation_of_every_sample_is_refused_with_a_serialization_exception()
+    {
+        foreach (var message in SampleMessages.All())
+        {
+            var manifest = ClusterMessageTable.ForType(message.GetType()).Manifest;
+            var bytes = ClusterMessageTable.Serialize(message);
+            // Long texts make every cut point expensive; the cuts inside a long string all fail the same way.
+            var cuts = Enumerable.Range(0, bytes.Length).Where(i => i < 400 || i > bytes.Length - 100 || i % 97 == 0);
+            foreach (var length in cuts)
+            {
+                Assert.Throws<SerializationException>(() => ClusterMessageTable.Deserialize(bytes[..length], manifest));
+            }
+        }
+    }
+
+    [Fact]
+    public void Trailing_bytes_are_refused()
+    {
+        var bytes = ClusterMessageTable.Serialize(new MentionApplied(new SourcePosition(1, 1)));
+
+        var ex = Assert.Throws<SerializationException>(() => ClusterMessageTable.Deserialize([.. bytes, 0], "ma"));
+        Assert.Contains("trailing", ex.Message);
+        Assert.Throws<SerializationException>(() => ClusterMessageTable.Deserialize([1, 0], "sc"));
+    }
+
+    [Fact]
+    public void Corrupt_fields_are_refused()
+    {
+        var golden = Convert.FromHexString(GoldenApplyMentionHex);
+
+        // platform code 0 and 200
+        Assert.Throws<SerializationException>(() => ClusterMessageTable.Deserialize(WithByte(golden, 14, 0), "am"));
+        Assert.Throws<SerializationException>(() => ClusterMessageTable.Deserialize(WithByte(golden, 14, 200), "am"));
+        // invalid UTF-8 in the id
+        Assert.Throws<SerializationException>(() => ClusterMessageTable.Deserialize(WithByte(golden, 11, 0xFF), "am"));
+        // a string length far beyond the payload
+        Assert.Throws<SerializationException>(() => ClusterMessageTable.Deserialize(WithByte(golden, 1, 0x7F), "am"));
+        // a varint that never ends
+        Assert.Throws<SerializationException>(() => ClusterMessageTable.Deserialize([1, .. Enumerable.Repeat((byte)0xFF, 20)], "ma"));
+        // a boolean that is neither 0 nor 1 (the profile's presence flag)
+        var profile = ClusterMessageTable.Serialize(new ApplyProfile("a:b", null, default));
+        Assert.Throws<SerializationException>(() => ClusterMessageTable.Deserialize(WithByte(profile, 5, 7), "ap"));
+        // a payload of another message under this manifest
+        Assert.Throws<SerializationException>(() => ClusterMessageTable.Deserialize(golden, "ma"));
+        Assert.Throws<SerializationException>(() => ClusterMessageTable.Deserialize([], "ma"));
+    }
+
+    private static byte[] WithByte(byte[] bytes, int index, byte value)
+    {
+        var copy = bytes.ToArray();
+        copy[index] = value;
+        return copy;
+    }
+
+    [Fact]
+    public void Text_that_is_not_valid_utf16_is_refused_not_silently_altered()
+    {
+        var mention = SampleMessages.MinimalMention() with { Text = "broken \ud83d surrogate" };
+
+        var ex = Assert.Throws<SerializationException>(() => ClusterMessageTable.Serialize(new ApplyMention("b:x:a", mention, default)));
+        Assert.Contains("mention.text", ex.Message);
+    }
+
+    [Fact]
+    public void A_required_field_left_null_is_refused()
+    {
+        var mention = SampleMessages.MinimalMention() with { Text = null! };
+
+        Assert.Throws<SerializationException>(() => ClusterMessageTable.Serialize(new ApplyMention("b:x:a", mention, default)));
+        Assert.Throws<SerializationException>(() => ClusterMessageTable.Serialize(new ApplyMention(null!, SampleMessages.MinimalMention(), default)));
+        Assert.Throws<SerializationException>(() => ClusterMessageTable.Serialize(new ApplyMention("b:x:a", null!, default)));
+    }
+
+    /// <summary>
+    /// A tripwire for the codec: a property added to a message or to a value it carries must be added to the
+    /// wire layout too (DomainWireFormat / ClusterMessageTable), then to this list.
+    /// </summary>
+    [Theory]
+    [InlineData(typeof(ApplyMention), "EntityId,Mention,Position")]
+    [InlineData(typeof(MentionApplied), "Position")]
+    [InlineData(typeof(StopCustomer), "")]
+    [InlineData(typeof(ApplyProfile), "EntityId,Position,Profile")]
+    [InlineData(typeof(ProfileApplied), "Position")]
+    [InlineData(typeof(Mention), "Author,Brand,CreatedAt,CustomerId,Id,InReplyTo,Kind,Lang,Metrics,Platform,Rating,Sentiment,Text")]
+    [InlineData(typeof(Author), "Followers,Handle,Id,Verified")]
+    [InlineData(typeof(EngagementMetrics), "Likes,Replies,Shares,Views")]
+    [InlineData(typeof(SourcePosition), "Offset,Partition")]
+    [InlineData(typeof(CustomerProfile), "Clv,ConsentProcessing,Segment,Tier")]
+    public void The_wire_layout_covers_every_stored_property(Type type, string expected)
+    {
+        // Stored = has a backing field; computed properties such as Mention.EntityId are not data.
+        var fields = type.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic)
+            .Where(f => !f.IsStatic)
+            .Select(f => f.Name.StartsWith('<') ? f.Name[1..f.Name.IndexOf('>')] : f.Name)
+            .Order(StringComparer.Ordinal);
+
+        Assert.Equal(expected, string.Join(",", fields));
+    }
+}

@@ -1,0 +1,82 @@
+using SocialCrm.Streaming.Cluster.Customers;
+using SocialCrm.Streaming.Domain.Mentions;
+using SocialCrm.Streaming.Domain.Profiles;
+
+namespace SocialCrm.Streaming.Cluster.Tests.Serialization;
+
+/// <summary>Messages of every registered type, with optional fields set and unset and values at the edges.</summary>
+internal static class SampleMessages
+{
+    public const string UnicodeText =
+        "Ünïcödé ✓ 客户服务太慢了 😡👍🏽 👨‍👩‍👧 עברית العربية e\u0301 \u200b zero-width, tab\t, newline\n, nul\0 end";
+
+    public static Mention FullMention() => new()
+    {
+        Id = "m-0001",
+        Platform = Platform.Instagram,
+        Brand = "acme",
+        CustomerId = "C-42",
+        Author = new Author("u-1", "@ada", 1_234_567, Verified: true),
+        Text = UnicodeText,
+        Lang = "zh-Hant-TW",
+        CreatedAt = new DateTimeOffset(2026, 11, 23, 10, 15, 30, 123, TimeSpan.FromMinutes(345)).AddTicks(4567),
+        Kind = MentionKind.Review,
+        InReplyTo = "m-0000",
+        Rating = 4.5,
+        Metrics = new EngagementMetrics(Likes: 10, Shares: 2, Replies: 3, Views: 99_999),
+        Sentiment = -0.731,
+    };
+
+    public static Mention MinimalMention() => new()
+    {
+        Id = "m",
+        Platform = Platform.X,
+        Brand = "b",
+        Author = new Author("a"),
+        Text = "",
+        CreatedAt = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero),
+    };
+
+    public static Mention ExtremeMention() => new()
+    {
+        Id = new string('i', 128),
+        Platform = Platform.Other,
+        Brand = "brand_with-all-chars-0123456789",
+        CustomerId = "𝒞𝓊𝓈𝓉𝑜𝓂𝑒𝓇",
+        Author = new Author("\u00e9", Handle: "", Followers: long.MaxValue, Verified: false),
+        Text = string.Concat(Enumerable.Repeat(UnicodeText, 120)),
+        Lang = "en",
+        CreatedAt = DateTimeOffset.MaxValue.ToOffset(TimeSpan.FromHours(-14)),
+        Kind = MentionKind.Dm,
+        Rating = double.MaxValue,
+        Metrics = new EngagementMetrics(long.MinValue, long.MaxValue, -1, 1),
+        Sentiment = double.Epsilon,
+    };
+
+    public static CustomerProfile FullProfile() => new(ValueTier.Platinum, 1_234_567.891, "vip-😀", ConsentProcessing: true);
+
+    /// <summary>One instance (or more) of every message type in the table; the tests check that this list covers the table.</summary>
+    public static IEnumerable<object> All() =>
+    [
+        new ApplyMention("acme:C-42", FullMention(), new SourcePosition(3, 42)),
+        new ApplyMention("b:x:a", MinimalMention(), new SourcePosition(0, 0)),
+        new ApplyMention("brand:𝒞", ExtremeMention(), new SourcePosition(int.MaxValue, long.MaxValue)),
+        new MentionApplied(new SourcePosition(11, 1_000_000_007)),
+        new MentionApplied(new SourcePosition(int.MinValue, long.MinValue)),
+        StopCustomer.Instance,
+        new ApplyProfile("acme:C-42", FullProfile(), new SourcePosition(5, 77)),
+        new ApplyProfile("acme:C-43", null, new SourcePosition(5, 78)),
+        new ApplyProfile("acme:C-44", new CustomerProfile(ValueTier.Unknown, double.NegativeInfinity, null, false), new SourcePosition(-1, -1)),
+        new ProfileApplied(new SourcePosition(5, 78)),
+    ];
+
+    public static TheoryData<object> AllAsTheory()
+    {
+        var data = new TheoryData<object>();
+        foreach (var message in All())
+        {
+            data.Add(message);
+        }
+        return data;
+    }
+}

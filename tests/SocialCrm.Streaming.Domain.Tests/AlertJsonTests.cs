@@ -1,0 +1,88 @@
+using SocialCrm.Streaming.Domain.Alerts;
+using SocialCrm.Streaming.Domain.Mentions;
+using SocialCrm.Streaming.Domain.Ports;
+using SocialCrm.Streaming.Domain.Profiles;
+
+namespace SocialCrm.Streaming.Domain.Tests;
+
+public sealed class AlertJsonTests
+{
+    private static readonly DateTimeOffset At = new(2026, 11, 23, 11, 15, 0, TimeSpan.FromHours(1));
+
+    [Fact]
+    public void Crisis_alert_json_follows_the_contract_order()
+    {
+        var alert = new CrisisAlert
+        {
+            Id = "crs-0123456789abcdef",
+            Kind = CrisisKind.InfluencerNegative,
+            Brand = "acme-air",
+            Entity = "acme-air:C-004217",
+            Severity = 8,
+            Priority = Priority.P1,
+            Summary = "Verified author @x (48,210 followers) posted a strongly negative mention about acme-air.",
+            Reasons = ["negative sentiment -0.78"],
+            Evidence = [new Evidence("179", "x", "Third cancelled flight \"again\" é")],
+            EventTime = At,
+            DetectedAt = At.AddMilliseconds(12),
+        };
+        Assert.Equal(
+            """{"type":"crisis","alertId":"crs-0123456789abcdef","kind":"influencer-negative","brand":"acme-air","entityId":"acme-air:C-004217","severity":8,"priority":"P1","summary":"Verified author @x (48,210 followers) posted a strongly negative mention about acme-air.","reasons":["negative sentiment -0.78"],"evidence":[{"mentionId":"179","platform":"x","excerpt":"Third cancelled flight \"again\" é"}],"eventTime":"2026-11-23T10:15:00Z","detectedAt":"2026-11-23T10:15:00.012Z"}""",
+            alert.ToJsonString());
+        var live = alert with { DetectedAt = At.AddSeconds(1) };
+        Assert.Contains("\"detectedAt\":\"2026-11-23T10:15:01Z\"", live.ToJsonString());
+        var outbound = alert.ToOutbound();
+        Assert.Equal(SignalStream.CrisisAlerts, outbound.Stream);
+        Assert.Equal("acme-air:C-004217", outbound.Key);
+    }
+
+    [Fact]
+    public void Trigger_json_follows_the_contract_order()
+    {
+        var trigger = new LifecycleTrigger
+        {
+            Id = "trg-0123456789abcdef",
+            Type = TriggerType.TerminationReview,
+            Brand = "acme",
+            Entity = "acme:x:u1",
+            RiskScore = 0.123456789,
+            ValueTier = ValueTier.Unknown,
+            Reasons = ["costly-to-serve"],
+            SuggestedAction = "Review.",
+            Priority = Priority.P4,
+            EventTime = At,
+            DetectedAt = At,
+            Evidence = [],
+        };
+        Assert.Equal(
+            """{"triggerId":"trg-0123456789abcdef","type":"termination-review","brand":"acme","entityId":"acme:x:u1","riskScore":0.1235,"valueTier":null,"reasons":["costly-to-serve"],"suggestedAction":"Review.","priority":"P4","eventTime":"2026-11-23T10:15:00Z","detectedAt":"2026-11-23T10:15:00Z","evidence":[]}""",
+            trigger.ToJsonString());
+        Assert.Equal("acme:x:u1", trigger.ToOutbound().Key);
+        Assert.Equal(SignalStream.LifecycleTriggers, trigger.Stream);
+    }
+
+    [Theory]
+    [InlineData("mail me at jo.doe+care@mail.example.co.uk now", "mail me at [email] now")]
+    [InlineData("call +44 20 7946 0958 or (555) 123-4567.", "call [phone] or [phone].")]
+    [InlineData("order 12345 placed on 2026-11-23, 3 items", "order 12345 placed on 2026-11-23, 3 items")]
+    public void Excerpts_redact_email_and_phone(string text, string expected) => Assert.Equal(expected, Excerpts.Make(text));
+
+    [Fact]
+    public void Excerpts_are_cut_to_160_characters()
+    {
+        var excerpt = Excerpts.Make(string.Concat(Enumerable.Repeat("word ", 100)));
+        Assert.True(excerpt.Length <= Excerpts.MaxLength, $"{excerpt.Length}");
+        Assert.EndsWith("\u2026", excerpt);
+    }
+
+    [Fact]
+    public void Ids_are_deterministic_and_depend_on_rule_subject_and_position()
+    {
+        var id = SignalIds.ForAlert("influencer-negative", "acme:C-1", new SourcePosition(3, 42));
+        Assert.Matches("^crs-[0-9a-f]{16}$", id);
+        Assert.Equal(id, SignalIds.ForAlert("influencer-negative", "acme:C-1", new SourcePosition(3, 42)));
+        Assert.NotEqual(id, SignalIds.ForAlert("influencer-negative", "acme:C-1", new SourcePosition(3, 43)));
+        Assert.NotEqual(id, SignalIds.ForAlert("viral-negative", "acme:C-1", new SourcePosition(3, 42)));
+        Assert.StartsWith("trg-", SignalIds.ForTrigger("retention", "acme:C-1", new SourcePosition(3, 42)));
+    }
+}

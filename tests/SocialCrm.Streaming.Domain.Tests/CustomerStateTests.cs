@@ -1,0 +1,189 @@
+using SocialCrm.Streaming.Domain.Alerts;
+using SocialCrm.Streaming.Domain.Engagement;
+using SocialCrm.Streaming.Domain.Mentions;
+using SocialCrm.Streaming.Domain.Profiles;
+using SocialCrm.Streaming.Domain.Rules;
+using Xunit.Abstractions;
+
+namespace SocialCrm.Streaming.Domain.Tests;
+
+public sealed class CustomerStateTests(ITestOutputHelper output)
+{
+    private static readonly EngagementEngine Engine = new(new RulesOptions { Competitors = ["globex"] });
+    private static readonly EntityId Id = EntityId.ForCustomer("acme", "C-1");
+
+    private static readonly string[] Texts =
+    [
+        "Love the new app, great job acme!",
+        "My internet is down again, this is unacceptable.",
+        "Still waiting for a technician. Terrible service.",
+        "ok thanks",
+        "I'm going to cancel my subscription and switch to globex",
+        "Where can I buy the new router?",
+        "WORST. SUPPORT. EVER. 😡",
+        "Actually the engineer fixed it, thank you so much!",
+    ];
+
+    private static List<(Mention, SourcePosition)> Sequence(int count, string customer = "C-1")
+    {
+        var list = new List<(Mention, SourcePosition)>();
+        for (var i = 0; i < count; i++)
+        {
+            var m = TestMentions.Make(Texts[i % Texts.Length], customerId: customer, id: $"m{i}", followers: 150_000 * (i % 5 == 4 ? 1 : 0) + i,
+                at: TestMentions.T0.AddHours(7 * i), shares: i % 7 == 6 ? 400 : 0);
+            list.Add((m, new SourcePosition(i % 3 == 0 ? 2 : 1, 100 + i)));
+        }
+        return list;
+    }
+
+    private static List<string> ApplyAll(CustomerState state, IEnumerable<(Mention, SourcePosition)> mentions)
+    {
+        var signals = new List<DomainSignal>();
+        foreach (var (m, p) in mentions)
+        {
+            Engine.Apply(state, m, p, signals);
+        }
+        return signals.Select(s => s.ToJsonString()).ToList();
+    }
+
+    [Fact]
+    public void Restoring_from_the_snapshot_then_continuing_equals_never_stopping()
+    {
+        var all = Sequence(40);
+        var uninterrupted = CustomerState.New(Id);
+        Engine.ApplyProfile(uninterrupted, new CustomerProfile(ValueTier.Gold, 1200.5, "family", true));
+        var expectedSignals = ApplyAll(uninterrupted, all);
+        Assert.NotEmpty(expectedSignals);
+
+        for (var cut = 1; cut < all.Count; cut += 7)
+        {
+            var first = CustomerState.New(Id);
+            Engine.ApplyProfile(first, new CustomerProfile(ValueTier.Gold, 1200.5, "family", true));
+            var signals = ApplyAll(first, all.Take(cut));
+            var restored = CustomerState.FromSnapshot(Id, first.ToSnapshotFields());
+            Assert.Equal(first.ToSnapshotFields(), restored.ToSnapshotFields());
+            // A restart replays from the last commit: the already-applied part again, then the rest.
+            signals.AddRange(ApplyAll(restored, all));
+            Assert.Equal(expectedSignals, signals);
+            Assert.Equal(uninterrupted.ToSnapshotFields(), restored.ToSnapshotFields());
+        }
+    }
+
+    [Fact]
+    public void Snapshot_has_the_design_fields_in_invariant_round_trip_form()
+    {
+        var state = CustomerState.New(Id);
+        Engine.ApplyProfile(state, new CustomerProfile(ValueTier.Platinum, 18250.5, null, true));
+        ApplyAll(state, Sequence(5));
+        var fields = state.ToSnapshotFields().ToDictionary(f => f.Key, f => f.Value);
+        foreach (var name in new[] { "mentions", "score", "level", "stage", "sentiment", "riskScore", "complaints", "lastMentionAt", "valueTier", "updatedAt", "wm:1", "wm:2" })
+        {
+            Assert.True(fields.ContainsKey(name), name);
+        }
+        Assert.Equal("5", fields["mentions"]);
+        Assert.Equal("platinum", fields["valueTier"]);
+        Assert.Equal("103", fields["wm:2"]);
+        Assert.Equal("104", fields["wm:1"]);
+        Assert.Equal("2026-11-24T14:00:00Z", fields["updatedAt"]);
+        Assert.Equal(state.EngagementScore, double.Parse(fields["score"], System.Globalization.CultureInfo.InvariantCulture));
+        Assert.All(fields.Keys.Where(k => !k.StartsWith("wm:", StringComparison.Ordinal) && k.Contains(':')), k => Assert.StartsWith("x:", k));
+    }
+
+    [Fact]
+    public void Watermark_skips_what_was_applied_and_counts_exactly()
+    {
+        var state = CustomerState.New(Id);
+        var signals = new List<DomainSignal>();
+        var m = TestMentions.Make("hello", customerId: "C-1");
+        Assert.True(Engine.Apply(state, m, new SourcePosition(3, 10), signals));
+        Assert.False(Engine.Apply(state, m, new SourcePosition(3, 10), signals));
+        Assert.False(Engine.Apply(state, m, new SourcePosition(3, 9), signals));
+        Assert.True(Engine.Apply(state, m, new SourcePosition(4, 9), signals));
+        Assert.True(Engine.Apply(state, m, new SourcePosition(3, 11), signals));
+        Assert.Equal(3, state.MentionsApplied);
+        Assert.True(state.IsApplied(new SourcePosition(4, 0)));
+        Assert.False(state.IsApplied(new SourcePosition(5, 0)));
+        Assert.Equal([new(3, 11), new(4, 9)], state.Watermarks);
+    }
+
+    [Fact]
+    public void Tombstone_forgets_the_customer_but_keeps_the_watermark()
+    {
+        var state = CustomerState.New(Id);
+        Engine.ApplyProfile(state, new CustomerProfile(ValueTier.Gold, 10, "x", true));
+        ApplyAll(state, Sequence(6));
+        Engine.ApplyProfile(state, null);
+        Assert.Equal(0, state.MentionsApplied);
+        Assert.Equal(ValueTier.Unknown, state.ValueTier);
+        Assert.Equal(0, state.RiskScore);
+        Assert.Null(state.LastMentionAt);
+        Assert.True(state.IsApplied(new SourcePosition(1, 104)));
+    }
+
+    [Fact]
+    public void Without_consent_mentions_are_only_counted()
+    {
+        var state = CustomerState.New(Id);
+        var signals = new List<DomainSignal>();
+        Engine.Apply(state, TestMentions.Make("Terrible service again, unacceptable.", customerId: "C-1", id: "c0"), new SourcePosition(0, 0), signals);
+        Assert.True(state.ComplaintsInWindow > 0);
+        Engine.ApplyProfile(state, new CustomerProfile(ValueTier.Platinum, 5000, null, ConsentProcessing: false));
+        Assert.Equal(0, state.ComplaintsInWindow);
+        Assert.Equal(0, state.Sentiment);
+
+        var texts = new[] { "Terrible service again.", "Still broken, unacceptable.", "Refund now, worst company.", "I'm going to cancel my subscription" };
+        for (var i = 0; i < texts.Length; i++)
+        {
+            Engine.Apply(state, TestMentions.Make(texts[i], customerId: "C-1", id: $"c{i + 1}", at: TestMentions.T0.AddHours(i + 1)), new SourcePosition(0, i + 1), signals);
+        }
+        var influencer = TestMentions.Make("This company is a disgusting scam, avoid!", customerId: "C-1", id: "c9", followers: 500_000, at: TestMentions.T0.AddHours(9));
+        Engine.Apply(state, influencer, new SourcePosition(0, 9), signals);
+        Assert.Empty(signals);
+        Assert.Equal(6, state.MentionsApplied);
+        Assert.Equal(0, state.RiskScore);
+        Assert.Equal(0, state.ComplaintsInWindow);
+        Assert.Equal(0, state.MaxFollowers);
+        Assert.Equal(TestMentions.T0.AddHours(9), state.LastMentionAt);
+        Assert.True(state.EngagementScore > 5);
+
+        // The brand still counts the mention, without its text.
+        var monitor = new Detection.BrandMonitor(new RulesOptions { BrandMonitor = { MaxSamples = 1 } });
+        monitor.Observe(influencer, Engine.Analyze(influencer), signals, withText: state.ConsentProcessing);
+        var exported = System.Text.Encoding.UTF8.GetString(monitor.ExportState());
+        Assert.Contains("\"negative\":1", exported);
+        Assert.Contains(Excerpts.Withheld, exported);
+        Assert.DoesNotContain("scam", exported);
+    }
+
+    [Fact]
+    public void State_is_compact()
+    {
+        const int n = 20_000;
+        var ids = Enumerable.Range(0, n).Select(i => EntityId.ForCustomer("acme", $"C-{i:D7}")).ToArray();
+        var states = new CustomerState[n];
+        var mention = TestMentions.Make("Love it, thanks!", customerId: "C-1");
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < n; i++)
+        {
+            states[i] = CustomerState.New(ids[i]);
+        }
+        var perState = (GC.GetAllocatedBytesForCurrentThread() - before) / (double)n;
+        var idBytes = 22 + 2 * ids[0].Value.Length + 8;
+        output.WriteLine($"CustomerState object: {perState:0} bytes; with its entity id string (~{idBytes} bytes): {perState + idBytes:0} bytes");
+        Assert.True(perState + idBytes < 1024, $"{perState} bytes per state");
+
+        // Applying a mention from the same partition allocates nothing inside the state.
+        var signals = new List<DomainSignal>();
+        Engine.Apply(states[0], mention, new SourcePosition(0, 1), signals);
+        var analysis = Engine.Analyze(mention);
+        before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 1; i < 1000; i++)
+        {
+            Engine.Apply(states[i], mention, new SourcePosition(0, i), analysis, signals);
+        }
+        var perApply = (GC.GetAllocatedBytesForCurrentThread() - before) / 999.0;
+        output.WriteLine($"state update (pre-analysed mention): {perApply:0.0} bytes allocated");
+        Assert.True(perApply < 16, $"{perApply} bytes per apply");
+        GC.KeepAlive(states);
+    }
+}

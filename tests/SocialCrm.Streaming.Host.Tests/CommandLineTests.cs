@@ -1,0 +1,123 @@
+using System.Diagnostics;
+using System.Text;
+using Xunit.Abstractions;
+
+namespace SocialCrm.Streaming.Host.Tests;
+
+/// <summary>The <c>socialcrm</c> executable as a user runs it: exit codes, output, determinism.</summary>
+public sealed class CommandLineTests(ITestOutputHelper output)
+{
+    private static readonly string Executable = Path.Combine(AppContext.BaseDirectory, "socialcrm.dll");
+
+    private static async Task<(int ExitCode, string Output, string Error)> RunAsync(TimeSpan timeout, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(Executable);
+        foreach (var arg in args) start.ArgumentList.Add(arg);
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(cancel.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"socialcrm {string.Join(' ', args)} did not finish within {timeout}");
+        }
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
+    private static string TempFile() => Path.Combine(Path.GetTempPath(), $"socialcrm-test-{Guid.NewGuid():N}");
+
+    [Fact]
+    public async Task Replay_is_deterministic_whole_twice_and_in_two_halves_with_state_carried_over()
+    {
+        var mentions = TempFile();
+        var first = TempFile();
+        var second = TempFile();
+        var state = TempFile();
+        try
+        {
+            Assert.Equal(0, (await RunAsync(TimeSpan.FromMinutes(1), "generate", "--output", mentions, "--count", "16000")).ExitCode);
+            var lines = await File.ReadAllLinesAsync(mentions);
+            await File.WriteAllLinesAsync(first, lines[..7_000]);
+            await File.WriteAllLinesAsync(second, lines[7_000..]);
+
+            var whole = await RunAsync(TimeSpan.FromMinutes(1), "replay", "--input", mentions);
+            var again = await RunAsync(TimeSpan.FromMinutes(1), "replay", "--input", mentions);
+            var part1 = await RunAsync(TimeSpan.FromMinutes(1), "replay", "--input", first, "--state-out", state);
+            var part2 = await RunAsync(TimeSpan.FromMinutes(1), "replay", "--input", second, "--state-in", state);
+
+            Assert.Equal(0, whole.ExitCode);
+            Assert.Contains("\"kind\":\"volume-spike\"", whole.Output, StringComparison.Ordinal);
+            Assert.Contains("\"kind\":\"influencer-negative\"", whole.Output, StringComparison.Ordinal);
+            Assert.Equal(whole.Output, again.Output);
+            Assert.Equal(whole.Output, part1.Output + part2.Output);
+            output.WriteLine($"{whole.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length} signals from {lines.Length} mentions");
+        }
+        finally
+        {
+            foreach (var file in new[] { mentions, first, second, state }) File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public async Task Analyze_writes_one_line_per_mention_and_names_rejected_lines()
+    {
+        var input = TempFile();
+        try
+        {
+            await File.WriteAllTextAsync(input, """
+                {"id":"m1","platform":"x","brand":"acme","author":{"id":"a"},"text":"I am cancelling, switching to Contoso. Terrible!","createdAt":"2026-11-23T10:00:00Z"}
+                not a mention
+                {"id":"m2","platform":"review","brand":"acme","author":{"id":"b"},"text":"Love it, highly recommend","createdAt":"2026-11-23T10:01:00Z","lang":"en"}
+                """, Encoding.UTF8);
+            var result = await RunAsync(TimeSpan.FromMinutes(1), "analyze", "--input", input);
+            var lines = result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            output.WriteLine(result.Output);
+            output.WriteLine(result.Error);
+            Assert.Equal(1, result.ExitCode);
+            Assert.Equal(2, lines.Length);
+            Assert.Contains("\"entityId\":\"acme:x:a\"", lines[0], StringComparison.Ordinal);
+            Assert.Contains("cancel", lines[0], StringComparison.Ordinal);
+            Assert.Contains("line 2: invalid-json", result.Error, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(input);
+        }
+    }
+
+    [Theory]
+    [InlineData("Kafka:BootstrapServers", "run", "--redis", "localhost:6379")]
+    [InlineData("Redis:Configuration", "run", "--kafka", "localhost:9092")]
+    [InlineData("Cluster:SeedNodes", "run", "--kafka", "k:9092", "--redis", "r:6379", "--seed-nodes", "no-port-here")]
+    [InlineData("Cluster:Port", "run", "--kafka", "k:9092", "--redis", "r:6379", "--port", "70000")]
+    public async Task Invalid_configuration_stops_start_up_with_exit_2_naming_the_setting(string setting, params string[] args)
+    {
+        var result = await RunAsync(TimeSpan.FromMinutes(1), args);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains(setting, result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Bad_usage_exits_2()
+    {
+        Assert.Equal(2, (await RunAsync(TimeSpan.FromMinutes(1), "demo", "--duration", "soon")).ExitCode);
+        Assert.Equal(2, (await RunAsync(TimeSpan.FromMinutes(1), "no-such-command")).ExitCode);
+    }
+
+    [Fact]
+    public async Task Demo_runs_on_embedded_parts_and_stops_by_itself()
+    {
+        var result = await RunAsync(TimeSpan.FromMinutes(2), "demo", "--duration", "12s", "--rate", "1500");
+        output.WriteLine(result.Output);
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("processed", result.Output, StringComparison.Ordinal);
+        Assert.Matches(@"scrm:\{brand\}:customer:\*\s+[1-9][\d,]* keys", result.Output);
+        Assert.Contains("mentions=", result.Output, StringComparison.Ordinal);
+    }
+}
