@@ -77,8 +77,8 @@ public sealed class CustomerEntity : ReceiveActor, IWithStash, IWithTimers
     {
         Receive<ApplyMention>(apply =>
         {
-            var changed = _dependencies.Model.Apply(_state, apply.Mention, apply.Position, _pendingSignals, _pendingVolume);
-            AwaitWrite(changed, new MentionApplied(apply.Position));
+            var observation = _dependencies.Model.Apply(_state, apply.Mention, apply.Position, _pendingSignals, _pendingVolume);
+            AwaitWrite(observation is not null, new MentionApplied(apply.Position, observation));
         });
         Receive<ApplyProfile>(apply => apply.Profile is not null, apply =>
         {

@@ -21,15 +21,18 @@ public sealed class CustomerModel(EngagementEngine engine, Func<DateTimeOffset>?
     public CustomerState Restore(EntityId id, StoredCustomer? stored) =>
         stored is null ? CustomerState.New(id) : CustomerState.FromSnapshot(id, stored.Fields);
 
-    /// <summary>Applies a mention unless its position is below the watermark; counts it into the per-minute volume.</summary>
-    public bool Apply(CustomerState state, Mention mention, SourcePosition position, List<DomainSignal> signals, VolumeTally volume)
+    /// <summary>
+    /// Applies a mention unless its position is below the watermark, counting it into the per-minute
+    /// volume; returns what the brand's counts need, or null when it was already applied.
+    /// </summary>
+    public MentionObservation? Apply(CustomerState state, Mention mention, SourcePosition position, List<DomainSignal> signals, VolumeTally volume)
     {
         if (!engine.Apply(state, mention, position, signals, out var analysis))
         {
-            return false;
+            return null;
         }
         volume.Add(mention.CreatedAt, analysis!.Class.ToWire());
-        return true;
+        return new MentionObservation(analysis.Class, state.ConsentProcessing);
     }
 
     public void ApplyProfile(CustomerState state, CustomerProfile? profile) => engine.ApplyProfile(state, profile);

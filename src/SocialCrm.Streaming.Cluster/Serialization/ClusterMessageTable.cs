@@ -1,6 +1,8 @@
 using System.Collections.Frozen;
 using System.Runtime.Serialization;
+using SocialCrm.Streaming.Cluster.Brands;
 using SocialCrm.Streaming.Cluster.Customers;
+using SocialCrm.Streaming.Domain.Detection;
 
 namespace SocialCrm.Streaming.Cluster.Serialization;
 
@@ -57,8 +59,12 @@ public static class ClusterMessageTable
             r => new ApplyMention(r.ReadString("entityId"), r.ReadMention(), r.ReadPosition())),
         ClusterMessageEntry.Create<MentionApplied>(
             "ma",
-            (w, m) => w.WritePosition(m.Position),
-            r => new MentionApplied(r.ReadPosition())),
+            (w, m) =>
+            {
+                w.WritePosition(m.Position);
+                w.WriteNullableObservation(m.Observation);
+            },
+            r => new MentionApplied(r.ReadPosition(), r.ReadNullableObservation())),
         ClusterMessageEntry.Create<StopCustomer>(
             "sc",
             (_, _) => { },
@@ -78,6 +84,40 @@ public static class ClusterMessageTable
             "pa",
             (w, m) => w.WritePosition(m.Position),
             r => new ProfileApplied(r.ReadPosition())),
+
+        // Brand monitors (Brands/BrandProtocol.cs)
+        ClusterMessageEntry.Create<ObserveBrandCounts>(
+            "bc",
+            (w, m) =>
+            {
+                w.WriteString(m.EntityId, "entityId");
+                w.WriteInt64(m.Watermark);
+                w.WriteInt32(m.Minutes.Count);
+                foreach (var minute in m.Minutes)
+                {
+                    w.WriteBrandCounts(minute);
+                }
+            },
+            r =>
+            {
+                var entityId = r.ReadString("entityId");
+                var watermark = r.ReadInt64();
+                var count = r.ReadInt32();
+                if (count is < 0 or > 100_000)
+                {
+                    throw r.Malformed($"implausible minute count {count}");
+                }
+                var minutes = new BrandMinuteCounts[count];
+                for (var i = 0; i < count; i++)
+                {
+                    minutes[i] = r.ReadBrandCounts();
+                }
+                return new ObserveBrandCounts(entityId, minutes, watermark);
+            }),
+        ClusterMessageEntry.Create<BrandCountsObserved>(
+            "bo",
+            (w, m) => w.WriteString(m.Brand, "brand"),
+            r => new BrandCountsObserved(r.ReadString("brand"))),
     ];
 
     private static readonly FrozenDictionary<Type, ClusterMessageEntry> ByType = BuildIndex(e => e.Type, "type");

@@ -1,3 +1,7 @@
+using SocialCrm.Streaming.Cluster.Customers;
+using SocialCrm.Streaming.Domain.Alerts;
+using SocialCrm.Streaming.Domain.Analysis;
+using SocialCrm.Streaming.Domain.Detection;
 using SocialCrm.Streaming.Domain.Mentions;
 using SocialCrm.Streaming.Domain.Profiles;
 
@@ -192,5 +196,80 @@ public static class DomainWireFormat
         4 => ValueTier.Gold,
         5 => ValueTier.Platinum,
         _ => throw reader.Malformed($"unknown value tier code {code}"),
+    };
+
+    // MentionObservation?: present, then sentiment class code, may-quote
+    public static void WriteNullableObservation(this ClusterWireWriter writer, MentionObservation? observation)
+    {
+        writer.WriteBool(observation is not null);
+        if (observation is { } value)
+        {
+            writer.WriteByte(SentimentCode(value.Class));
+            writer.WriteBool(value.MayQuote);
+        }
+    }
+
+    public static MentionObservation? ReadNullableObservation(this ClusterWireReader reader) => reader.ReadBool()
+        ? new MentionObservation(SentimentFromCode(reader, reader.ReadByte()), reader.ReadBool())
+        : null;
+
+    // BrandMinuteCounts: brand, minute, negative, neutral, positive, latest event time?, sample count, (mention id, platform, excerpt) per sample
+    public static void WriteBrandCounts(this ClusterWireWriter writer, BrandMinuteCounts counts)
+    {
+        writer.WriteString(counts.Brand, "counts.brand");
+        writer.WriteInt64(counts.MinuteBucket);
+        writer.WriteInt32(counts.Negative);
+        writer.WriteInt32(counts.Neutral);
+        writer.WriteInt32(counts.Positive);
+        writer.WriteBool(counts.LatestEventTime is not null);
+        if (counts.LatestEventTime is { } latest)
+        {
+            writer.WriteTimestamp(latest);
+        }
+        var samples = counts.Samples ?? [];
+        writer.WriteInt32(samples.Count);
+        foreach (var sample in samples)
+        {
+            writer.WriteString(sample.MentionId, "sample.mentionId");
+            writer.WriteString(sample.Platform, "sample.platform");
+            writer.WriteString(sample.Excerpt, "sample.excerpt");
+        }
+    }
+
+    public static BrandMinuteCounts ReadBrandCounts(this ClusterWireReader reader)
+    {
+        var brand = reader.ReadString("counts.brand");
+        var minute = reader.ReadInt64();
+        var negative = reader.ReadInt32();
+        var neutral = reader.ReadInt32();
+        var positive = reader.ReadInt32();
+        DateTimeOffset? latest = reader.ReadBool() ? reader.ReadTimestamp("counts.latestEventTime") : null;
+        var count = reader.ReadInt32();
+        if (count is < 0 or > 1_000)
+        {
+            throw reader.Malformed($"implausible sample count {count}");
+        }
+        var samples = new Evidence[count];
+        for (var i = 0; i < count; i++)
+        {
+            samples[i] = new Evidence(reader.ReadString("sample.mentionId"), reader.ReadString("sample.platform"), reader.ReadString("sample.excerpt"));
+        }
+        return new BrandMinuteCounts(brand, minute, negative, neutral, positive) { LatestEventTime = latest, Samples = samples };
+    }
+
+    internal static byte SentimentCode(SentimentClass sentiment) => sentiment switch
+    {
+        SentimentClass.Neutral => 1,
+        SentimentClass.Negative => 2,
+        SentimentClass.Positive => 3,
+        _ => throw new System.Runtime.Serialization.SerializationException($"cannot serialize: sentiment class {(int)sentiment} has no wire code"),
+    };
+
+    private static SentimentClass SentimentFromCode(ClusterWireReader reader, byte code) => code switch
+    {
+        1 => SentimentClass.Neutral,
+        2 => SentimentClass.Negative,
+        3 => SentimentClass.Positive,
+        _ => throw reader.Malformed($"unknown sentiment class code {code}"),
     };
 }

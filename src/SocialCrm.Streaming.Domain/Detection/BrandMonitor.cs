@@ -54,12 +54,40 @@ public sealed class BrandMonitor
     public void Observe(BrandMinuteCounts counts, ICollection<DomainSignal> output)
     {
         ArgumentNullException.ThrowIfNull(counts);
+        if (Add(counts, output) is { } st)
+        {
+            Advance(st, counts.MinuteBucket, output);
+        }
+    }
+
+    /// <summary>
+    /// A batch of one brand's minutes from one sender, with the sender's low watermark: the minute up to which it
+    /// has seen all of its inputs. Every count is added first (early alerts still fire), then event time advances
+    /// to the watermark, not to the newest minute, so a sender catching up on one input ahead of another does not
+    /// close minutes the slower one is still counting.
+    /// </summary>
+    public void Observe(IReadOnlyList<BrandMinuteCounts> minutes, long watermark, ICollection<DomainSignal> output)
+    {
+        ArgumentNullException.ThrowIfNull(minutes);
+        foreach (var counts in minutes)
+        {
+            Add(counts, output);
+        }
+        foreach (var brand in minutes.Select(m => m.Brand).Distinct())
+        {
+            Advance(_states[brand], watermark, output);
+        }
+    }
+
+    /// <summary>Adds counts to their open bucket and evaluates it early; null when the bucket is already closed (late).</summary>
+    private BrandState? Add(BrandMinuteCounts counts, ICollection<DomainSignal> output)
+    {
         var st = State(counts.Brand, counts.MinuteBucket);
         var m = counts.MinuteBucket;
         if (m <= st.LastClosed)
         {
             LateDropped++;
-            return;
+            return null;
         }
         if (!st.Open.TryGetValue(m, out var bucket))
         {
@@ -78,8 +106,13 @@ public sealed class BrandMonitor
         }
         var eventTicks = counts.LatestEventTime?.UtcTicks ?? StartOf(m).UtcTicks;
         st.LatestTicks = Math.Max(st.LatestTicks, eventTicks);
-        st.Watermark = Math.Max(st.Watermark, m);
         Evaluate(st, m, bucket, closing: false, output);
+        return st;
+    }
+
+    private void Advance(BrandState st, long watermark, ICollection<DomainSignal> output)
+    {
+        st.Watermark = Math.Max(st.Watermark, watermark);
         CloseUpTo(st, st.Watermark - _r.AllowedLatenessMinutes - 1, output);
     }
 
@@ -170,12 +203,32 @@ public sealed class BrandMonitor
             {
                 UpdateBaseline(st, Bucket.Empty);
             }
+            RememberBaseline(st, minute);
+            // A bucket whose reference baseline only now exists gets the early check it could not have before.
+            if (st.Open.TryGetValue(minute + _r.AllowedLatenessMinutes + 1, out var waiting))
+            {
+                Evaluate(st, minute + _r.AllowedLatenessMinutes + 1, waiting, closing: false, output);
+            }
             if (st.Open.Count == 0 && minute < target && !st.Started)
             {
                 minute = target - 1;
             }
         }
         st.LastClosed = target;
+    }
+
+    /// <summary>
+    /// The negative-volume baseline after each recently closed minute. Minute m is always judged against the
+    /// baseline after minute m - lateness - 1, however far event time has moved when its counts arrive, so a
+    /// replay and a live cluster (whose baselines close at different moments) reach the same decisions.
+    /// </summary>
+    private void RememberBaseline(BrandState st, long minute)
+    {
+        if (st.Started)
+        {
+            st.History[minute] = new VolumeBaseline(st.MeanNegative, st.VarNegative, st.Buckets);
+        }
+        st.History.Remove(minute - _r.AllowedLatenessMinutes - 3);
     }
 
     private void UpdateBaseline(BrandState st, Bucket b)
@@ -220,16 +273,17 @@ public sealed class BrandMonitor
     {
         var brand = _brands.For(st.Brand);
         var cooldown = (long)Math.Ceiling(_r.CooldownMinutes);
-        if (!b.VolumeFired && st.Buckets >= _r.MinBaselineBuckets && b.Negative >= brand.VolumeMinNegative
+        if (!b.VolumeFired && b.Negative >= brand.VolumeMinNegative
+            && st.History.TryGetValue(minute - _r.AllowedLatenessMinutes - 1, out var baseline) && baseline.Buckets >= _r.MinBaselineBuckets
             && (st.LastVolumeAlert == long.MinValue || minute - st.LastVolumeAlert >= cooldown))
         {
-            var std = Math.Max(Math.Sqrt(st.VarNegative), Math.Sqrt(Math.Max(st.MeanNegative, 1)));
-            var z = (b.Negative - st.MeanNegative) / std;
-            if (z >= brand.VolumeZThreshold && b.Negative >= _r.VolumeMinRatio * Math.Max(st.MeanNegative, 1))
+            var std = Math.Max(Math.Sqrt(baseline.Variance), Math.Sqrt(Math.Max(baseline.Mean, 1)));
+            var z = (b.Negative - baseline.Mean) / std;
+            if (z >= brand.VolumeZThreshold && b.Negative >= _r.VolumeMinRatio * Math.Max(baseline.Mean, 1))
             {
                 b.VolumeFired = true;
                 st.LastVolumeAlert = minute;
-                output.Add(VolumeSpike(st, minute, b, z, brand.VolumeZThreshold));
+                output.Add(VolumeSpike(st, minute, b, baseline.Mean, z, brand.VolumeZThreshold));
             }
         }
         var total = b.Total;
@@ -249,10 +303,10 @@ public sealed class BrandMonitor
 
     private static string N(double value, string format) => value.ToString(format, CultureInfo.InvariantCulture);
 
-    private CrisisAlert VolumeSpike(BrandState st, long minute, Bucket b, double z, double threshold)
+    private CrisisAlert VolumeSpike(BrandState st, long minute, Bucket b, double baselineMean, double z, double threshold)
     {
         var severity = Math.Clamp(_r.VolumeSeverity + (z >= 2 * threshold ? 1 : 0) + (z >= 4 * threshold ? 1 : 0), 1, 10);
-        var ratio = b.Negative / Math.Max(st.MeanNegative, 1);
+        var ratio = b.Negative / Math.Max(baselineMean, 1);
         return new CrisisAlert
         {
             Id = SignalIds.ForAlert(CrisisKind.VolumeSpike.ToWire(), st.Brand, N(minute, "0")),
@@ -261,7 +315,7 @@ public sealed class BrandMonitor
             Severity = severity,
             Priority = SignalNames.FromSeverity(severity),
             Summary = $"Negative mentions of {st.Brand} rose to {b.Negative} in one minute, {N(ratio, "0.0")} times the usual rate.",
-            Reasons = [$"negative volume {b.Negative} in 1 min, baseline {N(st.MeanNegative, "0.0")}", $"z-score {N(z, "0.0")} >= {N(threshold, "0.##")}"],
+            Reasons = [$"negative volume {b.Negative} in 1 min, baseline {N(baselineMean, "0.0")}", $"z-score {N(z, "0.0")} >= {N(threshold, "0.##")}"],
             Evidence = [.. b.Samples],
             EventTime = StartOf(minute),
             DetectedAt = new DateTimeOffset(Math.Max(st.LatestTicks, StartOf(minute).UtcTicks), TimeSpan.Zero),
@@ -320,6 +374,17 @@ public sealed class BrandMonitor
             w.WriteNumber("shareBuckets", st.ShareBuckets);
             w.WriteNumber("lastVolumeAlert", st.LastVolumeAlert);
             w.WriteNumber("lastShiftAlert", st.LastShiftAlert);
+            w.WriteStartArray("history");
+            foreach (var (minute, baseline) in st.History.OrderBy(h => h.Key))
+            {
+                w.WriteStartObject();
+                w.WriteNumber("minute", minute);
+                w.WriteNumber("mean", baseline.Mean);
+                w.WriteNumber("variance", baseline.Variance);
+                w.WriteNumber("buckets", baseline.Buckets);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
             w.WriteStartArray("open");
             foreach (var (minute, b) in st.Open)
             {
@@ -371,6 +436,11 @@ public sealed class BrandMonitor
                 LastVolumeAlert = e.GetProperty("lastVolumeAlert").GetInt64(),
                 LastShiftAlert = e.GetProperty("lastShiftAlert").GetInt64(),
             };
+            foreach (var h in e.GetProperty("history").EnumerateArray())
+            {
+                st.History[h.GetProperty("minute").GetInt64()] = new VolumeBaseline(
+                    h.GetProperty("mean").GetDouble(), h.GetProperty("variance").GetDouble(), h.GetProperty("buckets").GetInt64());
+            }
             foreach (var o in e.GetProperty("open").EnumerateArray())
             {
                 var b = new Bucket
@@ -413,7 +483,10 @@ public sealed class BrandMonitor
         public long LastVolumeAlert = long.MinValue;
         public long LastShiftAlert = long.MinValue;
         public readonly SortedDictionary<long, Bucket> Open = [];
+        public readonly Dictionary<long, VolumeBaseline> History = [];
     }
+
+    private readonly record struct VolumeBaseline(double Mean, double Variance, long Buckets);
 
     private sealed class Bucket
     {

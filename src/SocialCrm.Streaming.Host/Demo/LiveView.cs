@@ -9,10 +9,10 @@ namespace SocialCrm.Streaming.Host.Demo;
 /// <summary>What a care team and an operator would watch: throughput, backlog, and every alert and trigger as it lands in Redis.</summary>
 public sealed class LiveView : IDisposable
 {
-    private const int SignalsShownPerTick = 6;
+    private const int TriggersShownPerTick = 5;
     private readonly ConnectionMultiplexer _redis;
     private readonly string _prefix;
-    private readonly ConcurrentQueue<string> _signals = new();
+    private readonly ConcurrentQueue<(bool IsAlert, string Priority, string Line)> _signals = new();
     private long _alerts;
     private long _triggers;
     private long _lastProcessed;
@@ -45,7 +45,7 @@ public sealed class LiveView : IDisposable
         var text = root.TryGetProperty("summary", out var summary) ? summary.GetString()
             : root.TryGetProperty("suggestedAction", out var action) ? $"{root.GetProperty("entityId").GetString()}: {action.GetString()}"
             : json;
-        _signals.Enqueue($"  [{priority}] {label}: {text}");
+        _signals.Enqueue((isAlert, priority ?? "P4", $"  [{priority}] {label}: {text}"));
     }
 
     public void Print(TimeSpan elapsed, long produced, PipelineStats stats, KafkaConsumerLoop consumer)
@@ -58,17 +58,20 @@ public sealed class LiveView : IDisposable
         Console.WriteLine(
             $"{elapsed.TotalSeconds,5:N0}s  produced {produced,9:N0}  processed {processed,9:N0} ({rate,7:N0}/s)  dead-lettered {stats.DeadLettered,6:N0}  "
             + $"committed {consumer.CommittedRecords,9:N0}  in flight {consumer.InFlight,6:N0}  alerts {Interlocked.Read(ref _alerts),4:N0}  triggers {Interlocked.Read(ref _triggers),5:N0}");
-        var shown = 0;
-        while (_signals.TryDequeue(out var line))
+        // Every crisis alert, then the most urgent triggers: what a care team must act on first.
+        var arrived = new List<(bool IsAlert, string Priority, string Line)>();
+        while (_signals.TryDequeue(out var signal))
         {
-            if (shown++ < SignalsShownPerTick)
-            {
-                Console.WriteLine(line);
-            }
+            arrived.Add(signal);
         }
-        if (shown > SignalsShownPerTick)
+        var triggers = arrived.Where(s => !s.IsAlert).OrderBy(s => s.Priority, StringComparer.Ordinal).ToList();
+        foreach (var (_, _, line) in arrived.Where(s => s.IsAlert).Concat(triggers.Take(TriggersShownPerTick)))
         {
-            Console.WriteLine($"  ... and {shown - SignalsShownPerTick:N0} more");
+            Console.WriteLine(line);
+        }
+        if (triggers.Count > TriggersShownPerTick)
+        {
+            Console.WriteLine($"  ... and {triggers.Count - TriggersShownPerTick:N0} more triggers");
         }
     }
 

@@ -21,6 +21,7 @@ public sealed class MentionPipeline(
     DeadLetterPublisher deadLetters,
     PipelineStats stats,
     RateLimitedLog log,
+    BrandVolumeAggregator brandVolume,
     string profilesTopic,
     int parallelism,
     TimeSpan askTimeout)
@@ -28,7 +29,18 @@ public sealed class MentionPipeline(
     public Task RunAsync(KafkaConsumerLoop consumer, IMaterializer materializer, CancellationToken cancellationToken) =>
         consumer.Records
             .SelectAsync(parallelism, record => ProcessAsync(record, cancellationToken))
-            .RunForeach(consumer.MarkDone, materializer);
+            .RunForeach(processed =>
+            {
+                // In offset order (SelectAsync keeps it), so a partition's event time reaches the brand counts in order.
+                if (processed is { Mention: { } mention, Observation: { } observation })
+                {
+                    brandVolume.Add(mention, observation, processed.Record.Position.Partition);
+                }
+                consumer.MarkDone(processed.Record);
+            }, materializer);
+
+    /// <summary>A record whose effects are durable; for a newly applied mention, what the brand's counts need.</summary>
+    private readonly record struct Processed(ConsumedRecord Record, Mention? Mention = null, MentionObservation? Observation = null);
 
     /// <summary>Validates a record: the payload must be a mention, and a key, when present, must be its entity id.</summary>
     public static ParseOutcome Parse(ConsumedRecord record)
@@ -49,7 +61,7 @@ public sealed class MentionPipeline(
         return expected[..length].SequenceEqual(key);
     }
 
-    private Task<ConsumedRecord> ProcessAsync(ConsumedRecord record, CancellationToken cancellationToken)
+    private Task<Processed> ProcessAsync(ConsumedRecord record, CancellationToken cancellationToken)
     {
         if (record.Topic == profilesTopic)
         {
@@ -57,16 +69,23 @@ public sealed class MentionPipeline(
         }
         var outcome = Parse(record);
         return outcome.Mention is { } mention
-            ? AskAsync<MentionApplied>(new ApplyMention(mention.EntityId.Value, mention, record.Position), record, cancellationToken)
+            ? ApplyMentionAsync(mention, record, cancellationToken)
             : DeadLetterAsync(record, outcome.Rejection!);
     }
 
-    private Task<ConsumedRecord> ProcessProfileAsync(ConsumedRecord record, CancellationToken cancellationToken)
+    private async Task<Processed> ApplyMentionAsync(Mention mention, ConsumedRecord record, CancellationToken cancellationToken)
+    {
+        var applied = await AskAsync<MentionApplied>(new ApplyMention(mention.EntityId.Value, mention, record.Position), record, cancellationToken)
+            .ConfigureAwait(false);
+        return new Processed(record, mention, applied.Observation);
+    }
+
+    private async Task<Processed> ProcessProfileAsync(ConsumedRecord record, CancellationToken cancellationToken)
     {
         var key = record.Key is null ? "" : Encoding.UTF8.GetString(record.Key);
         if (!EntityId.TryParse(key, out var id))
         {
-            return DeadLetterAsync(record, new Rejection(RejectReason.InvalidProfile, $"profile key '{key}' is not brand:customerId"));
+            return await DeadLetterAsync(record, new Rejection(RejectReason.InvalidProfile, $"profile key '{key}' is not brand:customerId")).ConfigureAwait(false);
         }
         CustomerProfile? profile = null;
         if (record.Value is { } value)
@@ -77,30 +96,31 @@ public sealed class MentionPipeline(
             }
             catch (FormatException ex)
             {
-                return DeadLetterAsync(record, new Rejection(RejectReason.InvalidProfile, ex.Message));
+                return await DeadLetterAsync(record, new Rejection(RejectReason.InvalidProfile, ex.Message)).ConfigureAwait(false);
             }
         }
-        return AskAsync<ProfileApplied>(new ApplyProfile(id.Value, profile, record.Position), record, cancellationToken);
+        await AskAsync<ProfileApplied>(new ApplyProfile(id.Value, profile, record.Position), record, cancellationToken).ConfigureAwait(false);
+        return new Processed(record);
     }
 
-    private async Task<ConsumedRecord> DeadLetterAsync(ConsumedRecord record, Rejection rejection)
+    private async Task<Processed> DeadLetterAsync(ConsumedRecord record, Rejection rejection)
     {
         await deadLetters.PublishAsync(record, rejection).ConfigureAwait(false);
         stats.CountDeadLetter(rejection.Reason);
         log.Warning("dlq:" + rejection.Reason.ToWire(), "Dead-lettered {Reason} from {Topic} at {Position}: {Detail}",
             rejection.Reason.ToWire(), record.Topic, record.Position, rejection.Detail);
-        return record;
+        return new Processed(record);
     }
 
-    private async Task<ConsumedRecord> AskAsync<TReply>(object message, ConsumedRecord record, CancellationToken cancellationToken)
+    private async Task<TReply> AskAsync<TReply>(object message, ConsumedRecord record, CancellationToken cancellationToken)
     {
         while (true)
         {
             try
             {
-                await customers.Ask<TReply>(message, askTimeout, cancellationToken).ConfigureAwait(false);
+                var reply = await customers.Ask<TReply>(message, askTimeout, cancellationToken).ConfigureAwait(false);
                 stats.CountProcessed();
-                return record;
+                return reply;
             }
             catch (AskTimeoutException)
             {

@@ -9,7 +9,10 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using SocialCrm.Streaming.Cluster.Brands;
 using SocialCrm.Streaming.Cluster.Customers;
+using SocialCrm.Streaming.Cluster.Serialization;
+using SocialCrm.Streaming.Domain.Rules;
 using SocialCrm.Streaming.Domain.Ports;
 using SocialCrm.Streaming.Host.Configuration;
 using SocialCrm.Streaming.Host.Observability;
@@ -29,7 +32,7 @@ public static class ProcessorHost
     public const string ActorSystemName = "socialcrm";
 
     public static WebApplication Build(
-        SocialCrmOptions options, ProcessorTopics topics, CustomerModel model,
+        SocialCrmOptions options, ProcessorTopics topics, CustomerModel model, RulesOptions rules,
         IConfiguration? logging = null, Action<ILoggingBuilder>? configureLogging = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "socialcrm" });
@@ -90,7 +93,12 @@ public static class ProcessorHost
                     SeedNodes = seeds,
                     SplitBrainResolver = new KeepMajorityOption(),
                 })
+                .AddClusterSerialization()
                 .AddCustomerShardRegion(topics.MentionPartitions, dependencies, options.Cluster.PassivateIdleAfter)
+                .AddBrandMonitorShardRegion(topics.MentionPartitions, new BrandMonitorDependencies(
+                    rules,
+                    sp.GetRequiredService<RedisCustomerStore>(),
+                    sp.GetRequiredService<KafkaSignalPublisher>()))
                 .AddStartup((system, _) =>
                 {
                     if (seeds.Length == 0)
@@ -105,6 +113,7 @@ public static class ProcessorHost
         services.AddSingleton(sp => new ProcessorService(
             sp.GetRequiredService<Akka.Actor.ActorSystem>(),
             sp.GetRequiredService<IRequiredActor<CustomerRegion>>(),
+            sp.GetRequiredService<IRequiredActor<BrandRegion>>(),
             options,
             topics,
             sp.GetRequiredService<DeadLetterPublisher>(),

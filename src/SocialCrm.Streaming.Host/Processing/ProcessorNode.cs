@@ -19,7 +19,7 @@ public sealed class ProcessorNode : IAsyncDisposable
     {
         Options = options;
         Topics = topics;
-        Host = ProcessorHost.Build(options, topics, new CustomerModel(new EngagementEngine(rules)), logging, configureLogging);
+        Host = ProcessorHost.Build(options, topics, new CustomerModel(new EngagementEngine(rules)), rules, logging, configureLogging);
         Stats = Host.Services.GetRequiredService<PipelineStats>();
         Service = Host.Services.GetRequiredService<ProcessorService>();
     }

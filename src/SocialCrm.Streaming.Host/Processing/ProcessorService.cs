@@ -3,6 +3,7 @@ using Akka.Hosting;
 using Akka.Streams;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using SocialCrm.Streaming.Cluster.Brands;
 using SocialCrm.Streaming.Cluster.Customers;
 using SocialCrm.Streaming.Host.Configuration;
 using SocialCrm.Streaming.Kafka.Ingest;
@@ -18,6 +19,7 @@ namespace SocialCrm.Streaming.Host.Processing;
 public sealed class ProcessorService(
     ActorSystem system,
     IRequiredActor<CustomerRegion> customers,
+    IRequiredActor<BrandRegion> brands,
     SocialCrmOptions options,
     ProcessorTopics topics,
     DeadLetterPublisher deadLetters,
@@ -27,8 +29,11 @@ public sealed class ProcessorService(
     private readonly ILogger _logger = loggerFactory.CreateLogger<ProcessorService>();
     private readonly CancellationTokenSource _stopping = new();
     private readonly TaskCompletionSource<KafkaConsumerLoop> _consumer = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly BrandVolumeAggregator _brandVolume = new();
     private Task _stream = Task.CompletedTask;
     private Task _starting = Task.CompletedTask;
+    private Timer? _brandFlush;
+    private IActorRef _brandRegion = ActorRefs.Nobody;
 
     /// <summary>Completes once consumption has started.</summary>
     public Task<KafkaConsumerLoop> Consumer => _consumer.Task;
@@ -45,9 +50,12 @@ public sealed class ProcessorService(
         Akka.Cluster.Cluster.Get(system).RegisterOnMemberUp(() => memberUp.TrySetResult());
         await memberUp.Task.WaitAsync(_stopping.Token).ConfigureAwait(false);
         var region = await customers.GetAsync(_stopping.Token).ConfigureAwait(false);
-        var consumer = new KafkaConsumerLoop(options.Kafka, [topics.Mentions, topics.Profiles], loggerFactory.CreateLogger<KafkaConsumerLoop>());
+        _brandRegion = await brands.GetAsync(_stopping.Token).ConfigureAwait(false);
+        _brandFlush = new Timer(_ => FlushBrandVolume(), null, BrandFlushInterval, BrandFlushInterval);
+        var consumer = new KafkaConsumerLoop(options.Kafka, [topics.Mentions, topics.Profiles], loggerFactory.CreateLogger<KafkaConsumerLoop>(),
+            assigned => _brandVolume.Track([.. assigned.Where(tp => tp.Topic == topics.Mentions).Select(tp => tp.Partition.Value)]));
         var pipeline = new MentionPipeline(region, deadLetters, stats, new RateLimitedLog(_logger, TimeSpan.FromMinutes(1)),
-            topics.Profiles, options.Pipeline.Parallelism, options.Pipeline.AskTimeout);
+            _brandVolume, topics.Profiles, options.Pipeline.Parallelism, options.Pipeline.AskTimeout);
         consumer.Start();
         _stream = pipeline.RunAsync(consumer, system.Materializer(), _stopping.Token);
         _ = _stream.ContinueWith(t => _logger.LogCritical(t.Exception, "The mention stream failed"), TaskContinuationOptions.OnlyOnFaulted);
@@ -66,9 +74,39 @@ public sealed class ProcessorService(
         var consumer = await _consumer.Task.ConfigureAwait(false);
         await consumer.StopAsync().ConfigureAwait(false);
         await _stream.WaitAsync(options.Kafka.DrainTimeout, CancellationToken.None).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
+        if (_brandFlush is not null)
+        {
+            await _brandFlush.DisposeAsync().ConfigureAwait(false);
+        }
+        await FlushBrandVolumeAndWaitAsync().ConfigureAwait(false);
         await _stopping.CancelAsync().ConfigureAwait(false);
         await consumer.DisposeAsync().ConfigureAwait(false);
         _logger.LogInformation("Stopped consuming: {Committed} records committed", consumer.CommittedRecords);
+    }
+
+    /// <summary>How often this node reports its per-brand, per-minute counts to the brand monitors.</summary>
+    private static readonly TimeSpan BrandFlushInterval = TimeSpan.FromSeconds(1);
+
+    private void FlushBrandVolume()
+    {
+        foreach (var counts in _brandVolume.Drain())
+        {
+            _brandRegion.Tell(counts);
+        }
+    }
+
+    /// <summary>The last report before stopping is asked, so brand alerts it triggers are written before the actor system goes.</summary>
+    private async Task FlushBrandVolumeAndWaitAsync()
+    {
+        var reports = _brandVolume.Drain().Select(counts => _brandRegion.Ask<BrandCountsObserved>(counts, options.Kafka.DrainTimeout));
+        try
+        {
+            await Task.WhenAll(reports).ConfigureAwait(false);
+        }
+        catch (AskTimeoutException)
+        {
+            _logger.LogWarning("Brand monitors did not confirm the last counts within {Timeout}", options.Kafka.DrainTimeout);
+        }
     }
 
     /// <summary>Stops as a crash would (no drain, no commit): for tests of what a restart recovers.</summary>

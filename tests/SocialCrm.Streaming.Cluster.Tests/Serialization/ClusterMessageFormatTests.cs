@@ -1,3 +1,6 @@
+using SocialCrm.Streaming.Domain.Detection;
+using SocialCrm.Streaming.Domain.Alerts;
+using SocialCrm.Streaming.Cluster.Brands;
 using System.Reflection;
 using System.Runtime.Serialization;
 using SocialCrm.Streaming.Cluster.Customers;
@@ -33,9 +36,24 @@ public sealed class ClusterMessageFormatTests
     }
 
     [Fact]
+    public void Brand_counts_round_trip_with_their_samples()
+    {
+        var message = SampleMessages.BrandCounts();
+        var back = RoundTrip(message);
+        Assert.Equal(message.EntityId, back.EntityId);
+        Assert.Equal(message.Watermark, back.Watermark);
+        Assert.Equal(message.Minutes.Count, back.Minutes.Count);
+        foreach (var (sent, received) in message.Minutes.Zip(back.Minutes))
+        {
+            Assert.Equal(sent with { Samples = null }, received with { Samples = null });
+            Assert.Equal(sent.Samples ?? [], received.Samples ?? []);
+        }
+    }
+
+    [Fact]
     public void The_samples_cover_every_message_type_in_the_table()
     {
-        var sampled = SampleMessages.All().Select(m => m.GetType()).ToHashSet();
+        var sampled = SampleMessages.All().Append(SampleMessages.BrandCounts()).Select(m => m.GetType()).ToHashSet();
 
         Assert.All(ClusterMessageTable.MessageTypes, type => Assert.Contains(type, sampled));
     }
@@ -184,6 +202,8 @@ public sealed class ClusterMessageFormatTests
         {
             [typeof(ApplyMention)] = "am",
             [typeof(MentionApplied)] = "ma",
+            [typeof(ObserveBrandCounts)] = "bc",
+            [typeof(BrandCountsObserved)] = "bo",
             [typeof(StopCustomer)] = "sc",
             [typeof(ApplyProfile)] = "ap",
             [typeof(ProfileApplied)] = "pa",
@@ -200,9 +220,9 @@ public sealed class ClusterMessageFormatTests
     [Fact]
     public void The_bytes_of_a_known_message_do_not_change()
     {
-        // version 1, partition 3 (zigzag 6), offset 1,000,000,007 (zigzag varint)
+        // version 1, partition 3 (zigzag 6), offset 1,000,000,007 (zigzag varint), no observation
         Assert.Equal(
-            "01068EA8D6B907",
+            "01068EA8D6B90700",
             Convert.ToHexString(ClusterMessageTable.Serialize(new MentionApplied(new SourcePosition(3, 1_000_000_007)))));
         Assert.Equal("01", Convert.ToHexString(ClusterMessageTable.Serialize(StopCustomer.Instance)));
 
@@ -370,7 +390,12 @@ public sealed class ClusterMessageFormatTests
     /// </summary>
     [Theory]
     [InlineData(typeof(ApplyMention), "EntityId,Mention,Position")]
-    [InlineData(typeof(MentionApplied), "Position")]
+    [InlineData(typeof(MentionApplied), "Observation,Position")]
+    [InlineData(typeof(MentionObservation), "Class,MayQuote")]
+    [InlineData(typeof(ObserveBrandCounts), "EntityId,Minutes,Watermark")]
+    [InlineData(typeof(BrandCountsObserved), "Brand")]
+    [InlineData(typeof(BrandMinuteCounts), "Brand,LatestEventTime,MinuteBucket,Negative,Neutral,Positive,Samples")]
+    [InlineData(typeof(Evidence), "Excerpt,MentionId,Platform")]
     [InlineData(typeof(StopCustomer), "")]
     [InlineData(typeof(ApplyProfile), "EntityId,Position,Profile")]
     [InlineData(typeof(ProfileApplied), "Position")]

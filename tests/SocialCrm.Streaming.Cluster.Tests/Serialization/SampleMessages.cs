@@ -1,4 +1,8 @@
+using SocialCrm.Streaming.Cluster.Brands;
 using SocialCrm.Streaming.Cluster.Customers;
+using SocialCrm.Streaming.Domain.Alerts;
+using SocialCrm.Streaming.Domain.Detection;
+using SocialCrm.Streaming.Domain.Analysis;
 using SocialCrm.Streaming.Domain.Mentions;
 using SocialCrm.Streaming.Domain.Profiles;
 
@@ -55,7 +59,18 @@ internal static class SampleMessages
 
     public static CustomerProfile FullProfile() => new(ValueTier.Platinum, 1_234_567.891, "vip-😀", ConsentProcessing: true);
 
-    /// <summary>One instance (or more) of every message type in the table; the tests check that this list covers the table.</summary>
+    /// <summary>Brand counts hold a list of samples, which record equality compares by reference: they get a round-trip test of their own.</summary>
+    public static ObserveBrandCounts BrandCounts() => new("acme",
+    [
+        new BrandMinuteCounts("acme", 29_412_344, 0, 3, 0),
+        new BrandMinuteCounts("acme", 29_412_345, 42, 7, 1)
+        {
+            LatestEventTime = new DateTimeOffset(2026, 11, 23, 9, 15, 0, TimeSpan.FromHours(2)),
+            Samples = [new Evidence("m1", "x", UnicodeText), new Evidence("m2", "review", "[withheld: no consent]")],
+        },
+    ], Watermark: 29_412_343);
+
+    /// <summary>One instance (or more) of every message type in the table but <see cref="ObserveBrandCounts"/> (see <see cref="BrandCounts"/>).</summary>
     public static IEnumerable<object> All() =>
     [
         new ApplyMention("acme:C-42", FullMention(), new SourcePosition(3, 42)),
@@ -63,11 +78,13 @@ internal static class SampleMessages
         new ApplyMention("brand:𝒞", ExtremeMention(), new SourcePosition(int.MaxValue, long.MaxValue)),
         new MentionApplied(new SourcePosition(11, 1_000_000_007)),
         new MentionApplied(new SourcePosition(int.MinValue, long.MinValue)),
+        new MentionApplied(new SourcePosition(2, 9), new MentionObservation(SentimentClass.Negative, MayQuote: false)),
         StopCustomer.Instance,
         new ApplyProfile("acme:C-42", FullProfile(), new SourcePosition(5, 77)),
         new ApplyProfile("acme:C-43", null, new SourcePosition(5, 78)),
         new ApplyProfile("acme:C-44", new CustomerProfile(ValueTier.Unknown, double.NegativeInfinity, null, false), new SourcePosition(-1, -1)),
         new ProfileApplied(new SourcePosition(5, 78)),
+        new BrandCountsObserved("acme"),
     ];
 
     public static TheoryData<object> AllAsTheory()

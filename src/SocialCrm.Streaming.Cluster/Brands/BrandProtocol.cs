@@ -1,0 +1,15 @@
+using SocialCrm.Streaming.Cluster.Serialization;
+using SocialCrm.Streaming.Cluster.Sharding;
+using SocialCrm.Streaming.Domain.Detection;
+
+namespace SocialCrm.Streaming.Cluster.Brands;
+
+/// <summary>
+/// One node's mention counts of one brand since its last report, by minute, with the node's low watermark:
+/// brand monitors are fed pre-aggregated counts, never one message per mention, so a busy brand is not one
+/// hot actor.
+/// </summary>
+public sealed record ObserveBrandCounts(string EntityId, IReadOnlyList<BrandMinuteCounts> Minutes, long Watermark) : IWithEntityId, IClusterMessage;
+
+/// <summary>The reply to an asked <see cref="ObserveBrandCounts"/>: every alert detected so far is written (a stopping node waits for it).</summary>
+public sealed record BrandCountsObserved(string Brand) : IClusterMessage;

@@ -1,0 +1,128 @@
+using SocialCrm.Streaming.Cluster.Brands;
+using SocialCrm.Streaming.Cluster.Customers;
+using SocialCrm.Streaming.Domain.Alerts;
+using SocialCrm.Streaming.Domain.Analysis;
+using SocialCrm.Streaming.Domain.Detection;
+using SocialCrm.Streaming.Domain.Mentions;
+
+namespace SocialCrm.Streaming.Host.Processing;
+
+/// <summary>
+/// Sums this node's newly applied mentions per brand and minute (with a few negative ones as evidence),
+/// so brand monitors get one message per brand and minute per flush instead of one per mention. Each
+/// report carries the node's low watermark: the oldest "newest minute" among its active partitions, so a
+/// partition racing ahead while catching up on a backlog cannot close a minute another is still counting.
+/// </summary>
+public sealed class BrandVolumeAggregator(TimeProvider? clock = null)
+{
+    private const int SamplesPerMinute = 3;
+    /// <summary>A partition that delivered nothing for this long no longer holds the watermark back (it is idle, not slow).</summary>
+    private static readonly TimeSpan IdlePartition = TimeSpan.FromSeconds(30);
+
+    private readonly TimeProvider _clock = clock ?? TimeProvider.System;
+    private readonly Lock _gate = new();
+    private readonly Dictionary<int, (long NewestMinute, long SeenAt)> _partitions = [];
+    private Dictionary<(string Brand, long Minute), Tally> _tallies = [];
+
+    public void Add(Mention mention, MentionObservation observation, int partition)
+    {
+        var minute = BrandMonitor.MinuteOf(mention.CreatedAt);
+        var key = (mention.Brand, minute);
+        lock (_gate)
+        {
+            if (!_tallies.TryGetValue(key, out var tally))
+            {
+                _tallies[key] = tally = new Tally();
+            }
+            tally.Add(mention, observation);
+            var newest = _partitions.TryGetValue(partition, out var seen) ? Math.Max(seen.NewestMinute, minute) : minute;
+            _partitions[partition] = (newest, _clock.GetTimestamp());
+        }
+    }
+
+    /// <summary>
+    /// The mention partitions this node now owns. A newly assigned partition holds the watermark back from the
+    /// start (it may have a backlog it has not delivered yet) until it delivers, or stays idle long enough.
+    /// </summary>
+    public void Track(IReadOnlyCollection<int> partitions)
+    {
+        lock (_gate)
+        {
+            foreach (var gone in _partitions.Keys.Where(p => !partitions.Contains(p)).ToList())
+            {
+                _partitions.Remove(gone);
+            }
+            foreach (var partition in partitions)
+            {
+                _partitions.TryAdd(partition, (long.MinValue, _clock.GetTimestamp()));
+            }
+        }
+    }
+
+    private long LowWatermark()
+    {
+        var activeSince = _clock.GetTimestamp() - (long)(IdlePartition.TotalSeconds * _clock.TimestampFrequency);
+        var active = _partitions.Values.Where(p => p.SeenAt >= activeSince).Select(p => p.NewestMinute).ToList();
+        return active.Count == 0 ? _partitions.Values.Max(p => p.NewestMinute) : active.Min();
+    }
+
+    /// <summary>Everything counted since the last drain: one message per brand, its minutes oldest first, with this node's low watermark.</summary>
+    public IReadOnlyList<ObserveBrandCounts> Drain()
+    {
+        Dictionary<(string Brand, long Minute), Tally> drained;
+        long watermark;
+        lock (_gate)
+        {
+            if (_tallies.Count == 0)
+            {
+                return [];
+            }
+            drained = _tallies;
+            _tallies = [];
+            watermark = LowWatermark();
+        }
+        return [.. drained
+            .GroupBy(entry => entry.Key.Brand)
+            .Select(brand => new ObserveBrandCounts(
+                brand.Key,
+                [.. brand.OrderBy(entry => entry.Key.Minute).Select(entry => entry.Value.ToCounts(brand.Key, entry.Key.Minute))],
+                watermark))];
+    }
+
+    private sealed class Tally
+    {
+        private readonly List<Evidence> _samples = [];
+        private int _negative;
+        private int _neutral;
+        private int _positive;
+        private DateTimeOffset _latest;
+
+        public void Add(Mention mention, MentionObservation observation)
+        {
+            switch (observation.Class)
+            {
+                case SentimentClass.Negative:
+                    _negative++;
+                    if (_samples.Count < SamplesPerMinute)
+                    {
+                        _samples.Add(new Evidence(mention.Id, mention.Platform.ToWire(),
+                            observation.MayQuote ? Excerpts.Make(mention.Text) : Excerpts.Withheld));
+                    }
+                    break;
+                case SentimentClass.Positive:
+                    _positive++;
+                    break;
+                default:
+                    _neutral++;
+                    break;
+            }
+            if (mention.CreatedAt > _latest)
+            {
+                _latest = mention.CreatedAt;
+            }
+        }
+
+        public BrandMinuteCounts ToCounts(string brand, long minute) =>
+            new(brand, minute, _negative, _neutral, _positive) { Samples = _samples, LatestEventTime = _latest };
+    }
+}
