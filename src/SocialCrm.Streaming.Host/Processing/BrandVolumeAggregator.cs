@@ -63,7 +63,10 @@ public sealed class BrandVolumeAggregator(TimeProvider? clock = null)
     {
         var activeSince = _clock.GetTimestamp() - (long)(IdlePartition.TotalSeconds * _clock.TimestampFrequency);
         var active = _partitions.Values.Where(p => p.SeenAt >= activeSince).Select(p => p.NewestMinute).ToList();
-        return active.Count == 0 ? _partitions.Values.Max(p => p.NewestMinute) : active.Min();
+        // Owning no partition (revoked while stopping), this node claims no progress; all idle, nothing holds back.
+        return _partitions.Count == 0 ? long.MinValue
+            : active.Count == 0 ? _partitions.Values.Max(p => p.NewestMinute)
+            : active.Min();
     }
 
     /// <summary>Everything counted since the last drain: one message per brand, its minutes oldest first, with this node's low watermark.</summary>
