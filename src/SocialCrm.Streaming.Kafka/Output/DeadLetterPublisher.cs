@@ -8,10 +8,16 @@ namespace SocialCrm.Streaming.Kafka.Output;
 
 /// <summary>
 /// Sends a rejected record, byte for byte, to the dead-letter topic with headers that say why and
-/// where it came from, keeping the original headers.
+/// where it came from, keeping the original headers. A payload larger than a broker takes (its
+/// message.max.bytes, 1 MB by default) keeps its first <see cref="MaxValueBytes"/> bytes and says so in
+/// headers. Retriable broker errors are retried until the record is stored: a rejected mention is never lost.
 /// </summary>
 public sealed class DeadLetterPublisher(IProducer<byte[]?, byte[]> producer, string deadLetterTopic)
 {
+    /// <summary>Below a default broker's 1 MB record limit, with room for key and headers.</summary>
+    public const int MaxValueBytes = 900 * 1024;
+    public const string TruncatedHeader = "dlq.truncated";
+    public const string OriginalSizeHeader = "dlq.original.size";
     public const string ReasonHeader = "dlq.reason";
     public const string DetailHeader = "dlq.detail";
     public const string SourceTopicHeader = "dlq.source.topic";
@@ -37,12 +43,27 @@ public sealed class DeadLetterPublisher(IProducer<byte[]?, byte[]> producer, str
         headers.Add(SourceTopicHeader, Encoding.UTF8.GetBytes(record.Topic));
         headers.Add(SourcePartitionHeader, Encoding.UTF8.GetBytes(record.Position.Partition.ToString(CultureInfo.InvariantCulture)));
         headers.Add(SourceOffsetHeader, Encoding.UTF8.GetBytes(record.Position.Offset.ToString(CultureInfo.InvariantCulture)));
-        await producer.ProduceAsync(deadLetterTopic, new Message<byte[]?, byte[]>
+        // A tombstone has no bytes to keep; it arrives as an empty value with its reason.
+        var value = record.Value ?? [];
+        if (value.Length > MaxValueBytes)
         {
-            Key = record.Key,
-            // A tombstone has no bytes to keep; it arrives as an empty value with its reason.
-            Value = record.Value ?? [],
-            Headers = headers,
-        }).ConfigureAwait(false);
+            headers.Add(TruncatedHeader, "true"u8.ToArray());
+            headers.Add(OriginalSizeHeader, Encoding.UTF8.GetBytes(value.Length.ToString(CultureInfo.InvariantCulture)));
+            value = value[..MaxValueBytes];
+        }
+        var message = new Message<byte[]?, byte[]> { Key = record.Key, Value = value, Headers = headers };
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await producer.ProduceAsync(deadLetterTopic, message).ConfigureAwait(false);
+                return;
+            }
+            catch (ProduceException<byte[]?, byte[]> ex) when (!ex.Error.IsFatal)
+            {
+                // The client already retried within its delivery timeout; keep trying, calmly, rather than drop it.
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(5_000, 100 * attempt))).ConfigureAwait(false);
+            }
+        }
     }
 }

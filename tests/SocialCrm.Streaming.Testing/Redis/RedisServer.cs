@@ -22,7 +22,8 @@ namespace SocialCrm.Streaming.Testing;
 /// answer until thawed (like a GC pause or a stalled host). Only for "redis" (see
 /// <see cref="SupportsFreeze"/>): Garnet runs inside the test process.</item>
 /// <item><see cref="Stop"/>/<see cref="Restart"/>: the server goes away (connections refused),
-/// then comes back on the SAME port, EMPTY (no persistence: <c>--save "" --appendonly no</c>;
+/// then comes back on the SAME port, EMPTY (no persistence: <c>--save "" --appendonly no</c>), unless started with
+/// <see cref="RedisServers.StartPersistent"/> (redis-server only: an append-only file fsynced on every write);
 /// Garnet is in-memory). Works for both.</item>
 /// </list>
 /// <para>Thread safety: all members may be called from any thread (they take a lock).
@@ -43,11 +44,15 @@ public sealed partial class RedisServer : IDisposable
     private bool _disposed;
     private readonly StringBuilder _output = new();
 
-    private RedisServer(string name, string? redisServerPath)
+    private RedisServer(string name, string? redisServerPath, string? dataDirectory = null)
     {
         Name = name;
         _redisServerPath = redisServerPath;
+        _dataDirectory = dataDirectory;
     }
+
+    /// <summary>Where a persistent redis-server keeps its append-only file; null: nothing is persisted.</summary>
+    private readonly string? _dataDirectory;
 
     /// <summary>"redis" or "garnet".</summary>
     public string Name { get; }
@@ -98,9 +103,10 @@ public sealed partial class RedisServer : IDisposable
 
     public override string ToString() => Name; // shows in theory names
 
-    internal static RedisServer StartRedis(string redisServerPath)
+    internal static RedisServer StartRedis(string redisServerPath, bool persistent = false)
     {
-        var server = new RedisServer(RedisServers.Redis, redisServerPath);
+        var dataDirectory = persistent ? Directory.CreateTempSubdirectory("socialcrm-redis-").FullName : null;
+        var server = new RedisServer(RedisServers.Redis, redisServerPath, dataDirectory);
         try
         {
             server.StartOnFreePort();
@@ -202,7 +208,7 @@ public sealed partial class RedisServer : IDisposable
         }
     }
 
-    /// <summary>Starts the server again on the same port, empty. Restarts a running server.</summary>
+    /// <summary>Starts the server again on the same port: empty, or, when persistent, with everything it acknowledged. Restarts a running server.</summary>
     public void Restart()
     {
         lock (_gate)
@@ -242,6 +248,10 @@ public sealed partial class RedisServer : IDisposable
         }
 
         admin?.Dispose();
+        if (_dataDirectory is not null)
+        {
+            Directory.Delete(_dataDirectory, recursive: true);
+        }
     }
 
     private void StartOnFreePort()
@@ -289,11 +299,13 @@ public sealed partial class RedisServer : IDisposable
                      "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
                      "--bind", "127.0.0.1",
                      "--save", "",
-                     "--appendonly", "no",
+                     // Persistent: every write is fsynced to the append-only file, so a restart keeps everything acknowledged.
+                     "--appendonly", _dataDirectory is null ? "no" : "yes",
+                     "--appendfsync", "always",
                      "--daemonize", "no",
                      "--protected-mode", "no",
                      "--loglevel", "warning",
-                     "--dir", Path.GetTempPath(),
+                     "--dir", _dataDirectory ?? Path.GetTempPath(),
                  })
         {
             psi.ArgumentList.Add(arg);

@@ -86,6 +86,10 @@ public static class RedisServers
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "Known servers: redis, garnet."),
     };
 
+    /// <summary>A dedicated redis-server whose <see cref="RedisServer.Restart"/> keeps the data (append-only file, fsync always).</summary>
+    public static RedisServer StartPersistent() => RedisServer.StartRedis(RedisServerPath
+        ?? throw new InvalidOperationException("redis-server is not on PATH (apt-get install -y redis-server, or set REDIS_SERVER)."), persistent: true);
+
     private static bool Required()
     {
         static bool Truthy(string? v) => v is not null && (v == "1" || v.Equals("true", StringComparison.OrdinalIgnoreCase));
