@@ -1,8 +1,10 @@
+using System.Text;
 using Microsoft.Extensions.Logging;
 using SocialCrm.Streaming.Domain.Rules;
 using SocialCrm.Streaming.Host.Configuration;
 using SocialCrm.Streaming.Host.Generation;
 using SocialCrm.Streaming.Host.Processing;
+using SocialCrm.Streaming.Kafka.Output;
 using SocialCrm.Streaming.Testing;
 using Xunit.Abstractions;
 
@@ -29,6 +31,127 @@ public sealed class FaultToleranceTests(RedisServersFixture servers, MockKafkaFi
 
     private static Dictionary<string, long> Expected(IEnumerable<GeneratedRecord> records) =>
         records.Where(r => r.IsValid).GroupBy(r => r.EntityId!).ToDictionary(g => g.Key, g => (long)g.Count());
+
+    [RedisTheory]
+    [MemberData(nameof(RedisServers.All), MemberType = typeof(RedisServers))]
+    public async Task Broker_faults_during_a_run_lose_nothing_and_count_nothing_twice(string server)
+    {
+        using var faultyKafka = MockKafkaFixture.WithBrokers(3);
+        var scenario = ProcessorScenario.Create(faultyKafka, servers.Get(server), Partitions);
+        var records = new MentionGenerator(new GeneratorOptions { CustomersPerBrand = 5_000, Seed = 23, EventInterval = TimeSpan.FromMilliseconds(20), CrisisAt = 120_000, CrisisLength = 6_000 })
+            .Generate(200_000).ToList();
+        var options = WithLongLists(scenario.Options());
+        // Under injected Produce errors the mock can let one in-flight batch of an idempotent producer overtake
+        // another and lose it (a real broker rejects that as out of sequence): one request at a time.
+        options.Kafka.Properties["max.in.flight.requests.per.connection"] = "1";
+        var cluster = faultyKafka.Cluster;
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await using (var node = Node(scenario, options))
+        {
+            await node.StartAsync();
+            // Produced while the processor runs, as a live feed arrives: the mock keeps only 5 MiB per partition, so the
+            // backlog stays well below that (a broker's retention is the same limit, only larger).
+            var producing = Task.Run(async () =>
+            {
+                long produced = 0;
+                foreach (var chunk in records.Chunk(20_000))
+                {
+                    await WaitUntil(() => node.Stats.Processed >= produced - 40_000, TimeSpan.FromSeconds(240));
+                    faultyKafka.Produce(scenario.Topics.Mentions, chunk.Select(r => (r.Key, r.Value)));
+                    produced += chunk.Length;
+                }
+            });
+            await WaitUntil(() => node.Stats.Processed >= 30_000, TimeSpan.FromSeconds(90));
+            cluster.SetBrokerRtt(3, TimeSpan.FromMilliseconds(200));
+            cluster.PushRequestErrors(Kafka.Embedded.KafkaApiKeys.Fetch,
+                Confluent.Kafka.ErrorCode.NotLeaderForPartition, Confluent.Kafka.ErrorCode.RequestTimedOut, Confluent.Kafka.ErrorCode.NotLeaderForPartition);
+            cluster.PushRequestErrors(Kafka.Embedded.KafkaApiKeys.OffsetCommit,
+                Confluent.Kafka.ErrorCode.RequestTimedOut, Confluent.Kafka.ErrorCode.NotCoordinatorForGroup);
+            cluster.PushRequestErrors(Kafka.Embedded.KafkaApiKeys.Produce,
+                Confluent.Kafka.ErrorCode.NotEnoughReplicas, Confluent.Kafka.ErrorCode.RequestTimedOut);
+            cluster.SetBrokerDown(2);
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            cluster.SetBrokerUp(2);
+            cluster.MovePartitionLeader(scenario.Topics.Mentions, 0, 3);
+            // The slow broker stays slow for a while, not for the rest of the run (that only stretches the test).
+            await Task.Delay(TimeSpan.FromSeconds(8));
+            cluster.SetBrokerRtt(3, TimeSpan.Zero);
+            await producing;
+            await scenario.WaitUntilCommittedAtLogEndAsync(TimeSpan.FromSeconds(240));
+            await node.StopAsync();
+            var consumer = await node.Service.Consumer;
+            output.WriteLine($"{server}: 200,000 mentions with faults in {clock.Elapsed.TotalSeconds:N1} s ({200_000 / clock.Elapsed.TotalSeconds:N0}/s); max in flight {consumer.MaxInFlight}");
+        }
+
+        var counts = await scenario.ReadMentionCountsAsync();
+        Assert.Equal(Expected(records).OrderBy(e => e.Key), counts.OrderBy(c => c.Key));
+        var live = await scenario.ReadSignalsAsync();
+        Assert.Equal(live.Count, live.Select(s => s.Id).Distinct().Count());
+        Assert.Equal(ProcessorScenario.ReplaySignals(records), live.Select(s => s.Description).Order().ToList());
+        Assert.Equal(faultyKafka.GetHighWatermarks(scenario.Topics.Mentions, Partitions).OrderBy(p => p.Key).Select(p => (long?)p.Value),
+            faultyKafka.GetCommittedOffsets(scenario.GroupId, scenario.Topics.Mentions, Partitions).OrderBy(p => p.Key).Select(p => p.Value));
+    }
+
+    [RedisTheory]
+    [MemberData(nameof(RedisServers.All), MemberType = typeof(RedisServers))]
+    public async Task Malformed_payloads_of_every_kind_go_to_the_dead_letter_topic_with_their_reason(string server)
+    {
+        var scenario = ProcessorScenario.Create(kafka, servers.Get(server), Partitions);
+        var generator = new MentionGenerator(new GeneratorOptions { CustomersPerBrand = 500, Seed = 24, CrisisAt = null });
+        var records = new List<GeneratedRecord>();
+        for (var i = 0; i < 30_000; i++)
+        {
+            records.Add(i % 3 == 2 ? generator.NextMalformed() : generator.Next());
+        }
+        var valid = generator.Next();
+        records.Add(GeneratedRecord.Broken("acme:someone-else", valid.Value, "key-mismatch"));
+        records.Add(GeneratedRecord.Broken("acme:c1", Encoding.UTF8.GetBytes("{\"id\":\"m\",\"platform\":\"x\",\"brand\":\"acme\",\"author\":{\"id\":\"a\"},\"createdAt\":\"2026-11-23T10:00:00Z\",\"text\":42}"), "invalid-field"));
+        records.Add(GeneratedRecord.Broken("acme:c1", Encoding.UTF8.GetBytes("{\"id\":\"m\",\"platform\":\"x\",\"brand\":\"acme\",\"text\":\"hi\"}"), "missing-field"));
+        var positions = kafka.Produce(scenario.Topics.Mentions, records.Select(r => (r.Key, r.Value)));
+        var huge = Encoding.UTF8.GetBytes("{\"id\":\"big\",\"platform\":\"x\",\"brand\":\"acme\",\"author\":{\"id\":\"a\"},\"createdAt\":\"2026-11-23T10:00:00Z\",\"text\":\"" + new string('x', 300 * 1024) + "\"}");
+        var special = new Dictionary<(int, long), string>();
+
+        await using (var node = Node(scenario, scenario.Options()))
+        {
+            await node.StartAsync();
+            await scenario.WaitUntilCommittedAtLogEndAsync(TimeSpan.FromSeconds(120));
+            // An oversized mention (above the parser's limit, below a default broker's 1 MB) and a tombstone (a null
+            // value) need a producer of their own. Sent last, after everything else is done.
+            var config = kafka.ProducerConfig();
+            using (var producer = new Confluent.Kafka.ProducerBuilder<byte[]?, byte[]?>(config).Build())
+            {
+                var big = await producer.ProduceAsync(scenario.Topics.Mentions, new Confluent.Kafka.Message<byte[]?, byte[]?> { Key = Encoding.UTF8.GetBytes("acme:x:a"), Value = huge });
+                special[(big.Partition.Value, big.Offset.Value)] = "too-large";
+                var tombstone = await producer.ProduceAsync(scenario.Topics.Mentions, new Confluent.Kafka.Message<byte[]?, byte[]?> { Key = Encoding.UTF8.GetBytes("acme:c2"), Value = null });
+                special[(tombstone.Partition.Value, tombstone.Offset.Value)] = "invalid-json";
+            }
+            await scenario.WaitUntilCommittedAtLogEndAsync(TimeSpan.FromSeconds(120));
+            await node.StopAsync();
+        }
+
+        var expectedReasons = records.Zip(positions)
+            .Where(pair => !pair.First.IsValid)
+            .ToDictionary(pair => (pair.Second.Partition.Value, pair.Second.Offset.Value), pair => pair.First.ExpectedRejection!);
+        foreach (var (position, reason) in special) expectedReasons[position] = reason;
+        var deadLetters = kafka.ReadAll(scenario.Topics.DeadLetter, 1, TimeSpan.FromSeconds(30));
+        var actualReasons = deadLetters.ToDictionary(
+            d => (int.Parse(d.Header(DeadLetterPublisher.SourcePartitionHeader)!, System.Globalization.CultureInfo.InvariantCulture),
+                  long.Parse(d.Header(DeadLetterPublisher.SourceOffsetHeader)!, System.Globalization.CultureInfo.InvariantCulture)),
+            d => d.Header(DeadLetterPublisher.ReasonHeader)!);
+        output.WriteLine($"{server}: {deadLetters.Count} dead letters: {string.Join(", ", actualReasons.Values.GroupBy(r => r).Select(g => $"{g.Key} {g.Count()}"))}");
+        Assert.Equal(expectedReasons.OrderBy(e => e.Key), actualReasons.OrderBy(a => a.Key));
+        Assert.Contains(deadLetters, d => d.Value.AsSpan().SequenceEqual(huge));
+
+        var counts = await scenario.ReadMentionCountsAsync();
+        Assert.Equal(Expected(records).OrderBy(e => e.Key), counts.OrderBy(c => c.Key));
+    }
+
+    private static SocialCrmOptions WithLongLists(SocialCrmOptions options)
+    {
+        options.Redis.ListCapacity = 1_000_000;
+        return options;
+    }
 
     [RedisTheory]
     [MemberData(nameof(RedisServers.All), MemberType = typeof(RedisServers))]

@@ -50,14 +50,17 @@ public sealed class BrandMonitorEntity : ReceiveActor, IWithTimers
         {
             _writing = false;
             _failedAttempts = 0;
-            _toWrite.Dequeue();
+            _dependencies.Metrics.SignalsWritten(_toWrite.Dequeue());
             WriteNext();
             ReplyIfWritten(Self.Path.Name);
         });
         Receive<WriteFailed>(failed =>
         {
             _failedAttempts++;
-            _log.Warning("Writing brand alerts failed (attempt {0}: {1}); retrying", _failedAttempts, failed.Cause.Message);
+            if (_dependencies.FailureLog.ShouldLog("brand-write", out var suppressed))
+            {
+                _log.Warning("Writing brand alerts failed (attempt {0}: {1}); retrying ({2} similar failures since last logged)", _failedAttempts, failed.Cause.Message, suppressed);
+            }
             Timers.StartSingleTimer("write", RetryWrite.Instance, _dependencies.Backoff(_failedAttempts));
         });
         Receive<RetryWrite>(_ =>
@@ -68,6 +71,10 @@ public sealed class BrandMonitorEntity : ReceiveActor, IWithTimers
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
+
+    protected override void PreStart() => _dependencies.Metrics.EntityStarted(BrandShardingExtensions.TypeName);
+
+    protected override void PostStop() => _dependencies.Metrics.EntityStopped(BrandShardingExtensions.TypeName);
 
     public static Props Props(BrandMonitorDependencies dependencies) => Akka.Actor.Props.Create(() => new BrandMonitorEntity(dependencies));
 
@@ -107,7 +114,8 @@ public sealed record BrandMonitorDependencies(RulesOptions Rules, ICustomerStore
 {
     public Func<DateTimeOffset> Clock { get; init; } = () => DateTimeOffset.UtcNow;
     public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(5);
+    public IEntityMetrics Metrics { get; init; } = NoEntityMetrics.Instance;
+    public LogThrottle FailureLog { get; init; } = new(TimeSpan.FromSeconds(30));
 
-    public TimeSpan Backoff(int attempt) =>
-        TimeSpan.FromMilliseconds(Math.Min(MaxBackoff.TotalMilliseconds, 50 * Math.Pow(2, Math.Min(attempt - 1, 16))));
+    public TimeSpan Backoff(int attempt) => RetryBackoff.After(attempt, MaxBackoff);
 }

@@ -44,7 +44,15 @@ public sealed class CustomerEntity : ReceiveActor, IWithStash, IWithTimers
     public static Props Props(string entityId, CustomerEntityDependencies dependencies) =>
         Akka.Actor.Props.Create(() => new CustomerEntity(entityId, dependencies));
 
-    protected override void PreStart() => Load();
+    protected override void PreStart()
+    {
+        _dependencies.Metrics.EntityStarted(CustomerShardingExtensions.TypeName);
+        Load();
+    }
+
+    protected override void PostStop() => _dependencies.Metrics.EntityStopped(CustomerShardingExtensions.TypeName);
+
+    private void Passivating() => _dependencies.Metrics.EntityPassivated(CustomerShardingExtensions.TypeName);
 
     private bool Idle => _currentWrite is null && !_dirty;
 
@@ -65,11 +73,18 @@ public sealed class CustomerEntity : ReceiveActor, IWithStash, IWithTimers
         Receive<LoadFailed>(failed =>
         {
             _failedAttempts++;
-            _log.Warning("Loading customer {0} failed ({1}); retrying", _id, failed.Cause.Message);
+            if (_dependencies.FailureLog.ShouldLog("customer-load", out var suppressed))
+            {
+                _log.Warning("Loading customer {0} failed ({1}); retrying ({2} similar failures since last logged)", _id, failed.Cause.Message, suppressed);
+            }
             Timers.StartSingleTimer("load", RetryLoad.Instance, _dependencies.Backoff(_failedAttempts));
         });
         Receive<RetryLoad>(_ => Load());
-        Receive<StopCustomer>(_ => Context.Stop(Self));
+        Receive<StopCustomer>(_ =>
+        {
+            Passivating();
+            Context.Stop(Self);
+        });
         ReceiveAny(_ => Stash.Stash());
     }
 
@@ -125,11 +140,18 @@ public sealed class CustomerEntity : ReceiveActor, IWithStash, IWithTimers
         Receive<ForgetFailed>(failed =>
         {
             _failedAttempts++;
-            _log.Warning("Forgetting customer {0} failed ({1}); retrying", _id, failed.Cause.Message);
+            if (_dependencies.FailureLog.ShouldLog("customer-forget", out var suppressed))
+            {
+                _log.Warning("Forgetting customer {0} failed ({1}); retrying ({2} similar failures since last logged)", _id, failed.Cause.Message, suppressed);
+            }
             Timers.StartSingleTimer("forget", RetryForget.Instance, _dependencies.Backoff(_failedAttempts));
         });
         Receive<RetryForget>(_ => StartForget());
-        Receive<StopCustomer>(_ => _stopRequested = true);
+        Receive<StopCustomer>(_ =>
+        {
+            Passivating();
+            _stopRequested = true;
+        });
         ReceiveAny(_ => Stash.Stash());
     }
 
@@ -148,6 +170,10 @@ public sealed class CustomerEntity : ReceiveActor, IWithStash, IWithTimers
     {
         Receive<WriteSucceeded>(_ =>
         {
+            if (_currentWrite is { Signals.Count: > 0 } written)
+            {
+                _dependencies.Metrics.SignalsWritten(written.Signals);
+            }
             _currentWrite = null;
             _failedAttempts = 0;
             Reply(_awaitingCurrentWrite);
@@ -171,7 +197,10 @@ public sealed class CustomerEntity : ReceiveActor, IWithStash, IWithTimers
         Receive<WriteFailed>(failed =>
         {
             _failedAttempts++;
-            _log.Warning("Writing customer {0} failed (attempt {1}: {2}); retrying", _id, _failedAttempts, failed.Cause.Message);
+            if (_dependencies.FailureLog.ShouldLog("customer-write", out var suppressed))
+            {
+                _log.Warning("Writing customer {0} failed (attempt {1}: {2}); retrying ({3} similar failures since last logged)", _id, _failedAttempts, failed.Cause.Message, suppressed);
+            }
             Timers.StartSingleTimer("write", RetryWrite.Instance, _dependencies.Backoff(_failedAttempts));
         });
         Receive<RetryWrite>(_ => Write());
@@ -195,6 +224,7 @@ public sealed class CustomerEntity : ReceiveActor, IWithStash, IWithTimers
 
     private void StopWhenWritten()
     {
+        Passivating();
         if (Idle)
         {
             Context.Stop(Self);
@@ -254,7 +284,11 @@ public sealed record CustomerEntityDependencies(CustomerModel Model, ICustomerSt
 {
     public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>Exponential from 50 ms, capped: a Redis outage is retried quickly at first, then calmly.</summary>
-    public TimeSpan Backoff(int attempt) =>
-        TimeSpan.FromMilliseconds(Math.Min(MaxBackoff.TotalMilliseconds, 50 * Math.Pow(2, Math.Min(attempt - 1, 16))));
+    /// <summary>Where entities report starts, stops, passivations and written signals.</summary>
+    public IEntityMetrics Metrics { get; init; } = NoEntityMetrics.Instance;
+
+    /// <summary>Store failures are logged once per kind per period for all of the node's customers.</summary>
+    public LogThrottle FailureLog { get; init; } = new(TimeSpan.FromSeconds(30));
+
+    public TimeSpan Backoff(int attempt) => RetryBackoff.After(attempt, MaxBackoff);
 }

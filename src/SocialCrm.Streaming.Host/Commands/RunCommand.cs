@@ -16,10 +16,11 @@ public static class RunCommand
         var hostname = new Option<string?>("--hostname") { Description = "Host name other nodes reach this one by (Cluster:Hostname)" };
         var seedNodes = new Option<string?>("--seed-nodes") { Description = "host:port[,host:port] of seed nodes; none = a cluster of one (Cluster:SeedNodes)" };
         var metricsPort = new Option<int?>("--metrics-port") { Description = "Port of /metrics and /health (Metrics:Port)" };
+        var logFormat = LogFormatOption();
         var settings = new Option<FileInfo?>("--config") { Description = "An appsettings.json to use instead of the one beside the executable" };
         var command = new Command("run", "Run a processor node against real Kafka and Redis")
         {
-            kafka, redis, port, hostname, seedNodes, metricsPort, settings,
+            kafka, redis, port, hostname, seedNodes, metricsPort, logFormat, settings,
         };
         command.SetAction((parse, cancellationToken) => CommandRunner.Guard(async () =>
         {
@@ -31,11 +32,20 @@ public static class RunCommand
                 ["Cluster:Hostname"] = parse.GetValue(hostname),
                 ["Cluster:SeedNodes"] = parse.GetValue(seedNodes),
                 ["Metrics:Port"] = parse.GetValue(metricsPort)?.ToString(CultureInfo.InvariantCulture),
+                ["Logging:Console:FormatterName"] = parse.GetValue(logFormat),
             };
             var node = ProcessorNode.FromConfiguration(ConfigurationLoader.Build(overrides, parse.GetValue(settings)?.FullName));
             await node.RunUntilStoppedAsync(cancellationToken).ConfigureAwait(false);
             return ExitCodes.Ok;
         }));
         return command;
+    }
+
+    /// <summary><c>--log-format simple|json</c> (Logging:Console:FormatterName).</summary>
+    public static Option<string?> LogFormatOption()
+    {
+        var option = new Option<string?>("--log-format") { Description = "Console log format: simple (one line per entry) or json (Logging:Console:FormatterName)" };
+        option.AcceptOnlyFromAmong("simple", "json");
+        return option;
     }
 }

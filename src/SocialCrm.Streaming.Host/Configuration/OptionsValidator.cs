@@ -21,6 +21,15 @@ public static class OptionsValidator
         Require(errors, kafka.CommitInterval > TimeSpan.Zero, "Kafka:CommitInterval", kafka.CommitInterval, "must be > 0");
         Require(errors, kafka.DrainTimeout > TimeSpan.Zero, "Kafka:DrainTimeout", kafka.DrainTimeout, "must be > 0");
         Require(errors, kafka.SessionTimeoutMs is >= 1_000 and <= 300_000, "Kafka:SessionTimeoutMs", kafka.SessionTimeoutMs, "must be within 1000..300000");
+        foreach (var (key, value) in (kafka.Properties ?? []).OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            Require(errors, !string.IsNullOrWhiteSpace(key), "Kafka:Properties", key, "must not have an empty property name");
+            if (ProcessorOwnedKafkaProperties.TryGetValue(key.Trim(), out var owner))
+            {
+                // The value may be anything the processor would silently overwrite; it is shown (these keys are never secrets).
+                Require(errors, false, $"Kafka:Properties:{key}", value, $"is set by the processor itself ({owner}) and may not be overridden");
+            }
+        }
 
         var redis = options.Redis;
         Require(errors, !string.IsNullOrWhiteSpace(redis.Configuration), "Redis:Configuration", redis.Configuration, "is required (flag --redis, env SOCIALCRM__Redis__Configuration)");
@@ -28,11 +37,13 @@ public static class OptionsValidator
         {
             try
             {
-                StackExchange.Redis.ConfigurationOptions.Parse(redis.Configuration);
+                var parsed = StackExchange.Redis.ConfigurationOptions.Parse(redis.Configuration);
+                Require(errors, parsed.EndPoints.Count > 0, "Redis:Configuration", RedactRedis(redis.Configuration), "must name at least one host:port");
             }
             catch (ArgumentException ex)
             {
-                errors.Add($"Redis:Configuration is not a StackExchange.Redis configuration string: {ex.Message}");
+                // The configuration string may hold a password: it is shown with the password masked.
+                errors.Add($"Redis:Configuration is not a StackExchange.Redis configuration string ({ex.Message}); was '{RedactRedis(redis.Configuration)}'");
             }
         }
         Require(errors, !string.IsNullOrWhiteSpace(redis.KeyPrefix) && !redis.KeyPrefix.Contains(' '), "Redis:KeyPrefix", redis.KeyPrefix, "must be a non-empty word without spaces");
@@ -52,9 +63,33 @@ public static class OptionsValidator
 
         Require(errors, options.Pipeline.Parallelism is >= 1 and <= 100_000, "Pipeline:Parallelism", options.Pipeline.Parallelism, "must be within 1..100000");
         Require(errors, options.Pipeline.AskTimeout > TimeSpan.Zero, "Pipeline:AskTimeout", options.Pipeline.AskTimeout, "must be > 0");
-        Require(errors, options.Metrics.Port is >= 0 and <= 65535, "Metrics:Port", options.Metrics.Port, "must be within 0..65535 (0 = off)");
+        Require(errors, options.Metrics.Port is >= 0 and <= 65535, "Metrics:Port", options.Metrics.Port, "must be within 0..65535 (0 = an ephemeral port on 127.0.0.1)");
+        Require(errors, options.Metrics.Port == 0 || options.Metrics.Port != cluster.Port, "Metrics:Port", options.Metrics.Port, $"must differ from Cluster:Port ({cluster.Port})");
         return errors;
     }
+
+    /// <summary>librdkafka properties the processor sets itself: overriding them would break its delivery promise or be ignored.</summary>
+    public static readonly IReadOnlyDictionary<string, string> ProcessorOwnedKafkaProperties = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["bootstrap.servers"] = "use Kafka:BootstrapServers",
+        ["group.id"] = "use Kafka:GroupId",
+        ["session.timeout.ms"] = "use Kafka:SessionTimeoutMs",
+        ["enable.auto.commit"] = "offsets are committed only once records are processed",
+        ["enable.auto.offset.store"] = "offsets are committed only once records are processed",
+        ["auto.offset.reset"] = "a new group starts at the earliest offset",
+        ["partition.assignment.strategy"] = "range keeps co-partitioned topics together",
+        ["queued.max.messages.kbytes"] = "bounded prefetch, see Kafka:MaxInFlightPerPartition",
+        ["enable.idempotence"] = "outputs are written idempotently",
+        ["acks"] = "outputs need acks=all",
+        ["partitioner"] = "murmur2_random, the Java client's partitioning",
+    };
+
+    /// <summary>A StackExchange.Redis configuration string with its password masked: safe to print.</summary>
+    public static string RedactRedis(string configuration) =>
+        string.Join(',', configuration.Split(',').Select(part =>
+            part.TrimStart().StartsWith("password", StringComparison.OrdinalIgnoreCase) && part.Contains('=')
+                ? part[..(part.IndexOf('=') + 1)] + "***"
+                : part));
 
     private static void Require(List<string> errors, bool rule, string setting, object? value, string what)
     {

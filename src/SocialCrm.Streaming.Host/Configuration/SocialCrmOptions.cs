@@ -37,6 +37,6 @@ public sealed class PipelineOptions
 
 public sealed class MetricsOptions
 {
-    /// <summary>Port of /metrics and the health endpoints; 0 = off.</summary>
+    /// <summary>Port of /metrics and the health endpoints; 0 = an ephemeral port on 127.0.0.1 (tests, the demo).</summary>
     public int Port { get; set; } = 9464;
 }

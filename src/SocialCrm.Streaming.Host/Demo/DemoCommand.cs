@@ -23,12 +23,13 @@ public static class DemoCommand
     {
         var duration = CommandRunner.DurationOption("--duration", "Stop by itself after this long (e.g. 20s); default: run until Ctrl+C");
         var rate = new Option<double>("--rate") { Description = "Mentions per second to generate (0 = as fast as possible)", DefaultValueFactory = _ => 2_000 };
-        var metricsPort = new Option<int>("--metrics-port") { Description = "Port of /metrics and /health (0 = off)", DefaultValueFactory = _ => 0 };
+        var metricsPort = new Option<int>("--metrics-port") { Description = "Port of /metrics and /health (0 = an ephemeral port on 127.0.0.1)", DefaultValueFactory = _ => 0 };
+        var logFormat = RunCommand.LogFormatOption();
         var customers = new Option<int>("--customers") { Description = "Customers per brand", DefaultValueFactory = _ => 2_500 };
         var timeLapse = new Option<double>("--time-lapse") { Description = "Event time runs this many times faster than the wall clock, so minute-based detectors have minutes to look at", DefaultValueFactory = _ => 60 };
         var command = new Command("demo", "Run the processor on embedded Kafka and Redis with synthetic mentions and a live view")
         {
-            duration, rate, metricsPort, customers, timeLapse,
+            duration, rate, metricsPort, customers, timeLapse, logFormat,
         };
         rate.Validators.Add(result => { if (result.GetValueOrDefault<double>() < 0) result.AddError("--rate must be >= 0"); });
         customers.Validators.Add(result => { if (result.GetValueOrDefault<int>() < 1) result.AddError("--customers must be >= 1"); });
@@ -38,11 +39,12 @@ public static class DemoCommand
             parse.GetValue(rate),
             parse.GetValue(metricsPort),
             parse.GetValue(customers),
-            parse.GetValue(timeLapse)), cancellationToken)));
+            parse.GetValue(timeLapse),
+            parse.GetValue(logFormat)), cancellationToken)));
         return command;
     }
 
-    private sealed record DemoSettings(TimeSpan? Duration, double Rate, int MetricsPort, int CustomersPerBrand, double TimeLapse);
+    private sealed record DemoSettings(TimeSpan? Duration, double Rate, int MetricsPort, int CustomersPerBrand, double TimeLapse, string? LogFormat);
 
     private static async Task<int> RunAsync(DemoSettings settings, CancellationToken cancellationToken)
     {
@@ -63,6 +65,7 @@ public static class DemoCommand
             ["Cluster:Port"] = "0",
             ["Cluster:SeedNodes"] = "",
             ["Metrics:Port"] = settings.MetricsPort.ToString(CultureInfo.InvariantCulture),
+            ["Logging:Console:FormatterName"] = settings.LogFormat,
         });
         await using var node = ProcessorNode.FromConfiguration(configuration, catalog, logging => logging.SetMinimumLevel(LogLevel.Warning));
         await node.StartAsync(cancellationToken).ConfigureAwait(false);

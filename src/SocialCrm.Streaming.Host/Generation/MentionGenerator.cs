@@ -26,8 +26,14 @@ public sealed class GeneratorOptions
     public double ChurnerShare { get; set; } = 0.02;
 }
 
-/// <summary>One generated record: Kafka key and value, and whether the value is a valid mention.</summary>
-public sealed record GeneratedRecord(string? Key, byte[] Value, bool IsValid, string? EntityId);
+/// <summary>
+/// One generated record: Kafka key and value, the entity id of a valid mention, and for a broken one the
+/// reject reason (wire name) it was broken to provoke.
+/// </summary>
+public sealed record GeneratedRecord(string? Key, byte[] Value, bool IsValid, string? EntityId, string? ExpectedRejection = null)
+{
+    public static GeneratedRecord Broken(string? key, byte[] value, string expectedRejection) => new(key, value, false, null, expectedRejection);
+}
 
 /// <summary>
 /// Synthetic social mentions for demos, load and tests: several brands, thousands of customers,
@@ -185,18 +191,18 @@ public sealed class MentionGenerator(GeneratorOptions options)
     {
         var valid = Valid(index, options.Start + options.EventInterval * index);
         var text = Encoding.UTF8.GetString(valid.Value);
-        byte[] value = (index % 8) switch
+        (byte[] value, string reason) = (index % 8) switch
         {
-            0 => Encoding.UTF8.GetBytes(text[..(text.Length / 2)]),
-            1 => Encoding.UTF8.GetBytes(text.Replace("\"createdAt\"", "\"created\"")),
-            2 => [.. valid.Value.Take(20), 0xC3, 0x28, .. valid.Value.Skip(20)],
-            3 => Encoding.UTF8.GetBytes(text.Replace("\"brand\":\"", "\"brand\":\"Bad Brand ")),
-            4 => Encoding.UTF8.GetBytes("[" + text + "]"),
-            5 => Encoding.UTF8.GetBytes("{\"id\":\"x\",\"nested\":" + new string('[', 64) + new string(']', 64) + "}"),
-            6 => Encoding.UTF8.GetBytes(text.Replace("\"followers\":", "\"followers\":\"many\",\"x\":")),
-            _ => Encoding.UTF8.GetBytes("not json at all " + index),
+            0 => (Encoding.UTF8.GetBytes(text[..(text.Length / 2)]), "invalid-json"),
+            1 => (Encoding.UTF8.GetBytes(text.Replace("\"createdAt\"", "\"created\"")), "missing-field"),
+            2 => ([.. valid.Value.Take(20), 0xC3, 0x28, .. valid.Value.Skip(20)], "invalid-utf8"),
+            3 => (Encoding.UTF8.GetBytes(text.Replace("\"brand\":\"", "\"brand\":\"Bad Brand ")), "invalid-field"),
+            4 => (Encoding.UTF8.GetBytes("[" + text + "]"), "not-an-object"),
+            5 => (Encoding.UTF8.GetBytes("{\"id\":\"x\",\"nested\":" + new string('[', 64) + new string(']', 64) + "}"), "too-deep"),
+            6 => (Encoding.UTF8.GetBytes(text.Replace("\"followers\":", "\"followers\":\"many\",\"x\":")), "invalid-field"),
+            _ => (Encoding.UTF8.GetBytes("not json at all " + index), "invalid-json"),
         };
-        return new GeneratedRecord(valid.Key, value, false, null);
+        return GeneratedRecord.Broken(valid.Key, value, reason);
     }
 
     private string Pick(string[] choices) => choices[_random.Next(choices.Length)];

@@ -1,40 +1,307 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Akka.Actor;
 using Prometheus;
+using SocialCrm.Streaming.Cluster;
+using SocialCrm.Streaming.Cluster.Brands;
+using SocialCrm.Streaming.Cluster.Customers;
+using SocialCrm.Streaming.Domain.Alerts;
 using SocialCrm.Streaming.Domain.Mentions;
+using SocialCrm.Streaming.Domain.Ports;
 using SocialCrm.Streaming.Host.Processing;
+using SocialCrm.Streaming.Kafka.Ingest;
 
 namespace SocialCrm.Streaming.Host.Observability;
 
 /// <summary>
 /// The node's Prometheus metrics, in a registry of its own (several nodes may share a process in
-/// tests). Counters the pipeline keeps itself are copied in just before each scrape.
+/// tests). Names follow the Prometheus conventions: <c>socialcrm_</c> prefix, base units (seconds,
+/// records), <c>_total</c> only on counters. Most values are counted where they happen; the
+/// consumer's counters, lag and cluster membership are read just before each scrape.
 /// </summary>
-public sealed class ProcessorMetrics
+public sealed class ProcessorMetrics : IEntityMetrics
 {
-    public ProcessorMetrics(PipelineStats stats, ProcessorService service)
+    /// <summary>1 ms .. 60 s: a record's path through the node, Kafka append to effects written.</summary>
+    public static readonly double[] LatencyBuckets =
+        [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+
+    /// <summary>As <see cref="LatencyBuckets"/>, plus minutes to a day: event time lags by hours in a replay or a backlog.</summary>
+    public static readonly double[] EventLatencyBuckets =
+        [.. LatencyBuckets, 300, 900, 3600, 4 * 3600, 24 * 3600];
+
+    /// <summary>Redis writes: 0.1 ms .. 10 s.</summary>
+    public static readonly double[] RedisBuckets =
+        [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10];
+
+    private readonly Counter _mentionsConsumed;
+    private readonly Counter _profilesConsumed;
+    private readonly Counter _mentionsProcessed;
+    private readonly Gauge _consumerLag;
+    private readonly Histogram _processingLatency;
+    private readonly Histogram _eventLatency;
+    private readonly Counter _alerts;
+    private readonly Counter _triggers;
+    private readonly Counter _deadLetters;
+    private readonly Gauge _inFlight;
+    private readonly Gauge _maxInFlight;
+    private readonly Counter _committed;
+    private readonly Counter _askRetries;
+    private readonly Histogram _redisWriteDuration;
+    private readonly Counter _redisErrors;
+    private readonly Counter _produceErrors;
+    private readonly Gauge _activeEntities;
+    private readonly Counter _passivations;
+    private readonly Counter _misrouted;
+    private readonly Gauge _clusterMembers;
+    private readonly Gauge _unreachableMembers;
+    private readonly HashSet<(string Topic, string Partition)> _lagSeries = [];
+
+    public ProcessorMetrics(ProcessorTopics topics)
     {
+        Topics = topics;
         Registry = Prometheus.Metrics.NewCustomRegistry();
         var factory = Prometheus.Metrics.WithCustomRegistry(Registry);
-        var consumed = factory.CreateGauge("socialcrm_mentions_consumed_total", "Records read from the mentions topic by this node (a counter, set from the consumer).");
-        var processed = factory.CreateGauge("socialcrm_mentions_processed_total", "Mentions whose effects are durable (a counter, set from the pipeline).");
-        var deadLettered = factory.CreateGauge("socialcrm_dead_letters_total", "Records sent to the dead-letter topic, by reason (a counter).", "reason");
-        var inFlight = factory.CreateGauge("socialcrm_records_in_flight", "Records handed to the stream and not yet done.");
-        var committed = factory.CreateGauge("socialcrm_records_committed_total", "Records whose offsets are committed (a counter).");
-        Registry.AddBeforeCollectCallback(() =>
+        _mentionsConsumed = factory.CreateCounter("socialcrm_mentions_consumed_total",
+            "Records read from the mentions topic by this node, per partition.", "partition");
+        _profilesConsumed = factory.CreateCounter("socialcrm_profiles_consumed_total",
+            "Records read from the customer-profiles topic by this node, per partition.", "partition");
+        _mentionsProcessed = factory.CreateCounter("socialcrm_mentions_processed_total",
+            "Mention records done (effects durable or dead-lettered), per partition and outcome (applied, dead_lettered).", "partition", "outcome");
+        _consumerLag = factory.CreateGauge("socialcrm_consumer_lag_records",
+            "Records in an assigned partition not yet consumed: high watermark minus the consumer's position.", "topic", "partition");
+        _processingLatency = factory.CreateHistogram("socialcrm_processing_latency_seconds",
+            "Seconds from a record's Kafka append time to its effects being written (Redis and downstream Kafka).",
+            new HistogramConfiguration { Buckets = LatencyBuckets, LabelNames = ["topic"] });
+        _eventLatency = factory.CreateHistogram("socialcrm_event_latency_seconds",
+            "Seconds from a mention's event time (createdAt) to its effects being written; large during replays and backlogs.",
+            new HistogramConfiguration { Buckets = EventLatencyBuckets });
+        _alerts = factory.CreateCounter("socialcrm_alerts_total",
+            "Crisis alerts written (Redis and the alerts topic), by kind and priority.", "kind", "priority");
+        _triggers = factory.CreateCounter("socialcrm_triggers_total",
+            "Lifecycle triggers written (Redis and the triggers topic), by kind (trigger type) and priority.", "kind", "priority");
+        _deadLetters = factory.CreateCounter("socialcrm_dead_letters_total",
+            "Records sent to the dead-letter topic, by reason.", "reason");
+        _inFlight = factory.CreateGauge("socialcrm_records_in_flight",
+            "Records handed to the stream and not yet done.");
+        _maxInFlight = factory.CreateGauge("socialcrm_records_in_flight_max",
+            "The most records in flight at once since start: bounded by Kafka:MaxInFlightPerPartition times the partitions.");
+        _committed = factory.CreateCounter("socialcrm_records_committed_total",
+            "Records whose offsets are committed to Kafka.");
+        _askRetries = factory.CreateCounter("socialcrm_ask_retries_total",
+            "Asks to customer entities retried after Pipeline:AskTimeout.");
+        _redisWriteDuration = factory.CreateHistogram("socialcrm_redis_write_duration_seconds",
+            "Seconds per Redis write, by operation (customer: an entity flush, signals: brand alerts, forget: a tombstone); failed writes included.",
+            new HistogramConfiguration { Buckets = RedisBuckets, LabelNames = ["operation"] });
+        _redisErrors = factory.CreateCounter("socialcrm_redis_errors_total",
+            "Redis operations that failed (each is retried), by operation.", "operation");
+        _produceErrors = factory.CreateCounter("socialcrm_kafka_produce_errors_total",
+            "Records Kafka did not accept (the write is retried), by topic.", "topic");
+        _activeEntities = factory.CreateGauge("socialcrm_active_entities",
+            "Entities alive on this node, by type (customer, brand).", "type");
+        _passivations = factory.CreateCounter("socialcrm_entity_passivations_total",
+            "Entities stopped by sharding (idle passivation or shard hand-off), by type.", "type");
+        _misrouted = factory.CreateCounter("socialcrm_misrouted_records_total",
+            "Records consumed from a partition other than the one their entity id hashes to (a producer not partitioning with murmur2); still processed, by topic.", "topic");
+        _clusterMembers = factory.CreateGauge("socialcrm_cluster_members",
+            "Cluster members as this node sees them, by status.", "status");
+        _unreachableMembers = factory.CreateGauge("socialcrm_cluster_unreachable_members",
+            "Cluster members this node's failure detector marks unreachable.");
+
+        // Series that exist from the start, so dashboards and alert rules see zeros, not gaps.
+        foreach (var reason in Enum.GetValues<RejectReason>())
         {
-            processed.Set(stats.Processed);
-            foreach (var reason in Enum.GetValues<RejectReason>())
+            _deadLetters.WithLabels(reason.ToWire());
+        }
+        foreach (var priority in Enum.GetValues<Priority>())
+        {
+            foreach (var kind in Enum.GetValues<CrisisKind>())
             {
-                deadLettered.WithLabels(reason.ToWire()).Set(stats.DeadLetteredByReason.GetValueOrDefault(reason));
+                _alerts.WithLabels(kind.ToWire(), priority.ToWire());
             }
-            if (service.Consumer.IsCompletedSuccessfully)
+            foreach (var type in Enum.GetValues<TriggerType>())
             {
-                var consumer = service.Consumer.Result;
-                consumed.Set(consumer.Consumed);
-                inFlight.Set(consumer.InFlight);
-                committed.Set(consumer.CommittedRecords);
+                _triggers.WithLabels(type.ToWire(), priority.ToWire());
             }
-        });
+        }
+        foreach (var operation in new[] { RedisOperations.Customer, RedisOperations.Signals, RedisOperations.Forget })
+        {
+            _redisWriteDuration.WithLabels(operation);
+        }
+        foreach (var operation in new[] { RedisOperations.Load, RedisOperations.Customer, RedisOperations.Signals, RedisOperations.Forget })
+        {
+            _redisErrors.WithLabels(operation);
+        }
+        foreach (var topic in new[] { topics.CrisisAlerts, topics.LifecycleTriggers, topics.DeadLetter })
+        {
+            _produceErrors.WithLabels(topic);
+        }
+        foreach (var type in new[] { CustomerShardingExtensions.TypeName, BrandShardingExtensions.TypeName })
+        {
+            _activeEntities.WithLabels(type);
+            _passivations.WithLabels(type);
+        }
+        _misrouted.WithLabels(topics.Mentions);
+        _misrouted.WithLabels(topics.Profiles);
+        _processingLatency.WithLabels(topics.Mentions);
+        _processingLatency.WithLabels(topics.Profiles);
+        foreach (var status in Enum.GetValues<Akka.Cluster.MemberStatus>())
+        {
+            _clusterMembers.WithLabels(StatusLabel(status));
+        }
     }
 
     public CollectorRegistry Registry { get; }
+    public ProcessorTopics Topics { get; }
+
+    /// <summary>Reads the consumer's counters and lag and the cluster's membership just before each scrape.</summary>
+    public void Observe(PipelineStats stats, ProcessorService service, ActorSystem system)
+    {
+        Registry.AddBeforeCollectCallback(() =>
+        {
+            _askRetries.IncTo(stats.AskRetries);
+            if (service.Consumer.IsCompletedSuccessfully)
+            {
+                CollectConsumer(service.Consumer.Result);
+            }
+            CollectCluster(system);
+        });
+    }
+
+    private void CollectConsumer(KafkaConsumerLoop consumer)
+    {
+        _inFlight.Set(consumer.InFlight);
+        _maxInFlight.Set(consumer.MaxInFlight);
+        _committed.IncTo(consumer.CommittedRecords);
+        foreach (var (tp, count) in consumer.ConsumedByPartition)
+        {
+            var counter = tp.Topic == Topics.Mentions ? _mentionsConsumed : tp.Topic == Topics.Profiles ? _profilesConsumed : null;
+            counter?.WithLabels(Partition(tp.Partition.Value)).IncTo(count);
+        }
+        var lag = consumer.Lag.ToDictionary(p => (p.Key.Topic, Partition(p.Key.Partition.Value)), p => p.Value);
+        lock (_lagSeries)
+        {
+            foreach (var gone in _lagSeries.Where(s => !lag.ContainsKey(s)).ToArray())
+            {
+                // A partition no longer assigned here: its lag is another node's to report.
+                _consumerLag.RemoveLabelled(gone.Topic, gone.Partition);
+                _lagSeries.Remove(gone);
+            }
+            foreach (var ((topic, partition), value) in lag)
+            {
+                _consumerLag.WithLabels(topic, partition).Set(value);
+                _lagSeries.Add((topic, partition));
+            }
+        }
+    }
+
+    private void CollectCluster(ActorSystem system)
+    {
+        if (system.WhenTerminated.IsCompleted)
+        {
+            return;
+        }
+        var state = Akka.Cluster.Cluster.Get(system).State;
+        var byStatus = state.Members.GroupBy(m => m.Status).ToDictionary(g => g.Key, g => g.Count());
+        foreach (var status in Enum.GetValues<Akka.Cluster.MemberStatus>())
+        {
+            _clusterMembers.WithLabels(StatusLabel(status)).Set(byStatus.GetValueOrDefault(status));
+        }
+        _unreachableMembers.Set(state.Unreachable.Count);
+    }
+
+    // Pipeline ------------------------------------------------------------------------------------
+
+    /// <summary>A record is done: its effects are written (or it is dead-lettered).</summary>
+    public void RecordDone(ConsumedRecord record, Mention? applied, bool deadLettered, DateTimeOffset now)
+    {
+        _processingLatency.WithLabels(record.Topic).Observe(Seconds(now - record.AppendTime));
+        if (record.Topic != Topics.Mentions)
+        {
+            return;
+        }
+        _mentionsProcessed.WithLabels(Partition(record.Position.Partition), deadLettered ? "dead_lettered" : "applied").Inc();
+        if (applied is not null)
+        {
+            _eventLatency.Observe(Seconds(now - applied.CreatedAt));
+        }
+    }
+
+    public void DeadLettered(RejectReason reason) => _deadLetters.WithLabels(reason.ToWire()).Inc();
+
+    public void Misrouted(string topic) => _misrouted.WithLabels(topic).Inc();
+
+    public void ProduceFailed(string topic, int records = 1) => _produceErrors.WithLabels(topic).Inc(records);
+
+    // Redis ---------------------------------------------------------------------------------------
+
+    public void RedisWrite(string operation, TimeSpan duration) => _redisWriteDuration.WithLabels(operation).Observe(duration.TotalSeconds);
+
+    public void RedisFailed(string operation) => _redisErrors.WithLabels(operation).Inc();
+
+    // Entities (IEntityMetrics) -------------------------------------------------------------------
+
+    public void EntityStarted(string entityType) => _activeEntities.WithLabels(entityType).Inc();
+
+    public void EntityStopped(string entityType) => _activeEntities.WithLabels(entityType).Dec();
+
+    public void EntityPassivated(string entityType) => _passivations.WithLabels(entityType).Inc();
+
+    public void SignalsWritten(IReadOnlyList<OutboundSignal> signals)
+    {
+        foreach (var signal in signals)
+        {
+            var (kind, priority) = KindAndPriority(signal.Json);
+            (signal.Stream == SignalStream.CrisisAlerts ? _alerts : _triggers).WithLabels(kind, priority).Inc();
+        }
+    }
+
+    /// <summary>An alert's <c>kind</c> or a trigger's <c>type</c>, and its <c>priority</c>, from the top level of its JSON.</summary>
+    public static (string Kind, string Priority) KindAndPriority(string json)
+    {
+        string? kind = null, type = null, priority = null;
+        var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(json));
+        try
+        {
+            while (reader.Read())
+            {
+                if (reader.TokenType != JsonTokenType.PropertyName || reader.CurrentDepth != 1)
+                {
+                    if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray && reader.CurrentDepth > 1)
+                    {
+                        reader.Skip();
+                    }
+                    continue;
+                }
+                if (reader.ValueTextEquals("kind"u8)) { reader.Read(); kind = reader.TokenType == JsonTokenType.String ? reader.GetString() : null; }
+                else if (reader.ValueTextEquals("type"u8)) { reader.Read(); type = reader.TokenType == JsonTokenType.String ? reader.GetString() : null; }
+                else if (reader.ValueTextEquals("priority"u8)) { reader.Read(); priority = reader.TokenType == JsonTokenType.String ? reader.GetString() : null; }
+                else
+                {
+                    reader.Read();
+                    reader.Skip();
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            // Signals are the domain's own JSON; should one ever not parse, it is still counted.
+        }
+        return (kind ?? type ?? "unknown", priority ?? "unknown");
+    }
+
+    private static double Seconds(TimeSpan elapsed) => Math.Max(0, elapsed.TotalSeconds);
+
+    private static string Partition(int partition) => partition.ToString(CultureInfo.InvariantCulture);
+
+    private static string StatusLabel(Akka.Cluster.MemberStatus status) => status.ToString().ToLowerInvariant();
+}
+
+/// <summary>The <c>operation</c> label values of the Redis metrics.</summary>
+public static class RedisOperations
+{
+    public const string Load = "load";
+    public const string Customer = "customer";
+    public const string Signals = "signals";
+    public const string Forget = "forget";
 }

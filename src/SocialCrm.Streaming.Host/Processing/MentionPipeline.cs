@@ -2,7 +2,10 @@ using System.Text;
 using Akka.Actor;
 using Akka.Streams;
 using Akka.Streams.Dsl;
+using Microsoft.Extensions.Logging;
 using SocialCrm.Streaming.Cluster.Customers;
+using SocialCrm.Streaming.Cluster.Sharding;
+using SocialCrm.Streaming.Host.Observability;
 using SocialCrm.Streaming.Domain.Mentions;
 using SocialCrm.Streaming.Domain.Profiles;
 using SocialCrm.Streaming.Kafka.Ingest;
@@ -22,10 +25,13 @@ public sealed class MentionPipeline(
     PipelineStats stats,
     RateLimitedLog log,
     BrandVolumeAggregator brandVolume,
-    string profilesTopic,
+    ProcessorMetrics metrics,
     int parallelism,
     TimeSpan askTimeout)
 {
+    private readonly string _profilesTopic = metrics.Topics.Profiles;
+    private readonly int _partitions = metrics.Topics.MentionPartitions;
+
     public Task RunAsync(KafkaConsumerLoop consumer, IMaterializer materializer, CancellationToken cancellationToken) =>
         consumer.Records
             .SelectAsync(parallelism, record => ProcessAsync(record, cancellationToken))
@@ -36,11 +42,12 @@ public sealed class MentionPipeline(
                 {
                     brandVolume.Add(mention, observation, processed.Record.Position.Partition);
                 }
+                metrics.RecordDone(processed.Record, processed.Mention, processed.DeadLettered, DateTimeOffset.UtcNow);
                 consumer.MarkDone(processed.Record);
             }, materializer);
 
     /// <summary>A record whose effects are durable; for a newly applied mention, what the brand's counts need.</summary>
-    private readonly record struct Processed(ConsumedRecord Record, Mention? Mention = null, MentionObservation? Observation = null);
+    private readonly record struct Processed(ConsumedRecord Record, Mention? Mention = null, MentionObservation? Observation = null, bool DeadLettered = false);
 
     /// <summary>Validates a record: the payload must be a mention, and a key, when present, must be its entity id.</summary>
     public static ParseOutcome Parse(ConsumedRecord record)
@@ -63,7 +70,7 @@ public sealed class MentionPipeline(
 
     private Task<Processed> ProcessAsync(ConsumedRecord record, CancellationToken cancellationToken)
     {
-        if (record.Topic == profilesTopic)
+        if (record.Topic == _profilesTopic)
         {
             return ProcessProfileAsync(record, cancellationToken);
         }
@@ -75,6 +82,7 @@ public sealed class MentionPipeline(
 
     private async Task<Processed> ApplyMentionAsync(Mention mention, ConsumedRecord record, CancellationToken cancellationToken)
     {
+        CountIfMisrouted(record, mention.EntityId.Value);
         var applied = await AskAsync<MentionApplied>(new ApplyMention(mention.EntityId.Value, mention, record.Position), record, cancellationToken)
             .ConfigureAwait(false);
         return new Processed(record, mention, applied.Observation);
@@ -87,6 +95,7 @@ public sealed class MentionPipeline(
         {
             return await DeadLetterAsync(record, new Rejection(RejectReason.InvalidProfile, $"profile key '{key}' is not brand:customerId")).ConfigureAwait(false);
         }
+        CountIfMisrouted(record, id.Value);
         CustomerProfile? profile = null;
         if (record.Value is { } value)
         {
@@ -103,13 +112,34 @@ public sealed class MentionPipeline(
         return new Processed(record);
     }
 
+    /// <summary>A record on another partition than its entity's: the producer does not partition with murmur2 (the Java default).</summary>
+    private void CountIfMisrouted(ConsumedRecord record, string entityId)
+    {
+        if (KafkaPartitioner.PartitionFor(entityId, _partitions) != record.Position.Partition)
+        {
+            metrics.Misrouted(record.Topic);
+        }
+    }
+
     private async Task<Processed> DeadLetterAsync(ConsumedRecord record, Rejection rejection)
     {
-        await deadLetters.PublishAsync(record, rejection).ConfigureAwait(false);
+        try
+        {
+            await deadLetters.PublishAsync(record, rejection).ConfigureAwait(false);
+        }
+        catch (Confluent.Kafka.KafkaException)
+        {
+            metrics.ProduceFailed(metrics.Topics.DeadLetter);
+            throw;
+        }
         stats.CountDeadLetter(rejection.Reason);
-        log.Warning("dlq:" + rejection.Reason.ToWire(), "Dead-lettered {Reason} from {Topic} at {Position}: {Detail}",
+        metrics.DeadLettered(rejection.Reason);
+        // The detail may quote the payload (a parser error near some text): only at Debug, never in the Warning.
+        log.Warning("dlq:" + rejection.Reason.ToWire(), "Dead-lettered {Reason} from {Topic} at {Position}",
+            rejection.Reason.ToWire(), record.Topic, record.Position);
+        log.Logger.LogDebug("Dead-lettered {Reason} from {Topic} at {Position}: {Detail}",
             rejection.Reason.ToWire(), record.Topic, record.Position, rejection.Detail);
-        return new Processed(record);
+        return new Processed(record, DeadLettered: true);
     }
 
     private async Task<TReply> AskAsync<TReply>(object message, ConsumedRecord record, CancellationToken cancellationToken)

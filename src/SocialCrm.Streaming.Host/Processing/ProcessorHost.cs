@@ -42,11 +42,23 @@ public static class ProcessorHost
         builder.Logging.ClearProviders();
         // Metrics and health: on all interfaces at the configured port; port 0 = an ephemeral loopback port (tests, several nodes in one process).
         builder.WebHost.UseUrls(options.Metrics.Port > 0 ? $"http://0.0.0.0:{options.Metrics.Port}" : "http://127.0.0.1:0");
-        builder.Logging.AddSimpleConsole(console =>
+        // Logging:Console:FormatterName=json (flag --log-format json): one JSON object per line, for log collectors.
+        if (string.Equals(logging?["Console:FormatterName"], "json", StringComparison.OrdinalIgnoreCase))
         {
-            console.SingleLine = true;
-            console.TimestampFormat = "HH:mm:ss ";
-        });
+            builder.Logging.AddJsonConsole(console =>
+            {
+                console.UseUtcTimestamp = true;
+                console.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
+            });
+        }
+        else
+        {
+            builder.Logging.AddSimpleConsole(console =>
+            {
+                console.SingleLine = true;
+                console.TimestampFormat = "HH:mm:ss ";
+            });
+        }
         builder.Logging.SetMinimumLevel(LogLevel.Information);
         builder.Logging.AddFilter("Akka", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
@@ -60,6 +72,8 @@ public static class ProcessorHost
         var services = builder.Services;
         services.AddSingleton(options);
         services.AddSingleton(new PipelineStats());
+        var metrics = new ProcessorMetrics(topics);
+        services.AddSingleton(metrics);
         services.AddSingleton<IConnectionMultiplexer>(_ =>
         {
             var redis = ConfigurationOptions.Parse(options.Redis.Configuration);
@@ -67,9 +81,11 @@ public static class ProcessorHost
             redis.AbortOnConnectFail = false;
             return ConnectionMultiplexer.Connect(redis);
         });
-        services.AddSingleton(sp => new RedisCustomerStore(sp.GetRequiredService<IConnectionMultiplexer>(), options.Redis));
+        services.AddSingleton<ICustomerStore>(sp => new MeasuredCustomerStore(
+            new RedisCustomerStore(sp.GetRequiredService<IConnectionMultiplexer>(), options.Redis), metrics));
         services.AddSingleton<IProducer<byte[]?, byte[]>>(_ => KafkaProducerFactory.Create(options.Kafka.BootstrapServers, options.Kafka.Properties));
-        services.AddSingleton(sp => new KafkaSignalPublisher(sp.GetRequiredService<IProducer<byte[]?, byte[]>>(), topics.CrisisAlerts, topics.LifecycleTriggers));
+        services.AddSingleton<ISignalPublisher>(sp => new MeasuredSignalPublisher(
+            new KafkaSignalPublisher(sp.GetRequiredService<IProducer<byte[]?, byte[]>>(), topics.CrisisAlerts, topics.LifecycleTriggers), metrics));
         services.AddSingleton(sp => new DeadLetterPublisher(sp.GetRequiredService<IProducer<byte[]?, byte[]>>(), topics.DeadLetter));
 
         var seeds = SeedNodeList.Parse(options.Cluster.SeedNodes)
@@ -79,8 +95,11 @@ public static class ProcessorHost
         {
             var dependencies = new CustomerEntityDependencies(
                 model,
-                sp.GetRequiredService<RedisCustomerStore>(),
-                sp.GetRequiredService<KafkaSignalPublisher>());
+                sp.GetRequiredService<ICustomerStore>(),
+                sp.GetRequiredService<ISignalPublisher>())
+            {
+                Metrics = metrics,
+            };
             akka.ConfigureLoggers(loggers => loggers.AddLoggerFactory())
                 .WithRemoting(new RemoteOptions
                 {
@@ -97,8 +116,11 @@ public static class ProcessorHost
                 .AddCustomerShardRegion(topics.MentionPartitions, dependencies, options.Cluster.PassivateIdleAfter)
                 .AddBrandMonitorShardRegion(topics.MentionPartitions, new BrandMonitorDependencies(
                     rules,
-                    sp.GetRequiredService<RedisCustomerStore>(),
-                    sp.GetRequiredService<KafkaSignalPublisher>()))
+                    sp.GetRequiredService<ICustomerStore>(),
+                    sp.GetRequiredService<ISignalPublisher>())
+                {
+                    Metrics = metrics,
+                })
                 .AddStartup((system, _) =>
                 {
                     if (seeds.Length == 0)
@@ -118,12 +140,14 @@ public static class ProcessorHost
             topics,
             sp.GetRequiredService<DeadLetterPublisher>(),
             sp.GetRequiredService<PipelineStats>(),
+            metrics,
             sp.GetRequiredService<ILoggerFactory>()));
         services.AddHostedService(sp => sp.GetRequiredService<ProcessorService>());
-        services.AddSingleton(sp => new ProcessorMetrics(sp.GetRequiredService<PipelineStats>(), sp.GetRequiredService<ProcessorService>()));
 
         var app = builder.Build();
-        app.MapMetrics("/metrics", app.Services.GetRequiredService<ProcessorMetrics>().Registry);
+        metrics.Observe(app.Services.GetRequiredService<PipelineStats>(), app.Services.GetRequiredService<ProcessorService>(),
+            app.Services.GetRequiredService<Akka.Actor.ActorSystem>());
+        app.MapMetrics("/metrics", metrics.Registry);
         app.MapHealth(app.Services.GetRequiredService<Akka.Actor.ActorSystem>(), app.Services.GetRequiredService<ProcessorService>(),
             app.Services.GetRequiredService<IConnectionMultiplexer>());
         return app;

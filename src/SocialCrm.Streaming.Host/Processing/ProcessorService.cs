@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using SocialCrm.Streaming.Cluster.Brands;
 using SocialCrm.Streaming.Cluster.Customers;
 using SocialCrm.Streaming.Host.Configuration;
+using SocialCrm.Streaming.Host.Observability;
 using SocialCrm.Streaming.Kafka.Ingest;
 using SocialCrm.Streaming.Kafka.Output;
 
@@ -24,6 +25,7 @@ public sealed class ProcessorService(
     ProcessorTopics topics,
     DeadLetterPublisher deadLetters,
     PipelineStats stats,
+    ProcessorMetrics metrics,
     ILoggerFactory loggerFactory) : IHostedService
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger<ProcessorService>();
@@ -55,10 +57,19 @@ public sealed class ProcessorService(
         var consumer = new KafkaConsumerLoop(options.Kafka, [topics.Mentions, topics.Profiles], loggerFactory.CreateLogger<KafkaConsumerLoop>(),
             assigned => _brandVolume.Track([.. assigned.Where(tp => tp.Topic == topics.Mentions).Select(tp => tp.Partition.Value)]));
         var pipeline = new MentionPipeline(region, deadLetters, stats, new RateLimitedLog(_logger, TimeSpan.FromMinutes(1)),
-            _brandVolume, topics.Profiles, options.Pipeline.Parallelism, options.Pipeline.AskTimeout);
+            _brandVolume, metrics, options.Pipeline.Parallelism, options.Pipeline.AskTimeout);
         consumer.Start();
         _stream = pipeline.RunAsync(consumer, system.Materializer(), _stopping.Token);
-        _ = _stream.ContinueWith(t => _logger.LogCritical(t.Exception, "The mention stream failed"), TaskContinuationOptions.OnlyOnFaulted);
+        _ = _stream.ContinueWith(
+            t =>
+            {
+                // A stream cancelled because this node is stopping is not a failure.
+                if (!_stopping.IsCancellationRequested)
+                {
+                    _logger.LogCritical(t.Exception, "The mention stream failed");
+                }
+            },
+            TaskContinuationOptions.OnlyOnFaulted);
         _consumer.SetResult(consumer);
         _logger.LogInformation("Consuming {Mentions} and {Profiles} as group {GroupId}", topics.Mentions, topics.Profiles, options.Kafka.GroupId);
     }

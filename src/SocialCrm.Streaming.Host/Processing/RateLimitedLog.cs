@@ -1,34 +1,19 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using SocialCrm.Streaming.Cluster;
 
 namespace SocialCrm.Streaming.Host.Processing;
 
-/// <summary>Logs a repeated problem once per key per period, with how often it happened meanwhile.</summary>
+/// <summary>Logs a repeated problem once per key per period, with how often it happened meanwhile (the entities' <see cref="LogThrottle"/>).</summary>
 public sealed class RateLimitedLog(ILogger logger, TimeSpan period)
 {
-    private readonly ConcurrentDictionary<string, (long LastTicks, long Suppressed)> _seen = new();
+    private readonly LogThrottle _throttle = new(period);
+
+    /// <summary>The logger itself, for what is not rate-limited (Debug details).</summary>
+    public ILogger Logger => logger;
 
     public void Warning(string key, string message, params object?[] args)
     {
-        var now = Stopwatch.GetTimestamp();
-        var periodTicks = (long)(period.TotalSeconds * Stopwatch.Frequency);
-        var shouldLog = false;
-        long suppressed = 0;
-        _seen.AddOrUpdate(key,
-            _ => { shouldLog = true; return (now, 0); },
-            (_, entry) =>
-            {
-                if (now - entry.LastTicks >= periodTicks)
-                {
-                    shouldLog = true;
-                    suppressed = entry.Suppressed;
-                    return (now, 0);
-                }
-                shouldLog = false;
-                return (entry.LastTicks, entry.Suppressed + 1);
-            });
-        if (shouldLog)
+        if (_throttle.ShouldLog(key, out var suppressed))
         {
 #pragma warning disable CA2254 // The template is the caller's constant; the key only throttles it.
             logger.LogWarning(message + (suppressed > 0 ? $" ({suppressed} more since last logged)" : ""), args);

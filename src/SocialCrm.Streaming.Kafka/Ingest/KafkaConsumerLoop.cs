@@ -33,6 +33,9 @@ public sealed class KafkaConsumerLoop : IAsyncDisposable
     private readonly Thread _thread;
     private readonly TaskCompletionSource _loopExited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Stopwatch _sinceCommit = Stopwatch.StartNew();
+    private readonly Stopwatch _sinceLag = Stopwatch.StartNew();
+    private readonly ConcurrentDictionary<TopicPartition, long> _consumedByPartition = new();
+    private readonly ConcurrentDictionary<TopicPartition, long> _lag = new();
     private volatile bool _stopping;
     private volatile bool _abandoning;
     private int _inFlight;
@@ -101,6 +104,19 @@ public sealed class KafkaConsumerLoop : IAsyncDisposable
     public long Consumed => Interlocked.Read(ref _consumed);
     public long CommittedRecords => Interlocked.Read(ref _committedRecords);
 
+    /// <summary>Records consumed per partition since start (monotonic; partitions once owned stay listed).</summary>
+    public IReadOnlyDictionary<TopicPartition, long> ConsumedByPartition => _consumedByPartition;
+
+    /// <summary>
+    /// Per assigned partition: the high watermark minus the consumer's position, from the client's
+    /// cached watermarks (no broker call), refreshed about once a second. Partitions whose watermark
+    /// is not known yet are absent.
+    /// </summary>
+    public IReadOnlyDictionary<TopicPartition, long> Lag => _lag;
+
+    /// <summary>How often <see cref="Lag"/> is refreshed.</summary>
+    public static readonly TimeSpan LagInterval = TimeSpan.FromSeconds(1);
+
     public void Start()
     {
         _consumer.Subscribe(_topics);
@@ -158,6 +174,10 @@ public sealed class KafkaConsumerLoop : IAsyncDisposable
                     CommitDone();
                 }
                 ConsumeOne();
+                if (_sinceLag.Elapsed >= LagInterval)
+                {
+                    UpdateLag();
+                }
             }
         }
         catch (Exception ex)
@@ -194,7 +214,9 @@ public sealed class KafkaConsumerLoop : IAsyncDisposable
             return;
         }
         tracker.HandedOut(result.Offset.Value);
+        tracker.LastHandedOut = result.Offset.Value;
         Interlocked.Increment(ref _consumed);
+        _consumedByPartition.AddOrUpdate(partition, 1, (_, n) => n + 1);
         var inFlight = Interlocked.Increment(ref _inFlight);
         if (inFlight > _maxInFlight)
         {
@@ -210,6 +232,55 @@ public sealed class KafkaConsumerLoop : IAsyncDisposable
         if (tracker.InFlight >= _options.MaxInFlightPerPartition && _paused.Add(partition))
         {
             _consumer.Pause([partition]);
+        }
+    }
+
+    /// <summary>On the loop thread: the client's cached high watermark minus the next offset to hand out.</summary>
+    private void UpdateLag()
+    {
+        _sinceLag.Restart();
+        foreach (var (partition, tracker) in _trackers)
+        {
+            WatermarkOffsets watermarks;
+            try
+            {
+                watermarks = _consumer.GetWatermarkOffsets(partition);
+            }
+            catch (KafkaException)
+            {
+                continue;
+            }
+            if (watermarks.High.IsSpecial)
+            {
+                continue;
+            }
+            var position = tracker.LastHandedOut >= 0 ? tracker.LastHandedOut + 1 : PositionOf(partition);
+            if (position < 0)
+            {
+                // Nothing consumed and no position yet: everything from the low watermark on is behind.
+                position = watermarks.Low.IsSpecial ? 0 : watermarks.Low.Value;
+            }
+            _lag[partition] = Math.Max(0, watermarks.High.Value - position);
+        }
+        foreach (var partition in _lag.Keys)
+        {
+            if (!_trackers.ContainsKey(partition))
+            {
+                _lag.TryRemove(partition, out _);
+            }
+        }
+    }
+
+    private long PositionOf(TopicPartition partition)
+    {
+        try
+        {
+            var position = _consumer.Position(partition);
+            return position.IsSpecial ? -1 : position.Value;
+        }
+        catch (KafkaException)
+        {
+            return -1;
         }
     }
 
@@ -251,6 +322,7 @@ public sealed class KafkaConsumerLoop : IAsyncDisposable
         {
             _trackers.TryRemove(partition, out _);
             _paused.Remove(partition);
+            _lag.TryRemove(partition, out _);
         }
     }
 

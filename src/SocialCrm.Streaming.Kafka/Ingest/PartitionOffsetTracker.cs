@@ -12,6 +12,9 @@ public sealed class PartitionOffsetTracker
     private long _committable = -1;
     private long _committed = -1;
 
+    /// <summary>The last offset handed to the stream, -1 before the first; written and read by the consume loop only.</summary>
+    public long LastHandedOut { get; set; } = -1;
+
     /// <summary>Records handed out and not yet done.</summary>
     public int InFlight
     {

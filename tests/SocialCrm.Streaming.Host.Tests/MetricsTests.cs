@@ -1,0 +1,221 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Confluent.Kafka;
+using SocialCrm.Streaming.Cluster.Sharding;
+using SocialCrm.Streaming.Host.Generation;
+using SocialCrm.Streaming.Host.Observability;
+using SocialCrm.Streaming.Testing;
+using Xunit.Abstractions;
+
+namespace SocialCrm.Streaming.Host.Tests;
+
+/// <summary>
+/// Issue 6's acceptance: a node processing on the embedded parts exposes every required metric on
+/// /metrics in valid Prometheus text (promtool, when installed), answers /health/ready with 200,
+/// and the Grafana dashboard queries only metrics that exist.
+/// </summary>
+[Collection(RedisServersFixture.Collection)]
+public sealed partial class MetricsTests(RedisServersFixture servers, MockKafkaFixture kafka, ITestOutputHelper output) : IClassFixture<MockKafkaFixture>
+{
+    private const int Partitions = 4;
+
+    /// <summary>Every family issue 6 requires, with its Prometheus type.</summary>
+    public static readonly IReadOnlyDictionary<string, string> RequiredFamilies = new Dictionary<string, string>
+    {
+        ["socialcrm_mentions_consumed_total"] = "counter",
+        ["socialcrm_mentions_processed_total"] = "counter",
+        ["socialcrm_consumer_lag_records"] = "gauge",
+        ["socialcrm_processing_latency_seconds"] = "histogram",
+        ["socialcrm_event_latency_seconds"] = "histogram",
+        ["socialcrm_alerts_total"] = "counter",
+        ["socialcrm_triggers_total"] = "counter",
+        ["socialcrm_dead_letters_total"] = "counter",
+        ["socialcrm_records_in_flight"] = "gauge",
+        ["socialcrm_redis_write_duration_seconds"] = "histogram",
+        ["socialcrm_redis_errors_total"] = "counter",
+        ["socialcrm_kafka_produce_errors_total"] = "counter",
+        ["socialcrm_active_entities"] = "gauge",
+        ["socialcrm_entity_passivations_total"] = "counter",
+        ["socialcrm_misrouted_records_total"] = "counter",
+        ["socialcrm_cluster_members"] = "gauge",
+    };
+
+    private static readonly SemaphoreSlim ScrapeGate = new(1, 1);
+    private static Scrape? _scrape;
+
+    private sealed record Scrape(string Metrics, HttpStatusCode Ready, string ReadyBody);
+
+    [Fact]
+    public async Task Metrics_has_every_required_family_with_its_type_and_ready_is_200()
+    {
+        var scrape = await ScrapeAsync();
+        Assert.Equal(HttpStatusCode.OK, scrape.Ready);
+        var types = TypeLine().Matches(scrape.Metrics).ToDictionary(m => m.Groups[1].Value, m => m.Groups[2].Value);
+        Assert.All(RequiredFamilies, family =>
+        {
+            Assert.True(types.TryGetValue(family.Key, out var type), $"{family.Key} is missing from /metrics");
+            Assert.Equal(family.Value, type);
+        });
+        // Counters, and only counters, end in _total (Prometheus naming).
+        Assert.All(types, t => Assert.Equal(t.Key.EndsWith("_total", StringComparison.Ordinal), t.Value == "counter"));
+
+        Assert.True(Sample(scrape.Metrics, "socialcrm_mentions_processed_total", "outcome=\"applied\"") > 0);
+        Assert.Equal(3, Sample(scrape.Metrics, "socialcrm_mentions_processed_total", "outcome=\"dead_lettered\""));
+        Assert.Equal(3, Sample(scrape.Metrics, "socialcrm_dead_letters_total"));
+        Assert.Equal(1, Sample(scrape.Metrics, "socialcrm_misrouted_records_total"));
+        Assert.True(Sample(scrape.Metrics, "socialcrm_mentions_consumed_total") >= 403);
+        Assert.True(Sample(scrape.Metrics, "socialcrm_processing_latency_seconds_count") >= 403);
+        Assert.True(Sample(scrape.Metrics, "socialcrm_event_latency_seconds_count") >= 400);
+        Assert.True(Sample(scrape.Metrics, "socialcrm_redis_write_duration_seconds_count") > 0);
+        Assert.True(Sample(scrape.Metrics, "socialcrm_active_entities", "type=\"customer\"") > 0);
+        Assert.Equal(1, Sample(scrape.Metrics, "socialcrm_cluster_members", "status=\"up\""));
+        Assert.Equal(Partitions, scrape.Metrics.Split('\n').Count(l => l.StartsWith("socialcrm_consumer_lag_records{", StringComparison.Ordinal) && l.Contains("mentions", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task Promtool_check_metrics_finds_no_problem()
+    {
+        var scrape = await ScrapeAsync();
+        var promtool = FindOnPath("promtool");
+        if (promtool is null)
+        {
+            output.WriteLine("SKIPPED the promtool part: promtool is not on PATH (Debian: apt-get install prometheus)");
+            return;
+        }
+        var start = new ProcessStartInfo(promtool, ["check", "metrics"])
+        {
+            RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true,
+        };
+        using var process = Process.Start(start)!;
+        await process.StandardInput.WriteAsync(scrape.Metrics);
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        var report = (await stdout + await stderr).Trim();
+        output.WriteLine($"promtool check metrics: exit {process.ExitCode}{(report.Length > 0 ? ": " + report : ", no problems")}");
+        Assert.True(process.ExitCode == 0 && report.Length == 0, $"promtool check metrics (exit {process.ExitCode}):\n{report}");
+    }
+
+    [Fact]
+    public async Task Every_metric_the_dashboard_queries_is_on_metrics()
+    {
+        var scrape = await ScrapeAsync();
+        using var dashboard = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepoRoot(), "k8s", "grafana", "socialcrm-dashboard.json")));
+        var queried = dashboard.RootElement.GetProperty("panels").EnumerateArray()
+            .SelectMany(p => p.GetProperty("targets").EnumerateArray())
+            .SelectMany(t => MetricName().Matches(t.GetProperty("expr").GetString()!).Select(m => m.Value))
+            .ToHashSet(StringComparer.Ordinal);
+        Assert.NotEmpty(queried);
+        var exposed = scrape.Metrics.Split('\n').Where(l => l.StartsWith("socialcrm_", StringComparison.Ordinal))
+            .Select(l => l[..l.IndexOfAny(['{', ' '])]).ToHashSet(StringComparer.Ordinal);
+        Assert.All(queried, name => Assert.True(exposed.Contains(name), $"the dashboard queries {name}, which /metrics does not have"));
+        Assert.All(RequiredFamilies.Keys.Where(f => f is not "socialcrm_mentions_consumed_total" and not "socialcrm_records_in_flight"
+                and not "socialcrm_redis_errors_total" and not "socialcrm_active_entities" and not "socialcrm_entity_passivations_total"
+                and not "socialcrm_misrouted_records_total" and not "socialcrm_event_latency_seconds" and not "socialcrm_triggers_total"
+                and not "socialcrm_kafka_produce_errors_total"),
+            family => Assert.Contains(queried, q => q.StartsWith(family, StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void Kind_and_priority_are_read_from_alert_and_trigger_json()
+    {
+        Assert.Equal(("influencer_negative", "P1"), ProcessorMetrics.KindAndPriority(
+            """{"id":"a","type":"crisis","kind":"influencer_negative","evidence":{"kind":"x","list":[1,{"priority":"P9"}]},"priority":"P1"}"""));
+        Assert.Equal(("retention", "P2"), ProcessorMetrics.KindAndPriority("""{"type":"retention","reasons":["a"],"priority":"P2"}"""));
+        Assert.Equal(("unknown", "unknown"), ProcessorMetrics.KindAndPriority("not json"));
+    }
+
+    /// <summary>One node, once per test run: 400 valid mentions, 3 malformed, 1 on the wrong partition; then /metrics and /health/ready.</summary>
+    private async Task<Scrape> ScrapeAsync()
+    {
+        await ScrapeGate.WaitAsync();
+        try
+        {
+            return _scrape ??= await RunNodeAndScrapeAsync();
+        }
+        finally
+        {
+            ScrapeGate.Release();
+        }
+    }
+
+    private async Task<Scrape> RunNodeAndScrapeAsync()
+    {
+        var scenario = ProcessorScenario.Create(kafka, servers.Get(RedisServers.Garnet), Partitions);
+        var generator = new MentionGenerator(new GeneratorOptions { CustomersPerBrand = 100, Seed = 3 });
+        var records = new List<GeneratedRecord>();
+        for (var i = 0; i < 403; i++)
+        {
+            records.Add(i % 150 == 75 ? generator.NextMalformed() : generator.Next());
+        }
+        kafka.Produce(scenario.Topics.Mentions, records.Select(r => (r.Key, r.Value)));
+        // A mention on another partition than its key hashes to: counted as misrouted, still processed.
+        var stray = generator.Next();
+        using (var producer = new ProducerBuilder<string?, byte[]>(kafka.ProducerConfig()).Build())
+        {
+            var wrong = (KafkaPartitioner.PartitionFor(stray.Key!, Partitions) + 1) % Partitions;
+            await producer.ProduceAsync(new TopicPartition(scenario.Topics.Mentions, wrong), new Message<string?, byte[]> { Key = stray.Key, Value = stray.Value });
+        }
+
+        await using var node = scenario.StartNode();
+        await node.StartAsync();
+        await scenario.WaitUntilCommittedAtLogEndAsync(TimeSpan.FromSeconds(90));
+        using var http = new HttpClient { BaseAddress = new Uri(node.Host.Urls.First()), Timeout = TimeSpan.FromSeconds(10) };
+        var deadline = Stopwatch.StartNew();
+        HttpResponseMessage ready;
+        while (true)
+        {
+            ready = await http.GetAsync("/health/ready");
+            if (ready.StatusCode == HttpStatusCode.OK || deadline.Elapsed > TimeSpan.FromSeconds(30))
+            {
+                break;
+            }
+            await Task.Delay(200);
+        }
+        var readyBody = await ready.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/health/live")).StatusCode);
+        // Lag is refreshed once a second: wait for a value for every mention partition.
+        string metrics;
+        do
+        {
+            await Task.Delay(250);
+            metrics = await http.GetStringAsync("/metrics");
+        }
+        while (metrics.Split('\n').Count(l => l.StartsWith("socialcrm_consumer_lag_records{", StringComparison.Ordinal)) < Partitions
+            && deadline.Elapsed < TimeSpan.FromSeconds(30));
+        await node.StopAsync();
+        return new Scrape(metrics, ready.StatusCode, readyBody);
+    }
+
+    /// <summary>The sum of a family's samples whose labels contain <paramref name="labelFilter"/>.</summary>
+    private static double Sample(string metrics, string name, string labelFilter = "") =>
+        metrics.Split('\n')
+            .Where(l => (l.StartsWith(name + "{", StringComparison.Ordinal) || l.StartsWith(name + " ", StringComparison.Ordinal))
+                && l.Contains(labelFilter, StringComparison.Ordinal))
+            .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
+
+    private static string? FindOnPath(string tool) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
+            .Select(dir => Path.Combine(dir, tool)).FirstOrDefault(File.Exists);
+
+    private static string RepoRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "SocialCrm.Streaming.sln")))
+        {
+            dir = dir.Parent;
+        }
+        return dir?.FullName ?? throw new InvalidOperationException("SocialCrm.Streaming.sln not found above " + AppContext.BaseDirectory);
+    }
+
+    [GeneratedRegex(@"^# TYPE (\S+) (\S+)$", RegexOptions.Multiline)]
+    private static partial Regex TypeLine();
+
+    [GeneratedRegex(@"\bsocialcrm_[a-z0-9_]+")]
+    private static partial Regex MetricName();
+}
