@@ -101,9 +101,7 @@ public static class TopologyCommand
         command.SetAction(async (parse, _) =>
         {
             var (stdout, stderr) = Writers(parse);
-            var catalog = LoadCatalog(parse.GetValue(topology), stderr);
-            var adminConfig = catalog is null ? null : AdminConfig(parse.GetValue(kafka), parse.GetValue(config), stderr);
-            if (catalog is null || adminConfig is null)
+            if (LoadCatalogAndAdmin(parse, topology, kafka, config, stderr) is not var (catalog, adminConfig))
             {
                 return Usage;
             }
@@ -137,9 +135,7 @@ public static class TopologyCommand
         command.SetAction(async (parse, _) =>
         {
             var (stdout, stderr) = Writers(parse);
-            var catalog = LoadCatalog(parse.GetValue(topology), stderr);
-            var adminConfig = catalog is null ? null : AdminConfig(parse.GetValue(kafka), parse.GetValue(config), stderr);
-            if (catalog is null || adminConfig is null)
+            if (LoadCatalogAndAdmin(parse, topology, kafka, config, stderr) is not var (catalog, adminConfig))
             {
                 return Usage;
             }
@@ -182,6 +178,15 @@ public static class TopologyCommand
 
     private static (TextWriter Output, TextWriter Error) Writers(ParseResult parse) =>
         (parse.InvocationConfiguration.Output ?? Console.Out, parse.InvocationConfiguration.Error ?? Console.Error);
+
+    /// <summary>What verify and apply both need: the topic catalog and how to reach the cluster's admin API; null after reporting a usage error.</summary>
+    private static (TopicCatalog Catalog, AdminClientConfig Admin)? LoadCatalogAndAdmin(
+        ParseResult parse, Option<FileInfo?> topology, Option<string?> kafka, Option<FileInfo?> config, TextWriter stderr)
+    {
+        var catalog = LoadCatalog(parse.GetValue(topology), stderr);
+        var admin = catalog is null ? null : AdminConfig(parse.GetValue(kafka), parse.GetValue(config), stderr);
+        return catalog is null || admin is null ? null : (catalog, admin);
+    }
 
     private static TopicCatalog? LoadCatalog(FileInfo? path, TextWriter stderr)
     {
