@@ -1,4 +1,5 @@
 using System.CommandLine;
+using SocialCrm.Streaming.Host.Bench;
 using SocialCrm.Streaming.Host.Commands;
 using SocialCrm.Streaming.Host.Demo;
 
@@ -10,5 +11,6 @@ var root = new RootCommand("socialcrm: real-time social listening for customer c
     ReplayCommand.Create(),
     GenerateCommand.Create(),
     TopologyCommand.Create(),
+    BenchCommand.Create(),
 };
 return await CommandRunner.InvokeAsync(root, args).ConfigureAwait(false);

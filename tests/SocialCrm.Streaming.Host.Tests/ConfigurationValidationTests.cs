@@ -68,6 +68,7 @@ public sealed class ConfigurationValidationTests
     [InlineData("Cluster:Port", "70000", "0..65535")]
     [InlineData("Cluster:SeedNodes", "node-a", "host:port")]
     [InlineData("Cluster:PassivateIdleAfter", "00:00:00", "> 0")]
+    [InlineData("Cluster:DownUnreachableAfter", "00:00:00.500", ">= 1s")]
     [InlineData("Pipeline:Parallelism", "0", "1..100000")]
     [InlineData("Pipeline:AskTimeout", "00:00:00", "> 0")]
     [InlineData("Metrics:Port", "65536", "0..65535")]

@@ -21,6 +21,7 @@ public sealed class BrandMonitorEntity : ReceiveActor, IWithTimers
     private readonly List<DomainSignal> _detected = [];
     private readonly Queue<IReadOnlyList<OutboundSignal>> _toWrite = new();
     private readonly List<IActorRef> _awaitingWrites = [];
+    private readonly Dictionary<string, (long Watermark, DateTimeOffset HeardAt)> _nodeWatermarks = new(StringComparer.Ordinal);
     private bool _writing;
     private int _failedAttempts;
 
@@ -31,7 +32,7 @@ public sealed class BrandMonitorEntity : ReceiveActor, IWithTimers
 
         Receive<ObserveBrandCounts>(observe =>
         {
-            _monitor.Observe(observe.Minutes, observe.Watermark, _detected);
+            _monitor.Observe(observe.Minutes, LowestNodeWatermark(observe), _detected);
             if (_detected.Count > 0)
             {
                 var now = _dependencies.Clock();
@@ -78,6 +79,32 @@ public sealed class BrandMonitorEntity : ReceiveActor, IWithTimers
 
     public static Props Props(BrandMonitorDependencies dependencies) => Akka.Actor.Props.Create(() => new BrandMonitorEntity(dependencies));
 
+    /// <summary>
+    /// The lowest watermark of the nodes that reported lately: a minute is closed only once every node feeding
+    /// this brand is past it. A node silent for <see cref="BrandMonitorDependencies.NodeSilenceLimit"/> has left,
+    /// stopped, or has no traffic of this brand, and no longer holds the others back.
+    /// </summary>
+    private long LowestNodeWatermark(ObserveBrandCounts observe)
+    {
+        var now = _dependencies.Clock();
+        _nodeWatermarks[observe.Node] = (observe.Watermark, now);
+        var lowest = long.MaxValue;
+        List<string>? silent = null;
+        foreach (var (node, (watermark, heardAt)) in _nodeWatermarks)
+        {
+            if (now - heardAt > _dependencies.NodeSilenceLimit)
+            {
+                (silent ??= []).Add(node);
+            }
+            else
+            {
+                lowest = Math.Min(lowest, watermark);
+            }
+        }
+        silent?.ForEach(node => _nodeWatermarks.Remove(node));
+        return lowest;
+    }
+
     private void ReplyIfWritten(string brand)
     {
         if (_toWrite.Count > 0)
@@ -114,6 +141,8 @@ public sealed record BrandMonitorDependencies(RulesOptions Rules, ICustomerStore
 {
     public Func<DateTimeOffset> Clock { get; init; } = () => DateTimeOffset.UtcNow;
     public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(5);
+    /// <summary>Nodes report every second while they count this brand; silent this long, a node's watermark stops counting.</summary>
+    public TimeSpan NodeSilenceLimit { get; init; } = TimeSpan.FromSeconds(10);
     public IEntityMetrics Metrics { get; init; } = NoEntityMetrics.Instance;
     public LogThrottle FailureLog { get; init; } = new(TimeSpan.FromSeconds(30));
 

@@ -7,9 +7,10 @@ namespace SocialCrm.Streaming.Cluster.Brands;
 /// <summary>
 /// One node's mention counts of one brand since its last report, by minute, with the node's low watermark:
 /// brand monitors are fed pre-aggregated counts, never one message per mention, so a busy brand is not one
-/// hot actor.
+/// hot actor. <see cref="Node"/> names the reporting node: a monitor advances to the lowest watermark of the
+/// nodes feeding it, so one node racing ahead cannot close a minute another is still counting.
 /// </summary>
-public sealed record ObserveBrandCounts(string EntityId, IReadOnlyList<BrandMinuteCounts> Minutes, long Watermark) : IWithEntityId, IClusterMessage;
+public sealed record ObserveBrandCounts(string EntityId, IReadOnlyList<BrandMinuteCounts> Minutes, long Watermark, string Node) : IWithEntityId, IClusterMessage;
 
 /// <summary>The reply to an asked <see cref="ObserveBrandCounts"/>: every alert detected so far is written (a stopping node waits for it).</summary>
 public sealed record BrandCountsObserved(string Brand) : IClusterMessage;

@@ -204,10 +204,26 @@ public sealed class CustomerEntity : ReceiveActor, IWithStash, IWithTimers
             Timers.StartSingleTimer("write", RetryWrite.Instance, _dependencies.Backoff(_failedAttempts));
         });
         Receive<RetryWrite>(_ => Write());
+        Receive<WriteSuperseded>(_ =>
+        {
+            // Another incarnation of this customer (on a node that has since been downed, or during a hand-off)
+            // stored a newer version: this state is stale. Stop without confirming; the asks are repeated and a
+            // new incarnation loads the stored state and applies what it lacks.
+            if (_dependencies.FailureLog.ShouldLog("customer-superseded", out var suppressed))
+            {
+                _log.Warning("Customer {0} was written by another incarnation; reloading ({1} similar since last logged)", _id, suppressed);
+            }
+            Context.Stop(Self);
+        });
     }
 
     private void AwaitWrite(bool changed, object reply)
     {
+        // An asker on another node (a remote temporary actor) consumed this record there.
+        if (!Sender.Path.Address.HasLocalScope)
+        {
+            _dependencies.Metrics.AppliedForAnotherNode(CustomerShardingExtensions.TypeName);
+        }
         if (changed)
         {
             _dirty = true;
@@ -261,16 +277,16 @@ public sealed class CustomerEntity : ReceiveActor, IWithStash, IWithTimers
     private void Write()
     {
         var write = _currentWrite!;
-        Task.WhenAll(
-                _dependencies.Store.WriteAsync(write, CancellationToken.None),
-                _dependencies.Publisher.PublishAsync(write.Signals, CancellationToken.None))
-            .PipeTo(Self, success: () => WriteSucceeded.Instance, failure: ex => new WriteFailed(ex));
+        var stored = _dependencies.Store.WriteAsync(write, CancellationToken.None);
+        Task.WhenAll(stored, _dependencies.Publisher.PublishAsync(write.Signals, CancellationToken.None))
+            .PipeTo(Self, success: () => stored.Result ? WriteSucceeded.Instance : WriteSuperseded.Instance, failure: ex => new WriteFailed(ex));
     }
 
     private sealed record Loaded(StoredCustomer? Stored);
     private sealed record LoadFailed(Exception Cause);
     private sealed record RetryLoad { public static readonly RetryLoad Instance = new(); }
     private sealed record WriteSucceeded { public static readonly WriteSucceeded Instance = new(); }
+    private sealed record WriteSuperseded { public static readonly WriteSuperseded Instance = new(); }
     private sealed record WriteFailed(Exception Cause);
     private sealed record RetryWrite { public static readonly RetryWrite Instance = new(); }
     private sealed record Forgotten { public static readonly Forgotten Instance = new(); }

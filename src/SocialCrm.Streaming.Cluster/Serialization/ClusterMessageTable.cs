@@ -92,6 +92,7 @@ public static class ClusterMessageTable
             {
                 w.WriteString(m.EntityId, "entityId");
                 w.WriteInt64(m.Watermark);
+                w.WriteString(m.Node, "node");
                 w.WriteInt32(m.Minutes.Count);
                 foreach (var minute in m.Minutes)
                 {
@@ -102,6 +103,7 @@ public static class ClusterMessageTable
             {
                 var entityId = r.ReadString("entityId");
                 var watermark = r.ReadInt64();
+                var node = r.ReadString("node");
                 var count = r.ReadInt32();
                 if (count is < 0 or > 100_000)
                 {
@@ -112,7 +114,7 @@ public static class ClusterMessageTable
                 {
                     minutes[i] = r.ReadBrandCounts();
                 }
-                return new ObserveBrandCounts(entityId, minutes, watermark);
+                return new ObserveBrandCounts(entityId, minutes, watermark, node);
             }),
         ClusterMessageEntry.Create<BrandCountsObserved>(
             "bo",

@@ -15,7 +15,7 @@ public interface IWithEntityId
 /// </summary>
 public sealed class PartitionAlignedMessageExtractor(int partitionCount) : IMessageExtractor
 {
-    private readonly string[] _shardIds = [.. Enumerable.Range(0, partitionCount).Select(p => p.ToString(CultureInfo.InvariantCulture))];
+    private readonly string[] _shardIds = [.. Enumerable.Range(0, partitionCount).Select(ShardIdOf)];
 
     public int PartitionCount => partitionCount;
 
@@ -27,6 +27,8 @@ public sealed class PartitionAlignedMessageExtractor(int partitionCount) : IMess
 
     public string ShardId(string entityId, object? messageHint = null) =>
         _shardIds[KafkaPartitioner.PartitionFor(entityId, partitionCount)];
+
+    public static string ShardIdOf(int partition) => partition.ToString(CultureInfo.InvariantCulture);
 
     public static int PartitionOf(string shardId) => int.Parse(shardId, CultureInfo.InvariantCulture);
 }

@@ -8,8 +8,12 @@ public interface ICustomerStore
     /// <summary>The stored snapshot, or null for a customer never seen.</summary>
     Task<StoredCustomer?> LoadAsync(EntityId id, CancellationToken cancellationToken);
 
-    /// <summary>Applies one flush atomically; a write whose version is not newer than the stored one changes nothing.</summary>
-    Task WriteAsync(CustomerWrite write, CancellationToken cancellationToken);
+    /// <summary>
+    /// Applies one flush atomically. False when the stored version is already this one or newer: the write
+    /// changed nothing, because it was applied before (a retry) or another incarnation of the customer wrote
+    /// meanwhile. The writer must then reload rather than assume its state is the stored one.
+    /// </summary>
+    Task<bool> WriteAsync(CustomerWrite write, CancellationToken cancellationToken);
 
     /// <summary>Writes brand-level signals (not tied to one customer), idempotent on their ids.</summary>
     Task WriteSignalsAsync(IReadOnlyList<OutboundSignal> signals, CancellationToken cancellationToken);

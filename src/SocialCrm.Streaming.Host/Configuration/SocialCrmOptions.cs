@@ -25,6 +25,11 @@ public sealed class ClusterNodeOptions
     /// <summary>Comma-separated host:port of seed nodes; empty = a cluster of one.</summary>
     public string SeedNodes { get; set; } = "";
     public TimeSpan PassivateIdleAfter { get; set; } = TimeSpan.FromMinutes(2);
+    /// <summary>
+    /// How long a member must stay unreachable before the split-brain resolver (keep-majority) downs it; its
+    /// shards move only then, so this bounds how long a crashed node's customers wait.
+    /// </summary>
+    public TimeSpan DownUnreachableAfter { get; set; } = TimeSpan.FromSeconds(20);
 }
 
 public sealed class PipelineOptions

@@ -25,12 +25,14 @@ public static class DemoCommand
         var rate = new Option<double>("--rate") { Description = "Mentions per second to generate (0 = as fast as possible)", DefaultValueFactory = _ => 2_000 };
         var metricsPort = new Option<int>("--metrics-port") { Description = "Port of /metrics and /health (0 = an ephemeral port on 127.0.0.1)", DefaultValueFactory = _ => 0 };
         var logFormat = RunCommand.LogFormatOption();
+        var clusterPort = new Option<int>("--cluster-port") { Description = "Akka remoting port of the demo's node, so `socialcrm run` processes can join its cluster (--seed-nodes 127.0.0.1:PORT); 0 = a cluster of one", DefaultValueFactory = _ => 0 };
         var customers = new Option<int>("--customers") { Description = "Customers per brand", DefaultValueFactory = _ => 2_500 };
         var timeLapse = new Option<double>("--time-lapse") { Description = "Event time runs this many times faster than the wall clock, so minute-based detectors have minutes to look at", DefaultValueFactory = _ => 60 };
         var command = new Command("demo", "Run the processor on embedded Kafka and Redis with synthetic mentions and a live view")
         {
-            duration, rate, metricsPort, customers, timeLapse, logFormat,
+            duration, rate, metricsPort, customers, timeLapse, logFormat, clusterPort,
         };
+        clusterPort.Validators.Add(result => { if (result.GetValueOrDefault<int>() is < 0 or > 65535) result.AddError("--cluster-port must be within 0..65535"); });
         rate.Validators.Add(result => { if (result.GetValueOrDefault<double>() < 0) result.AddError("--rate must be >= 0"); });
         customers.Validators.Add(result => { if (result.GetValueOrDefault<int>() < 1) result.AddError("--customers must be >= 1"); });
         timeLapse.Validators.Add(result => { if (result.GetValueOrDefault<double>() <= 0) result.AddError("--time-lapse must be > 0"); });
@@ -40,11 +42,12 @@ public static class DemoCommand
             parse.GetValue(metricsPort),
             parse.GetValue(customers),
             parse.GetValue(timeLapse),
-            parse.GetValue(logFormat)), cancellationToken)));
+            parse.GetValue(logFormat),
+            parse.GetValue(clusterPort)), cancellationToken)));
         return command;
     }
 
-    private sealed record DemoSettings(TimeSpan? Duration, double Rate, int MetricsPort, int CustomersPerBrand, double TimeLapse, string? LogFormat);
+    private sealed record DemoSettings(TimeSpan? Duration, double Rate, int MetricsPort, int CustomersPerBrand, double TimeLapse, string? LogFormat, int ClusterPort);
 
     private static async Task<int> RunAsync(DemoSettings settings, CancellationToken cancellationToken)
     {
@@ -59,14 +62,21 @@ public static class DemoCommand
         var configuration = ConfigurationLoader.Build(new Dictionary<string, string?>
         {
             ["Kafka:BootstrapServers"] = kafka.BootstrapServers,
-            ["Kafka:GroupId"] = "socialcrm-demo",
             ["Redis:Configuration"] = garnet.ConnectionString,
             ["Cluster:Hostname"] = "127.0.0.1",
-            ["Cluster:Port"] = "0",
-            ["Cluster:SeedNodes"] = "",
+            ["Cluster:Port"] = settings.ClusterPort.ToString(CultureInfo.InvariantCulture),
+            // With a fixed port the demo's node is the seed that other processes join.
+            ["Cluster:SeedNodes"] = settings.ClusterPort > 0 ? $"127.0.0.1:{settings.ClusterPort}" : "",
             ["Metrics:Port"] = settings.MetricsPort.ToString(CultureInfo.InvariantCulture),
             ["Logging:Console:FormatterName"] = settings.LogFormat,
         });
+        Console.WriteLine($"Kafka bootstrap servers: {kafka.BootstrapServers}");
+        Console.WriteLine($"Redis: {garnet.ConnectionString}");
+        if (settings.ClusterPort > 0)
+        {
+            Console.WriteLine($"Cluster seed node: 127.0.0.1:{settings.ClusterPort} (join with: socialcrm run --kafka {kafka.BootstrapServers} " +
+                $"--redis {garnet.ConnectionString} --port <free port> --seed-nodes 127.0.0.1:{settings.ClusterPort} --metrics-port <free port>)");
+        }
         await using var node = ProcessorNode.FromConfiguration(configuration, catalog, logging => logging.SetMinimumLevel(LogLevel.Warning));
         await node.StartAsync(cancellationToken).ConfigureAwait(false);
         using var view = await LiveView.StartAsync(garnet.ConnectionString, node.Options.Redis.KeyPrefix).ConfigureAwait(false);

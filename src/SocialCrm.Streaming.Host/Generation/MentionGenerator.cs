@@ -3,11 +3,29 @@ using System.Text.Json;
 
 namespace SocialCrm.Streaming.Host.Generation;
 
+/// <summary>How the customer of a mention is chosen.</summary>
+public enum CustomerChoice
+{
+    /// <summary>A brand at random, then one of its customers at random: every customer equally active.</summary>
+    UniformPerBrand,
+    /// <summary>
+    /// One Zipf draw over all brands' customers (<see cref="GeneratorOptions.ZipfExponent"/>): a few customers
+    /// write most of the mentions. Popularity is shuffled over brands and customer numbers (seeded), so the most
+    /// active customers are not the low numbers the generator makes churners.
+    /// </summary>
+    Zipf,
+    /// <summary>Every customer of every brand once, in turn, then again: activates all customers in the fewest mentions.</summary>
+    EachInTurn,
+}
+
 public sealed class GeneratorOptions
 {
     public int Seed { get; set; } = 7;
     public IReadOnlyList<string> Brands { get; set; } = ["acme", "globex", "initech", "umbrella"];
     public int CustomersPerBrand { get; set; } = 2_500;
+    public CustomerChoice CustomerChoice { get; set; } = CustomerChoice.UniformPerBrand;
+    /// <summary>With <see cref="CustomerChoice.Zipf"/>: the customer of popularity rank r writes in proportion to 1 / r^exponent.</summary>
+    public double ZipfExponent { get; set; } = 1.0;
     /// <summary>Share of mentions whose author is not (yet) a known customer.</summary>
     public double ProspectShare { get; set; } = 0.25;
     /// <summary>Share of payloads deliberately broken, of many kinds, to exercise the dead-letter path.</summary>
@@ -86,6 +104,12 @@ public sealed class MentionGenerator(GeneratorOptions options)
     ];
 
     private readonly Random _random = new(options.Seed);
+    private readonly ZipfDistribution? _zipf = options.CustomerChoice == CustomerChoice.Zipf
+        ? new ZipfDistribution(options.Brands.Count * options.CustomersPerBrand, options.ZipfExponent)
+        : null;
+    private readonly int[]? _customerOfRank = options.CustomerChoice == CustomerChoice.Zipf
+        ? ShuffledCustomers(options.Brands.Count * options.CustomersPerBrand, options.Seed)
+        : null;
     private long _index;
 
     public IEnumerable<GeneratedRecord> Generate(long count)
@@ -120,8 +144,8 @@ public sealed class MentionGenerator(GeneratorOptions options)
     {
         var inCrisis = options.CrisisAt is { } crisisAt && index >= crisisAt && index < crisisAt + options.CrisisLength;
         var influencer = inCrisis && index == options.CrisisAt;
-        var brand = influencer || (inCrisis && _random.NextDouble() < 0.6) ? options.Brands[0] : options.Brands[_random.Next(options.Brands.Count)];
-        var customer = _random.Next(options.CustomersPerBrand);
+        var crisisBrand = influencer || (inCrisis && _random.NextDouble() < 0.6);
+        var (brand, customer) = PickCustomer(index, crisisBrand);
         var isProspect = _random.NextDouble() < options.ProspectShare;
         var platform = Platforms[_random.Next(Platforms.Length)];
         var isChurner = !isProspect && customer < options.CustomersPerBrand * options.ChurnerShare;
@@ -203,6 +227,26 @@ public sealed class MentionGenerator(GeneratorOptions options)
             _ => (Encoding.UTF8.GetBytes("not json at all " + index), "invalid-json"),
         };
         return GeneratedRecord.Broken(valid.Key, value, reason);
+    }
+
+    private (string Brand, int Customer) PickCustomer(long index, bool crisisBrand)
+    {
+        if (options.CustomerChoice == CustomerChoice.UniformPerBrand)
+        {
+            var brand = crisisBrand ? options.Brands[0] : options.Brands[_random.Next(options.Brands.Count)];
+            return (brand, _random.Next(options.CustomersPerBrand));
+        }
+        // One number over all brands' customers: brand = number mod brands, customer = number / brands.
+        var all = options.Brands.Count * options.CustomersPerBrand;
+        var number = _zipf is not null ? _customerOfRank![_zipf.Sample(_random)] : (int)(index % all);
+        return (crisisBrand ? options.Brands[0] : options.Brands[number % options.Brands.Count], number / options.Brands.Count);
+    }
+
+    private static int[] ShuffledCustomers(int count, int seed)
+    {
+        var numbers = Enumerable.Range(0, count).ToArray();
+        new Random(seed).Shuffle(numbers);
+        return numbers;
     }
 
     private string Pick(string[] choices) => choices[_random.Next(choices.Length)];

@@ -21,8 +21,13 @@ public sealed class MeasuredCustomerStore(ICustomerStore inner, ProcessorMetrics
         }
     }
 
-    public Task WriteAsync(CustomerWrite write, CancellationToken cancellationToken) =>
-        MeasureAsync(RedisOperations.Customer, () => inner.WriteAsync(write, cancellationToken));
+    public async Task<bool> WriteAsync(CustomerWrite write, CancellationToken cancellationToken)
+    {
+        var applied = false;
+        await MeasureAsync(RedisOperations.Customer, async () => applied = await inner.WriteAsync(write, cancellationToken).ConfigureAwait(false))
+            .ConfigureAwait(false);
+        return applied;
+    }
 
     public Task WriteSignalsAsync(IReadOnlyList<OutboundSignal> signals, CancellationToken cancellationToken) =>
         MeasureAsync(RedisOperations.Signals, () => inner.WriteSignalsAsync(signals, cancellationToken));

@@ -69,8 +69,8 @@ public sealed class BrandVolumeAggregator(TimeProvider? clock = null)
             : active.Min();
     }
 
-    /// <summary>Everything counted since the last drain: one message per brand, its minutes oldest first, with this node's low watermark.</summary>
-    public IReadOnlyList<ObserveBrandCounts> Drain()
+    /// <summary>Everything counted since the last drain: one message per brand, its minutes oldest first, with this node's name and low watermark.</summary>
+    public IReadOnlyList<ObserveBrandCounts> Drain(string node)
     {
         Dictionary<(string Brand, long Minute), Tally> drained;
         long watermark;
@@ -89,7 +89,8 @@ public sealed class BrandVolumeAggregator(TimeProvider? clock = null)
             .Select(brand => new ObserveBrandCounts(
                 brand.Key,
                 [.. brand.OrderBy(entry => entry.Key.Minute).Select(entry => entry.Value.ToCounts(brand.Key, entry.Key.Minute))],
-                watermark))];
+                watermark,
+                node))];
     }
 
     private sealed class Tally

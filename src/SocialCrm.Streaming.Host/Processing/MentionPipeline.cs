@@ -15,8 +15,9 @@ namespace SocialCrm.Streaming.Host.Processing;
 
 /// <summary>
 /// The per-node stream: consumed record -> parse -> (dead-letter | ask the customer entity) -> done.
-/// Asks are bounded in number (never a tell-flood of sharding, whose buffers drop when full) and kept
-/// in order, so per-customer order holds and the records of a partition finish in offset order.
+/// Asks are bounded in number (never a tell-flood of sharding, whose buffers drop when full), one at a
+/// time per entity (<see cref="EntitySequencer"/>), and their results kept in order, so the records of a
+/// partition finish in offset order.
 /// Profile records (the co-partitioned profiles topic) go to the same entities.
 /// </summary>
 public sealed class MentionPipeline(
@@ -30,6 +31,7 @@ public sealed class MentionPipeline(
     TimeSpan askTimeout)
 {
     private readonly string _profilesTopic = metrics.Topics.Profiles;
+    private readonly EntitySequencer _sequencer = new();
     private readonly int _partitions = metrics.Topics.MentionPartitions;
 
     public Task RunAsync(KafkaConsumerLoop consumer, IMaterializer materializer, CancellationToken cancellationToken) =>
@@ -82,8 +84,9 @@ public sealed class MentionPipeline(
 
     private async Task<Processed> ApplyMentionAsync(Mention mention, ConsumedRecord record, CancellationToken cancellationToken)
     {
-        CountIfMisrouted(record, mention.EntityId.Value);
-        var applied = await AskAsync<MentionApplied>(new ApplyMention(mention.EntityId.Value, mention, record.Position), record, cancellationToken)
+        CountIfMisaligned(record, mention.EntityId.Value);
+        var applied = await _sequencer.RunAsync(mention.EntityId.Value,
+            () => AskAsync<MentionApplied>(new ApplyMention(mention.EntityId.Value, mention, record.Position), record, cancellationToken))
             .ConfigureAwait(false);
         return new Processed(record, mention, applied.Observation);
     }
@@ -95,7 +98,7 @@ public sealed class MentionPipeline(
         {
             return await DeadLetterAsync(record, new Rejection(RejectReason.InvalidProfile, $"profile key '{key}' is not brand:customerId")).ConfigureAwait(false);
         }
-        CountIfMisrouted(record, id.Value);
+        CountIfMisaligned(record, id.Value);
         CustomerProfile? profile = null;
         if (record.Value is { } value)
         {
@@ -108,16 +111,17 @@ public sealed class MentionPipeline(
                 return await DeadLetterAsync(record, new Rejection(RejectReason.InvalidProfile, ex.Message)).ConfigureAwait(false);
             }
         }
-        await AskAsync<ProfileApplied>(new ApplyProfile(id.Value, profile, record.Position), record, cancellationToken).ConfigureAwait(false);
+        await _sequencer.RunAsync(id.Value, () => AskAsync<ProfileApplied>(new ApplyProfile(id.Value, profile, record.Position), record, cancellationToken))
+            .ConfigureAwait(false);
         return new Processed(record);
     }
 
     /// <summary>A record on another partition than its entity's: the producer does not partition with murmur2 (the Java default).</summary>
-    private void CountIfMisrouted(ConsumedRecord record, string entityId)
+    private void CountIfMisaligned(ConsumedRecord record, string entityId)
     {
         if (KafkaPartitioner.PartitionFor(entityId, _partitions) != record.Position.Partition)
         {
-            metrics.Misrouted(record.Topic);
+            metrics.Misaligned(record.Topic);
         }
     }
 

@@ -112,6 +112,7 @@ public static class ProcessorHost
                     SeedNodes = seeds,
                     SplitBrainResolver = new KeepMajorityOption(),
                 })
+                .AddHocon($"akka.cluster.split-brain-resolver.stable-after = {(long)options.Cluster.DownUnreachableAfter.TotalMilliseconds}ms", HoconAddMode.Prepend)
                 .AddClusterSerialization()
                 .AddCustomerShardRegion(topics.MentionPartitions, dependencies, options.Cluster.PassivateIdleAfter)
                 .AddBrandMonitorShardRegion(topics.MentionPartitions, new BrandMonitorDependencies(

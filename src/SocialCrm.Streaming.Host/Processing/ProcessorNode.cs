@@ -21,6 +21,7 @@ public sealed class ProcessorNode : IAsyncDisposable
         Topics = topics;
         Host = ProcessorHost.Build(options, topics, new CustomerModel(new EngagementEngine(rules)), rules, logging, configureLogging);
         Stats = Host.Services.GetRequiredService<PipelineStats>();
+        Metrics = Host.Services.GetRequiredService<Observability.ProcessorMetrics>();
         Service = Host.Services.GetRequiredService<ProcessorService>();
     }
 
@@ -28,6 +29,7 @@ public sealed class ProcessorNode : IAsyncDisposable
     public ProcessorTopics Topics { get; }
     public Microsoft.AspNetCore.Builder.WebApplication Host { get; }
     public PipelineStats Stats { get; }
+    public Observability.ProcessorMetrics Metrics { get; }
     public ProcessorService Service { get; }
 
     /// <summary>Binds and validates every section; throws <see cref="ConfigurationException"/> naming each bad setting.</summary>
@@ -55,6 +57,26 @@ public sealed class ProcessorNode : IAsyncDisposable
         await StartAsync(stop).ConfigureAwait(false);
         await Task.Delay(Timeout.Infinite, stop).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
         await StopAsync(CancellationToken.None).ConfigureAwait(false);
+    }
+
+    public Akka.Actor.ActorSystem ActorSystem => Host.Services.GetRequiredService<Akka.Actor.ActorSystem>();
+
+    /// <summary>
+    /// Dies as a killed process would, for tests of what the rest of the cluster recovers: the consumer goes
+    /// without draining or committing, and the actor system stops without leaving the cluster or handing off
+    /// its shards, so the other members see it unreachable until the split-brain resolver downs it.
+    /// Call <see cref="DisposeAsync"/> afterwards as usual.
+    /// </summary>
+    public async Task CrashAsync()
+    {
+        await Service.AbandonAsync().ConfigureAwait(false);
+        var system = (Akka.Actor.ExtendedActorSystem)ActorSystem;
+        system.Abort();
+        await system.WhenTerminated.ConfigureAwait(false);
+        // The client's background thread would go on heartbeating for a dead process; closed (still without a
+        // commit) it leaves the group as a killed process's connection would, rather than after the session timeout.
+        var consumer = await Service.Consumer.ConfigureAwait(false);
+        await consumer.DisposeAsync().ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()

@@ -3,6 +3,7 @@ using Akka.Hosting;
 using Akka.Streams;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using SocialCrm.Streaming.Cluster;
 using SocialCrm.Streaming.Cluster.Brands;
 using SocialCrm.Streaming.Cluster.Customers;
 using SocialCrm.Streaming.Host.Configuration;
@@ -55,7 +56,8 @@ public sealed class ProcessorService(
         _brandRegion = await brands.GetAsync(_stopping.Token).ConfigureAwait(false);
         _brandFlush = new Timer(_ => FlushBrandVolume(), null, BrandFlushInterval, BrandFlushInterval);
         var consumer = new KafkaConsumerLoop(options.Kafka, [topics.Mentions, topics.Profiles], loggerFactory.CreateLogger<KafkaConsumerLoop>(),
-            assigned => _brandVolume.Track([.. assigned.Where(tp => tp.Topic == topics.Mentions).Select(tp => tp.Partition.Value)]));
+            assigned => OnAssignmentChanged([.. assigned.Where(tp => tp.Topic == topics.Mentions).Select(tp => tp.Partition.Value)]),
+            new LogThrottle(TimeSpan.FromMinutes(1)).ShouldLog);
         var pipeline = new MentionPipeline(region, deadLetters, stats, new RateLimitedLog(_logger, TimeSpan.FromMinutes(1)),
             _brandVolume, metrics, options.Pipeline.Parallelism, options.Pipeline.AskTimeout);
         consumer.Start();
@@ -72,6 +74,21 @@ public sealed class ProcessorService(
             TaskContinuationOptions.OnlyOnFaulted);
         _consumer.SetResult(consumer);
         _logger.LogInformation("Consuming {Mentions} and {Profiles} as group {GroupId}", topics.Mentions, topics.Profiles, options.Kafka.GroupId);
+    }
+
+    /// <summary>The profiles topic is co-partitioned with mentions, so the mention partitions name this node's shards.</summary>
+    private void OnAssignmentChanged(IReadOnlyCollection<int> mentionPartitions)
+    {
+        _brandVolume.Track(mentionPartitions);
+        if (mentionPartitions.Count == 0)
+        {
+            return;
+        }
+        _ = CustomerShardingExtensions.PlaceShardsHereAsync(system, mentionPartitions).ContinueWith(
+            failed => _logger.LogWarning(failed.Exception?.GetBaseException(),
+                "Could not record partitions {Partitions} as this node's shards; they are processed where they are until the next assignment",
+                string.Join(",", mentionPartitions)),
+            CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -95,12 +112,14 @@ public sealed class ProcessorService(
         _logger.LogInformation("Stopped consuming: {Committed} records committed", consumer.CommittedRecords);
     }
 
+    private string NodeName => Akka.Cluster.Cluster.Get(system).SelfAddress.ToString();
+
     /// <summary>How often this node reports its per-brand, per-minute counts to the brand monitors.</summary>
     private static readonly TimeSpan BrandFlushInterval = TimeSpan.FromSeconds(1);
 
     private void FlushBrandVolume()
     {
-        foreach (var counts in _brandVolume.Drain())
+        foreach (var counts in _brandVolume.Drain(NodeName))
         {
             _brandRegion.Tell(counts);
         }
@@ -109,7 +128,7 @@ public sealed class ProcessorService(
     /// <summary>The last report before stopping is asked, so brand alerts it triggers are written before the actor system goes.</summary>
     private async Task FlushBrandVolumeAndWaitAsync()
     {
-        var reports = _brandVolume.Drain().Select(counts => _brandRegion.Ask<BrandCountsObserved>(counts, options.Kafka.DrainTimeout));
+        var reports = _brandVolume.Drain(NodeName).Select(counts => _brandRegion.Ask<BrandCountsObserved>(counts, options.Kafka.DrainTimeout));
         try
         {
             await Task.WhenAll(reports).ConfigureAwait(false);

@@ -38,6 +38,7 @@ internal sealed unsafe class LibrdkafkaNative
     public readonly delegate* unmanaged[Cdecl]<nint, short, nuint, int*, void> MockPushRequestErrorsArray; // may be null
     public readonly delegate* unmanaged[Cdecl]<nint, short, void> MockClearRequestErrors;
     public readonly delegate* unmanaged[Cdecl]<nint, byte*, int, int, int> MockPartitionSetLeader;
+    public readonly delegate* unmanaged[Cdecl]<nint, byte*, int, long, int> MockPartitionDeleteRecords;
     public readonly delegate* unmanaged[Cdecl]<nint, int, void> MockGroupInitialRebalanceDelayMs;
 
     private LibrdkafkaNative(string path, nint lib)
@@ -57,6 +58,7 @@ internal sealed unsafe class LibrdkafkaNative
         MockBrokerSetRtt = (delegate* unmanaged[Cdecl]<nint, int, int, int>)Export(lib, "rd_kafka_mock_broker_set_rtt");
         MockClearRequestErrors = (delegate* unmanaged[Cdecl]<nint, short, void>)Export(lib, "rd_kafka_mock_clear_request_errors");
         MockPartitionSetLeader = (delegate* unmanaged[Cdecl]<nint, byte*, int, int, int>)Export(lib, "rd_kafka_mock_partition_set_leader");
+        MockPartitionDeleteRecords = (delegate* unmanaged[Cdecl]<nint, byte*, int, long, int>)Export(lib, "rd_kafka_mock_partition_delete_records");
         MockGroupInitialRebalanceDelayMs = (delegate* unmanaged[Cdecl]<nint, int, void>)Export(lib, "rd_kafka_mock_group_initial_rebalance_delay_ms");
         // The _array variant exists since librdkafka 2.3; older versions only have the variadic one,
         // which cannot be called portably from .NET (varargs ABI): we then push one error per call.

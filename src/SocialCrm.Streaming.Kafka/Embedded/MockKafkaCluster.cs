@@ -15,7 +15,10 @@ namespace SocialCrm.Streaming.Kafka.Embedded;
 /// <see cref="CreateTopic"/>), no compaction, no timestamp ListOffsets, incomplete transactions;
 /// ListConsumerGroups crashes the client: never call it. Commit explicit
 /// <c>TopicPartitionOffset(tp, offset + 1)</c>: a committed leader epoch is rejected after a leader
-/// move. A second consumer joining a group waits session.timeout.ms - 1 s.</para>
+/// move. A second consumer joining a group waits session.timeout.ms - 1 s. A partition keeps at
+/// most 5 MiB of record batches: appending a larger batch evicts everything before it and moves
+/// the log start past the new batch too, so a record batch over 5 MiB is acknowledged and then gone
+/// (compressed, a large but repetitive record stays well below that).</para>
 /// <para>Thread safety: every member may be called from any thread. librdkafka's mock functions
 /// are themselves thread-safe (they hand an op to the cluster's own thread and wait for it or take
 /// the cluster lock); this class additionally serialises calls with a lock so that
@@ -208,6 +211,25 @@ public sealed unsafe class MockKafkaCluster : IDisposable
             {
                 Check(_native.MockPartitionSetLeader(cluster, n, partition, brokerId),
                     $"move leader of {topic}[{partition}] to broker {brokerId}");
+            }
+        }
+    }
+
+    /// <summary>Deletes the records of the partition below <paramref name="offset"/> (at most its end
+    /// offset), as retention would: the log start moves up to it.</summary>
+    public void DeleteRecordsBefore(string topic, int partition, long offset)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(topic);
+        ArgumentOutOfRangeException.ThrowIfNegative(partition);
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        var name = LibrdkafkaNative.Utf8(topic);
+        lock (_gate)
+        {
+            var cluster = Cluster();
+            fixed (byte* n = name)
+            {
+                Check(_native.MockPartitionDeleteRecords(cluster, n, partition, offset),
+                    $"delete records of {topic}[{partition}] below offset {offset}");
             }
         }
     }

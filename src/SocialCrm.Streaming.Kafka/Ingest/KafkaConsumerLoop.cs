@@ -17,6 +17,8 @@ namespace SocialCrm.Streaming.Kafka.Ingest;
 /// Subscribe happen on that thread, so rebalance callbacks never race with Consume or Commit.
 /// Several co-partitioned topics can be consumed together: the range assignor gives partition i
 /// of each to the same member, so a customer's mentions and profile land on the same node.
+/// librdkafka's own error and log lines go through a <see cref="LogGate"/>, so a broker outage
+/// does not flood the log.
 /// </summary>
 public sealed class KafkaConsumerLoop : IAsyncDisposable
 {
@@ -25,6 +27,7 @@ public sealed class KafkaConsumerLoop : IAsyncDisposable
     private readonly KafkaIngestOptions _options;
     private readonly IReadOnlyList<string> _topics;
     private readonly ILogger _logger;
+    private readonly LogGate _logGate;
     private readonly IConsumer<byte[]?, byte[]> _consumer;
     private readonly Channel<ConsumedRecord> _handedOut = Channel.CreateUnbounded<ConsumedRecord>(
         new UnboundedChannelOptions { SingleWriter = true, SingleReader = true });
@@ -41,27 +44,38 @@ public sealed class KafkaConsumerLoop : IAsyncDisposable
     private int _inFlight;
     private int _maxInFlight;
     private long _doneSinceCommit;
+    /// <summary>After a failed commit (a rebalance in progress, a coordinator moving) the next try waits for the commit interval, not the next record.</summary>
+    private bool _lastCommitFailed;
     private long _consumed;
     private long _committedRecords;
 
-    public KafkaConsumerLoop(KafkaIngestOptions options, IReadOnlyList<string> topics, ILogger logger, Action<IReadOnlyList<TopicPartition>>? onAssignmentChanged = null)
+    /// <summary>The client settings this loop consumes with (also what a benchmark's raw consumer must match).</summary>
+    public static ConsumerConfig ConsumerConfigOf(KafkaIngestOptions options) => new(new Dictionary<string, string>(options.Properties))
+    {
+        BootstrapServers = options.BootstrapServers,
+        GroupId = options.GroupId,
+        EnableAutoCommit = false,
+        EnableAutoOffsetStore = false,
+        AutoOffsetReset = AutoOffsetReset.Earliest,
+        SessionTimeoutMs = options.SessionTimeoutMs,
+        // Bounded prefetch: the client's own queue must not undo the in-flight cap.
+        QueuedMaxMessagesKbytes = 16 * 1024,
+        // Range keeps co-partitioned topics together (partition i of each on one member).
+        PartitionAssignmentStrategy = PartitionAssignmentStrategy.Range,
+        // Where the end of the log is, so a partition whose last offsets hold no record to hand out
+        // (records deleted before they were read, a transaction marker) is still committed to its end.
+        EnablePartitionEof = true,
+    };
+
+    /// <param name="logGate">Rate-limits the client's repeated error and log lines (the host's log throttle); without it every line is logged.</param>
+    public KafkaConsumerLoop(KafkaIngestOptions options, IReadOnlyList<string> topics, ILogger logger,
+        Action<IReadOnlyList<TopicPartition>>? onAssignmentChanged = null, LogGate? logGate = null)
     {
         _options = options;
         _topics = topics;
         _logger = logger;
-        var config = new ConsumerConfig(new Dictionary<string, string>(options.Properties))
-        {
-            BootstrapServers = options.BootstrapServers,
-            GroupId = options.GroupId,
-            EnableAutoCommit = false,
-            EnableAutoOffsetStore = false,
-            AutoOffsetReset = AutoOffsetReset.Earliest,
-            SessionTimeoutMs = options.SessionTimeoutMs,
-            // Bounded prefetch: the client's own queue must not undo the in-flight cap.
-            QueuedMaxMessagesKbytes = 16 * 1024,
-            // Range keeps co-partitioned topics together (partition i of each on one member).
-            PartitionAssignmentStrategy = PartitionAssignmentStrategy.Range,
-        };
+        _logGate = logGate ?? LogEveryLine;
+        var config = ConsumerConfigOf(options);
         _consumer = new ConsumerBuilder<byte[]?, byte[]>(config)
             .SetPartitionsAssignedHandler((_, partitions) =>
             {
@@ -88,8 +102,8 @@ public sealed class KafkaConsumerLoop : IAsyncDisposable
                 _logger.LogWarning("Lost {Partitions}", Describe(lost));
                 onAssignmentChanged?.Invoke(AssignedPartitions);
             })
-            .SetErrorHandler((_, error) => _logger.LogWarning("Kafka consumer error {Code}: {Reason}", error.Code, error.Reason))
-            .SetLogHandler((_, message) => _logger.Log(ToLogLevel(message.Level), "librdkafka {Facility}: {Message}", message.Facility, message.Message))
+            .SetErrorHandler((_, error) => OnClientError(error))
+            .SetLogHandler((_, message) => OnClientLog(message))
             .Build();
         _thread = new Thread(Loop) { IsBackground = true, Name = "kafka-consume" };
     }
@@ -139,7 +153,7 @@ public sealed class KafkaConsumerLoop : IAsyncDisposable
         _stopping = true;
         await _loopExited.Task.ConfigureAwait(false);
         _handedOut.Writer.TryComplete();
-        WaitForInFlight(() => InFlight == 0);
+        WaitForInFlight(() => InFlight == 0, _options.DrainTimeout);
         CommitDone();
         _consumer.Close();
     }
@@ -169,7 +183,7 @@ public sealed class KafkaConsumerLoop : IAsyncDisposable
             while (!_stopping)
             {
                 ResumeDrainedPartitions();
-                if (Interlocked.Read(ref _doneSinceCommit) >= _options.CommitBatchSize || _sinceCommit.Elapsed >= _options.CommitInterval)
+                if ((!_lastCommitFailed && Interlocked.Read(ref _doneSinceCommit) >= _options.CommitBatchSize) || _sinceCommit.Elapsed >= _options.CommitInterval)
                 {
                     CommitDone();
                 }
@@ -201,11 +215,19 @@ public sealed class KafkaConsumerLoop : IAsyncDisposable
         catch (ConsumeException ex)
         {
             // The client retries broker errors itself; a consume error is logged and consumption goes on.
-            _logger.LogWarning("Kafka consume error {Code}: {Reason}", ex.Error.Code, ex.Error.Reason);
+            if (_logGate("consume:" + ex.Error.Code, out var suppressed))
+            {
+                _logger.LogWarning("Kafka consume error {Code}: {Reason} ({Suppressed} more since last logged)", ex.Error.Code, ex.Error.Reason, suppressed);
+            }
             return;
         }
-        if (result is null || result.IsPartitionEOF)
+        if (result is null)
         {
+            return;
+        }
+        if (result.IsPartitionEOF)
+        {
+            _trackers.GetValueOrDefault(result.TopicPartition)?.ReachedEnd(result.Offset.Value);
             return;
         }
         var partition = result.TopicPartition;
@@ -214,7 +236,6 @@ public sealed class KafkaConsumerLoop : IAsyncDisposable
             return;
         }
         tracker.HandedOut(result.Offset.Value);
-        tracker.LastHandedOut = result.Offset.Value;
         Interlocked.Increment(ref _consumed);
         _consumedByPartition.AddOrUpdate(partition, 1, (_, n) => n + 1);
         var inFlight = Interlocked.Increment(ref _inFlight);
@@ -235,7 +256,7 @@ public sealed class KafkaConsumerLoop : IAsyncDisposable
         }
     }
 
-    /// <summary>On the loop thread: the client's cached high watermark minus the next offset to hand out.</summary>
+    /// <summary>On the loop thread: the client's cached high watermark minus the next offset to read.</summary>
     private void UpdateLag()
     {
         _sinceLag.Restart();
@@ -254,7 +275,7 @@ public sealed class KafkaConsumerLoop : IAsyncDisposable
             {
                 continue;
             }
-            var position = tracker.LastHandedOut >= 0 ? tracker.LastHandedOut + 1 : PositionOf(partition);
+            var position = tracker.NextOffset >= 0 ? tracker.NextOffset : PositionOf(partition);
             if (position < 0)
             {
                 // Nothing consumed and no position yet: everything from the low watermark on is behind.
@@ -312,28 +333,43 @@ public sealed class KafkaConsumerLoop : IAsyncDisposable
             return;
         }
         var trackers = partitions.Select(p => _trackers.GetValueOrDefault(p)).OfType<PartitionOffsetTracker>().ToArray();
-        WaitForInFlight(() => trackers.All(t => t.InFlight == 0));
+        WaitForInFlight(() => trackers.All(t => t.InFlight == 0), RevocationDrainLimit);
         CommitDone(partitions);
     }
 
     private void Release(IEnumerable<TopicPartition> partitions)
     {
+        var wasPaused = new List<TopicPartition>();
         foreach (var partition in partitions)
         {
             _trackers.TryRemove(partition, out _);
-            _paused.Remove(partition);
+            if (_paused.Remove(partition))
+            {
+                wasPaused.Add(partition);
+            }
             _lag.TryRemove(partition, out _);
+        }
+        if (wasPaused.Count > 0)
+        {
+            // The client keeps a partition's pause across rebalances: assigned here again later, it would never deliver.
+            _consumer.Resume(wasPaused);
         }
     }
 
-    private void WaitForInFlight(Func<bool> drained)
+    /// <summary>
+    /// A revocation waits inside the rebalance, where the member sends no heartbeats: waiting longer than
+    /// half the session timeout gets it dropped from the group, and every member rebalances again.
+    /// </summary>
+    private TimeSpan RevocationDrainLimit => TimeSpan.FromMilliseconds(Math.Min(_options.DrainTimeout.TotalMilliseconds, _options.SessionTimeoutMs / 2.0));
+
+    private void WaitForInFlight(Func<bool> drained, TimeSpan limit)
     {
         var deadline = Stopwatch.StartNew();
         while (!drained())
         {
-            if (deadline.Elapsed >= _options.DrainTimeout)
+            if (deadline.Elapsed >= limit)
             {
-                _logger.LogWarning("In-flight records did not finish within {Timeout}; the next owner replays them", _options.DrainTimeout);
+                _logger.LogWarning("In-flight records did not finish within {Timeout}; the next owner replays them", limit);
                 return;
             }
             Thread.Sleep(5);
@@ -364,11 +400,17 @@ public sealed class KafkaConsumerLoop : IAsyncDisposable
         try
         {
             _consumer.Commit(offsets);
+            _lastCommitFailed = false;
             Interlocked.Add(ref _committedRecords, done);
         }
         catch (KafkaException ex)
         {
-            _logger.LogWarning("Commit of {Count} partitions failed ({Reason}); retried with the next batch", offsets.Count, ex.Error.Reason);
+            _lastCommitFailed = true;
+            if (_logGate("commit:" + ex.Error.Code, out var suppressed))
+            {
+                _logger.LogWarning("Commit of {Count} partitions failed ({Reason}); retried after the commit interval ({Suppressed} similar since last logged)",
+                    offsets.Count, ex.Error.Reason, suppressed);
+            }
             foreach (var offset in offsets)
             {
                 _trackers.GetValueOrDefault(offset.TopicPartition)?.CommitFailed(offset.Offset.Value);
@@ -380,10 +422,45 @@ public sealed class KafkaConsumerLoop : IAsyncDisposable
     private static string Describe(IEnumerable<TopicPartition> partitions) =>
         string.Join(", ", partitions.GroupBy(p => p.Topic).Select(g => $"{g.Key} [{string.Join(",", g.Select(p => p.Partition.Value).Order())}]"));
 
-    private static LogLevel ToLogLevel(SyslogLevel level) => level switch
+    private static bool LogEveryLine(string key, out long suppressed)
     {
-        SyslogLevel.Emergency or SyslogLevel.Alert or SyslogLevel.Critical or SyslogLevel.Error => LogLevel.Warning,
-        SyslogLevel.Warning or SyslogLevel.Notice => LogLevel.Information,
+        suppressed = 0;
+        return true;
+    }
+
+    private void OnClientError(Error error)
+    {
+        if (_logGate("error:" + error.Code, out var suppressed))
+        {
+            _logger.LogWarning("Kafka consumer error {Code}: {Reason} ({Suppressed} more since last logged)", error.Code, error.Reason, suppressed);
+        }
+    }
+
+    private void OnClientLog(LogMessage message)
+    {
+        var level = ToLogLevel(message);
+        if (!_logger.IsEnabled(level))
+        {
+            return;
+        }
+        if (level == LogLevel.Debug)
+        {
+            // Detail (librdkafka's info and debug lines) is off unless asked for, and then every line is wanted.
+            _logger.LogDebug("librdkafka {Facility}: {Message}", message.Facility, message.Message);
+        }
+        else if (_logGate($"log:{message.Facility}:{message.Level}", out var suppressed))
+        {
+            _logger.Log(level, "librdkafka {Facility}: {Message} ({Suppressed} more since last logged)", message.Facility, message.Message, suppressed);
+        }
+    }
+
+    private static LogLevel ToLogLevel(LogMessage message) => message switch
+    {
+        // An offset reset after a fetch error: the broker no longer had the records at the consumer's
+        // position (retention overtook it, or the log was truncated), so they were skipped. Lost input, not client noise.
+        { Facility: "OFFSET", Level: <= SyslogLevel.Warning } => LogLevel.Warning,
+        { Level: SyslogLevel.Emergency or SyslogLevel.Alert or SyslogLevel.Critical or SyslogLevel.Error } => LogLevel.Warning,
+        { Level: SyslogLevel.Warning or SyslogLevel.Notice } => LogLevel.Information,
         _ => LogLevel.Debug,
     };
 }

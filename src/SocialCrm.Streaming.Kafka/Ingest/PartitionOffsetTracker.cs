@@ -2,18 +2,18 @@ namespace SocialCrm.Streaming.Kafka.Ingest;
 
 /// <summary>
 /// The commit point of one partition: the offset below which every record handed out is done.
-/// Records may finish out of order; offsets may have gaps (compaction, transaction markers), so
-/// contiguity is defined by the records handed out, not by consecutive numbers.
+/// Records may finish out of order; offsets may have gaps (compaction, transaction markers, records
+/// the broker deleted before they were read), so contiguity is defined by the records handed out,
+/// not by consecutive numbers.
 /// </summary>
 public sealed class PartitionOffsetTracker
 {
     private readonly Queue<long> _pending = new();
     private readonly HashSet<long> _doneAhead = [];
+    private long _lastHandedOut = -1;
+    private long _endOfLog = -1;
     private long _committable = -1;
     private long _committed = -1;
-
-    /// <summary>The last offset handed to the stream, -1 before the first; written and read by the consume loop only.</summary>
-    public long LastHandedOut { get; set; } = -1;
 
     /// <summary>Records handed out and not yet done.</summary>
     public int InFlight
@@ -21,10 +21,41 @@ public sealed class PartitionOffsetTracker
         get { lock (_pending) return _pending.Count - _doneAhead.Count; }
     }
 
+    /// <summary>
+    /// The next offset the consumer reads: after the last record handed out, or where it last found
+    /// the end of the log if that is further; -1 before either.
+    /// </summary>
+    public long NextOffset
+    {
+        get
+        {
+            lock (_pending)
+            {
+                return _lastHandedOut < 0 && _endOfLog < 0 ? -1 : Math.Max(_lastHandedOut + 1, _endOfLog);
+            }
+        }
+    }
+
     /// <summary>Registers a record handed to the stream. Offsets must be increasing.</summary>
     public void HandedOut(long offset)
     {
-        lock (_pending) _pending.Enqueue(offset);
+        lock (_pending)
+        {
+            _pending.Enqueue(offset);
+            _lastHandedOut = offset;
+        }
+    }
+
+    /// <summary>
+    /// The consumer reached the end of the log at <paramref name="nextOffset"/>: every offset below it
+    /// was handed out or is not in the log. The gap matters at the tail, where no later record moves
+    /// the commit past it: a transaction marker, or records the broker deleted before they were read
+    /// (retention overtook the consumer, which then reset to the log start). Once everything handed
+    /// out is done, that end is the commit point, so the partition is committed up to the log end.
+    /// </summary>
+    public void ReachedEnd(long nextOffset)
+    {
+        lock (_pending) _endOfLog = Math.Max(_endOfLog, nextOffset);
     }
 
     /// <summary>Marks a record done.</summary>
@@ -50,17 +81,18 @@ public sealed class PartitionOffsetTracker
         }
     }
 
-    /// <summary>The next offset to commit (last done + 1), if it moved since the last commit.</summary>
+    /// <summary>The next offset to commit (last done + 1, or the end of the log once nothing is pending), if it moved since the last commit.</summary>
     public bool TryTakeCommit(out long nextOffset)
     {
         lock (_pending)
         {
-            nextOffset = _committable + 1;
-            if (_committable <= _committed)
+            var committable = _pending.Count == 0 ? Math.Max(_committable, _endOfLog - 1) : _committable;
+            nextOffset = committable + 1;
+            if (committable <= _committed)
             {
                 return false;
             }
-            _committed = _committable;
+            _committed = committable;
             return true;
         }
     }

@@ -8,14 +8,19 @@ namespace SocialCrm.Streaming.Kafka.Output;
 
 /// <summary>
 /// Sends a rejected record, byte for byte, to the dead-letter topic with headers that say why and
-/// where it came from, keeping the original headers. A payload larger than a broker takes (its
-/// message.max.bytes, 1 MB by default) keeps its first <see cref="MaxValueBytes"/> bytes and says so in
-/// headers. Retriable broker errors are retried until the record is stored: a rejected mention is never lost.
+/// where it came from, keeping the original key and headers. A record larger than a broker takes (its
+/// message.max.bytes, 1 MB by default) keeps only the first bytes of its value, as many as fit in
+/// <see cref="MaxRecordBytes"/> with the key and headers, and says so in headers. Retriable broker
+/// errors are retried until the record is stored: a rejected mention is never lost.
 /// </summary>
 public sealed class DeadLetterPublisher(IProducer<byte[]?, byte[]> producer, string deadLetterTopic)
 {
-    /// <summary>Below a default broker's 1 MB record limit, with room for key and headers.</summary>
-    public const int MaxValueBytes = 900 * 1024;
+    /// <summary>
+    /// The most a dead letter weighs, key and headers included: below a default broker's 1 MB record
+    /// limit and the producer's own message.max.bytes check (1,000,000), with room for the record framing.
+    /// The key and headers count too: past the producer's limit a send can never succeed.
+    /// </summary>
+    public const int MaxRecordBytes = 900 * 1024;
     public const string TruncatedHeader = "dlq.truncated";
     public const string OriginalSizeHeader = "dlq.original.size";
     public const string ReasonHeader = "dlq.reason";
@@ -45,11 +50,11 @@ public sealed class DeadLetterPublisher(IProducer<byte[]?, byte[]> producer, str
         headers.Add(SourceOffsetHeader, Encoding.UTF8.GetBytes(record.Position.Offset.ToString(CultureInfo.InvariantCulture)));
         // A tombstone has no bytes to keep; it arrives as an empty value with its reason.
         var value = record.Value ?? [];
-        if (value.Length > MaxValueBytes)
+        if (SizeOf(record.Key, headers) + value.Length > MaxRecordBytes)
         {
             headers.Add(TruncatedHeader, "true"u8.ToArray());
             headers.Add(OriginalSizeHeader, Encoding.UTF8.GetBytes(value.Length.ToString(CultureInfo.InvariantCulture)));
-            value = value[..MaxValueBytes];
+            value = value[..Math.Max(0, MaxRecordBytes - SizeOf(record.Key, headers))];
         }
         var message = new Message<byte[]?, byte[]> { Key = record.Key, Value = value, Headers = headers };
         for (var attempt = 1; ; attempt++)
@@ -66,4 +71,8 @@ public sealed class DeadLetterPublisher(IProducer<byte[]?, byte[]> producer, str
             }
         }
     }
+
+    /// <summary>The bytes of a record's key and headers (names and values; framing is in the margin of <see cref="MaxRecordBytes"/>).</summary>
+    private static int SizeOf(byte[]? key, Headers headers) =>
+        (key?.Length ?? 0) + headers.Sum(header => Encoding.UTF8.GetByteCount(header.Key) + (header.GetValueBytes()?.Length ?? 0));
 }

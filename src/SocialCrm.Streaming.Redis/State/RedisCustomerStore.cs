@@ -90,7 +90,7 @@ public sealed class RedisCustomerStore(IConnectionMultiplexer connection, RedisS
             [.. entries.Where(e => e.Name != VersionField).Select(e => new KeyValuePair<string, string>(e.Name!, e.Value!))]);
     }
 
-    public Task WriteAsync(CustomerWrite write, CancellationToken cancellationToken) =>
+    public Task<bool> WriteAsync(CustomerWrite write, CancellationToken cancellationToken) =>
         RunFlushAsync(write.Id.Brand, _keys.Customer(write.Id), write.Version, write.Fields, write.Id.Value,
             write.RiskScore, write.AdvocacyScore, write.Volume, write.Signals);
 
@@ -113,7 +113,8 @@ public sealed class RedisCustomerStore(IConnectionMultiplexer connection, RedisS
         await transaction.ExecuteAsync().ConfigureAwait(false);
     }
 
-    private async Task RunFlushAsync(
+    /// <summary>False when the flush was older than the stored version (the script then changes nothing).</summary>
+    private async Task<bool> RunFlushAsync(
         string brand, string customerKey, long version, IReadOnlyList<KeyValuePair<string, string>> fields, string member,
         double risk, double advocacy, IReadOnlyList<VolumeIncrement> volume, IReadOnlyList<OutboundSignal> signals)
     {
@@ -162,6 +163,7 @@ public sealed class RedisCustomerStore(IConnectionMultiplexer connection, RedisS
             args.Add(signal.Json);
         }
         // ScriptEvaluateAsync sends EVALSHA and falls back to EVAL on NOSCRIPT (a restarted server).
-        await connection.GetDatabase().ScriptEvaluateAsync(FlushScript, keys, [.. args]).ConfigureAwait(false);
+        var applied = await connection.GetDatabase().ScriptEvaluateAsync(FlushScript, keys, [.. args]).ConfigureAwait(false);
+        return (long)applied == 1;
     }
 }

@@ -42,6 +42,7 @@ public sealed class ClusterMessageFormatTests
         var back = RoundTrip(message);
         Assert.Equal(message.EntityId, back.EntityId);
         Assert.Equal(message.Watermark, back.Watermark);
+        Assert.Equal(message.Node, back.Node);
         Assert.Equal(message.Minutes.Count, back.Minutes.Count);
         foreach (var (sent, received) in message.Minutes.Zip(back.Minutes))
         {
@@ -392,7 +393,7 @@ public sealed class ClusterMessageFormatTests
     [InlineData(typeof(ApplyMention), "EntityId,Mention,Position")]
     [InlineData(typeof(MentionApplied), "Observation,Position")]
     [InlineData(typeof(MentionObservation), "Class,MayQuote")]
-    [InlineData(typeof(ObserveBrandCounts), "EntityId,Minutes,Watermark")]
+    [InlineData(typeof(ObserveBrandCounts), "EntityId,Minutes,Node,Watermark")]
     [InlineData(typeof(BrandCountsObserved), "Brand")]
     [InlineData(typeof(BrandMinuteCounts), "Brand,LatestEventTime,MinuteBucket,Negative,Neutral,Positive,Samples")]
     [InlineData(typeof(Evidence), "Excerpt,MentionId,Platform")]

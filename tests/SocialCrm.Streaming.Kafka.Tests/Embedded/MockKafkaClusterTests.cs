@@ -164,6 +164,59 @@ public sealed class MockKafkaClusterTests(MockKafkaFixture kafka) : IClassFixtur
     }
 
     [Fact]
+    public void Deleting_records_moves_the_log_start_as_retention_would()
+    {
+        var topic = kafka.CreateUniqueTopic("delete", 1);
+        kafka.Produce(topic, Enumerable.Range(0, 10).Select(i => ((string?)"k", Bytes($"v{i}"))));
+
+        kafka.Cluster.DeleteRecordsBefore(topic, 0, 6);
+
+        Assert.Equal(["v6", "v7", "v8", "v9"], kafka.ReadAll(topic, 1, TimeSpan.FromSeconds(10)).Select(r => r.ValueString));
+        Assert.Throws<KafkaException>(() => kafka.Cluster.DeleteRecordsBefore(topic, 0, 11));
+    }
+
+    /// <summary>
+    /// Surprise (librdkafka 2.16 mock): a partition keeps at most 5 MiB of record batches, and appending
+    /// a batch larger than that evicts every batch before it and then sets the log start to the end
+    /// offset, past the new batch itself. The produce is acknowledged, yet the record is gone. A real
+    /// broker never deletes the active segment it just appended to. Compressed, a large but repetitive
+    /// record is a small batch and is kept.
+    /// </summary>
+    [Fact]
+    public async Task A_record_batch_over_5_MiB_is_acknowledged_but_not_kept_while_a_compressed_large_record_is()
+    {
+        var tenMiB = Bytes(new string('x', 10 * 1024 * 1024));
+        var config = kafka.ProducerConfig();
+        config.MessageMaxBytes = 11 * 1024 * 1024;
+
+        var dropped = kafka.CreateUniqueTopic("over-5mib", 1);
+        kafka.Produce(dropped, [("k", Bytes("before"))]);
+        using (var producer = new ProducerBuilder<byte[]?, byte[]>(config).Build())
+        {
+            var report = await producer.ProduceAsync(dropped, new Message<byte[]?, byte[]> { Value = tenMiB });
+            Assert.Equal((PersistenceStatus.Persisted, 1L), (report.Status, report.Offset.Value));
+        }
+        Assert.Equal((2L, 2L), LogStartAndEnd(dropped));
+
+        var kept = kafka.CreateUniqueTopic("compressed", 1);
+        kafka.Produce(kept, [("k", Bytes("before"))]);
+        config.CompressionType = CompressionType.Lz4;
+        using (var producer = new ProducerBuilder<byte[]?, byte[]>(config).Build())
+        {
+            await producer.ProduceAsync(kept, new Message<byte[]?, byte[]> { Value = tenMiB });
+        }
+        Assert.Equal((0L, 2L), LogStartAndEnd(kept));
+        Assert.Equal(tenMiB.Length, kafka.ReadAll(kept, 1, TimeSpan.FromSeconds(10))[1].Value.Length);
+    }
+
+    private (long Start, long End) LogStartAndEnd(string topic)
+    {
+        using var consumer = new ConsumerBuilder<byte[], byte[]>(kafka.ConsumerConfig(MockKafkaFixture.UniqueGroup())).Build();
+        var watermarks = consumer.QueryWatermarkOffsets(new TopicPartition(topic, 0), TimeSpan.FromSeconds(10));
+        return (watermarks.Low.Value, watermarks.High.Value);
+    }
+
+    [Fact]
     public void Argument_checks_and_dispose()
     {
         var cluster = MockKafkaCluster.Start(1);

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Akka.Actor;
 using Akka.Streams;
 using Akka.Streams.Dsl;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using SocialCrm.Streaming.Kafka.Ingest;
 using SocialCrm.Streaming.Testing;
@@ -122,6 +123,93 @@ public sealed class KafkaConsumerLoopTests(MockKafkaFixture kafka) : IClassFixtu
         {
             Assert.Contains(999L / Partitions, secondRun);
             Assert.True(secondRun.Count >= 500, $"expected at least the undone half again, got {secondRun.Count}");
+        }
+    }
+
+    [Fact]
+    public async Task Records_deleted_before_they_were_read_are_skipped_with_a_warning_and_the_partitions_are_committed_to_their_end()
+    {
+        var topic = TopicWith(400);
+        var group = MockKafkaFixture.UniqueGroup();
+        await using (var first = new KafkaConsumerLoop(Options(group), [topic], NullLogger.Instance))
+        {
+            first.Start();
+            _ = first.Records.RunForeach(first.MarkDone, _system.Materializer());
+            await WaitUntilCommittedAtLogEnd(topic, group);
+        }
+        // While the group is away, more records arrive and retention deletes them before anyone reads them.
+        kafka.Produce(topic, Enumerable.Range(0, 400).Select(i => ((string?)$"key{i}", BitConverter.GetBytes(i))));
+        kafka.DeleteRecordsBefore(topic, kafka.GetHighWatermarks(topic, Partitions));
+
+        var log = new RecordingLogger();
+        await using var second = new KafkaConsumerLoop(Options(group), [topic], log);
+        second.Start();
+        _ = second.Records.RunForeach(second.MarkDone, _system.Materializer());
+        // Nothing is left to hand out, yet every partition is committed to its end rather than stuck where the group left it.
+        await WaitUntilCommittedAtLogEnd(topic, group);
+        Assert.Equal(0, second.Consumed);
+        Assert.Contains(log.Lines, line => line.Level == LogLevel.Warning && line.Message.Contains("offset reset", StringComparison.Ordinal));
+        var clock = Stopwatch.StartNew();
+        while (second.Lag.Count < Partitions && clock.Elapsed < TimeSpan.FromSeconds(10)) await Task.Delay(100);
+        Assert.All(second.Lag.Values, lag => Assert.Equal(0, lag));
+    }
+
+    [Fact]
+    public async Task Repeated_client_errors_pass_the_log_gate_so_an_outage_does_not_flood_the_log()
+    {
+        var options = Options(MockKafkaFixture.UniqueGroup());
+        // Nothing listens there: the client fails to connect again and again.
+        options.BootstrapServers = $"127.0.0.1:{FreePort.Next()}";
+        options.Properties["reconnect.backoff.ms"] = "10";
+        options.Properties["reconnect.backoff.max.ms"] = "50";
+        var asked = new List<string>();
+        var log = new RecordingLogger();
+        LogGate firstOfEachKind = (string key, out long suppressed) =>
+        {
+            lock (asked)
+            {
+                suppressed = asked.Count(k => k == key);
+                asked.Add(key);
+                return suppressed == 0;
+            }
+        };
+        await using (var loop = new KafkaConsumerLoop(options, ["no-such-topic"], log, logGate: firstOfEachKind))
+        {
+            loop.Start();
+            var clock = Stopwatch.StartNew();
+            while (clock.Elapsed < TimeSpan.FromSeconds(20) && !HasRepeats(asked)) await Task.Delay(50);
+            await loop.AbandonAsync();
+        }
+
+        lock (asked)
+        {
+            Assert.True(HasRepeats(asked), $"expected repeated client errors, the gate saw: {string.Join(", ", asked.Distinct())}");
+            // One line per kind of error, however often it happened.
+            Assert.Equal(asked.Distinct().Count(), log.Lines.Count);
+        }
+
+        static bool HasRepeats(List<string> keys)
+        {
+            lock (keys) return keys.Count > keys.Distinct().Count();
+        }
+    }
+
+    private sealed class RecordingLogger : ILogger
+    {
+        private readonly List<(LogLevel Level, string Message)> _lines = [];
+
+        public IReadOnlyList<(LogLevel Level, string Message)> Lines
+        {
+            get { lock (_lines) return [.. _lines]; }
+        }
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            lock (_lines) _lines.Add((logLevel, formatter(state, exception)));
         }
     }
 }

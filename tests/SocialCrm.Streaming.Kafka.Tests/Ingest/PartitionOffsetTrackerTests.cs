@@ -59,4 +59,45 @@ public sealed class PartitionOffsetTrackerTests
         Assert.Equal(1, tracker.InFlight);
         Assert.False(tracker.TryTakeCommit(out _));
     }
+
+    [Fact]
+    public void The_end_of_the_log_is_committed_once_everything_handed_out_is_done()
+    {
+        var tracker = new PartitionOffsetTracker();
+        Assert.Equal(-1, tracker.NextOffset);
+        tracker.HandedOut(10);
+        // Offsets 11..14 hold no record to hand out (deleted before they were read, a transaction marker).
+        tracker.ReachedEnd(15);
+        Assert.Equal(15, tracker.NextOffset);
+        Assert.False(tracker.TryTakeCommit(out _));
+
+        tracker.Done(10);
+        Assert.True(tracker.TryTakeCommit(out var next));
+        Assert.Equal(15, next);
+        Assert.False(tracker.TryTakeCommit(out _));
+    }
+
+    [Fact]
+    public void An_end_of_the_log_with_nothing_handed_out_is_committed()
+    {
+        var tracker = new PartitionOffsetTracker();
+        tracker.ReachedEnd(116);
+        Assert.True(tracker.TryTakeCommit(out var next));
+        Assert.Equal(116, next);
+    }
+
+    [Fact]
+    public void Records_after_the_end_was_reached_are_committed_as_they_finish()
+    {
+        var tracker = new PartitionOffsetTracker();
+        tracker.ReachedEnd(5);
+        tracker.HandedOut(5);
+        tracker.HandedOut(6);
+        Assert.Equal(7, tracker.NextOffset);
+        tracker.Done(6);
+        Assert.False(tracker.TryTakeCommit(out _));
+        tracker.Done(5);
+        Assert.True(tracker.TryTakeCommit(out var next));
+        Assert.Equal(7, next);
+    }
 }

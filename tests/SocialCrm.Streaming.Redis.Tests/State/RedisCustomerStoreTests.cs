@@ -55,10 +55,10 @@ public sealed class RedisCustomerStoreTests
         using var connection = server.Connect();
         var store = new RedisCustomerStore(connection, Options);
 
-        await store.WriteAsync(Write(1, 3, Signal("t1")), default);
-        await store.WriteAsync(Write(1, 3, Signal("t1")), default);
-        await store.WriteAsync(Write(2, 5), default);
-        await store.WriteAsync(Write(1, 3, Signal("t1")), default);
+        Assert.True(await store.WriteAsync(Write(1, 3, Signal("t1")), default));
+        Assert.False(await store.WriteAsync(Write(1, 3, Signal("t1")), default));
+        Assert.True(await store.WriteAsync(Write(2, 5), default));
+        Assert.False(await store.WriteAsync(Write(1, 3, Signal("t1")), default));
 
         var db = connection.GetDatabase();
         Assert.Equal("5", (string?)await db.HashGetAsync("test:acme:customer:c42", "mentions"));

@@ -286,6 +286,15 @@ public sealed class MockKafkaFixture : IDisposable
         return result;
     }
 
+    /// <summary>Deletes every record of <paramref name="topic"/> below the given offset per partition, as retention would.</summary>
+    public void DeleteRecordsBefore(string topic, IReadOnlyDictionary<int, long> offsets)
+    {
+        foreach (var (partition, offset) in offsets)
+        {
+            Cluster.DeleteRecordsBefore(topic, partition, offset);
+        }
+    }
+
     /// <summary>High watermark (next offset to be written) per partition.</summary>
     public IReadOnlyDictionary<int, long> GetHighWatermarks(string topic, int partitions)
     {

@@ -1,0 +1,330 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using SocialCrm.Streaming.Host.Commands;
+using SocialCrm.Streaming.Host.Generation;
+using SocialCrm.Streaming.Host.Processing;
+using SocialCrm.Streaming.Kafka.Topology;
+
+namespace SocialCrm.Streaming.Host.Bench;
+
+/// <summary>What one benchmark run measures and how much of it.</summary>
+public sealed record BenchSettings(
+    bool Quick,
+    long Mentions,
+    int Customers,
+    double ZipfExponent,
+    IReadOnlyList<int> ScaleCustomers,
+    TimeSpan LatencyDuration,
+    int BaselinePasses,
+    long WarmUp,
+    string? Redis,
+    FileInfo? Out);
+
+/// <summary>
+/// <c>socialcrm bench</c>: the performance targets of DESIGN.md measured in one process and one run, on the
+/// embedded mock Kafka cluster and a Redis-protocol server (Garnet in a child process, or <c>--redis</c>):
+/// a raw consume-and-parse baseline and the full pipeline on the same pre-loaded topic, latency at half the
+/// pipeline's maximum rate, and managed heap and throughput per number of active customers.
+/// </summary>
+public static class BenchCommand
+{
+    public const string Name = "bench";
+
+    /// <summary>Mentions per produce-then-process round: well within what the mock cluster keeps (5 MiB per partition, compressed).</summary>
+    private const long RoundSize = 100_000;
+
+    /// <summary>The live run's first seconds are warm-up (the producer's pace settling, lists growing), not measured.</summary>
+    private static readonly TimeSpan LatencyWarmUp = TimeSpan.FromSeconds(2);
+
+    /// <summary>Idle passivation is off in the scale phase (an hour is longer than any run), so every customer activated stays active.</summary>
+    private static readonly TimeSpan ScalePassivateIdleAfter = TimeSpan.FromHours(1);
+
+    public static Command Create()
+    {
+        var quick = new Option<bool>("--quick") { Description = "A run under a minute: fewer mentions, a shorter latency run, only the smallest customer count" };
+        var output = new Option<FileInfo?>("--out") { Description = "Write the figures as JSON to this file" };
+        var redis = new Option<string?>("--redis") { Description = "StackExchange.Redis configuration string of a Redis to use instead of Garnet in a child process (keys are deleted afterwards)" };
+        var mentions = new Option<long?>("--mentions") { Description = "Mentions pre-loaded for the throughput comparison, and fed per customer count in the scale phase (default 150000; quick 40000)" };
+        var customers = new Option<int?>("--customers") { Description = "Customers the pre-loaded mentions are drawn from (default 10000)" };
+        var zipf = new Option<double>("--zipf") { Description = "Exponent s of the Zipf distribution of mentions over customers", DefaultValueFactory = _ => 1.0 };
+        var scale = new Option<int[]?>("--scale-customers")
+        {
+            Description = "Customer counts of the scale phase, comma-separated (default 10000,100000,1000000; quick 10000)",
+            CustomParser = result => ParseCounts(result.Tokens.Single().Value, result),
+        };
+        var latency = CommandRunner.DurationOption("--latency-duration", "How long the latency run offers mentions, warm-up excluded (default 30s; quick 6s)");
+        var passes = new Option<int>("--baseline-passes") { Description = "Baseline passes over the pre-loaded topic; the best counts", DefaultValueFactory = _ => 3 };
+        var warmUp = new Option<long?>("--warm-up") { Description = "Mentions a throw-away node processes first, so the measured one runs compiled code, not the JIT (default as many as --mentions, at most 20000, quick 10000; 0: none)" };
+        var command = new Command(Name, "Measure throughput against a raw-consume baseline, latency at half the maximum rate, and heap per active customer")
+        {
+            quick, output, redis, mentions, customers, zipf, scale, latency, passes, warmUp, BenchRedis.CreateChildCommand(),
+        };
+        mentions.Validators.Add(r => { if (r.GetValueOrDefault<long?>() is < 1) r.AddError("--mentions must be >= 1"); });
+        customers.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 4) r.AddError("--customers must be >= 4 (one per brand at least)"); });
+        zipf.Validators.Add(r => { if (r.GetValueOrDefault<double>() < 0) r.AddError("--zipf must be >= 0"); });
+        passes.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--baseline-passes must be >= 1"); });
+        warmUp.Validators.Add(r => { if (r.GetValueOrDefault<long?>() is < 0) r.AddError("--warm-up must be >= 0"); });
+        command.SetAction((parse, cancellationToken) =>
+        {
+            var isQuick = parse.GetValue(quick);
+            var mentionCount = parse.GetValue(mentions) ?? (isQuick ? 40_000 : 150_000);
+            return CommandRunner.Guard(() => RunAsync(new BenchSettings(
+                isQuick,
+                mentionCount,
+                parse.GetValue(customers) ?? 10_000,
+                parse.GetValue(zipf),
+                parse.GetResult(scale) is null ? (isQuick ? [10_000] : [10_000, 100_000, 1_000_000]) : parse.GetValue(scale)!,
+                parse.GetResult(latency) is null ? TimeSpan.FromSeconds(isQuick ? 6 : 30) : parse.GetValue(latency),
+                parse.GetValue(passes),
+                parse.GetValue(warmUp) ?? Math.Min(mentionCount, isQuick ? 10_000 : 20_000),
+                parse.GetValue(redis),
+                parse.GetValue(output)), cancellationToken));
+        });
+        return command;
+    }
+
+    private static int[] ParseCounts(string text, System.CommandLine.Parsing.ArgumentResult result)
+    {
+        var counts = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(part => int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var count) && count >= 4 ? count : -1)
+            .ToArray();
+        if (counts.Length == 0 || counts.Any(count => count < 0))
+        {
+            result.AddError($"--scale-customers: '{text}' is not a comma-separated list of counts >= 4");
+        }
+        return counts;
+    }
+
+    private static async Task<int> RunAsync(BenchSettings settings, CancellationToken cancellationToken)
+    {
+        var run = Stopwatch.StartNew();
+        var machineAtStart = MachineCpu.Read();
+        var phases = new List<PhaseTime>();
+        var catalog = TopicCatalog.LoadDefault();
+        Console.WriteLine($"socialcrm bench ({(settings.Quick ? "quick" : "full")}): starting the embedded Kafka mock cluster and {(settings.Redis is null ? "Garnet in a child process" : "connecting to the given Redis")}...");
+        using var kafka = BenchKafka.Start(catalog);
+        await using var redis = settings.Redis is { } given ? BenchRedis.Given(given) : await BenchRedis.StartGarnetAsync(cancellationToken).ConfigureAwait(false);
+        // Every node gets keys of its own: a customer's state from an earlier phase would make its mentions look applied.
+        var keyPrefix = "bench" + DateTime.UtcNow.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture);
+        try
+        {
+            var main = await MeasureThroughputAndLatencyAsync(settings, kafka, redis, keyPrefix + "-main", phases, cancellationToken).ConfigureAwait(false);
+            var scale = new List<ScaleResult>();
+            foreach (var customers in settings.ScaleCustomers)
+            {
+                var phase = Stopwatch.StartNew();
+                scale.Add(await MeasureScaleAsync(settings, customers, kafka, redis, $"{keyPrefix}-scale{customers}", cancellationToken).ConfigureAwait(false));
+                phases.Add(new PhaseTime($"scale {customers:N0}", phase.Elapsed.TotalSeconds));
+            }
+            var result = new BenchResult(
+                settings.Quick ? "quick" : "full",
+                new MachineInfo(Environment.ProcessorCount, RuntimeInformation.FrameworkDescription, RuntimeInformation.OSDescription,
+                    $"librdkafka mock cluster in this process, {kafka.BrokerCount} brokers", redis.Description,
+                    MachineCpu.OtherProcessesShare(machineAtStart, MachineCpu.Read(), redis.ProcessorTime)),
+                main.Workload,
+                main.Throughput,
+                main.Latency,
+                scale,
+                HeapMethod,
+                Targets(main, scale),
+                phases,
+                run.Elapsed.TotalSeconds);
+            Console.WriteLine(result.ToText());
+            if (settings.Out is { } file)
+            {
+                await result.WriteJsonAsync(file, cancellationToken).ConfigureAwait(false);
+                Console.WriteLine($"Figures written to {file.FullName}");
+            }
+            Console.WriteLine(result.Headline);
+            return ExitCodes.Ok;
+        }
+        finally
+        {
+            if (!redis.IsOwned)
+            {
+                await redis.DeleteKeysAsync(keyPrefix + "-*").ConfigureAwait(false);
+            }
+        }
+    }
+
+    private const string HeapMethod =
+        "managed heap of this process (the node; Redis runs in another process) after forced compacting full collections, " +
+        "at the end of the phase minus the same reading of the idle node before its first mention, divided by the customer " +
+        "entities alive then (socialcrm_active_entities); working set includes the embedded Kafka";
+
+    private sealed record MainFigures(WorkloadInfo Workload, ThroughputResult Throughput, LatencyResult Latency);
+
+    /// <summary>Pre-load, baseline passes and the pipeline on the same topic, then latency on the same node at half its maximum rate.</summary>
+    private static async Task<MainFigures> MeasureThroughputAndLatencyAsync(
+        BenchSettings settings, BenchKafka kafka, BenchRedis redis, string keyPrefix, List<PhaseTime> phases, CancellationToken cancellationToken)
+    {
+        var phase = Stopwatch.StartNew();
+        var topics = kafka.TopicsFor("main");
+        var options = Workload(settings.Customers, settings.ZipfExponent, CustomerChoice.Zipf);
+        Console.WriteLine($"Pre-loading {settings.Mentions:N0} mentions into {topics.Mentions}...");
+        var preloaded = await kafka.ProduceAsync(topics, new MentionGenerator(options).Next, settings.Mentions, cancellationToken).ConfigureAwait(false);
+        var workload = new WorkloadInfo(settings.Mentions, options.Brands.Count * options.CustomersPerBrand, options.Brands.Count,
+            settings.ZipfExponent, options.ProspectShare, (double)preloaded.PayloadBytes / preloaded.Records, topics.MentionPartitions);
+        phases.Add(new PhaseTime("pre-load", phase.Elapsed.TotalSeconds));
+
+        phase.Restart();
+        var passes = new List<ThroughputFigure>();
+        for (var pass = 1; pass <= settings.BaselinePasses; pass++)
+        {
+            Console.WriteLine($"Baseline pass {pass}: raw consume + parse...");
+            var cost = new CostMeter(redis);
+            var sample = await Task.Run(() => BaselineLoop.Run(kafka.BootstrapServers, topics.Mentions, settings.Mentions, TimeSpan.FromMinutes(5), cost, cancellationToken),
+                cancellationToken).ConfigureAwait(false);
+            passes.Add(ThroughputFigure.Of(sample, cost));
+        }
+        var baseline = passes.MaxBy(p => p.PerSecond)!;
+        phases.Add(new PhaseTime("baseline", phase.Elapsed.TotalSeconds));
+
+        phase.Restart();
+        await WarmUpAsync(settings, kafka, redis, options, keyPrefix + "-warmup", cancellationToken).ConfigureAwait(false);
+        phases.Add(new PhaseTime("warm-up", phase.Elapsed.TotalSeconds));
+
+        phase.Restart();
+        Console.WriteLine("Full pipeline on the same topic...");
+        await using var node = await BenchNode.StartAsync(kafka, redis, topics, keyPrefix, null, cancellationToken).ConfigureAwait(false);
+        var pipelineCost = new CostMeter(redis);
+        var pipeline = ThroughputFigure.Of(await node.MeasureBacklogAsync(settings.Mentions, pipelineCost, cancellationToken).ConfigureAwait(false), pipelineCost);
+        phases.Add(new PhaseTime("pipeline", phase.Elapsed.TotalSeconds));
+
+        phase.Restart();
+        var rate = pipeline.PerSecond / 2;
+        Console.WriteLine($"Latency at {rate:N0} mentions/s for {(LatencyWarmUp + settings.LatencyDuration).TotalSeconds:N0} s...");
+        var latency = await MeasureLatencyAsync(node, kafka, options, settings.Mentions, rate, settings.LatencyDuration, cancellationToken).ConfigureAwait(false);
+        await node.StopAsync(kafka).ConfigureAwait(false);
+        phases.Add(new PhaseTime("latency", phase.Elapsed.TotalSeconds));
+        return new MainFigures(workload, new ThroughputResult(passes, baseline, pipeline, pipeline.PerSecond / baseline.PerSecond), latency);
+    }
+
+    /// <summary>
+    /// A node that processes mentions of the same mix on topics and keys of its own and is thrown away: what the
+    /// measured node then runs, the JIT has compiled (in this process and in the Garnet child), as in a node that
+    /// has been running for a while.
+    /// </summary>
+    private static async Task WarmUpAsync(BenchSettings settings, BenchKafka kafka, BenchRedis redis, GeneratorOptions options, string keyPrefix, CancellationToken cancellationToken)
+    {
+        if (settings.WarmUp == 0)
+        {
+            return;
+        }
+        Console.WriteLine($"Warming up: {settings.WarmUp:N0} mentions through a throw-away node...");
+        var topics = kafka.TopicsFor("warmup");
+        await kafka.ProduceAsync(topics, new MentionGenerator(Continuing(options, 0, options.Seed + 2, options.CustomerChoice)).Next, settings.WarmUp, cancellationToken)
+            .ConfigureAwait(false);
+        await using var node = await BenchNode.StartAsync(kafka, redis, topics, keyPrefix, null, cancellationToken).ConfigureAwait(false);
+        await node.WaitUntilDoneAsync(settings.WarmUp, cancellationToken).ConfigureAwait(false);
+        await node.StopAsync(kafka).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Offers live mentions at <paramref name="rate"/> to the node, and the same records to a raw consume-and-parse
+    /// loop in another group (the floor: what Kafka itself takes here), recording both latencies after the warm-up.
+    /// </summary>
+    private static async Task<LatencyResult> MeasureLatencyAsync(
+        BenchNode node, BenchKafka kafka, GeneratorOptions preload, long preloaded, double rate, TimeSpan duration, CancellationToken cancellationToken)
+    {
+        // The same mix, continuing in event time where the pre-loaded mentions ended.
+        var live = new MentionGenerator(Continuing(preload, preloaded, preload.Seed + 1, preload.CustomerChoice));
+        var measuredFrom = DateTimeOffset.UtcNow + LatencyWarmUp;
+        var pipeline = new LatencyRecorder(node.Topics.Mentions, measuredFrom);
+        var raw = new LatencyRecorder(node.Topics.Mentions, measuredFrom);
+        var producer = new RecordProducer(kafka.Producer, node.Topics.Mentions);
+        var total = (long)Math.Ceiling(rate * (LatencyWarmUp + duration).TotalSeconds);
+        var floor = Task.Run(() => BaselineLoop.Run(kafka.BootstrapServers, node.Topics.Mentions, preloaded + total, TimeSpan.FromMinutes(5),
+            new CostMeter(null), cancellationToken, raw), cancellationToken);
+        node.Metrics.LatencyObserver = pipeline.Record;
+        var clock = Stopwatch.StartNew();
+        await Task.Run(() => producer.RunAsync(live.Next, rate, total, cancellationToken), cancellationToken).ConfigureAwait(false);
+        var offeredFor = clock.Elapsed;
+        cancellationToken.ThrowIfCancellationRequested();
+        if (producer.Produced != total || producer.Failed != 0)
+        {
+            throw new InvalidOperationException($"the latency run delivered {producer.Produced:N0} of {total:N0} mentions, {producer.Failed:N0} failed");
+        }
+        await node.WaitUntilDoneAsync(preloaded + total, cancellationToken).ConfigureAwait(false);
+        node.Metrics.LatencyObserver = null;
+        await floor.ConfigureAwait(false);
+        return new LatencyResult(rate, total / offeredFor.TotalSeconds, (offeredFor - LatencyWarmUp).TotalSeconds, LatencyWarmUp.TotalSeconds,
+            int.Parse(BenchKafka.FetchWaitMs, CultureInfo.InvariantCulture), pipeline.Percentiles(), raw.Percentiles());
+    }
+
+    /// <summary>
+    /// One node with idle passivation off: every customer activated by one mention (the activation rate), then
+    /// as many mentions as the main phase, Zipf over the same customers (the steady rate); heap per entity at the end.
+    /// </summary>
+    private static async Task<ScaleResult> MeasureScaleAsync(
+        BenchSettings settings, int customers, BenchKafka kafka, BenchRedis redis, string keyPrefix, CancellationToken cancellationToken)
+    {
+        var topics = kafka.TopicsFor($"scale{customers}");
+        // Customers only (a prospect would be one more entity) and no scripted crisis (it moves mentions to the first brand).
+        var eachInTurn = Workload(customers, settings.ZipfExponent, CustomerChoice.EachInTurn);
+        eachInTurn.ProspectShare = 0;
+        eachInTurn.CrisisAt = null;
+        var activation = new MentionGenerator(eachInTurn);
+        var all = eachInTurn.Brands.Count * eachInTurn.CustomersPerBrand;
+        var steady = new MentionGenerator(Continuing(eachInTurn, all, eachInTurn.Seed, CustomerChoice.Zipf));
+        await using var node = await BenchNode.StartAsync(kafka, redis, topics, keyPrefix, ScalePassivateIdleAfter, cancellationToken).ConfigureAwait(false);
+        var idle = HeapProbe.AfterFullCollection();
+        Console.WriteLine($"Scale {all:N0} customers: activating each...");
+        var activationCost = new CostMeter(redis);
+        var activated = ThroughputFigure.Of(await node.FeedAsync(kafka, activation.Next, all, RoundSize, activationCost, cancellationToken).ConfigureAwait(false), activationCost);
+        Console.WriteLine($"Scale {all:N0} customers: {settings.Mentions:N0} mentions Zipf over them...");
+        var steadyCost = new CostMeter(redis);
+        var steadyRun = ThroughputFigure.Of(await node.FeedAsync(kafka, steady.Next, settings.Mentions, RoundSize, steadyCost, cancellationToken).ConfigureAwait(false), steadyCost);
+        var loaded = HeapProbe.AfterFullCollection();
+        var entities = node.ActiveCustomerEntities;
+        // The generators were there at the idle reading too; they must not leave between the readings.
+        GC.KeepAlive(activation);
+        GC.KeepAlive(steady);
+        await node.StopAsync(kafka).ConfigureAwait(false);
+        var delta = loaded.ManagedHeapBytes - idle.ManagedHeapBytes;
+        return new ScaleResult(all, entities, activated, steadyRun,
+            delta, entities > 0 ? (double)delta / entities : 0, loaded.ManagedHeapBytes, loaded.WorkingSetBytes);
+    }
+
+    /// <summary>The generator's realistic mix (brands, prospects, churners, a crisis), with <paramref name="customers"/> split over the brands.</summary>
+    private static GeneratorOptions Workload(int customers, double zipfExponent, CustomerChoice choice)
+    {
+        var options = new GeneratorOptions { CustomerChoice = choice, ZipfExponent = zipfExponent };
+        options.CustomersPerBrand = Math.Max(1, customers / options.Brands.Count);
+        return options;
+    }
+
+    /// <summary>Mentions of the same customers that follow <paramref name="after"/> mentions of <paramref name="options"/> in event time; no second crisis.</summary>
+    private static GeneratorOptions Continuing(GeneratorOptions options, long after, int seed, CustomerChoice choice) => new()
+    {
+        Seed = seed,
+        Brands = options.Brands,
+        CustomersPerBrand = options.CustomersPerBrand,
+        CustomerChoice = choice,
+        ZipfExponent = options.ZipfExponent,
+        ProspectShare = options.ProspectShare,
+        Start = options.Start + options.EventInterval * after,
+        EventInterval = options.EventInterval,
+        CrisisAt = null,
+    };
+
+    private static List<TargetResult> Targets(MainFigures main, IReadOnlyList<ScaleResult> scale)
+    {
+        var million = scale.Where(s => s.Customers >= 1_000_000).MaxBy(s => s.Customers);
+        var worstPerEntity = scale.MaxBy(s => s.HeapBytesPerEntity);
+        return
+        [
+            new("pipeline/baseline throughput ratio", ">= 0.50", main.Throughput.Ratio.ToString("F2", CultureInfo.InvariantCulture), main.Throughput.Ratio >= 0.5),
+            new($"p99 latency at {main.Latency.OfferedPerSecond:N0}/s (half the max)", "<= 25 ms",
+                main.Latency.Pipeline.P99Ms.ToString("F1", CultureInfo.InvariantCulture) + " ms", main.Latency.Pipeline.P99Ms <= 25),
+            new("managed heap per active entity (worst count)", "<= 1,024 B",
+                worstPerEntity is null ? "-" : $"{worstPerEntity.HeapBytesPerEntity:N0} B at {worstPerEntity.Customers:N0}",
+                worstPerEntity is null ? null : worstPerEntity.HeapBytesPerEntity <= 1024),
+            new("1,000,000 customers in one node: working set", "<= 2,048 MB",
+                million is null ? "not in this run" : $"{million.WorkingSetBytes / (1024.0 * 1024):N0} MB (managed heap {million.ManagedHeapBytes / (1024.0 * 1024):N0} MB)",
+                million is null ? null : million.WorkingSetBytes <= 2L * 1024 * 1024 * 1024),
+        ];
+    }
+}

@@ -1,0 +1,129 @@
+using System.Diagnostics;
+using Confluent.Kafka;
+using SocialCrm.Streaming.Host.Generation;
+using SocialCrm.Streaming.Host.Processing;
+using SocialCrm.Streaming.Kafka.Embedded;
+using SocialCrm.Streaming.Kafka.Output;
+using SocialCrm.Streaming.Kafka.Topology;
+
+namespace SocialCrm.Streaming.Host.Bench;
+
+/// <summary>What one call to <see cref="BenchKafka.ProduceAsync"/> put into a topic.</summary>
+public sealed record ProducedBatch(long Records, long PayloadBytes, TimeSpan Elapsed);
+
+/// <summary>
+/// The Kafka side of a benchmark run: the embedded mock cluster (3 brokers, the catalog's topics), one
+/// producer configured as producers of mentions must be (<see cref="KafkaProducerFactory"/>), and
+/// watermark checks that catch the mock's silent pruning.
+/// </summary>
+/// <remarks>
+/// The librdkafka mock keeps at most 5 MiB or 100,000 batches per partition and drops the oldest beyond
+/// that without telling anyone; every batch produced here is checked to be whole in the topic.
+/// </remarks>
+public sealed class BenchKafka : IDisposable
+{
+    /// <summary>
+    /// The mock broker holds a fetch that finds no records for the whole fetch.wait.max.ms (librdkafka default
+    /// 500 ms), even when records arrive meanwhile; a real broker answers as soon as they do. Every consumer of
+    /// the benchmark waits at most this long, so the mock adds at most that much to a latency.
+    /// </summary>
+    public const string FetchWaitProperty = "fetch.wait.max.ms";
+    public const string FetchWaitMs = "5";
+
+    private static readonly TimeSpan QueryTimeout = TimeSpan.FromSeconds(10);
+
+    private readonly MockKafkaCluster _cluster;
+    private readonly IConsumer<byte[]?, byte[]> _watermarks;
+
+    private BenchKafka(MockKafkaCluster cluster, TopicCatalog catalog)
+    {
+        _cluster = cluster;
+        Catalog = catalog;
+        Producer = KafkaProducerFactory.Create(cluster.BootstrapServers);
+        _watermarks = new ConsumerBuilder<byte[]?, byte[]>(new ConsumerConfig
+        {
+            BootstrapServers = cluster.BootstrapServers,
+            GroupId = "socialcrm-bench-watermarks",
+        }).Build();
+    }
+
+    public TopicCatalog Catalog { get; }
+    public string BootstrapServers => _cluster.BootstrapServers;
+    public int BrokerCount => _cluster.BrokerCount;
+    public IProducer<byte[]?, byte[]> Producer { get; }
+
+    public static BenchKafka Start(TopicCatalog catalog)
+    {
+        var cluster = MockKafkaCluster.Start(3);
+        foreach (var topic in catalog.Topics)
+        {
+            cluster.CreateTopic(topic.Name, topic.Partitions);
+        }
+        return new BenchKafka(cluster, catalog);
+    }
+
+    /// <summary>The catalog's topics, but fresh input topics (mentions and the co-partitioned profiles) named after <paramref name="run"/>.</summary>
+    public ProcessorTopics TopicsFor(string run)
+    {
+        var topics = ProcessorNode.TopicsOf(Catalog);
+        var mentions = $"{topics.Mentions}.bench-{run}";
+        var profiles = $"{topics.Profiles}.bench-{run}";
+        _cluster.CreateTopic(mentions, topics.MentionPartitions);
+        _cluster.CreateTopic(profiles, topics.MentionPartitions);
+        return topics with { Mentions = mentions, Profiles = profiles };
+    }
+
+    /// <summary>
+    /// Produces <paramref name="count"/> generated records as fast as the cluster takes them and checks that
+    /// every one was delivered and is still in the topic; throws otherwise.
+    /// </summary>
+    public async Task<ProducedBatch> ProduceAsync(ProcessorTopics topics, Func<GeneratedRecord> next, long count, CancellationToken cancellationToken)
+    {
+        var before = Watermarks(topics);
+        long bytes = 0;
+        var records = new RecordProducer(Producer, topics.Mentions);
+        var clock = Stopwatch.StartNew();
+        await Task.Run(() => records.RunAsync(() =>
+        {
+            var record = next();
+            bytes += record.Value.Length;
+            return record;
+        }, 0, count, cancellationToken), cancellationToken).ConfigureAwait(false);
+        clock.Stop();
+        cancellationToken.ThrowIfCancellationRequested();
+        if (records.Produced != count || records.Failed != 0)
+        {
+            throw new InvalidOperationException($"producing to {topics.Mentions}: {records.Produced:N0} of {count:N0} delivered, {records.Failed:N0} failed");
+        }
+        var after = Watermarks(topics);
+        var appended = after.Zip(before, (a, b) => a.High.Value - b.High.Value).Sum();
+        var pruned = after.Zip(before, (a, b) => Math.Max(0, a.Low.Value - b.High.Value)).Sum();
+        if (appended != count || pruned > 0)
+        {
+            throw new InvalidOperationException(
+                $"the mock cluster holds {appended - pruned:N0} of the {count:N0} records just produced to {topics.Mentions} " +
+                "(it keeps at most 5 MiB or 100,000 batches per partition and drops the oldest): produce fewer at once");
+        }
+        return new ProducedBatch(count, bytes, clock.Elapsed);
+    }
+
+    /// <summary>Records of the mentions topic above the offsets <paramref name="groupId"/> committed.</summary>
+    public long UncommittedRecords(ProcessorTopics topics, string groupId)
+    {
+        using var group = new ConsumerBuilder<byte[]?, byte[]>(new ConsumerConfig { BootstrapServers = BootstrapServers, GroupId = groupId }).Build();
+        var partitions = Enumerable.Range(0, topics.MentionPartitions).Select(partition => new TopicPartition(topics.Mentions, partition)).ToList();
+        var committed = group.Committed(partitions, QueryTimeout).ToDictionary(c => c.Partition.Value, c => c.Offset.IsSpecial ? 0 : c.Offset.Value);
+        return Watermarks(topics).Select((watermarks, partition) => watermarks.High.Value - committed.GetValueOrDefault(partition)).Sum();
+    }
+
+    private WatermarkOffsets[] Watermarks(ProcessorTopics topics) =>
+        [.. Enumerable.Range(0, topics.MentionPartitions)
+            .Select(partition => _watermarks.QueryWatermarkOffsets(new TopicPartition(topics.Mentions, partition), QueryTimeout))];
+
+    public void Dispose()
+    {
+        _watermarks.Dispose();
+        Producer.Dispose();
+        _cluster.Dispose();
+    }
+}

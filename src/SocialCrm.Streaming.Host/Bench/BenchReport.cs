@@ -1,0 +1,132 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace SocialCrm.Streaming.Host.Bench;
+
+/// <summary>
+/// Where the figures come from. <see cref="OtherProcessesCpuShare"/> is the share of all processors' time that
+/// processes other than this run (and its Garnet) used meanwhile: above a few percent, other work competed
+/// for the processors and every figure is lower than this machine can do.
+/// </summary>
+public sealed record MachineInfo(int Processors, string Runtime, string OperatingSystem, string Kafka, string Redis, double? OtherProcessesCpuShare);
+
+public sealed record WorkloadInfo(long Mentions, int Customers, int Brands, double ZipfExponent, double ProspectShare, double AverageBytes, int Partitions);
+
+public sealed record ThroughputFigure(long Records, double Seconds, double PerSecond, CostFigure Cost)
+{
+    public static ThroughputFigure Of(ThroughputSample sample, CostMeter cost) =>
+        new(sample.Records, sample.Elapsed.TotalSeconds, sample.PerSecond, cost.PerRecord(sample.Records));
+}
+
+public sealed record ThroughputResult(IReadOnlyList<ThroughputFigure> BaselinePasses, ThroughputFigure Baseline, ThroughputFigure Pipeline, double Ratio);
+
+/// <summary>
+/// Latency at a fixed offered rate: what was asked of the producer, what it achieved, and the percentiles of the
+/// pipeline and of a raw consume-and-parse loop reading the same records meanwhile (the floor on this broker).
+/// </summary>
+public sealed record LatencyResult(double OfferedPerSecond, double AchievedPerSecond, double MeasuredSeconds, double WarmUpSeconds,
+    int FetchWaitMaxMs, LatencyPercentiles Pipeline, LatencyPercentiles RawConsume);
+
+/// <summary>One customer count of the scale phase.</summary>
+public sealed record ScaleResult(int Customers, long ActiveEntities, ThroughputFigure Activation, ThroughputFigure Steady,
+    long HeapDeltaBytes, double HeapBytesPerEntity, long ManagedHeapBytes, long WorkingSetBytes);
+
+public sealed record TargetResult(string Name, string Target, string Actual, bool? Met);
+
+public sealed record PhaseTime(string Phase, double Seconds);
+
+/// <summary>Everything one <c>socialcrm bench</c> run measured; printed as tables and written as JSON.</summary>
+public sealed record BenchResult(
+    string Mode,
+    MachineInfo Machine,
+    WorkloadInfo Workload,
+    ThroughputResult Throughput,
+    LatencyResult Latency,
+    IReadOnlyList<ScaleResult> Scale,
+    string HeapMethod,
+    IReadOnlyList<TargetResult> Targets,
+    IReadOnlyList<PhaseTime> Phases,
+    double RunSeconds)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    public string Headline => "pipeline/baseline throughput ratio: " + Throughput.Ratio.ToString("F2", CultureInfo.InvariantCulture);
+
+    public async Task WriteJsonAsync(FileInfo file, CancellationToken cancellationToken)
+    {
+        await using var stream = file.Create();
+        await JsonSerializer.SerializeAsync(stream, this, Json, cancellationToken).ConfigureAwait(false);
+    }
+
+    public string ToText()
+    {
+        var w = Workload;
+        var lines = new List<string>
+        {
+            "",
+            $"socialcrm bench ({Mode}): {Machine.Processors} processors, {Machine.Runtime}, {Machine.OperatingSystem}",
+            $"Kafka: {Machine.Kafka}; Redis: {Machine.Redis}",
+            "Other processes used " + (Machine.OtherProcessesCpuShare is { } other ? other.ToString("P0", CultureInfo.InvariantCulture) : "an unknown share") +
+                " of the processors' time during the run (more than a few percent: they competed with it and every figure is low)",
+            $"Workload: {N(w.Mentions)} mentions of {w.AverageBytes:F0} B on average, {w.Partitions} partitions; customers drawn Zipf (s = {w.ZipfExponent:F2}) " +
+                $"over {N(w.Customers)} customers of {w.Brands} brands; {w.ProspectShare:P0} of mentions by prospects (new authors)",
+            "",
+            "Throughput on the same pre-loaded topic (first record consumed to last record done)",
+        };
+        var throughput = new TextTable("", "records", "seconds", "records/s", "CPU µs/rec", "Redis CPU µs/rec", "alloc B/rec", "GC pause");
+        for (var pass = 0; pass < Throughput.BaselinePasses.Count; pass++)
+        {
+            Row(throughput, $"baseline pass {pass + 1}: raw consume + parse", Throughput.BaselinePasses[pass]);
+        }
+        Row(throughput, "baseline (best pass): the limit", Throughput.Baseline);
+        Row(throughput, "full pipeline: state, detectors, Redis, topics, commits", Throughput.Pipeline);
+        lines.Add(throughput.ToString());
+        lines.Add($"  pipeline/baseline: {Throughput.Ratio:F2}. CPU: this process (node and embedded Kafka); Redis CPU: the Garnet child; alloc: managed bytes allocated; GC pause: share of the time");
+        lines.Add("");
+
+        var l = Latency;
+        lines.Add($"Latency from Kafka append (the producer's CreateTime, ms resolution) to done, live mentions offered at {N(l.OfferedPerSecond)}/s " +
+            $"(half the pipeline's maximum; achieved {N(l.AchievedPerSecond)}/s) for {F1(l.MeasuredSeconds)} s after {l.WarmUpSeconds:F0} s of warm-up");
+        var latency = new TextTable("", "samples", "p50 ms", "p99 ms", "p99.9 ms", "max ms");
+        foreach (var (name, p) in new[] { ("full pipeline: effects in Redis and Kafka", l.Pipeline), ("raw consume + parse of the same records", l.RawConsume) })
+        {
+            latency.Add(name, N(p.Samples), F1(p.P50Ms), F1(p.P99Ms), F1(p.P999Ms), F1(p.MaxMs));
+        }
+        lines.Add(latency.ToString());
+        lines.Add($"  (consumers use fetch.wait.max.ms={l.FetchWaitMaxMs}: the mock broker holds an empty fetch that long even when records arrive, a real broker answers at once)");
+        lines.Add("");
+
+        lines.Add("Scale with active customers: each customer activated by one mention, then the same number of mentions as above, Zipf over them");
+        var scale = new TextTable("customers", "entities", "activation/s", "CPU µs/rec", "steady/s", "CPU µs/rec", "bytes/entity", "managed heap MB", "working set MB");
+        foreach (var s in Scale)
+        {
+            scale.Add(N(s.Customers), N(s.ActiveEntities), N(s.Activation.PerSecond), N(s.Activation.Cost.CpuMicrosecondsPerRecord),
+                N(s.Steady.PerSecond), N(s.Steady.Cost.CpuMicrosecondsPerRecord), N(s.HeapBytesPerEntity), Mb(s.ManagedHeapBytes), Mb(s.WorkingSetBytes));
+        }
+        lines.Add(scale.ToString());
+        lines.Add("  Heap method: " + HeapMethod);
+        lines.Add("");
+
+        lines.Add("Targets (DESIGN.md, Performance targets)");
+        var targets = new TextTable("", "target", "actual", "");
+        foreach (var t in Targets)
+        {
+            targets.Add(t.Name, t.Target, t.Actual, t.Met switch { true => "met", false => "NOT MET", null => "not measured" });
+        }
+        lines.Add(targets.ToString());
+        lines.Add("");
+        lines.Add("Run time: " + string.Join(", ", Phases.Select(p => $"{p.Phase} {p.Seconds:F1} s")) + $"; total {RunSeconds:F1} s");
+        return string.Join('\n', lines);
+    }
+
+    private static void Row(TextTable table, string name, ThroughputFigure figure) =>
+        table.Add(name, N(figure.Records), figure.Seconds.ToString("F3", CultureInfo.InvariantCulture), N(figure.PerSecond),
+            F1(figure.Cost.CpuMicrosecondsPerRecord), figure.Cost.RedisCpuMicrosecondsPerRecord is { } redis ? F1(redis) : "-",
+            N(figure.Cost.AllocatedBytesPerRecord), figure.Cost.GcPauseShare.ToString("P1", CultureInfo.InvariantCulture));
+
+    private static string N(double value) => value.ToString("N0", CultureInfo.InvariantCulture);
+
+    private static string F1(double value) => value.ToString("F1", CultureInfo.InvariantCulture);
+
+    private static string Mb(long bytes) => (bytes / (1024.0 * 1024)).ToString("N1", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,59 @@
+using System.Diagnostics;
+
+namespace SocialCrm.Streaming.Host.Bench;
+
+/// <summary>
+/// What records cost while they were timed: processor time of this process and of the Garnet child,
+/// bytes allocated, and the share of the time the runtime was paused for garbage collection. Processor
+/// time per record does not drop when other work competes for the processors, unlike records per second.
+/// </summary>
+public sealed record CostFigure(double CpuMicrosecondsPerRecord, double? RedisCpuMicrosecondsPerRecord, double AllocatedBytesPerRecord,
+    double GcPauseShare, int Gen0Collections, int Gen1Collections, int Gen2Collections);
+
+/// <summary>Adds up the cost of the stretches between <see cref="Resume"/> and <see cref="Pause"/>.</summary>
+public sealed class CostMeter(BenchRedis? redis)
+{
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private Usage? _resumed;
+    private Usage _total;
+
+    public void Resume() => _resumed ??= Read();
+
+    public void Pause()
+    {
+        if (_resumed is { } start)
+        {
+            _total += Read() - start;
+            _resumed = null;
+        }
+    }
+
+    public CostFigure PerRecord(long records)
+    {
+        Pause();
+        var perRecord = Math.Max(1, records);
+        return new CostFigure(
+            _total.Cpu.TotalMicroseconds / perRecord,
+            redis?.IsOwned == true ? _total.RedisCpu.TotalMicroseconds / perRecord : null,
+            (double)_total.Allocated / perRecord,
+            _total.Elapsed > TimeSpan.Zero ? _total.GcPause / _total.Elapsed : 0,
+            _total.Gen0, _total.Gen1, _total.Gen2);
+    }
+
+    private Usage Read()
+    {
+        using var self = Process.GetCurrentProcess();
+        return new Usage(_clock.Elapsed, self.TotalProcessorTime, redis?.ProcessorTime ?? TimeSpan.Zero,
+            GC.GetTotalAllocatedBytes(precise: false), GC.GetTotalPauseDuration(),
+            GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+    }
+
+    private readonly record struct Usage(TimeSpan Elapsed, TimeSpan Cpu, TimeSpan RedisCpu, long Allocated, TimeSpan GcPause, int Gen0, int Gen1, int Gen2)
+    {
+        public static Usage operator +(Usage a, Usage b) => new(a.Elapsed + b.Elapsed, a.Cpu + b.Cpu, a.RedisCpu + b.RedisCpu,
+            a.Allocated + b.Allocated, a.GcPause + b.GcPause, a.Gen0 + b.Gen0, a.Gen1 + b.Gen1, a.Gen2 + b.Gen2);
+
+        public static Usage operator -(Usage a, Usage b) => new(a.Elapsed - b.Elapsed, a.Cpu - b.Cpu, a.RedisCpu - b.RedisCpu,
+            a.Allocated - b.Allocated, a.GcPause - b.GcPause, a.Gen0 - b.Gen0, a.Gen1 - b.Gen1, a.Gen2 - b.Gen2);
+    }
+}

@@ -1,0 +1,110 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Xunit.Abstractions;
+
+namespace SocialCrm.Streaming.Host.Tests;
+
+/// <summary><c>socialcrm bench</c> as a user runs it, at toy sizes: every phase runs, every figure is written, the headline comes last.</summary>
+public sealed class BenchCommandTests(ITestOutputHelper output)
+{
+    private static readonly string Executable = Path.Combine(AppContext.BaseDirectory, "socialcrm.dll");
+
+    [Fact]
+    public async Task A_tiny_run_exits_0_writes_every_figure_as_json_and_prints_the_ratio_last()
+    {
+        var json = Path.Combine(Path.GetTempPath(), $"socialcrm-bench-{Guid.NewGuid():N}.json");
+        try
+        {
+            var (exitCode, lines) = await RunAsync(TimeSpan.FromMinutes(2),
+                "bench", "--mentions", "3000", "--customers", "400", "--scale-customers", "800",
+                "--latency-duration", "2s", "--baseline-passes", "1", "--out", json);
+
+            Assert.Equal(0, exitCode);
+            Assert.NotEmpty(lines);
+            var headline = Regex.Match(lines[^1], @"^pipeline/baseline throughput ratio: (\d+\.\d\d)$");
+            Assert.True(headline.Success, $"the last line is '{lines[^1]}'");
+            var ratio = headline.Groups[1].Value;
+
+            using var figures = JsonDocument.Parse(await File.ReadAllTextAsync(json));
+            var root = figures.RootElement;
+            var throughput = root.GetProperty("throughput");
+            Assert.Equal(3000, throughput.GetProperty("baseline").GetProperty("records").GetInt64());
+            Assert.Equal(3000, throughput.GetProperty("pipeline").GetProperty("records").GetInt64());
+            Assert.True(throughput.GetProperty("pipeline").GetProperty("perSecond").GetDouble() > 0);
+            Assert.Equal(ratio, throughput.GetProperty("ratio").GetDouble().ToString("F2", CultureInfo.InvariantCulture));
+
+            var latency = root.GetProperty("latency");
+            Assert.True(latency.GetProperty("offeredPerSecond").GetDouble() > 0);
+            foreach (var measured in new[] { latency.GetProperty("pipeline"), latency.GetProperty("rawConsume") })
+            {
+                Assert.True(measured.GetProperty("samples").GetInt64() > 0);
+                var p50 = measured.GetProperty("p50Ms").GetDouble();
+                var p99 = measured.GetProperty("p99Ms").GetDouble();
+                var p999 = measured.GetProperty("p999Ms").GetDouble();
+                Assert.True(p50 <= p99 && p99 <= p999 && p999 <= measured.GetProperty("maxMs").GetDouble(), measured.ToString());
+            }
+
+            var scale = Assert.Single(root.GetProperty("scale").EnumerateArray());
+            Assert.Equal(800, scale.GetProperty("customers").GetInt32());
+            Assert.Equal(800, scale.GetProperty("activeEntities").GetInt64());
+            Assert.True(scale.GetProperty("heapBytesPerEntity").GetDouble() > 0);
+            Assert.True(scale.GetProperty("steady").GetProperty("perSecond").GetDouble() > 0);
+
+            Assert.Equal(4, root.GetProperty("targets").GetArrayLength());
+            Assert.False(string.IsNullOrEmpty(root.GetProperty("heapMethod").GetString()));
+        }
+        finally
+        {
+            File.Delete(json);
+        }
+    }
+
+    [Theory]
+    [InlineData("--scale-customers", "10000,many")]
+    [InlineData("--mentions", "0")]
+    [InlineData("--latency-duration", "soon")]
+    public async Task Bad_usage_exits_2(string option, string value)
+    {
+        var (exitCode, _) = await RunAsync(TimeSpan.FromMinutes(1), "bench", option, value);
+        Assert.Equal(2, exitCode);
+    }
+
+    /// <summary>Runs the executable, passing its output through to the test log line by line as it comes.</summary>
+    private async Task<(int ExitCode, IReadOnlyList<string> Lines)> RunAsync(TimeSpan timeout, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, UseShellExecute = false };
+        start.ArgumentList.Add(Executable);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+        var lines = new List<string>();
+        using var process = new Process { StartInfo = start };
+        process.OutputDataReceived += (_, line) =>
+        {
+            if (line.Data is null)
+            {
+                return;
+            }
+            lock (lines)
+            {
+                lines.Add(line.Data);
+            }
+            output.WriteLine(line.Data);
+        };
+        process.Start();
+        process.BeginOutputReadLine();
+        using var deadline = new CancellationTokenSource(timeout);
+        await using (deadline.Token.Register(() => process.Kill(entireProcessTree: true)))
+        {
+            await process.WaitForExitAsync();
+        }
+        Assert.False(deadline.IsCancellationRequested, $"socialcrm {string.Join(' ', args)} did not finish within {timeout}");
+        lock (lines)
+        {
+            return (process.ExitCode, [.. lines.Where(line => line.Length > 0)]);
+        }
+    }
+}

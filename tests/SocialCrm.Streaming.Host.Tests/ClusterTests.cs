@@ -1,0 +1,194 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Akka.Cluster;
+using SocialCrm.Streaming.Host.Generation;
+using SocialCrm.Streaming.Host.Processing;
+using SocialCrm.Streaming.Testing;
+using Xunit.Abstractions;
+
+namespace SocialCrm.Streaming.Host.Tests;
+
+/// <summary>
+/// Several processor nodes in one cluster (one ActorSystem each, on 127.0.0.1, all in this process), one
+/// consumer group on the mock cluster, one Redis: shards follow partitions, and members leaving, crashing
+/// and joining lose nothing and count nothing twice.
+/// </summary>
+[Collection(RedisServersFixture.Collection)]
+public sealed class ClusterTests(RedisServersFixture servers, MockKafkaFixture kafka, ITestOutputHelper output) : IClassFixture<MockKafkaFixture>
+{
+    private const int Partitions = 12;
+    private const int Mentions = 300_000;
+    /// <summary>Records produced ahead of what the cluster confirmed: the mock keeps only 5 MiB per partition.</summary>
+    private const int MaxBacklog = 40_000;
+    /// <summary>Uncommitted records of one partition (~2 MB): a partition waiting for a new owner must not outgrow the mock's 5 MiB.</summary>
+    private const int MaxPartitionBacklog = 6_000;
+
+    [RedisTheory]
+    [MemberData(nameof(RedisServers.All), MemberType = typeof(RedisServers))]
+    public async Task Nodes_leaving_crashing_and_joining_lose_nothing_and_count_nothing_twice(string server)
+    {
+        var scenario = ProcessorScenario.Create(kafka, servers.Get(server), Partitions);
+        var records = new MentionGenerator(new GeneratorOptions
+        {
+            CustomersPerBrand = 12_500, Seed = 31, EventInterval = TimeSpan.FromMilliseconds(20), CrisisAt = 200_000, CrisisLength = 6_000,
+        }).Generate(Mentions).ToList();
+        var ports = Enumerable.Range(0, 4).Select(_ => FreePort.Next()).ToArray();
+        var seed = $"127.0.0.1:{ports[0]}";
+        ProcessorNode NewNode(int port)
+        {
+            var options = scenario.Options(port, seed);
+            options.Cluster.DownUnreachableAfter = TimeSpan.FromSeconds(3);
+            options.Redis.ListCapacity = 1_000_000;
+            // Sharding drops messages buffered for a shard in hand-off: the ask is repeated sooner.
+            options.Pipeline.AskTimeout = TimeSpan.FromSeconds(3);
+            return new ProcessorNode(options, scenario.Topics, new Domain.Rules.RulesOptions(), configureLogging: logging => logging.SetMinimumLevel(LogLevel.Warning));
+        }
+
+        var clock = Stopwatch.StartNew();
+        var a = NewNode(ports[0]);
+        var b = NewNode(ports[1]);
+        var c = NewNode(ports[2]);
+        // Building a node creates its actor system, which joins the cluster: the fourth node is built when it joins.
+        var all = new List<ProcessorNode> { a, b, c };
+        long Processed() => all.Sum(n => n.Stats.Processed);
+        long Misrouted() => all.Sum(n => n.Metrics.MisroutedCustomerRecords);
+        try
+        {
+            await Task.WhenAll(a.StartAsync(), b.StartAsync(), c.StartAsync());
+            await WaitUntil(() => UpMembers(a) == 3, TimeSpan.FromSeconds(60), "three members up", () => Members(a));
+
+            var produced = 0;
+            async Task ProduceUpTo(int count)
+            {
+                while (produced < count)
+                {
+                    await WaitUntil(() => Processed() >= produced - MaxBacklog && BacklogFitsEveryPartition(scenario), TimeSpan.FromSeconds(180),
+                        "the cluster to keep up", () => Progress(all, produced));
+                    var chunk = records.Skip(produced).Take(Math.Min(10_000, count - produced)).ToList();
+                    kafka.Produce(scenario.Topics.Mentions, chunk.Select(r => (r.Key, r.Value)));
+                    produced += chunk.Count;
+                }
+            }
+
+            await ProduceUpTo(75_000);
+            await WaitUntil(() => Processed() >= 50_000, TimeSpan.FromSeconds(120), "50,000 processed");
+            var bPartitions = await MentionPartitionsOf(b);
+            var left = Stopwatch.StartNew();
+            await b.StopAsync();
+            output.WriteLine($"{server}: {clock.Elapsed:mm\\:ss} node B left gracefully (partitions {string.Join(",", bPartitions)})");
+
+            var bTakenOver = UntilCommitsAdvance(scenario, bPartitions, left);
+            await ProduceUpTo(130_000);
+            output.WriteLine($"{server}: B's partitions processed again {await bTakenOver} after it began to leave");
+            var d = NewNode(ports[3]);
+            all.Add(d);
+            await d.StartAsync();
+            await WaitUntil(() => UpMembers(a) == 3, TimeSpan.FromSeconds(60), "node D up");
+            output.WriteLine($"{server}: {clock.Elapsed:mm\\:ss} node D joined");
+
+            await ProduceUpTo(180_000);
+            await WaitUntil(() => Processed() >= 160_000, TimeSpan.FromSeconds(120), "160,000 processed");
+            var cPartitions = await MentionPartitionsOf(c);
+            var crashed = Stopwatch.StartNew();
+            await c.CrashAsync();
+            output.WriteLine($"{server}: {clock.Elapsed:mm\\:ss} node C crashed (partitions {string.Join(",", cPartitions)})");
+
+            var cTakenOver = UntilCommitsAdvance(scenario, cPartitions, crashed);
+            await ProduceUpTo(220_000);
+            output.WriteLine($"{server}: C's partitions processed again {await cTakenOver} after it crashed");
+            await WaitUntil(() => UpMembers(a) == 2, TimeSpan.FromSeconds(60), "C removed");
+
+            // Settled: two members, each consuming its partitions and holding their shards. From here on, count remote hops.
+            await Task.Delay(TimeSpan.FromSeconds(5));
+            var (processedSettled, misroutedSettled) = (Processed(), Misrouted());
+            var settled = Stopwatch.StartNew();
+            await ProduceUpTo(Mentions);
+            await scenario.WaitUntilCommittedAtLogEndAsync(TimeSpan.FromSeconds(240));
+            var settledRate = (Processed() - processedSettled) / settled.Elapsed.TotalSeconds;
+            var hops = Misrouted() - misroutedSettled;
+            var settledProcessed = Processed() - processedSettled;
+            output.WriteLine($"{server}: after settling {settledProcessed} processed at {settledRate:N0}/s, {hops} on another node than their consumer ({100.0 * hops / settledProcessed:F2}%); " +
+                $"whole run {Misrouted()} remote of {Processed()}, {clock.Elapsed:mm\\:ss}");
+            Assert.True(hops <= settledProcessed / 100, $"{hops} of {settledProcessed} records were processed away from their consumer");
+
+            await Task.WhenAll(a.StopAsync(), d.StopAsync());
+        }
+        finally
+        {
+            foreach (var node in all)
+            {
+                await node.DisposeAsync();
+            }
+        }
+
+        var counts = await scenario.ReadMentionCountsAsync();
+        var expected = records.Where(r => r.IsValid).GroupBy(r => r.EntityId!).ToDictionary(g => g.Key, g => (long)g.Count());
+        Assert.Equal(expected.Count, counts.Count);
+        Assert.Equal(expected.OrderBy(e => e.Key), counts.OrderBy(c => c.Key));
+
+        var signals = await scenario.ReadSignalsAsync();
+        Assert.Equal(signals.Count, signals.Select(s => s.Id).Distinct().Count());
+        // Customer-level signals are exactly those of an offline replay. Brand-level ones are fed counts a crashed
+        // node may not have reported (up to one second's worth), and their baseline restarts on a new node.
+        Assert.Equal(CustomerLevel(ProcessorScenario.ReplaySignals(records)), CustomerLevel(signals.Select(s => s.Description)));
+    }
+
+    /// <summary>Descriptions are "type/kind/subject"; a customer's subject is its entity id (brand:...), a brand's is the brand alone.</summary>
+    private static List<string> CustomerLevel(IEnumerable<string> descriptions) =>
+        [.. descriptions.Where(description => description.Contains(':', StringComparison.Ordinal)).Order(StringComparer.Ordinal)];
+
+    private static int UpMembers(ProcessorNode node) =>
+        Akka.Cluster.Cluster.Get(node.ActorSystem).State.Members.Count(m => m.Status == MemberStatus.Up);
+
+    private static async Task<int[]> MentionPartitionsOf(ProcessorNode node)
+    {
+        var consumer = await node.Service.Consumer;
+        return [.. consumer.AssignedPartitions.Where(tp => tp.Topic == node.Topics.Mentions).Select(tp => tp.Partition.Value)];
+    }
+
+    /// <summary>How long until every one of <paramref name="partitions"/> has a commit beyond where it stood: someone processes it again.</summary>
+    /// <remarks>The starting commits are read before the first await, at the moment of the call.</remarks>
+    private static Task<TimeSpan> UntilCommitsAdvance(ProcessorScenario scenario, int[] partitions, Stopwatch since)
+    {
+        var kafka = scenario.Kafka;
+        var before = kafka.GetCommittedOffsets(scenario.GroupId, scenario.Topics.Mentions, Partitions);
+        return Wait();
+
+        async Task<TimeSpan> Wait()
+        {
+            await WaitUntil(() =>
+            {
+                var now = kafka.GetCommittedOffsets(scenario.GroupId, scenario.Topics.Mentions, Partitions);
+                return partitions.All(p => now.GetValueOrDefault(p) > before.GetValueOrDefault(p));
+            }, TimeSpan.FromSeconds(120), "the partitions to be processed again");
+            return since.Elapsed;
+        }
+    }
+
+    private static bool BacklogFitsEveryPartition(ProcessorScenario scenario)
+    {
+        var logEnd = scenario.Kafka.GetHighWatermarks(scenario.Topics.Mentions, Partitions);
+        var committed = scenario.Kafka.GetCommittedOffsets(scenario.GroupId, scenario.Topics.Mentions, Partitions);
+        return logEnd.All(p => p.Value - (committed.GetValueOrDefault(p.Key) ?? 0) <= MaxPartitionBacklog);
+    }
+
+    private static string Progress(IEnumerable<ProcessorNode> nodes, int produced) =>
+        $"produced {produced}; " + string.Join("; ", nodes.Select(n => n.Service.Consumer.IsCompletedSuccessfully
+            ? $"processed {n.Stats.Processed}, consumed {n.Service.Consumer.Result.Consumed}, in flight {n.Service.Consumer.Result.InFlight}, " +
+              $"assigned {string.Join(",", n.Service.Consumer.Result.AssignedPartitions.Select(tp => tp.Partition.Value))}, ask retries {n.Stats.AskRetries}"
+            : "not consuming"));
+
+    private static string Members(ProcessorNode node) =>
+        string.Join(", ", Akka.Cluster.Cluster.Get(node.ActorSystem).State.Members.Select(m => $"{m.Address.Port} {m.Status}"))
+        + " unreachable: " + string.Join(", ", Akka.Cluster.Cluster.Get(node.ActorSystem).State.Unreachable.Select(m => m.Address.Port));
+
+    private static async Task WaitUntil(Func<bool> condition, TimeSpan timeout, string what, Func<string>? state = null)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (deadline.Elapsed > timeout) throw new TimeoutException($"waited {timeout} for {what} {state?.Invoke()}");
+            await Task.Delay(100);
+        }
+    }
+}
