@@ -133,6 +133,50 @@ public sealed class ClusterTests(RedisServersFixture servers, MockKafkaFixture k
         Assert.Equal(CustomerLevel(ProcessorScenario.ReplaySignals(records)), CustomerLevel(signals.Select(s => s.Description)));
     }
 
+    /// <summary>
+    /// The measurement of the note: one node, then three, each settled on its partitions first, drain the same
+    /// pre-loaded mentions (timed from the first produced to all committed). All nodes share this process and its
+    /// 2 cores, so three nodes are not expected to be faster; both runs must count exactly.
+    /// </summary>
+    [RedisTheory]
+    [InlineData(RedisServers.Redis)]
+    public async Task One_node_and_three_nodes_drain_the_same_backlog_exactly(string server)
+    {
+        var records = new MentionGenerator(new GeneratorOptions { CustomersPerBrand = 2_500, Seed = 41, CrisisAt = null }).Generate(60_000).ToList();
+        var expected = records.Where(r => r.IsValid).GroupBy(r => r.EntityId!).ToDictionary(g => g.Key, g => (long)g.Count());
+        foreach (var nodeCount in new[] { 1, 3 })
+        {
+            var scenario = ProcessorScenario.Create(kafka, servers.Get(server), Partitions);
+            var ports = Enumerable.Range(0, nodeCount).Select(_ => FreePort.Next()).ToArray();
+            var nodes = ports.Select(port =>
+            {
+                var options = scenario.Options(port, $"127.0.0.1:{ports[0]}");
+                return new ProcessorNode(options, scenario.Topics, new Domain.Rules.RulesOptions(), configureLogging: logging => logging.SetMinimumLevel(LogLevel.Warning));
+            }).ToList();
+            try
+            {
+                await Task.WhenAll(nodes.Select(n => n.StartAsync()));
+                await WaitUntil(() => nodes.All(n => n.Service.Consumer.IsCompletedSuccessfully
+                        && n.Service.Consumer.Result.AssignedPartitions.Count(tp => tp.Topic == scenario.Topics.Mentions) == Partitions / nodeCount),
+                    TimeSpan.FromSeconds(90), $"{nodeCount} nodes to share the partitions");
+                var clock = Stopwatch.StartNew();
+                kafka.Produce(scenario.Topics.Mentions, records.Select(r => (r.Key, r.Value)));
+                await scenario.WaitUntilCommittedAtLogEndAsync(TimeSpan.FromSeconds(180));
+                output.WriteLine($"{server}: {nodeCount} node(s) drained {records.Count:N0} mentions in {clock.Elapsed.TotalSeconds:F1} s = {records.Count / clock.Elapsed.TotalSeconds:N0}/s; " +
+                    $"remote hops {nodes.Sum(n => n.Metrics.MisroutedCustomerRecords)}");
+                await Task.WhenAll(nodes.Select(n => n.StopAsync()));
+            }
+            finally
+            {
+                foreach (var node in nodes)
+                {
+                    await node.DisposeAsync();
+                }
+            }
+            Assert.Equal(expected.OrderBy(e => e.Key), (await scenario.ReadMentionCountsAsync()).OrderBy(c => c.Key));
+        }
+    }
+
     /// <summary>Descriptions are "type/kind/subject"; a customer's subject is its entity id (brand:...), a brand's is the brand alone.</summary>
     private static List<string> CustomerLevel(IEnumerable<string> descriptions) =>
         [.. descriptions.Where(description => description.Contains(':', StringComparison.Ordinal)).Order(StringComparer.Ordinal)];

@@ -28,6 +28,7 @@ public sealed class CustomerEntity : ReceiveActor, IWithStash, IWithTimers
     private long _version;
     private bool _dirty;
     private bool _stopRequested;
+    private bool _draining;
     private int _failedAttempts;
     private CustomerWrite? _currentWrite;
 
@@ -110,6 +111,7 @@ public sealed class CustomerEntity : ReceiveActor, IWithStash, IWithTimers
             {
                 // Forget only after what came before is written; hold everything after it until then.
                 Stash.Stash();
+                _draining = true;
                 Become(Draining);
             }
         });
@@ -190,8 +192,13 @@ public sealed class CustomerEntity : ReceiveActor, IWithStash, IWithTimers
                     Context.Stop(Self);
                     return;
                 }
-                Become(Ready);
-                Stash.UnstashAll();
+                // Only a drain before a tombstone left Ready; rebuilding Ready's handlers after every write costs much.
+                if (_draining)
+                {
+                    _draining = false;
+                    Become(Ready);
+                    Stash.UnstashAll();
+                }
             }
         });
         Receive<WriteFailed>(failed =>
