@@ -128,9 +128,12 @@ public sealed class ClusterTests(RedisServersFixture servers, MockKafkaFixture k
 
         var signals = await scenario.ReadSignalsAsync();
         Assert.Equal(signals.Count, signals.Select(s => s.Id).Distinct().Count());
-        // Customer-level signals are exactly those of an offline replay. Brand-level ones are fed counts a crashed
-        // node may not have reported (up to one second's worth), and their baseline restarts on a new node.
-        Assert.Equal(CustomerLevel(ProcessorScenario.ReplaySignals(records)), CustomerLevel(signals.Select(s => s.Description)));
+        // Every alert and trigger of an offline replay, exactly once. Brand monitors reload their saved baselines
+        // wherever they restart; the crashed node's counts not yet reported (at most one second's) are lost, which
+        // this crisis is far too strong to depend on.
+        var replay = ProcessorScenario.ReplaySignals(records);
+        Assert.Equal(CustomerLevel(replay), CustomerLevel(signals.Select(s => s.Description)));
+        Assert.Equal(BrandLevel(replay), BrandLevel(signals.Select(s => s.Description)));
     }
 
     /// <summary>
@@ -180,6 +183,9 @@ public sealed class ClusterTests(RedisServersFixture servers, MockKafkaFixture k
     /// <summary>Descriptions are "type/kind/subject"; a customer's subject is its entity id (brand:...), a brand's is the brand alone.</summary>
     private static List<string> CustomerLevel(IEnumerable<string> descriptions) =>
         [.. descriptions.Where(description => description.Contains(':', StringComparison.Ordinal)).Order(StringComparer.Ordinal)];
+
+    private static List<string> BrandLevel(IEnumerable<string> descriptions) =>
+        [.. descriptions.Where(description => !description.Contains(':', StringComparison.Ordinal)).Order(StringComparer.Ordinal)];
 
     private static int UpMembers(ProcessorNode node) =>
         Akka.Cluster.Cluster.Get(node.ActorSystem).State.Members.Count(m => m.Status == MemberStatus.Up);

@@ -9,51 +9,99 @@ namespace SocialCrm.Streaming.Cluster.Brands;
 
 /// <summary>
 /// The brand-level crisis detector of one brand (volume spike, sentiment shift against a rolling
-/// baseline), fed with per-minute counts from every node's stream. Its alerts are written to Redis
-/// (idempotent on their deterministic ids) and the alerts topic, one write at a time, retried until
-/// they land. Its baseline lives in memory: after a restart it warms up again.
+/// baseline), fed with per-minute counts from every node's stream. After each report its alerts and then
+/// its detector state are written to Redis (alerts idempotent on their deterministic ids) and the alerts to
+/// the alerts topic, one write at a time, retried until they land; a monitor started on another node (a
+/// hand-off, a lost node) loads that state first and goes on with the same baselines.
 /// </summary>
-public sealed class BrandMonitorEntity : ReceiveActor, IWithTimers
+public sealed class BrandMonitorEntity : ReceiveActor, IWithTimers, IWithUnboundedStash
 {
+    private readonly string _brand;
     private readonly BrandMonitor _monitor;
     private readonly BrandMonitorDependencies _dependencies;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly List<DomainSignal> _detected = [];
-    private readonly Queue<IReadOnlyList<OutboundSignal>> _toWrite = new();
+    /// <summary>Writes in order; only the first is in flight, so later reports merge into the last one waiting.</summary>
+    private readonly List<PendingWrite> _toWrite = [];
     private readonly List<IActorRef> _awaitingWrites = [];
     private readonly Dictionary<string, (long Watermark, DateTimeOffset HeardAt)> _nodeWatermarks = new(StringComparer.Ordinal);
     private bool _writing;
     private int _failedAttempts;
 
-    public BrandMonitorEntity(BrandMonitorDependencies dependencies)
+    public BrandMonitorEntity(string brand, BrandMonitorDependencies dependencies)
     {
+        _brand = brand;
         _dependencies = dependencies;
         _monitor = new BrandMonitor(dependencies.Rules);
+        Become(Loading);
+    }
 
+    public ITimerScheduler Timers { get; set; } = null!;
+    public IStash Stash { get; set; } = null!;
+
+    protected override void PreStart()
+    {
+        _dependencies.Metrics.EntityStarted(BrandShardingExtensions.TypeName);
+        Load();
+    }
+
+    protected override void PostStop() => _dependencies.Metrics.EntityStopped(BrandShardingExtensions.TypeName);
+
+    public static Props Props(string brand, BrandMonitorDependencies dependencies) => Akka.Actor.Props.Create(() => new BrandMonitorEntity(brand, dependencies));
+
+    private void Load() =>
+        _dependencies.Store.LoadBrandMonitorAsync(_brand, CancellationToken.None)
+            .PipeTo(Self, success: state => new Loaded(state), failure: ex => new LoadFailed(ex));
+
+    private void Loading()
+    {
+        Receive<Loaded>(loaded =>
+        {
+            if (loaded.State is { } state)
+            {
+                _monitor.ImportState(state);
+            }
+            _failedAttempts = 0;
+            Become(Ready);
+            Stash.UnstashAll();
+        });
+        Receive<LoadFailed>(failed =>
+        {
+            _failedAttempts++;
+            if (_dependencies.FailureLog.ShouldLog("brand-load", out var suppressed))
+            {
+                _log.Warning("Loading the monitor of brand {0} failed ({1}); retrying ({2} similar failures since last logged)", _brand, failed.Cause.Message, suppressed);
+            }
+            Timers.StartSingleTimer("load", RetryLoad.Instance, _dependencies.Backoff(_failedAttempts));
+        });
+        Receive<RetryLoad>(_ => Load());
+        ReceiveAny(_ => Stash.Stash());
+    }
+
+    private void Ready()
+    {
         Receive<ObserveBrandCounts>(observe =>
         {
             _monitor.Observe(observe.Minutes, LowestNodeWatermark(observe), _detected);
-            if (_detected.Count > 0)
-            {
-                var now = _dependencies.Clock();
-                _toWrite.Enqueue([.. _detected.Select(signal => (signal with { DetectedAt = now }).ToOutbound())]);
-                _detected.Clear();
-                WriteNext();
-            }
+            var now = _dependencies.Clock();
+            IReadOnlyList<OutboundSignal> signals = [.. _detected.Select(signal => (signal with { DetectedAt = now }).ToOutbound())];
+            _detected.Clear();
+            Enqueue(signals, _monitor.ExportState());
             if (!Sender.IsNobody() && !Sender.Equals(Context.System.DeadLetters))
             {
                 // Asked (a node draining before it stops): answer once what this detected is written.
                 _awaitingWrites.Add(Sender);
-                ReplyIfWritten(observe.EntityId);
+                ReplyIfWritten();
             }
         });
         Receive<WriteSucceeded>(_ =>
         {
             _writing = false;
             _failedAttempts = 0;
-            _dependencies.Metrics.SignalsWritten(_toWrite.Dequeue());
+            _dependencies.Metrics.SignalsWritten(_toWrite[0].Signals);
+            _toWrite.RemoveAt(0);
             WriteNext();
-            ReplyIfWritten(Self.Path.Name);
+            ReplyIfWritten();
         });
         Receive<WriteFailed>(failed =>
         {
@@ -71,13 +119,20 @@ public sealed class BrandMonitorEntity : ReceiveActor, IWithTimers
         });
     }
 
-    public ITimerScheduler Timers { get; set; } = null!;
-
-    protected override void PreStart() => _dependencies.Metrics.EntityStarted(BrandShardingExtensions.TypeName);
-
-    protected override void PostStop() => _dependencies.Metrics.EntityStopped(BrandShardingExtensions.TypeName);
-
-    public static Props Props(BrandMonitorDependencies dependencies) => Akka.Actor.Props.Create(() => new BrandMonitorEntity(dependencies));
+    private void Enqueue(IReadOnlyList<OutboundSignal> signals, byte[] state)
+    {
+        var waiting = _toWrite.Count - (_writing ? 1 : 0);
+        if (waiting > 0)
+        {
+            var last = _toWrite[^1];
+            _toWrite[^1] = new PendingWrite([.. last.Signals, .. signals], state);
+        }
+        else
+        {
+            _toWrite.Add(new PendingWrite(signals, state));
+        }
+        WriteNext();
+    }
 
     /// <summary>
     /// The lowest watermark of the nodes that reported lately: a minute is closed only once every node feeding
@@ -105,7 +160,7 @@ public sealed class BrandMonitorEntity : ReceiveActor, IWithTimers
         return lowest;
     }
 
-    private void ReplyIfWritten(string brand)
+    private void ReplyIfWritten()
     {
         if (_toWrite.Count > 0)
         {
@@ -113,7 +168,7 @@ public sealed class BrandMonitorEntity : ReceiveActor, IWithTimers
         }
         foreach (var waiting in _awaitingWrites)
         {
-            waiting.Tell(new BrandCountsObserved(brand));
+            waiting.Tell(new BrandCountsObserved(_brand));
         }
         _awaitingWrites.Clear();
     }
@@ -125,13 +180,26 @@ public sealed class BrandMonitorEntity : ReceiveActor, IWithTimers
             return;
         }
         _writing = true;
-        var signals = _toWrite.Peek();
-        Task.WhenAll(
-                _dependencies.Store.WriteSignalsAsync(signals, CancellationToken.None),
-                _dependencies.Publisher.PublishAsync(signals, CancellationToken.None))
-            .PipeTo(Self, success: () => WriteSucceeded.Instance, failure: ex => new WriteFailed(ex));
+        WriteAsync(_toWrite[0]).PipeTo(Self, success: () => WriteSucceeded.Instance, failure: ex => new WriteFailed(ex));
     }
 
+    /// <summary>Alerts before the state that no longer holds them as pending: a crash in between re-detects them (same ids).</summary>
+    private async Task WriteAsync(PendingWrite write)
+    {
+        if (write.Signals.Count > 0)
+        {
+            await Task.WhenAll(
+                    _dependencies.Store.WriteSignalsAsync(write.Signals, CancellationToken.None),
+                    _dependencies.Publisher.PublishAsync(write.Signals, CancellationToken.None))
+                .ConfigureAwait(false);
+        }
+        await _dependencies.Store.SaveBrandMonitorAsync(_brand, write.State, CancellationToken.None).ConfigureAwait(false);
+    }
+
+    private sealed record PendingWrite(IReadOnlyList<OutboundSignal> Signals, byte[] State);
+    private sealed record Loaded(byte[]? State);
+    private sealed record LoadFailed(Exception Cause);
+    private sealed record RetryLoad { public static readonly RetryLoad Instance = new(); }
     private sealed record WriteSucceeded { public static readonly WriteSucceeded Instance = new(); }
     private sealed record WriteFailed(Exception Cause);
     private sealed record RetryWrite { public static readonly RetryWrite Instance = new(); }

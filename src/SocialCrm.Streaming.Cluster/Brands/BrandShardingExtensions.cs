@@ -16,7 +16,7 @@ public static class BrandShardingExtensions
     public static AkkaConfigurationBuilder AddBrandMonitorShardRegion(this AkkaConfigurationBuilder builder, int shardCount, BrandMonitorDependencies dependencies) =>
         builder.WithShardRegion<BrandRegion>(
             TypeName,
-            _ => BrandMonitorEntity.Props(dependencies),
+            brand => BrandMonitorEntity.Props(brand, dependencies),
             new PartitionAlignedMessageExtractor(shardCount),
             new ShardOptions
             {

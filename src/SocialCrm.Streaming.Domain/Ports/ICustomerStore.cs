@@ -20,6 +20,12 @@ public interface ICustomerStore
 
     /// <summary>Removes everything stored about a customer (a profile tombstone: the right to be forgotten).</summary>
     Task ForgetAsync(EntityId id, CancellationToken cancellationToken);
+
+    /// <summary>A brand monitor's saved detector state (baselines, open minutes), or null for a brand never saved.</summary>
+    Task<byte[]?> LoadBrandMonitorAsync(string brand, CancellationToken cancellationToken);
+
+    /// <summary>Saves a brand monitor's detector state, so a monitor started elsewhere (hand-off, node loss) goes on from it.</summary>
+    Task SaveBrandMonitorAsync(string brand, byte[] state, CancellationToken cancellationToken);
 }
 
 /// <summary>A stored snapshot: the version of the flush that wrote it and its fields.</summary>

@@ -35,6 +35,22 @@ public sealed class MeasuredCustomerStore(ICustomerStore inner, ProcessorMetrics
     public Task ForgetAsync(EntityId id, CancellationToken cancellationToken) =>
         MeasureAsync(RedisOperations.Forget, () => inner.ForgetAsync(id, cancellationToken));
 
+    public async Task<byte[]?> LoadBrandMonitorAsync(string brand, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await inner.LoadBrandMonitorAsync(brand, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            metrics.RedisFailed(RedisOperations.BrandMonitor);
+            throw;
+        }
+    }
+
+    public Task SaveBrandMonitorAsync(string brand, byte[] state, CancellationToken cancellationToken) =>
+        MeasureAsync(RedisOperations.BrandMonitor, () => inner.SaveBrandMonitorAsync(brand, state, cancellationToken));
+
     private async Task MeasureAsync(string operation, Func<Task> write)
     {
         var started = Stopwatch.GetTimestamp();

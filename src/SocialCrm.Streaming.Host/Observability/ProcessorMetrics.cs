@@ -127,11 +127,11 @@ public sealed class ProcessorMetrics : IEntityMetrics
                 _triggers.WithLabels(type.ToWire(), priority.ToWire());
             }
         }
-        foreach (var operation in new[] { RedisOperations.Customer, RedisOperations.Signals, RedisOperations.Forget })
+        foreach (var operation in new[] { RedisOperations.Customer, RedisOperations.Signals, RedisOperations.Forget, RedisOperations.BrandMonitor })
         {
             _redisWriteDuration.WithLabels(operation);
         }
-        foreach (var operation in new[] { RedisOperations.Load, RedisOperations.Customer, RedisOperations.Signals, RedisOperations.Forget })
+        foreach (var operation in new[] { RedisOperations.Load, RedisOperations.Customer, RedisOperations.Signals, RedisOperations.Forget, RedisOperations.BrandMonitor })
         {
             _redisErrors.WithLabels(operation);
         }
@@ -324,4 +324,5 @@ public static class RedisOperations
     public const string Customer = "customer";
     public const string Signals = "signals";
     public const string Forget = "forget";
+    public const string BrandMonitor = "brand_monitor";
 }

@@ -113,6 +113,9 @@ public static class ProcessorHost
                     SplitBrainResolver = new KeepMajorityOption(),
                 })
                 .AddHocon($"akka.cluster.split-brain-resolver.stable-after = {(long)options.Cluster.DownUnreachableAfter.TotalMilliseconds}ms", HoconAddMode.Prepend)
+                // A hand-off from a node that died mid-rebalance blocks its shard this long (60 s by default). Shorter is
+                // safe: a late write of the old customer incarnation is refused by its flush version, and brand state is reloaded.
+                .AddHocon("akka.cluster.sharding.handoff-timeout = 10s", HoconAddMode.Prepend)
                 .AddClusterSerialization()
                 .AddCustomerShardRegion(topics.MentionPartitions, dependencies, options.Cluster.PassivateIdleAfter)
                 .AddBrandMonitorShardRegion(topics.MentionPartitions, new BrandMonitorDependencies(

@@ -105,6 +105,12 @@ public sealed class RedisCustomerStore(IConnectionMultiplexer connection, RedisS
         }
     }
 
+    public async Task<byte[]?> LoadBrandMonitorAsync(string brand, CancellationToken cancellationToken) =>
+        await connection.GetDatabase().StringGetAsync(_keys.BrandMonitor(brand)).ConfigureAwait(false) is { IsNull: false } state ? (byte[]?)state : null;
+
+    public Task SaveBrandMonitorAsync(string brand, byte[] state, CancellationToken cancellationToken) =>
+        connection.GetDatabase().StringSetAsync(_keys.BrandMonitor(brand), state);
+
     public async Task ForgetAsync(EntityId id, CancellationToken cancellationToken)
     {
         var db = connection.GetDatabase();

@@ -7,6 +7,7 @@ public sealed class RedisKeys(string prefix)
 {
     public string Customer(EntityId id) => $"{prefix}:{id.Brand}:customer:{id.LocalId}";
     public string Alerts(string brand) => $"{prefix}:{brand}:alerts";
+    public string BrandMonitor(string brand) => $"{prefix}:{brand}:monitor";
     public string Triggers(string brand) => $"{prefix}:{brand}:triggers";
     public string LiveChannel(string brand) => $"{prefix}:{brand}:alerts:live";
     public string Risk(string brand) => $"{prefix}:{brand}:risk";

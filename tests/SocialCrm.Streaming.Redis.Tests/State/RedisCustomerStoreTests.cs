@@ -112,4 +112,21 @@ public sealed class RedisCustomerStoreTests
             await Task.Delay(50);
         }
     }
+
+    [RedisTheory]
+    [MemberData(nameof(RedisServers.All), MemberType = typeof(RedisServers))]
+    public async Task A_brand_monitor_state_is_saved_and_loaded_per_brand(string name)
+    {
+        using var server = RedisServers.Start(name);
+        using var connection = server.Connect();
+        var store = new RedisCustomerStore(connection, Options);
+
+        Assert.Null(await store.LoadBrandMonitorAsync("acme", default));
+        await store.SaveBrandMonitorAsync("acme", "{\"v\":1}"u8.ToArray(), default);
+        await store.SaveBrandMonitorAsync("acme", "{\"v\":2}"u8.ToArray(), default);
+        await store.SaveBrandMonitorAsync("globex", "{\"v\":9}"u8.ToArray(), default);
+
+        Assert.Equal("{\"v\":2}"u8.ToArray(), await store.LoadBrandMonitorAsync("acme", default));
+        Assert.Equal("{\"v\":9}", (string?)await connection.GetDatabase().StringGetAsync("test:globex:monitor"));
+    }
 }
