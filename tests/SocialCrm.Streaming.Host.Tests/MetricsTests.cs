@@ -189,7 +189,8 @@ public sealed partial class MetricsTests(RedisServersFixture servers, MockKafkaF
             await Task.Delay(250);
             metrics = await http.GetStringAsync("/metrics");
         }
-        while (metrics.Split('\n').Count(l => l.StartsWith("socialcrm_consumer_lag_records{", StringComparison.Ordinal)) < Partitions
+        while (metrics.Split('\n').Count(l => l.StartsWith("socialcrm_consumer_lag_records{", StringComparison.Ordinal)
+                && l.Contains(scenario.Topics.Mentions, StringComparison.Ordinal)) < Partitions
             && deadline.Elapsed < TimeSpan.FromSeconds(30));
         await node.StopAsync();
         return new Scrape(metrics, ready.StatusCode, readyBody);
