@@ -77,7 +77,7 @@ public sealed class ClusterTests(RedisServersFixture servers, MockKafkaFixture k
             await b.StopAsync();
             output.WriteLine($"{server}: {clock.Elapsed:mm\\:ss} node B left gracefully (partitions {string.Join(",", bPartitions)})");
 
-            var bTakenOver = UntilCommitsAdvance(scenario, bPartitions, left);
+            var bTakenOver = UntilCommitsAdvance(scenario, bPartitions, left, () => Progress(all, produced));
             await ProduceUpTo(130_000);
             output.WriteLine($"{server}: B's partitions processed again {await bTakenOver} after it began to leave");
             var d = NewNode(ports[3]);
@@ -93,7 +93,7 @@ public sealed class ClusterTests(RedisServersFixture servers, MockKafkaFixture k
             await c.CrashAsync();
             output.WriteLine($"{server}: {clock.Elapsed:mm\\:ss} node C crashed (partitions {string.Join(",", cPartitions)})");
 
-            var cTakenOver = UntilCommitsAdvance(scenario, cPartitions, crashed);
+            var cTakenOver = UntilCommitsAdvance(scenario, cPartitions, crashed, () => Progress(all, produced));
             await ProduceUpTo(220_000);
             output.WriteLine($"{server}: C's partitions processed again {await cTakenOver} after it crashed");
             await WaitUntil(() => UpMembers(a) == 2, TimeSpan.FromSeconds(60), "C removed");
@@ -198,7 +198,7 @@ public sealed class ClusterTests(RedisServersFixture servers, MockKafkaFixture k
 
     /// <summary>How long until every one of <paramref name="partitions"/> has a commit beyond where it stood: someone processes it again.</summary>
     /// <remarks>The starting commits are read before the first await, at the moment of the call.</remarks>
-    private static Task<TimeSpan> UntilCommitsAdvance(ProcessorScenario scenario, int[] partitions, Stopwatch since)
+    private static Task<TimeSpan> UntilCommitsAdvance(ProcessorScenario scenario, int[] partitions, Stopwatch since, Func<string> state)
     {
         var kafka = scenario.Kafka;
         var before = kafka.GetCommittedOffsets(scenario.GroupId, scenario.Topics.Mentions, Partitions);
@@ -210,7 +210,8 @@ public sealed class ClusterTests(RedisServersFixture servers, MockKafkaFixture k
             {
                 var now = kafka.GetCommittedOffsets(scenario.GroupId, scenario.Topics.Mentions, Partitions);
                 return partitions.All(p => now.GetValueOrDefault(p) > before.GetValueOrDefault(p));
-            }, TimeSpan.FromSeconds(120), "the partitions to be processed again");
+            }, TimeSpan.FromSeconds(120), $"partitions {string.Join(",", partitions)} to be processed again (commits then {string.Join(",", before.OrderBy(p => p.Key).Select(p => p.Value))})",
+                () => $"commits now {string.Join(",", kafka.GetCommittedOffsets(scenario.GroupId, scenario.Topics.Mentions, Partitions).OrderBy(p => p.Key).Select(p => p.Value))}; {state()}");
             return since.Elapsed;
         }
     }

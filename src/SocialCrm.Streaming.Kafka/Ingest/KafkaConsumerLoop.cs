@@ -33,6 +33,8 @@ public sealed class KafkaConsumerLoop : IAsyncDisposable
         new UnboundedChannelOptions { SingleWriter = true, SingleReader = true });
     private readonly ConcurrentDictionary<TopicPartition, PartitionOffsetTracker> _trackers = new();
     private readonly HashSet<TopicPartition> _paused = [];
+    /// <summary>Filled by the assignment callback, emptied by the loop; both run on the consume thread.</summary>
+    private readonly List<TopicPartition> _newlyAssigned = [];
     private readonly Thread _thread;
     private readonly TaskCompletionSource _loopExited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Stopwatch _sinceCommit = Stopwatch.StartNew();
@@ -83,6 +85,7 @@ public sealed class KafkaConsumerLoop : IAsyncDisposable
                 {
                     _trackers[tp] = new PartitionOffsetTracker();
                 }
+                _newlyAssigned.AddRange(partitions);
                 _logger.LogInformation("Assigned {Partitions}", Describe(partitions));
                 onAssignmentChanged?.Invoke(AssignedPartitions);
             })
@@ -182,6 +185,7 @@ public sealed class KafkaConsumerLoop : IAsyncDisposable
         {
             while (!_stopping)
             {
+                ResumeNewlyAssigned();
                 ResumeDrainedPartitions();
                 if ((!_lastCommitFailed && Interlocked.Read(ref _doneSinceCommit) >= _options.CommitBatchSize) || _sinceCommit.Elapsed >= _options.CommitInterval)
                 {
@@ -305,6 +309,24 @@ public sealed class KafkaConsumerLoop : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The client keeps a partition's pause across rebalances; one this loop paused under an earlier assignment
+    /// would never deliver again. Every newly assigned partition starts resumed (a no-op when it was not paused).
+    /// </summary>
+    private void ResumeNewlyAssigned()
+    {
+        if (_newlyAssigned.Count == 0)
+        {
+            return;
+        }
+        var assigned = _newlyAssigned.Where(_trackers.ContainsKey).ToList();
+        _newlyAssigned.Clear();
+        if (assigned.Count > 0)
+        {
+            _consumer.Resume(assigned);
+        }
+    }
+
     private void ResumeDrainedPartitions()
     {
         if (_paused.Count == 0)
@@ -351,8 +373,16 @@ public sealed class KafkaConsumerLoop : IAsyncDisposable
         }
         if (wasPaused.Count > 0)
         {
-            // The client keeps a partition's pause across rebalances: assigned here again later, it would never deliver.
-            _consumer.Resume(wasPaused);
+            try
+            {
+                // The client keeps a partition's pause across rebalances: assigned here again later, it would never deliver.
+                _consumer.Resume(wasPaused);
+            }
+            catch (KafkaException ex)
+            {
+                // A lost partition may be gone from the client already; its next assignment resumes it (ResumeNewlyAssigned).
+                _logger.LogDebug(ex, "Resuming released partitions failed");
+            }
         }
     }
 
