@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Microsoft.Extensions.Logging;
 using Akka.Cluster;
 using SocialCrm.Streaming.Host.Generation;
 using SocialCrm.Streaming.Host.Processing;
@@ -41,7 +40,7 @@ public sealed class ClusterTests(RedisServersFixture servers, MockKafkaFixture k
             options.Redis.ListCapacity = 1_000_000;
             // Sharding drops messages buffered for a shard in hand-off: the ask is repeated sooner.
             options.Pipeline.AskTimeout = TimeSpan.FromSeconds(3);
-            return new ProcessorNode(options, scenario.Topics, new Domain.Rules.RulesOptions(), configureLogging: logging => logging.SetMinimumLevel(LogLevel.Warning));
+            return scenario.StartNode(options);
         }
 
         var clock = Stopwatch.StartNew();
@@ -129,11 +128,13 @@ public sealed class ClusterTests(RedisServersFixture servers, MockKafkaFixture k
         var signals = await scenario.ReadSignalsAsync();
         Assert.Equal(signals.Count, signals.Select(s => s.Id).Distinct().Count());
         // Every alert and trigger of an offline replay, exactly once. Brand monitors reload their saved baselines
-        // wherever they restart; the crashed node's counts not yet reported (at most one second's) are lost, which
-        // this crisis is far too strong to depend on.
+        // wherever they restart, so the crisis is found; but the crashed node's counts not yet reported (at most one
+        // second's) are lost, and a minute short of them can make the next look like a spike: an extra brand alert.
         var replay = ProcessorScenario.ReplaySignals(records);
         Assert.Equal(CustomerLevel(replay), CustomerLevel(signals.Select(s => s.Description)));
-        Assert.Equal(BrandLevel(replay), BrandLevel(signals.Select(s => s.Description)));
+        var liveBrandLevel = BrandLevel(signals.Select(s => s.Description));
+        Assert.All(BrandLevel(replay), expected => Assert.Contains(expected, liveBrandLevel));
+        output.WriteLine($"{server}: brand-level alerts beyond the replay's: [{string.Join(", ", liveBrandLevel.Except(BrandLevel(replay)))}]");
     }
 
     /// <summary>
@@ -154,7 +155,7 @@ public sealed class ClusterTests(RedisServersFixture servers, MockKafkaFixture k
             var nodes = ports.Select(port =>
             {
                 var options = scenario.Options(port, $"127.0.0.1:{ports[0]}");
-                return new ProcessorNode(options, scenario.Topics, new Domain.Rules.RulesOptions(), configureLogging: logging => logging.SetMinimumLevel(LogLevel.Warning));
+                return scenario.StartNode(options);
             }).ToList();
             try
             {

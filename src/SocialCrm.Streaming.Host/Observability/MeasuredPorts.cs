@@ -8,60 +8,50 @@ namespace SocialCrm.Streaming.Host.Observability;
 /// <summary>Times every Redis write and counts failed operations; the entities retry them as before.</summary>
 public sealed class MeasuredCustomerStore(ICustomerStore inner, ProcessorMetrics metrics) : ICustomerStore
 {
-    public async Task<StoredCustomer?> LoadAsync(EntityId id, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await inner.LoadAsync(id, cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            metrics.RedisFailed(RedisOperations.Load);
-            throw;
-        }
-    }
+    public Task<StoredCustomer?> LoadAsync(EntityId id, CancellationToken cancellationToken) =>
+        CountFailuresAsync(RedisOperations.Load, () => inner.LoadAsync(id, cancellationToken));
 
-    public async Task<bool> WriteAsync(CustomerWrite write, CancellationToken cancellationToken)
-    {
-        var applied = false;
-        await MeasureAsync(RedisOperations.Customer, async () => applied = await inner.WriteAsync(write, cancellationToken).ConfigureAwait(false))
-            .ConfigureAwait(false);
-        return applied;
-    }
+    public Task<bool> WriteAsync(CustomerWrite write, CancellationToken cancellationToken) =>
+        MeasureAsync(RedisOperations.Customer, () => inner.WriteAsync(write, cancellationToken));
 
     public Task WriteSignalsAsync(IReadOnlyList<OutboundSignal> signals, CancellationToken cancellationToken) =>
-        MeasureAsync(RedisOperations.Signals, () => inner.WriteSignalsAsync(signals, cancellationToken));
+        MeasureAsync(RedisOperations.Signals, () => Done(inner.WriteSignalsAsync(signals, cancellationToken)));
 
     public Task ForgetAsync(EntityId id, CancellationToken cancellationToken) =>
-        MeasureAsync(RedisOperations.Forget, () => inner.ForgetAsync(id, cancellationToken));
+        MeasureAsync(RedisOperations.Forget, () => Done(inner.ForgetAsync(id, cancellationToken)));
 
-    public async Task<byte[]?> LoadBrandMonitorAsync(string brand, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await inner.LoadBrandMonitorAsync(brand, cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            metrics.RedisFailed(RedisOperations.BrandMonitor);
-            throw;
-        }
-    }
+    public Task<byte[]?> LoadBrandMonitorAsync(string brand, CancellationToken cancellationToken) =>
+        CountFailuresAsync(RedisOperations.BrandMonitor, () => inner.LoadBrandMonitorAsync(brand, cancellationToken));
 
     public Task SaveBrandMonitorAsync(string brand, byte[] state, CancellationToken cancellationToken) =>
-        MeasureAsync(RedisOperations.BrandMonitor, () => inner.SaveBrandMonitorAsync(brand, state, cancellationToken));
+        MeasureAsync(RedisOperations.BrandMonitor, () => Done(inner.SaveBrandMonitorAsync(brand, state, cancellationToken)));
 
-    private async Task MeasureAsync(string operation, Func<Task> write)
+    private static async Task<bool> Done(Task write)
     {
-        var started = Stopwatch.GetTimestamp();
+        await write.ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>Reads are counted when they fail, not timed: the write histogram is about flush cost.</summary>
+    private async Task<T> CountFailuresAsync<T>(string operation, Func<Task<T>> read)
+    {
         try
         {
-            await write().ConfigureAwait(false);
+            return await read().ConfigureAwait(false);
         }
         catch
         {
             metrics.RedisFailed(operation);
             throw;
+        }
+    }
+
+    private async Task<T> MeasureAsync<T>(string operation, Func<Task<T>> write)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            return await CountFailuresAsync(operation, write).ConfigureAwait(false);
         }
         finally
         {

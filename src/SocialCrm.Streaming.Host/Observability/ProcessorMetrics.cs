@@ -92,7 +92,7 @@ public sealed class ProcessorMetrics : IEntityMetrics
         _askRetries = factory.CreateCounter("socialcrm_ask_retries_total",
             "Asks to customer entities retried after Pipeline:AskTimeout.");
         _redisWriteDuration = factory.CreateHistogram("socialcrm_redis_write_duration_seconds",
-            "Seconds per Redis write, by operation (customer: an entity flush, signals: brand alerts, forget: a tombstone); failed writes included.",
+            "Seconds per Redis write, by operation (customer: an entity flush, signals: brand alerts, forget: a tombstone, brand_monitor: a brand monitor's saved state); failed writes included.",
             new HistogramConfiguration { Buckets = RedisBuckets, LabelNames = ["operation"] });
         _redisErrors = factory.CreateCounter("socialcrm_redis_errors_total",
             "Redis operations that failed (each is retried), by operation.", "operation");

@@ -361,28 +361,11 @@ public sealed class KafkaConsumerLoop : IAsyncDisposable
 
     private void Release(IEnumerable<TopicPartition> partitions)
     {
-        var wasPaused = new List<TopicPartition>();
         foreach (var partition in partitions)
         {
             _trackers.TryRemove(partition, out _);
-            if (_paused.Remove(partition))
-            {
-                wasPaused.Add(partition);
-            }
+            _paused.Remove(partition);
             _lag.TryRemove(partition, out _);
-        }
-        if (wasPaused.Count > 0)
-        {
-            try
-            {
-                // The client keeps a partition's pause across rebalances: assigned here again later, it would never deliver.
-                _consumer.Resume(wasPaused);
-            }
-            catch (KafkaException ex)
-            {
-                // A lost partition may be gone from the client already; its next assignment resumes it (ResumeNewlyAssigned).
-                _logger.LogDebug(ex, "Resuming released partitions failed");
-            }
         }
     }
 
