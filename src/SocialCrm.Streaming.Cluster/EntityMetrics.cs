@@ -21,8 +21,8 @@ public interface IEntityMetrics
     /// <summary>Signals written durably, counted once per successful write (never per retry).</summary>
     void SignalsWritten(IReadOnlyList<OutboundSignal> signals);
 
-    /// <summary>An entity here applied a record consumed on another node: its shard is not (yet) where its partition is read.</summary>
-    void AppliedForAnotherNode(string entityType);
+    /// <summary>An entity here applied <paramref name="records"/> consumed on another node: its shard is not (yet) where its partition is read.</summary>
+    void AppliedForAnotherNode(string entityType, int records);
 }
 
 /// <summary>Reports nothing: the default of tests and tools.</summary>
@@ -34,7 +34,7 @@ public sealed class NoEntityMetrics : IEntityMetrics
     public void EntityStopped(string entityType) { }
     public void EntityPassivated(string entityType) { }
     public void SignalsWritten(IReadOnlyList<OutboundSignal> signals) { }
-    public void AppliedForAnotherNode(string entityType) { }
+    public void AppliedForAnotherNode(string entityType, int records) { }
 }
 
 /// <summary>

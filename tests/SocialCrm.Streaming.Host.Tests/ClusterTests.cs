@@ -61,7 +61,7 @@ public sealed class ClusterTests(RedisServersFixture servers, MockKafkaFixture k
             {
                 while (produced < count)
                 {
-                    await WaitUntil(() => Processed() >= produced - MaxBacklog && BacklogFitsEveryPartition(scenario), TimeSpan.FromSeconds(180),
+                    await WaitUntil(() => Processed() >= produced - MaxBacklog && scenario.BacklogFitsEveryPartition(MaxPartitionBacklog), TimeSpan.FromSeconds(180),
                         "the cluster to keep up", () => Progress(all, produced));
                     var chunk = records.Skip(produced).Take(Math.Min(10_000, count - produced)).ToList();
                     kafka.Produce(scenario.Topics.Mentions, chunk.Select(r => (r.Key, r.Value)));
@@ -215,13 +215,6 @@ public sealed class ClusterTests(RedisServersFixture servers, MockKafkaFixture k
                 () => $"commits now {string.Join(",", kafka.GetCommittedOffsets(scenario.GroupId, scenario.Topics.Mentions, Partitions).OrderBy(p => p.Key).Select(p => p.Value))}; {state()}");
             return since.Elapsed;
         }
-    }
-
-    private static bool BacklogFitsEveryPartition(ProcessorScenario scenario)
-    {
-        var logEnd = scenario.Kafka.GetHighWatermarks(scenario.Topics.Mentions, Partitions);
-        var committed = scenario.Kafka.GetCommittedOffsets(scenario.GroupId, scenario.Topics.Mentions, Partitions);
-        return logEnd.All(p => p.Value - (committed.GetValueOrDefault(p.Key) ?? 0) <= MaxPartitionBacklog);
     }
 
     private static string Progress(IEnumerable<ProcessorNode> nodes, int produced) =>

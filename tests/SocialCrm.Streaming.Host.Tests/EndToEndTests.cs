@@ -244,4 +244,32 @@ public sealed class ProcessorScenario
         }
         return counts;
     }
+
+    /// <summary>
+    /// No mention partition holds more than <paramref name="maxRecords"/> uncommitted records: a producer that waits for
+    /// this keeps every partition well inside the mock's 5 MiB, even one whose consumption is held up.
+    /// </summary>
+    public bool BacklogFitsEveryPartition(int maxRecords)
+    {
+        try
+        {
+            var logEnd = Kafka.GetHighWatermarks(Topics.Mentions, Topics.MentionPartitions);
+            var committed = Kafka.GetCommittedOffsets(GroupId, Topics.Mentions, Topics.MentionPartitions);
+            return logEnd.All(p => p.Value - (committed.GetValueOrDefault(p.Key) ?? 0) <= maxRecords);
+        }
+        catch (Confluent.Kafka.KafkaException)
+        {
+            // A broker down or failing requests (a fault test): not known now, so not yet.
+            return false;
+        }
+    }
+
+    /// <summary>A customer's stored hash as "field=value" texts (for diagnosing a miscount).</summary>
+    public async Task<IEnumerable<string>> ReadCustomerHashAsync(string entityId)
+    {
+        using var connection = Redis.Connect();
+        var brand = entityId[..entityId.IndexOf(':', StringComparison.Ordinal)];
+        var entries = await connection.GetDatabase().HashGetAllAsync($"{KeyPrefix}:{brand}:customer:{entityId[(brand.Length + 1)..]}");
+        return entries.Select(e => $"{e.Name}={e.Value}");
+    }
 }

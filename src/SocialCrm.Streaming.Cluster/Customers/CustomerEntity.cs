@@ -1,5 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
+using SocialCrm.Streaming.Cluster.Mailboxes;
+using SocialCrm.Streaming.Cluster.Sharding;
 using SocialCrm.Streaming.Domain.Alerts;
 using SocialCrm.Streaming.Domain.Engagement;
 using SocialCrm.Streaming.Domain.Mentions;
@@ -15,45 +17,191 @@ namespace SocialCrm.Streaming.Cluster.Customers;
 /// failed write is retried unchanged (same version, same increments), so the store never counts it
 /// twice. A profile tombstone forgets the customer, in order with the messages around it.
 /// </summary>
-public sealed class CustomerEntity : ReceiveActor, IWithStash, IWithTimers
+/// <remarks>
+/// A node holds up to millions of these, so an idle one keeps little besides its state: one receive
+/// method switching on <see cref="Phase"/> (no per-instance handler tables), a mailbox that holds nothing
+/// while empty (<see cref="CompactDequeMailbox"/>), collections allocated only
+/// while in use, retries scheduled only while the store fails (no per-entity timer scheduler), and its own small buffer for
+/// what arrives while it loads or forgets (no stash).
+/// </remarks>
+public sealed class CustomerEntity : UntypedActor
 {
-    private readonly EntityId _id;
     private readonly CustomerEntityDependencies _dependencies;
-    private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly List<(IActorRef Sender, object Reply)> _awaitingNextWrite = [];
-    private readonly List<(IActorRef Sender, object Reply)> _awaitingCurrentWrite = [];
-    private readonly List<DomainSignal> _pendingSignals = [];
     private readonly VolumeTally _pendingVolume = new();
+    private EntityId _id;
+    private Phase _phase = Phase.Starting;
     private CustomerState _state = null!;
     private long _version;
     private bool _dirty;
     private bool _stopRequested;
-    private bool _draining;
     private int _failedAttempts;
     private CustomerWrite? _currentWrite;
 
-    public CustomerEntity(string entityId, CustomerEntityDependencies dependencies)
+    /// <summary>Askers waiting for a write; the first <see cref="_awaitingCurrentWriteCount"/> wait for the one in flight, the rest for the next.</summary>
+    private List<(IActorRef Sender, object Reply)>? _awaiting;
+    private int _awaitingCurrentWriteCount;
+    private List<DomainSignal>? _pendingSignals;
+
+    /// <summary>Messages held while loading, forgetting, or finishing writes before a tombstone; handled in order afterwards.</summary>
+    private List<(object Message, IActorRef Sender)>? _held;
+    private PendingTombstone? _tombstone;
+
+    /// <summary>The scheduled retry of a failed load, write or forget; only while the store fails.</summary>
+    private ICancelable? _retry;
+
+    /// <summary>Starting: the entity learns its id from its first message (sharding starts it for one), then loads.</summary>
+    private enum Phase { Starting, Loading, Ready, Draining, Forgetting }
+
+    public CustomerEntity(CustomerEntityDependencies dependencies) => _dependencies = dependencies;
+
+    /// <summary>
+    /// One <see cref="Akka.Actor.Props"/> for every customer of the node: each entity takes its id from its first
+    /// message rather than from per-entity props, which would cost every idle entity their bytes.
+    /// </summary>
+    public static Props Props(CustomerEntityDependencies dependencies) =>
+        Akka.Actor.Props.CreateBy(new Producer(dependencies)).WithMailbox(CompactDequeMailbox.ConfigId);
+
+    protected override void PreStart() => _dependencies.Metrics.EntityStarted(CustomerShardingExtensions.TypeName);
+
+    protected override void PostStop()
     {
-        _id = EntityId.Parse(entityId);
-        _dependencies = dependencies;
-        Loading();
+        _retry?.Cancel();
+        _dependencies.Metrics.EntityStopped(CustomerShardingExtensions.TypeName);
     }
 
-    public IStash Stash { get; set; } = null!;
-    public ITimerScheduler Timers { get; set; } = null!;
+    protected override void OnReceive(object message) => Handle(message, Sender);
 
-    public static Props Props(string entityId, CustomerEntityDependencies dependencies) =>
-        Akka.Actor.Props.Create(() => new CustomerEntity(entityId, dependencies));
-
-    protected override void PreStart()
+    private void Handle(object message, IActorRef sender)
     {
-        _dependencies.Metrics.EntityStarted(CustomerShardingExtensions.TypeName);
+        switch (message)
+        {
+            case WriteSucceeded:
+                OnWriteSucceeded();
+                return;
+            case WriteFailed failed:
+                OnFailure("customer-write", "Writing", failed.Cause, RetryWrite.Instance);
+                return;
+            case RetryWrite:
+                Write();
+                return;
+            case WriteSuperseded:
+                OnWriteSuperseded();
+                return;
+            case StopCustomer:
+                StopWhenWritten();
+                return;
+        }
+        switch (_phase)
+        {
+            case Phase.Starting:
+                Start(message, sender);
+                break;
+            case Phase.Loading:
+                Loading(message, sender);
+                break;
+            case Phase.Ready:
+                Ready(message, sender);
+                break;
+            case Phase.Draining:
+                Hold(message, sender);
+                break;
+            case Phase.Forgetting:
+                Forgetting(message, sender);
+                break;
+        }
+    }
+
+    private void Start(object message, IActorRef sender)
+    {
+        if (message is not IWithEntityId addressed)
+        {
+            Unhandled(message);
+            return;
+        }
+        _id = EntityId.Parse(addressed.EntityId);
+        _phase = Phase.Loading;
         Load();
+        Hold(message, sender);
     }
 
-    protected override void PostStop() => _dependencies.Metrics.EntityStopped(CustomerShardingExtensions.TypeName);
+    private void Loading(object message, IActorRef sender)
+    {
+        switch (message)
+        {
+            case Loaded loaded:
+                _state = _dependencies.Model.Restore(_id, loaded.Stored);
+                _version = loaded.Stored?.Version ?? 0;
+                _failedAttempts = 0;
+                _phase = Phase.Ready;
+                HandleHeld();
+                break;
+            case LoadFailed failed:
+                OnFailure("customer-load", "Loading", failed.Cause, RetryLoad.Instance);
+                break;
+            case RetryLoad:
+                Load();
+                break;
+            default:
+                Hold(message, sender);
+                break;
+        }
+    }
 
-    private void Passivating() => _dependencies.Metrics.EntityPassivated(CustomerShardingExtensions.TypeName);
+    private void Ready(object message, IActorRef sender)
+    {
+        switch (message)
+        {
+            case ApplyMentions apply:
+                Apply(apply, sender);
+                break;
+            case ApplyProfile { Profile: not null } apply:
+                _dependencies.Model.ApplyProfile(_state, apply.Profile);
+                AwaitWrite(sender, changed: true, new ProfileApplied(apply.Position));
+                break;
+            case ApplyProfile tombstone when Idle:
+                Forget(tombstone, sender);
+                break;
+            case ApplyProfile tombstone:
+                // Forget only after what came before is written; hold everything after it until then.
+                _phase = Phase.Draining;
+                Hold(tombstone, sender);
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
+    }
+
+    private void Forgetting(object message, IActorRef sender)
+    {
+        switch (message)
+        {
+            case Forgotten:
+                _state = CustomerState.New(_id);
+                _version = 0;
+                _pendingSignals = null;
+                _failedAttempts = 0;
+                _tombstone!.ReplyTo.Tell(new ProfileApplied(_tombstone.Position));
+                _tombstone = null;
+                if (_stopRequested)
+                {
+                    Context.Stop(Self);
+                    return;
+                }
+                _phase = Phase.Ready;
+                HandleHeld();
+                break;
+            case ForgetFailed failed:
+                OnFailure("customer-forget", "Forgetting", failed.Cause, RetryForget.Instance);
+                break;
+            case RetryForget:
+                StartForget();
+                break;
+            default:
+                Hold(message, sender);
+                break;
+        }
+    }
 
     private bool Idle => _currentWrite is null && !_dirty;
 
@@ -61,106 +209,44 @@ public sealed class CustomerEntity : ReceiveActor, IWithStash, IWithTimers
         _dependencies.Store.LoadAsync(_id, CancellationToken.None)
             .PipeTo(Self, success: stored => new Loaded(stored), failure: ex => new LoadFailed(ex));
 
-    private void Loading()
+    private void Apply(ApplyMentions apply, IActorRef sender)
     {
-        Receive<Loaded>(loaded =>
+        var observations = new MentionObservation?[apply.Mentions.Count];
+        var changed = false;
+        for (var i = 0; i < observations.Length; i++)
         {
-            _state = _dependencies.Model.Restore(_id, loaded.Stored);
-            _version = loaded.Stored?.Version ?? 0;
-            _failedAttempts = 0;
-            Become(Ready);
-            Stash.UnstashAll();
-        });
-        Receive<LoadFailed>(failed =>
+            var (mention, position) = apply.Mentions[i];
+            observations[i] = _dependencies.Model.Apply(_state, mention, position, _pendingSignals ??= [], _pendingVolume);
+            changed |= observations[i] is not null;
+        }
+        // An asker on another node (a remote temporary actor) consumed these records there.
+        if (!sender.Path.Address.HasLocalScope)
         {
-            _failedAttempts++;
-            if (_dependencies.FailureLog.ShouldLog("customer-load", out var suppressed))
-            {
-                _log.Warning("Loading customer {0} failed ({1}); retrying ({2} similar failures since last logged)", _id, failed.Cause.Message, suppressed);
-            }
-            Timers.StartSingleTimer("load", RetryLoad.Instance, _dependencies.Backoff(_failedAttempts));
-        });
-        Receive<RetryLoad>(_ => Load());
-        Receive<StopCustomer>(_ =>
-        {
-            Passivating();
-            Context.Stop(Self);
-        });
-        ReceiveAny(_ => Stash.Stash());
+            _dependencies.Metrics.AppliedForAnotherNode(CustomerShardingExtensions.TypeName, observations.Length);
+        }
+        AwaitWrite(sender, changed, new MentionsApplied(observations));
     }
 
-    private void Ready()
+    private void Hold(object message, IActorRef sender) => (_held ??= []).Add((message, sender));
+
+    /// <summary>Handles what was held, in order; whatever puts the entity back into a holding phase holds the rest again.</summary>
+    private void HandleHeld()
     {
-        Receive<ApplyMention>(apply =>
+        if (_held is not { } held)
         {
-            var observation = _dependencies.Model.Apply(_state, apply.Mention, apply.Position, _pendingSignals, _pendingVolume);
-            AwaitWrite(observation is not null, new MentionApplied(apply.Position, observation));
-        });
-        Receive<ApplyProfile>(apply => apply.Profile is not null, apply =>
+            return;
+        }
+        _held = null;
+        foreach (var (message, sender) in held)
         {
-            _dependencies.Model.ApplyProfile(_state, apply.Profile);
-            AwaitWrite(changed: true, new ProfileApplied(apply.Position));
-        });
-        Receive<ApplyProfile>(apply =>
-        {
-            if (Idle)
-            {
-                Forget(apply);
-            }
-            else
-            {
-                // Forget only after what came before is written; hold everything after it until then.
-                Stash.Stash();
-                _draining = true;
-                Become(Draining);
-            }
-        });
-        ReceiveWrites();
-        Receive<StopCustomer>(_ => StopWhenWritten());
+            Handle(message, sender);
+        }
     }
 
-    /// <summary>Finishing the writes in flight before a tombstone; later messages wait in the stash.</summary>
-    private void Draining()
+    private void Forget(ApplyProfile tombstone, IActorRef sender)
     {
-        ReceiveWrites();
-        Receive<StopCustomer>(_ => StopWhenWritten());
-        ReceiveAny(_ => Stash.Stash());
-    }
-
-    private void Forgetting(PendingTombstone tombstone)
-    {
-        Receive<Forgotten>(_ =>
-        {
-            _state = CustomerState.New(_id);
-            _version = 0;
-            _pendingSignals.Clear();
-            _failedAttempts = 0;
-            tombstone.ReplyTo.Tell(new ProfileApplied(tombstone.Position));
-            Become(Ready);
-            Stash.UnstashAll();
-        });
-        Receive<ForgetFailed>(failed =>
-        {
-            _failedAttempts++;
-            if (_dependencies.FailureLog.ShouldLog("customer-forget", out var suppressed))
-            {
-                _log.Warning("Forgetting customer {0} failed ({1}); retrying ({2} similar failures since last logged)", _id, failed.Cause.Message, suppressed);
-            }
-            Timers.StartSingleTimer("forget", RetryForget.Instance, _dependencies.Backoff(_failedAttempts));
-        });
-        Receive<RetryForget>(_ => StartForget());
-        Receive<StopCustomer>(_ =>
-        {
-            Passivating();
-            _stopRequested = true;
-        });
-        ReceiveAny(_ => Stash.Stash());
-    }
-
-    private void Forget(ApplyProfile tombstone)
-    {
-        var pending = new PendingTombstone(Sender, tombstone.Position);
-        Become(() => Forgetting(pending));
+        _tombstone = new PendingTombstone(sender, tombstone.Position);
+        _phase = Phase.Forgetting;
         StartForget();
     }
 
@@ -168,69 +254,57 @@ public sealed class CustomerEntity : ReceiveActor, IWithStash, IWithTimers
         _dependencies.Store.ForgetAsync(_id, CancellationToken.None)
             .PipeTo(Self, success: () => Forgotten.Instance, failure: ex => new ForgetFailed(ex));
 
-    private void ReceiveWrites()
+    private void OnFailure(string kind, string doing, Exception cause, object retry)
     {
-        Receive<WriteSucceeded>(_ =>
+        _failedAttempts++;
+        if (_dependencies.FailureLog.ShouldLog(kind, out var suppressed))
         {
-            if (_currentWrite is { Signals.Count: > 0 } written)
-            {
-                _dependencies.Metrics.SignalsWritten(written.Signals);
-            }
-            _currentWrite = null;
-            _failedAttempts = 0;
-            Reply(_awaitingCurrentWrite);
-            if (!_dirty)
-            {
-                // Whoever waited for the next write asked about effects the write that just succeeded already held.
-                Reply(_awaitingNextWrite);
-            }
-            StartWriteIfIdle();
-            if (Idle)
-            {
-                if (_stopRequested)
-                {
-                    Context.Stop(Self);
-                    return;
-                }
-                // Only a drain before a tombstone left Ready; rebuilding Ready's handlers after every write costs much.
-                if (_draining)
-                {
-                    _draining = false;
-                    Become(Ready);
-                    Stash.UnstashAll();
-                }
-            }
-        });
-        Receive<WriteFailed>(failed =>
-        {
-            _failedAttempts++;
-            if (_dependencies.FailureLog.ShouldLog("customer-write", out var suppressed))
-            {
-                _log.Warning("Writing customer {0} failed (attempt {1}: {2}); retrying ({3} similar failures since last logged)", _id, _failedAttempts, failed.Cause.Message, suppressed);
-            }
-            Timers.StartSingleTimer("write", RetryWrite.Instance, _dependencies.Backoff(_failedAttempts));
-        });
-        Receive<RetryWrite>(_ => Write());
-        Receive<WriteSuperseded>(_ =>
-        {
-            // Another incarnation of this customer (on a node that has since been downed, or during a hand-off)
-            // stored a newer version: this state is stale. Stop without confirming; the asks are repeated and a
-            // new incarnation loads the stored state and applies what it lacks.
-            if (_dependencies.FailureLog.ShouldLog("customer-superseded", out var suppressed))
-            {
-                _log.Warning("Customer {0} was written by another incarnation; reloading ({1} similar since last logged)", _id, suppressed);
-            }
-            Context.Stop(Self);
-        });
+            Context.GetLogger().Warning("{0} customer {1} failed (attempt {2}: {3}); retrying ({4} similar failures since last logged)",
+                doing, _id, _failedAttempts, cause.Message, suppressed);
+        }
+        _retry = Context.System.Scheduler.ScheduleTellOnceCancelable(_dependencies.Backoff(_failedAttempts), Self, retry, Self);
     }
 
-    private void AwaitWrite(bool changed, object reply)
+    private void OnWriteSucceeded()
     {
-        // An asker on another node (a remote temporary actor) consumed this record there.
-        if (!Sender.Path.Address.HasLocalScope)
+        if (_currentWrite is { Signals.Count: > 0 } written)
         {
-            _dependencies.Metrics.AppliedForAnotherNode(CustomerShardingExtensions.TypeName);
+            _dependencies.Metrics.SignalsWritten(written.Signals);
         }
+        _currentWrite = null;
+        _failedAttempts = 0;
+        // Whoever waited for the next write asked about effects the write that just succeeded already held.
+        ReplyToAwaiting(_dirty ? _awaitingCurrentWriteCount : _awaiting?.Count ?? 0);
+        StartWriteIfIdle();
+        if (!Idle)
+        {
+            return;
+        }
+        if (_stopRequested)
+        {
+            Context.Stop(Self);
+        }
+        else if (_phase == Phase.Draining)
+        {
+            _phase = Phase.Ready;
+            HandleHeld();
+        }
+    }
+
+    private void OnWriteSuperseded()
+    {
+        // Another incarnation of this customer (on a node that has since been downed, or during a hand-off)
+        // stored a newer version: this state is stale. Stop without confirming; the asks are repeated and a
+        // new incarnation loads the stored state and applies what it lacks.
+        if (_dependencies.FailureLog.ShouldLog("customer-superseded", out var suppressed))
+        {
+            Context.GetLogger().Warning("Customer {0} was written by another incarnation; reloading ({1} similar since last logged)", _id, suppressed);
+        }
+        Context.Stop(Self);
+    }
+
+    private void AwaitWrite(IActorRef sender, bool changed, object reply)
+    {
         if (changed)
         {
             _dirty = true;
@@ -238,17 +312,17 @@ public sealed class CustomerEntity : ReceiveActor, IWithStash, IWithTimers
         else if (Idle)
         {
             // Already applied and durable: a replay after a restart, or an ask retried after a timeout.
-            Sender.Tell(reply);
+            sender.Tell(reply);
             return;
         }
-        _awaitingNextWrite.Add((Sender, reply));
+        (_awaiting ??= []).Add((sender, reply));
         StartWriteIfIdle();
     }
 
     private void StopWhenWritten()
     {
-        Passivating();
-        if (Idle)
+        _dependencies.Metrics.EntityPassivated(CustomerShardingExtensions.TypeName);
+        if (Idle && _phase != Phase.Forgetting)
         {
             Context.Stop(Self);
         }
@@ -258,13 +332,22 @@ public sealed class CustomerEntity : ReceiveActor, IWithStash, IWithTimers
         }
     }
 
-    private static void Reply(List<(IActorRef Sender, object Reply)> waiting)
+    private void ReplyToAwaiting(int count)
     {
-        foreach (var (sender, reply) in waiting)
+        if (_awaiting is not { } awaiting)
         {
-            sender.Tell(reply);
+            return;
         }
-        waiting.Clear();
+        for (var i = 0; i < count; i++)
+        {
+            awaiting[i].Sender.Tell(awaiting[i].Reply);
+        }
+        awaiting.RemoveRange(0, count);
+        _awaitingCurrentWriteCount = 0;
+        if (awaiting.Count == 0)
+        {
+            _awaiting = null;
+        }
     }
 
     private void StartWriteIfIdle()
@@ -273,11 +356,10 @@ public sealed class CustomerEntity : ReceiveActor, IWithStash, IWithTimers
         {
             return;
         }
-        _currentWrite = _dependencies.Model.ToWrite(_state, ++_version, [.. _pendingSignals], _pendingVolume.Drain());
-        _pendingSignals.Clear();
+        _currentWrite = _dependencies.Model.ToWrite(_state, ++_version, _pendingSignals ?? [], _pendingVolume.Drain());
+        _pendingSignals = null;
         _dirty = false;
-        _awaitingCurrentWrite.AddRange(_awaitingNextWrite);
-        _awaitingNextWrite.Clear();
+        _awaitingCurrentWriteCount = _awaiting?.Count ?? 0;
         Write();
     }
 
@@ -287,6 +369,16 @@ public sealed class CustomerEntity : ReceiveActor, IWithStash, IWithTimers
         var stored = _dependencies.Store.WriteAsync(write, CancellationToken.None);
         Task.WhenAll(stored, _dependencies.Publisher.PublishAsync(write.Signals, CancellationToken.None))
             .PipeTo(Self, success: () => stored.Result ? WriteSucceeded.Instance : WriteSuperseded.Instance, failure: ex => new WriteFailed(ex));
+    }
+
+    /// <summary>Creates the entity without the expression compilation of <c>Props.Create(() => ...)</c>, which is paid per activation.</summary>
+    private sealed class Producer(CustomerEntityDependencies dependencies) : IIndirectActorProducer
+    {
+        public Type ActorType => typeof(CustomerEntity);
+
+        public ActorBase Produce() => new CustomerEntity(dependencies);
+
+        public void Release(ActorBase actor) { }
     }
 
     private sealed record Loaded(StoredCustomer? Stored);

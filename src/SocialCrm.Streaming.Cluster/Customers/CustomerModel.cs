@@ -31,26 +31,41 @@ public sealed class CustomerModel(EngagementEngine engine, Func<DateTimeOffset>?
         {
             return null;
         }
-        volume.Add(mention.CreatedAt, analysis!.Class.ToWire());
+        volume.Add(mention.CreatedAt, analysis!.Class);
         return new MentionObservation(analysis.Class, state.ConsentProcessing);
     }
 
     public void ApplyProfile(CustomerState state, CustomerProfile? profile) => engine.ApplyProfile(state, profile);
 
     /// <summary>
-    /// The write of one flush. Live, <c>detectedAt</c> is when the node saw it (the domain only knows
-    /// event time); the id stays the deterministic one, so a replay finds the same signal.
+    /// The write of one flush: what changed since the state was restored or last taken for a write.
+    /// <paramref name="version"/> must be the one after that (the restored or the last written one plus 1).
     /// </summary>
     public CustomerWrite ToWrite(CustomerState state, long version, IReadOnlyList<DomainSignal> signals, IReadOnlyList<VolumeIncrement> volume)
     {
+        var changes = state.TakeUnwrittenChanges();
+        return new CustomerWrite(state.Id, version, changes.Fields, changes.RiskScore, changes.AdvocacyScore, volume, ToOutbound(signals))
+        {
+            BaseVersion = changes.Complete ? null : version - 1,
+        };
+    }
+
+    /// <summary>
+    /// Live, <c>detectedAt</c> is when the node saw it (the domain only knows event time); the id stays the
+    /// deterministic one, so a replay finds the same signal.
+    /// </summary>
+    private OutboundSignal[] ToOutbound(IReadOnlyList<DomainSignal> signals)
+    {
+        if (signals.Count == 0)
+        {
+            return [];
+        }
         var now = _clock();
-        return new CustomerWrite(
-            state.Id,
-            version,
-            state.ToSnapshotFields(),
-            state.RiskScore,
-            state.AdvocacyScore,
-            volume,
-            [.. signals.Select(signal => (signal with { DetectedAt = now }).ToOutbound())]);
+        var outbound = new OutboundSignal[signals.Count];
+        for (var i = 0; i < outbound.Length; i++)
+        {
+            outbound[i] = (signals[i] with { DetectedAt = now }).ToOutbound();
+        }
+        return outbound;
     }
 }

@@ -4,6 +4,7 @@ using Akka.Cluster.Sharding;
 using Akka.Cluster.Sharding.External;
 using Akka.Configuration;
 using Akka.Hosting;
+using SocialCrm.Streaming.Cluster.Mailboxes;
 using SocialCrm.Streaming.Cluster.Sharding;
 
 namespace SocialCrm.Streaming.Cluster.Customers;
@@ -30,6 +31,7 @@ public static class CustomerShardingExtensions
         builder
             // Missing from Akka.Cluster.Sharding 1.5.73's reference configuration; the client reads it on every update.
             .AddHocon("akka.cluster.sharding.external-shard-allocation-strategy.client-timeout = 5s", HoconAddMode.Prepend)
+            .AddHocon(CompactDequeMailbox.Hocon, HoconAddMode.Prepend)
             .WithActors((system, registry) =>
             {
                 var sharding = system.Settings.Config.GetConfig("akka.cluster.sharding");
@@ -42,9 +44,10 @@ public static class CustomerShardingExtensions
                         rebalance-interval = 2s
                         """).WithFallback(sharding),
                     system.Settings.Config.GetConfig("akka.cluster.singleton"));
+                var entityProps = CustomerEntity.Props(dependencies);
                 var region = ClusterSharding.Get(system).Start(
                     TypeName,
-                    entityId => CustomerEntity.Props(entityId, dependencies),
+                    _ => entityProps,
                     settings,
                     new PartitionAlignedMessageExtractor(partitionCount),
                     new ExternalShardAllocationStrategy(system, TypeName),

@@ -48,23 +48,48 @@ public static class ClusterMessageTable
     private static readonly ClusterMessageEntry[] AllEntries =
     [
         // Customer entity (Customers/CustomerProtocol.cs)
-        ClusterMessageEntry.Create<ApplyMention>(
-            "am",
+        // Retired manifests: "am" and "ma" (one mention per ask, before asks were batched per customer).
+        ClusterMessageEntry.Create<ApplyMentions>(
+            "ams",
             (w, m) =>
             {
                 w.WriteString(m.EntityId, "entityId");
-                w.WriteMention(m.Mention);
-                w.WritePosition(m.Position);
+                w.WriteInt32(m.Mentions.Count);
+                foreach (var (mention, position) in m.Mentions)
+                {
+                    w.WriteMention(mention);
+                    w.WritePosition(position);
+                }
             },
-            r => new ApplyMention(r.ReadString("entityId"), r.ReadMention(), r.ReadPosition())),
-        ClusterMessageEntry.Create<MentionApplied>(
-            "ma",
+            r =>
+            {
+                var entityId = r.ReadString("entityId");
+                var mentions = new PositionedMention[r.ReadCount("mentions", ApplyMentions.MaxMentions)];
+                for (var i = 0; i < mentions.Length; i++)
+                {
+                    mentions[i] = new PositionedMention(r.ReadMention(), r.ReadPosition());
+                }
+                return new ApplyMentions(entityId, mentions);
+            }),
+        ClusterMessageEntry.Create<MentionsApplied>(
+            "mas",
             (w, m) =>
             {
-                w.WritePosition(m.Position);
-                w.WriteNullableObservation(m.Observation);
+                w.WriteInt32(m.Observations.Count);
+                foreach (var observation in m.Observations)
+                {
+                    w.WriteNullableObservation(observation);
+                }
             },
-            r => new MentionApplied(r.ReadPosition(), r.ReadNullableObservation())),
+            r =>
+            {
+                var observations = new MentionObservation?[r.ReadCount("observations", ApplyMentions.MaxMentions)];
+                for (var i = 0; i < observations.Length; i++)
+                {
+                    observations[i] = r.ReadNullableObservation();
+                }
+                return new MentionsApplied(observations);
+            }),
         ClusterMessageEntry.Create<StopCustomer>(
             "sc",
             (_, _) => { },

@@ -89,6 +89,17 @@ public sealed class ClusterWireReader
 
     public double? ReadNullableDouble() => ReadBool() ? ReadDouble() : null;
 
+    /// <summary>The element count of a list, refused when negative or above what any sender writes.</summary>
+    public int ReadCount(string field, int max)
+    {
+        var count = ReadInt32();
+        if (count < 0 || count > max)
+        {
+            throw Malformed($"implausible count {count} of '{field}' (at most {max})");
+        }
+        return count;
+    }
+
     public string ReadString(string field) =>
         ReadNullableString(field) ?? throw Malformed($"required field '{field}' is null");
 

@@ -244,13 +244,8 @@ public static class DomainWireFormat
         var neutral = reader.ReadInt32();
         var positive = reader.ReadInt32();
         DateTimeOffset? latest = reader.ReadBool() ? reader.ReadTimestamp("counts.latestEventTime") : null;
-        var count = reader.ReadInt32();
-        if (count is < 0 or > 1_000)
-        {
-            throw reader.Malformed($"implausible sample count {count}");
-        }
-        var samples = new Evidence[count];
-        for (var i = 0; i < count; i++)
+        var samples = new Evidence[reader.ReadCount("samples", 1_000)];
+        for (var i = 0; i < samples.Length; i++)
         {
             samples[i] = new Evidence(reader.ReadString("sample.mentionId"), reader.ReadString("sample.platform"), reader.ReadString("sample.excerpt"));
         }

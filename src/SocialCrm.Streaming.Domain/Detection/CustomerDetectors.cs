@@ -80,7 +80,7 @@ internal sealed class CustomerDetectors(RulesOptions rules)
         if (rules.Termination.Enabled && s.IsCustomer)
         {
             var t = rules.Termination;
-            var abusive = s.Abusive.CountSince(now - _windowTicks, now) >= t.AbusiveCount;
+            var abusive = s.AbusiveSince(now - _windowTicks, now) >= t.AbusiveCount;
             var lowValue = s.ValueTier == ValueTier.Bronze || (s.ValueTier == ValueTier.Unknown && s.Clv < t.LowValueClv);
             var costly = lowValue && s.ComplaintsInWindow >= t.CostlyComplaints;
             if ((abusive || costly) && Ready(s, Detector.TerminationReview, now, _terminationCooldown))

@@ -1,7 +1,9 @@
 using System.Globalization;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using SocialCrm.Streaming.Domain.Alerts;
 using SocialCrm.Streaming.Domain.Mentions;
+using SocialCrm.Streaming.Domain.Ports;
 using SocialCrm.Streaming.Domain.Profiles;
 
 namespace SocialCrm.Streaming.Domain.Engagement;
@@ -94,17 +96,26 @@ public static class EngagementNames
 
 /// <summary>
 /// The engagement state of one customer (or prospect), mutated only by <see cref="EngagementEngine"/>.
-/// Compact: primitive fields and inline fixed-size windows, no per-mention collections (a few hundred
-/// bytes per entity). Times are event times in UTC ticks (0 = never).
+/// Compact: primitive fields, no per-mention collections, and what only a customer in trouble or with
+/// alerts needs in a side object made on first use (<see cref="RareEvents"/>): under 200 bytes for a
+/// quiet entity. Times are event times in UTC ticks (0 = never).
+/// <para>
+/// Every snapshot field has a bit in a mask of fields changed since they were last taken for a write
+/// (<see cref="TakeUnwrittenChanges"/>), so a flush writes only those: most mentions change about a
+/// third of the fields.
+/// </para>
 /// </summary>
 public sealed class CustomerState
 {
     private int _wmPartition = -1;
     private long _wmOffset = -1;
     private Dictionary<int, long>? _wmOthers;
-    internal TimeWindow Complaints;
-    internal TimeWindow Abusive;
-    internal CooldownBuffer LastFired;
+    /// <summary>Null until the first complaint, abusive mention, cancel or switch intent, or detector firing.</summary>
+    private RareEvents? _rareEvents;
+    /// <summary>Bits (1 &lt;&lt; <see cref="Field"/>) of the snapshot fields not written since they changed; all of them until stored.</summary>
+    private ulong _unwritten = AllFields;
+    /// <summary>The last write (or the restored snapshot) listed the entity among the advocates.</summary>
+    private bool _advocateListed;
 
     private CustomerState(EntityId id)
     {
@@ -116,45 +127,58 @@ public sealed class CustomerState
     public EntityId Id { get; }
 
     /// <summary>Mentions applied, exact (each source position at most once).</summary>
-    public long MentionsApplied { get; internal set; }
+    public long MentionsApplied { get; internal set => Set(ref field, value, Field.Mentions); }
 
     /// <summary>Time-decayed engagement score as of <see cref="ScoreAtTicks"/>.</summary>
-    public double EngagementScore { get; internal set; }
-    internal long ScoreAtTicks { get; set; }
-    public EngagementLevel Level { get; internal set; }
-    public LifecycleStage Stage { get; internal set; }
+    public double EngagementScore { get; internal set => Set(ref field, value, Field.Score); }
+    internal long ScoreAtTicks { get; set => Set(ref field, value, Field.ScoreAt); }
+    public EngagementLevel Level { get; internal set => Set(ref field, value, Field.Level); }
+    public LifecycleStage Stage { get; internal set => Set(ref field, value, Field.Stage); }
 
     /// <summary>Short-term sentiment (EWMA of compound scores).</summary>
-    public double Sentiment { get; internal set; }
+    public double Sentiment { get; internal set => Set(ref field, value, Field.Sentiment); }
     /// <summary>Long-term sentiment baseline (slow EWMA); <see cref="SentimentTrend"/> = short - long.</summary>
-    public double SentimentBaseline { get; internal set; }
-    internal bool HasSentiment { get; set; }
+    public double SentimentBaseline { get; internal set => Set(ref field, value, Field.SentimentBaseline); }
+    internal bool HasSentiment { get; set => Set(ref field, value, Field.HasSentiment); }
     public double SentimentTrend => Sentiment - SentimentBaseline;
 
-    public double RiskScore { get; internal set; }
-    public RiskReasons RiskReasons { get; internal set; }
+    public double RiskScore { get; internal set => Set(ref field, value, Field.RiskScore); }
+    public RiskReasons RiskReasons { get; internal set => Set(ref field, value, Field.RiskReasons); }
     /// <summary>Complaints within the window at the last applied mention.</summary>
-    public int ComplaintsInWindow { get; internal set; }
-    internal int PositiveStreak { get; set; }
-    internal long CancelAtTicks { get; set; }
-    internal long SwitchAtTicks { get; set; }
-    internal long ChurnedAtTicks { get; set; }
+    public int ComplaintsInWindow { get; internal set => Set(ref field, value, Field.Complaints); }
+    internal int PositiveStreak { get; set => Set(ref field, value, Field.PositiveStreak); }
+    // A time set to what it holds (0 when there is no side object) makes no side object.
+    internal long CancelAtTicks
+    {
+        get => _rareEvents?.CancelAt ?? 0;
+        set { if (value != CancelAtTicks) Set(ref RareEventsToWrite.CancelAt, value, Field.CancelAt); }
+    }
+    internal long SwitchAtTicks
+    {
+        get => _rareEvents?.SwitchAt ?? 0;
+        set { if (value != SwitchAtTicks) Set(ref RareEventsToWrite.SwitchAt, value, Field.SwitchAt); }
+    }
+    internal long ChurnedAtTicks
+    {
+        get => _rareEvents?.ChurnedAt ?? 0;
+        set { if (value != ChurnedAtTicks) Set(ref RareEventsToWrite.ChurnedAt, value, Field.ChurnedAt); }
+    }
 
     /// <summary>Reach: the largest follower count seen.</summary>
-    public long MaxFollowers { get; internal set; }
-    public ValueTier ValueTier { get; internal set; }
-    public double Clv { get; internal set; }
-    public string? Segment { get; internal set; }
+    public long MaxFollowers { get; internal set => Set(ref field, value, Field.Followers); }
+    public ValueTier ValueTier { get; internal set => Set(ref field, value, Field.ValueTier); }
+    public double Clv { get; internal set => Set(ref field, value, Field.Clv); }
+    public string? Segment { get; internal set => Set(ref field, value, Field.Segment); }
     /// <summary>consent.processing of the CRM profile; true until a profile says otherwise.</summary>
-    public bool ConsentProcessing { get; internal set; } = true;
+    public bool ConsentProcessing { get; internal set => Set(ref field, value, Field.Consent); } = true;
     /// <summary>A known customer (mention with customerId, or a profile), not a prospect.</summary>
-    public bool IsCustomer { get; internal set; }
-    public bool HasProfile { get; internal set; }
+    public bool IsCustomer { get; internal set => Set(ref field, value, Field.Customer); }
+    public bool HasProfile { get; internal set => Set(ref field, value, Field.Profile); }
 
     /// <summary>Latest event time seen (UTC ticks, 0 = none).</summary>
-    internal long LastMentionTicks { get; set; }
+    internal long LastMentionTicks { get; set => Set(ref field, value, Field.LastMentionAt, Field.LastMentionTicks); }
     /// <summary>Event time of the last applied mention (UTC ticks, 0 = none).</summary>
-    internal long UpdatedTicks { get; set; }
+    internal long UpdatedTicks { get; set => Set(ref field, value, Field.UpdatedAt, Field.UpdatedTicks); }
 
     public DateTimeOffset? LastMentionAt => LastMentionTicks == 0 ? null : new DateTimeOffset(LastMentionTicks, TimeSpan.Zero);
     public DateTimeOffset? UpdatedAt => UpdatedTicks == 0 ? null : new DateTimeOffset(UpdatedTicks, TimeSpan.Zero);
@@ -185,6 +209,7 @@ public sealed class CustomerState
 
     internal void MarkApplied(SourcePosition position)
     {
+        _unwritten |= Bit(Field.Watermarks);
         if (_wmPartition < 0 || position.Partition == _wmPartition)
         {
             _wmPartition = position.Partition;
@@ -195,9 +220,31 @@ public sealed class CustomerState
         _wmOthers[position.Partition] = Math.Max(_wmOthers.GetValueOrDefault(position.Partition, -1), position.Offset);
     }
 
-    internal long GetLastFired(Detector detector) => LastFired[(int)detector];
+    private RareEvents RareEventsToWrite => _rareEvents ??= new RareEvents();
 
-    internal void SetLastFired(Detector detector, long ticks) => LastFired[(int)detector] = ticks;
+    internal int ComplaintsSince(long fromExclusive, long toInclusive) => _rareEvents?.Complaints.CountSince(fromExclusive, toInclusive) ?? 0;
+
+    internal int AbusiveSince(long fromExclusive, long toInclusive) => _rareEvents?.Abusive.CountSince(fromExclusive, toInclusive) ?? 0;
+
+    internal void RecordComplaint(long ticks)
+    {
+        RareEventsToWrite.Complaints.Add(ticks);
+        _unwritten |= Bit(Field.ComplaintTimes);
+    }
+
+    internal void RecordAbusive(long ticks)
+    {
+        RareEventsToWrite.Abusive.Add(ticks);
+        _unwritten |= Bit(Field.AbusiveTimes);
+    }
+
+    internal long GetLastFired(Detector detector) => _rareEvents is null ? 0 : _rareEvents.LastFired[(int)detector];
+
+    internal void SetLastFired(Detector detector, long ticks)
+    {
+        RareEventsToWrite.LastFired[(int)detector] = ticks;
+        _unwritten |= Bit(Field.Cooldown + (int)detector);
+    }
 
     /// <summary>Forgets everything about the customer except the watermark (which is not personal data and keeps replays exactly-once).</summary>
     internal void Forget()
@@ -206,15 +253,6 @@ public sealed class CustomerState
         EngagementScore = 0;
         ScoreAtTicks = 0;
         Level = EngagementLevel.Low;
-        Stage = LifecycleStage.Prospect;
-        Sentiment = SentimentBaseline = 0;
-        HasSentiment = false;
-        RiskScore = 0;
-        RiskReasons = RiskReasons.None;
-        ComplaintsInWindow = 0;
-        PositiveStreak = 0;
-        CancelAtTicks = SwitchAtTicks = ChurnedAtTicks = 0;
-        MaxFollowers = 0;
         ValueTier = ValueTier.Unknown;
         Clv = 0;
         Segment = null;
@@ -222,9 +260,7 @@ public sealed class CustomerState
         IsCustomer = false;
         HasProfile = false;
         LastMentionTicks = UpdatedTicks = 0;
-        Complaints.Clear();
-        Abusive.Clear();
-        LastFired = default;
+        ClearPersonalInsights();
     }
 
     /// <summary>Clears what processing derived about the person (consent withdrawn); counts, tier and watermark stay.</summary>
@@ -238,10 +274,37 @@ public sealed class CustomerState
         PositiveStreak = 0;
         CancelAtTicks = SwitchAtTicks = ChurnedAtTicks = 0;
         MaxFollowers = 0;
-        Complaints.Clear();
-        Abusive.Clear();
-        LastFired = default;
+        _rareEvents = null;
+        _unwritten |= Bit(Field.ComplaintTimes) | Bit(Field.AbusiveTimes) | CooldownFields;
         Stage = IsCustomer ? LifecycleStage.Active : LifecycleStage.Prospect;
+    }
+
+    private void Set<T>(ref T field, T value, Field changed)
+    {
+        if (!EqualityComparer<T>.Default.Equals(field, value))
+        {
+            field = value;
+            _unwritten |= Bit(changed);
+        }
+    }
+
+    /// <summary>Compares bits: 0.0 and -0.0 are written differently ("0", "-0").</summary>
+    private void Set(ref double field, double value, Field changed)
+    {
+        if (BitConverter.DoubleToInt64Bits(field) != BitConverter.DoubleToInt64Bits(value))
+        {
+            field = value;
+            _unwritten |= Bit(changed);
+        }
+    }
+
+    private void Set(ref long field, long value, Field changed, Field alsoChanged)
+    {
+        if (field != value)
+        {
+            field = value;
+            _unwritten |= Bit(changed) | Bit(alsoChanged);
+        }
     }
 
     // ---- snapshot (Redis hash fields) ----
@@ -250,119 +313,247 @@ public sealed class CustomerState
     public const string ExtraPrefix = "x:";
     public const string WatermarkPrefix = "wm:";
 
+    /// <summary>The snapshot fields in stored order (<see cref="Watermarks"/> stands for every <c>wm:{partition}</c>).</summary>
+    private enum Field
+    {
+        Mentions, Score, Level, Stage, Sentiment, RiskScore, Complaints, LastMentionAt, ValueTier, UpdatedAt,
+        Watermarks,
+        ScoreAt, SentimentBaseline, HasSentiment, RiskReasons, PositiveStreak, CancelAt, SwitchAt, ChurnedAt, Followers,
+        Clv, Segment, Consent, Customer, Profile, LastMentionTicks, UpdatedTicks, ComplaintTimes, AbusiveTimes,
+        /// <summary>The first of the cool-downs, one per <see cref="Detector"/>.</summary>
+        Cooldown,
+    }
+
+    private static readonly string[] FieldNames =
+    [
+        "mentions", "score", "level", "stage", "sentiment", "riskScore", "complaints", "lastMentionAt", "valueTier", "updatedAt",
+        WatermarkPrefix,
+        "x:scoreAt", "x:sentimentBaseline", "x:hasSentiment", "x:riskReasons", "x:positiveStreak", "x:cancelAt", "x:switchAt", "x:churnedAt", "x:followers",
+        "x:clv", "x:segment", "x:consent", "x:customer", "x:profile", "x:lastMentionTicks", "x:updatedTicks", "x:complaintTimes", "x:abusiveTimes",
+        .. Enum.GetValues<Detector>().Select(d => "x:cd:" + d.ToWire()),
+    ];
+
+    private static readonly Dictionary<string, Field> FieldsByName =
+        FieldNames.Select((name, i) => (name, field: (Field)i)).Where(f => f.field != Field.Watermarks).ToDictionary(f => f.name, f => f.field);
+
+    private static readonly ulong AllFields = (1UL << FieldNames.Length) - 1;
+    private static readonly ulong CooldownFields = AllFields & ~(Bit(Field.Cooldown) - 1);
+
+    /// <summary>Names of the watermarks of the partitions a topic usually has, made once.</summary>
+    private static readonly string[] WatermarkNames = [.. Enumerable.Range(0, 64).Select(p => WatermarkPrefix + I(p))];
+
+    private static ulong Bit(Field field) => 1UL << (int)field;
+
     /// <summary>
     /// The Redis hash fields (DESIGN.md): mentions, score, level, stage, sentiment, riskScore, complaints,
     /// lastMentionAt, valueTier, updatedAt, <c>wm:{partition}</c>, and <c>x:*</c> fields for an exact restore.
     /// Numbers are invariant and round-trippable; times are RFC 3339 UTC with full precision.
     /// </summary>
-    public IReadOnlyList<KeyValuePair<string, string>> ToSnapshotFields()
+    public IReadOnlyList<SnapshotField> ToSnapshotFields()
     {
-        var f = new List<KeyValuePair<string, string>>(32)
+        var fields = new List<SnapshotField>(FieldNames.Length + (_wmOthers?.Count ?? 0));
+        AddFields(fields, AllFields);
+        return fields;
+    }
+
+    /// <summary>
+    /// What a store write must change to turn the snapshot last taken (or restored) into this state's, and
+    /// marks it written: the caller writes it on top of that snapshot, or discards this state. A state never
+    /// stored gives the complete snapshot. Leaderboard scores are null when the stored ones still hold.
+    /// </summary>
+    public SnapshotChanges TakeUnwrittenChanges()
+    {
+        var unwritten = _unwritten;
+        var fields = new List<SnapshotField>(BitOperations.PopCount(unwritten) + (_wmOthers?.Count ?? 0));
+        AddFields(fields, unwritten);
+        var complete = unwritten == AllFields;
+        var advocacy = AdvocacyScore;
+        var changes = new SnapshotChanges(
+            fields,
+            complete,
+            complete || (unwritten & Bit(Field.RiskScore)) != 0 ? RiskScore : null,
+            complete || advocacy > 0 || _advocateListed ? advocacy : null);
+        _advocateListed = advocacy > 0;
+        _unwritten = 0;
+        return changes;
+    }
+
+    private void AddFields(List<SnapshotField> into, ulong selected)
+    {
+        var times = new TimeTexts();
+        for (var i = 0; i < FieldNames.Length; i++)
         {
-            new("mentions", I(MentionsApplied)),
-            new("score", D(EngagementScore)),
-            new("level", Level.ToWire()),
-            new("stage", Stage.ToWire()),
-            new("sentiment", D(Sentiment)),
-            new("riskScore", D(RiskScore)),
-            new("complaints", I(ComplaintsInWindow)),
-            new("lastMentionAt", LastMentionTicks == 0 ? "" : AlertJson.FormatTime(new DateTimeOffset(LastMentionTicks, TimeSpan.Zero))),
-            new("valueTier", ValueTier.ToWire()),
-            new("updatedAt", UpdatedTicks == 0 ? "" : AlertJson.FormatTime(new DateTimeOffset(UpdatedTicks, TimeSpan.Zero))),
-        };
+            if ((selected & (1UL << i)) == 0)
+            {
+                continue;
+            }
+            if ((Field)i == Field.Watermarks)
+            {
+                AddWatermarks(into);
+                continue;
+            }
+            into.Add(Format((Field)i, FieldNames[i], ref times));
+        }
+    }
+
+    private SnapshotField Format(Field field, string name, ref TimeTexts times) => field switch
+    {
+        Field.Mentions => new(name, MentionsApplied),
+        Field.Score => new(name, D(EngagementScore)),
+        Field.Level => new(name, Level.ToWire()),
+        Field.Stage => new(name, Stage.ToWire()),
+        Field.Sentiment => new(name, D(Sentiment)),
+        Field.RiskScore => new(name, D(RiskScore)),
+        Field.Complaints => new(name, ComplaintsInWindow),
+        Field.LastMentionAt => new(name, times.Format(LastMentionTicks)),
+        Field.ValueTier => new(name, ValueTier.ToWire()),
+        Field.UpdatedAt => new(name, times.Format(UpdatedTicks)),
+        Field.ScoreAt => new(name, ScoreAtTicks),
+        Field.SentimentBaseline => new(name, D(SentimentBaseline)),
+        Field.HasSentiment => new(name, Flag(HasSentiment)),
+        Field.RiskReasons => new(name, (long)RiskReasons),
+        Field.PositiveStreak => new(name, PositiveStreak),
+        Field.CancelAt => new(name, CancelAtTicks),
+        Field.SwitchAt => new(name, SwitchAtTicks),
+        Field.ChurnedAt => new(name, ChurnedAtTicks),
+        Field.Followers => new(name, MaxFollowers),
+        Field.Clv => new(name, D(Clv)),
+        Field.Segment => new(name, Segment ?? ""),
+        Field.Consent => new(name, Flag(ConsentProcessing)),
+        Field.Customer => new(name, Flag(IsCustomer)),
+        Field.Profile => new(name, Flag(HasProfile)),
+        Field.LastMentionTicks => new(name, LastMentionTicks),
+        Field.UpdatedTicks => new(name, UpdatedTicks),
+        Field.ComplaintTimes => new(name, _rareEvents?.Complaints.Serialize() ?? ""),
+        Field.AbusiveTimes => new(name, _rareEvents?.Abusive.Serialize() ?? ""),
+        _ => new(name, GetLastFired((Detector)(field - Field.Cooldown))),
+    };
+
+    private void AddWatermarks(List<SnapshotField> into)
+    {
+        if (_wmOthers is null)
+        {
+            if (_wmPartition >= 0) into.Add(new(WatermarkName(_wmPartition), _wmOffset));
+            return;
+        }
         foreach (var (partition, offset) in Watermarks)
         {
-            f.Add(new(WatermarkPrefix + I(partition), I(offset)));
+            into.Add(new(WatermarkName(partition), offset));
         }
-        f.Add(new("x:scoreAt", I(ScoreAtTicks)));
-        f.Add(new("x:sentimentBaseline", D(SentimentBaseline)));
-        f.Add(new("x:hasSentiment", HasSentiment ? "1" : "0"));
-        f.Add(new("x:riskReasons", I((int)RiskReasons)));
-        f.Add(new("x:positiveStreak", I(PositiveStreak)));
-        f.Add(new("x:cancelAt", I(CancelAtTicks)));
-        f.Add(new("x:switchAt", I(SwitchAtTicks)));
-        f.Add(new("x:churnedAt", I(ChurnedAtTicks)));
-        f.Add(new("x:followers", I(MaxFollowers)));
-        f.Add(new("x:clv", D(Clv)));
-        f.Add(new("x:segment", Segment ?? ""));
-        f.Add(new("x:consent", ConsentProcessing ? "1" : "0"));
-        f.Add(new("x:customer", IsCustomer ? "1" : "0"));
-        f.Add(new("x:profile", HasProfile ? "1" : "0"));
-        f.Add(new("x:lastMentionTicks", I(LastMentionTicks)));
-        f.Add(new("x:updatedTicks", I(UpdatedTicks)));
-        f.Add(new("x:complaintTimes", Complaints.Serialize()));
-        f.Add(new("x:abusiveTimes", Abusive.Serialize()));
-        for (var d = Detector.InfluencerNegative; d <= Detector.TerminationReview; d++)
-        {
-            f.Add(new("x:cd:" + d.ToWire(), I(LastFired[(int)d])));
-        }
-        return f;
     }
+
+    private static string WatermarkName(int partition) =>
+        partition < WatermarkNames.Length ? WatermarkNames[partition] : WatermarkPrefix + I(partition);
 
     /// <summary>Restores a state written by <see cref="ToSnapshotFields"/>; missing fields take their defaults. Throws <see cref="FormatException"/> on malformed values.</summary>
     public static CustomerState FromSnapshot(EntityId id, IEnumerable<KeyValuePair<string, string>> fields)
     {
         var s = new CustomerState(id);
+        var stored = 0UL;
         foreach (var (key, value) in fields)
         {
             if (key.StartsWith(WatermarkPrefix, StringComparison.Ordinal))
             {
                 s.MarkApplied(new SourcePosition(int.Parse(key.AsSpan(WatermarkPrefix.Length), NumberStyles.Integer, CultureInfo.InvariantCulture), L(value)));
-                continue;
+                stored |= Bit(Field.Watermarks);
             }
-            if (key.StartsWith("x:cd:", StringComparison.Ordinal))
+            else if (FieldsByName.TryGetValue(key, out var field))
             {
-                for (var d = Detector.InfluencerNegative; d <= Detector.TerminationReview; d++)
-                {
-                    if (key.AsSpan(5).SequenceEqual(d.ToWire())) s.LastFired[(int)d] = L(value);
-                }
-                continue;
+                s.Restore(field, value);
+                stored |= Bit(field);
             }
-            switch (key)
-            {
-                case "mentions": s.MentionsApplied = L(value); break;
-                case "score": s.EngagementScore = P(value); break;
-                case "level": s.Level = value == "high" ? EngagementLevel.High : EngagementLevel.Low; break;
-                case "stage":
-                    if (!EngagementNames.TryParseStage(value, out var stage)) throw new FormatException($"stage '{value}' is unknown");
-                    s.Stage = stage;
-                    break;
-                case "sentiment": s.Sentiment = P(value); break;
-                case "riskScore": s.RiskScore = P(value); break;
-                case "complaints": s.ComplaintsInWindow = (int)L(value); break;
-                case "valueTier":
-                    if (!ValueTierNames.TryParse(value, out var tier)) throw new FormatException($"valueTier '{value}' is unknown");
-                    s.ValueTier = tier;
-                    break;
-                case "x:scoreAt": s.ScoreAtTicks = L(value); break;
-                case "x:sentimentBaseline": s.SentimentBaseline = P(value); break;
-                case "x:hasSentiment": s.HasSentiment = value == "1"; break;
-                case "x:riskReasons": s.RiskReasons = (RiskReasons)L(value); break;
-                case "x:positiveStreak": s.PositiveStreak = (int)L(value); break;
-                case "x:cancelAt": s.CancelAtTicks = L(value); break;
-                case "x:switchAt": s.SwitchAtTicks = L(value); break;
-                case "x:churnedAt": s.ChurnedAtTicks = L(value); break;
-                case "x:followers": s.MaxFollowers = L(value); break;
-                case "x:clv": s.Clv = P(value); break;
-                case "x:segment": s.Segment = value.Length == 0 ? null : value; break;
-                case "x:consent": s.ConsentProcessing = value != "0"; break;
-                case "x:customer": s.IsCustomer = value == "1"; break;
-                case "x:profile": s.HasProfile = value == "1"; break;
-                case "x:lastMentionTicks": s.LastMentionTicks = L(value); break;
-                case "x:updatedTicks": s.UpdatedTicks = L(value); break;
-                case "x:complaintTimes": s.Complaints = TimeWindow.Parse(value); break;
-                case "x:abusiveTimes": s.Abusive = TimeWindow.Parse(value); break;
-                case "lastMentionAt":
-                    if (value.Length > 0 && s.LastMentionTicks == 0) s.LastMentionTicks = DateTimeOffset.Parse(value, CultureInfo.InvariantCulture).UtcTicks;
-                    break;
-                case "updatedAt":
-                    if (value.Length > 0 && s.UpdatedTicks == 0) s.UpdatedTicks = DateTimeOffset.Parse(value, CultureInfo.InvariantCulture).UtcTicks;
-                    break;
-                default: break; // unknown fields (written by a newer version) are ignored
-            }
+            // other fields (written by a newer version) are ignored
         }
+        // A write after a restore completes what the stored snapshot lacks.
+        s._unwritten = AllFields & ~stored;
+        s._advocateListed = s.AdvocacyScore > 0;
         return s;
     }
+
+    private void Restore(Field field, string value)
+    {
+        switch (field)
+        {
+            case Field.Mentions: MentionsApplied = L(value); break;
+            case Field.Score: EngagementScore = P(value); break;
+            case Field.Level: Level = value == "high" ? EngagementLevel.High : EngagementLevel.Low; break;
+            case Field.Stage:
+                if (!EngagementNames.TryParseStage(value, out var stage)) throw new FormatException($"stage '{value}' is unknown");
+                Stage = stage;
+                break;
+            case Field.Sentiment: Sentiment = P(value); break;
+            case Field.RiskScore: RiskScore = P(value); break;
+            case Field.Complaints: ComplaintsInWindow = (int)L(value); break;
+            case Field.ValueTier:
+                if (!ValueTierNames.TryParse(value, out var tier)) throw new FormatException($"valueTier '{value}' is unknown");
+                ValueTier = tier;
+                break;
+            case Field.ScoreAt: ScoreAtTicks = L(value); break;
+            case Field.SentimentBaseline: SentimentBaseline = P(value); break;
+            case Field.HasSentiment: HasSentiment = value == "1"; break;
+            case Field.RiskReasons: RiskReasons = (RiskReasons)L(value); break;
+            case Field.PositiveStreak: PositiveStreak = (int)L(value); break;
+            case Field.CancelAt: CancelAtTicks = L(value); break;
+            case Field.SwitchAt: SwitchAtTicks = L(value); break;
+            case Field.ChurnedAt: ChurnedAtTicks = L(value); break;
+            case Field.Followers: MaxFollowers = L(value); break;
+            case Field.Clv: Clv = P(value); break;
+            case Field.Segment: Segment = value.Length == 0 ? null : value; break;
+            case Field.Consent: ConsentProcessing = value != "0"; break;
+            case Field.Customer: IsCustomer = value == "1"; break;
+            case Field.Profile: HasProfile = value == "1"; break;
+            case Field.LastMentionTicks: LastMentionTicks = L(value); break;
+            case Field.UpdatedTicks: UpdatedTicks = L(value); break;
+            // Empty windows and unset cool-downs (a quiet customer's) leave the side object unmade.
+            case Field.ComplaintTimes: if (value.Length > 0) RareEventsToWrite.Complaints = TimeWindow.Parse(value); break;
+            case Field.AbusiveTimes: if (value.Length > 0) RareEventsToWrite.Abusive = TimeWindow.Parse(value); break;
+            // The readable times restore only what the exact ticks (x:*) do not.
+            case Field.LastMentionAt:
+                if (value.Length > 0 && LastMentionTicks == 0) LastMentionTicks = DateTimeOffset.Parse(value, CultureInfo.InvariantCulture).UtcTicks;
+                break;
+            case Field.UpdatedAt:
+                if (value.Length > 0 && UpdatedTicks == 0) UpdatedTicks = DateTimeOffset.Parse(value, CultureInfo.InvariantCulture).UtcTicks;
+                break;
+            default:
+                var lastFired = L(value);
+                if (lastFired != 0) RareEventsToWrite.LastFired[field - Field.Cooldown] = lastFired;
+                break;
+        }
+    }
+
+    /// <summary>
+    /// The times of what most customers never have (about 230 bytes that a quiet customer does without):
+    /// complaints, abusive mentions, cancel and switch intents, churn, and the detectors' last firings.
+    /// </summary>
+    private sealed class RareEvents
+    {
+        public TimeWindow Complaints;
+        public TimeWindow Abusive;
+        public CooldownBuffer LastFired;
+        public long CancelAt;
+        public long SwitchAt;
+        public long ChurnedAt;
+    }
+
+    /// <summary>lastMentionAt and updatedAt are mostly the same instant: formatted once.</summary>
+    private struct TimeTexts
+    {
+        private long _ticks;
+        private string? _text;
+
+        public string Format(long ticks)
+        {
+            if (ticks == 0) return "";
+            if (_text is null || _ticks != ticks)
+            {
+                _ticks = ticks;
+                _text = AlertJson.FormatTime(new DateTimeOffset(ticks, TimeSpan.Zero));
+            }
+            return _text;
+        }
+    }
+
+    private static string Flag(bool value) => value ? "1" : "0";
 
     private static string I(long value) => value.ToString(CultureInfo.InvariantCulture);
 
@@ -372,3 +563,9 @@ public sealed class CustomerState
 
     private static double P(string value) => double.Parse(value, NumberStyles.Float, CultureInfo.InvariantCulture);
 }
+
+/// <summary>
+/// The part of a snapshot a write must store (<see cref="CustomerState.TakeUnwrittenChanges"/>): the changed
+/// fields (all of them when <see cref="Complete"/>), and the leaderboard scores, null when unchanged.
+/// </summary>
+public readonly record struct SnapshotChanges(IReadOnlyList<SnapshotField> Fields, bool Complete, double? RiskScore, double? AdvocacyScore);

@@ -171,13 +171,13 @@ public sealed class EngagementEngine
             };
             if (a.Compound <= Rules.Termination.AbusiveCompound)
             {
-                s.Abusive.Add(now);
+                s.RecordAbusive(now);
             }
         }
 
         if (a.Has(IntentKind.Complaint))
         {
-            s.Complaints.Add(now);
+            s.RecordComplaint(now);
         }
         if (a.Find(IntentKind.Cancel) is { } cancel)
         {
@@ -202,7 +202,7 @@ public sealed class EngagementEngine
     {
         var r = Rules.Retention;
         var from = now - _windowTicks;
-        var complaints = s.Complaints.CountSince(from, now);
+        var complaints = s.ComplaintsSince(from, now);
         s.ComplaintsInWindow = complaints;
         var keep = 1.0;
         var reasons = RiskReasons.None;

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
-using System.Text;
 
 namespace SocialCrm.Streaming.Domain.Engagement;
 
@@ -46,14 +45,16 @@ internal struct TimeWindow
     public readonly string Serialize()
     {
         if (_count == 0) return "";
-        var sb = new StringBuilder();
+        Span<char> text = stackalloc char[TicksBuffer.Capacity * 21]; // 20 digits of a long and a comma each
+        var length = 0;
         var start = _count < TicksBuffer.Capacity ? 0 : _next;
         for (var i = 0; i < _count; i++)
         {
-            if (i > 0) sb.Append(',');
-            sb.Append(_ticks[(start + i) % TicksBuffer.Capacity].ToString(CultureInfo.InvariantCulture));
+            if (i > 0) text[length++] = ',';
+            _ticks[(start + i) % TicksBuffer.Capacity].TryFormat(text[length..], out var written, provider: CultureInfo.InvariantCulture);
+            length += written;
         }
-        return sb.ToString();
+        return new string(text[..length]);
     }
 
     public static TimeWindow Parse(string? value)

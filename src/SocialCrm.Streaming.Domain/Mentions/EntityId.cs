@@ -20,6 +20,12 @@ public readonly record struct EntityId
     /// <summary>The id within the brand: what follows <c>{brand}:</c>.</summary>
     public string LocalId => Value[(BrandLength + 1)..];
 
+    /// <summary><see cref="Brand"/> without making a string.</summary>
+    public ReadOnlySpan<char> BrandSpan => Value.AsSpan(0, BrandLength);
+
+    /// <summary><see cref="LocalId"/> without making a string.</summary>
+    public ReadOnlySpan<char> LocalIdSpan => Value.AsSpan(BrandLength + 1);
+
     public static EntityId ForCustomer(string brand, string customerId) => new($"{brand}:{customerId}", brand.Length);
 
     public static EntityId ForProspect(string brand, Platform platform, string authorId) =>

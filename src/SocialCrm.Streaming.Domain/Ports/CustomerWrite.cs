@@ -11,11 +11,19 @@ namespace SocialCrm.Streaming.Domain.Ports;
 public sealed record CustomerWrite(
     EntityId Id,
     long Version,
-    IReadOnlyList<KeyValuePair<string, string>> Fields,
-    double RiskScore,
-    double AdvocacyScore,
+    IReadOnlyList<SnapshotField> Fields,
+    double? RiskScore,
+    double? AdvocacyScore,
     IReadOnlyList<VolumeIncrement> Volume,
-    IReadOnlyList<OutboundSignal> Signals);
+    IReadOnlyList<OutboundSignal> Signals)
+{
+    /// <summary>
+    /// Null when <see cref="CustomerWrite.Fields"/> is the complete snapshot. Otherwise the write holds only what
+    /// changed since the snapshot of this version (fields, and the scores that are not null), and a store applies
+    /// it only on top of exactly that version, so the stored snapshot is always a whole one.
+    /// </summary>
+    public long? BaseVersion { get; init; }
+}
 
 /// <summary>Mentions of one sentiment class counted into one minute bucket (<c>yyyyMMddHHmm</c>, event time, UTC).</summary>
 public readonly record struct VolumeIncrement(string Minute, string SentimentClass, int Count);

@@ -9,9 +9,10 @@ public interface ICustomerStore
     Task<StoredCustomer?> LoadAsync(EntityId id, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Applies one flush atomically. False when the stored version is already this one or newer: the write
-    /// changed nothing, because it was applied before (a retry) or another incarnation of the customer wrote
-    /// meanwhile. The writer must then reload rather than assume its state is the stored one.
+    /// Applies one flush atomically. False when the stored version is already this one or newer, or is not the
+    /// <see cref="CustomerWrite.BaseVersion"/> of a write of changes: the write changed nothing, because it was
+    /// applied before (a retry) or another incarnation of the customer wrote (or forgot it) meanwhile. The
+    /// writer must then reload rather than assume its state is the stored one.
     /// </summary>
     Task<bool> WriteAsync(CustomerWrite write, CancellationToken cancellationToken);
 

@@ -104,9 +104,9 @@ public sealed class ReplayEngine
                 w.WriteStartObject();
                 w.WriteString("id", id);
                 w.WriteStartObject("fields");
-                foreach (var (key, value) in state.ToSnapshotFields())
+                foreach (var field in state.ToSnapshotFields())
                 {
-                    w.WriteString(key, value);
+                    w.WriteString(field.Name, field.Value);
                 }
                 w.WriteEndObject();
                 w.WriteEndObject();

@@ -222,10 +222,10 @@ public sealed class ProcessorMetrics : IEntityMetrics
     /// </summary>
     public Action<ConsumedRecord, TimeSpan>? LatencyObserver { get; set; }
 
-    /// <summary>A record is done: its effects are written (or it is dead-lettered).</summary>
-    public void RecordDone(ConsumedRecord record, Mention? applied, bool deadLettered, DateTimeOffset now)
+    /// <summary>A record is done: its effects were written at <paramref name="writtenAt"/> (or it was dead-lettered then).</summary>
+    public void RecordDone(ConsumedRecord record, Mention? applied, bool deadLettered, DateTimeOffset writtenAt)
     {
-        var latency = now - record.AppendTime;
+        var latency = writtenAt - record.AppendTime;
         _processingLatency.WithLabels(record.Topic).Observe(Seconds(latency));
         LatencyObserver?.Invoke(record, latency);
         if (record.Topic != Topics.Mentions)
@@ -235,7 +235,7 @@ public sealed class ProcessorMetrics : IEntityMetrics
         _mentionsProcessed.WithLabels(Partition(record.Position.Partition), deadLettered ? "dead_lettered" : "applied").Inc();
         if (applied is not null)
         {
-            _eventLatency.Observe(Seconds(now - applied.CreatedAt));
+            _eventLatency.Observe(Seconds(writtenAt - applied.CreatedAt));
         }
     }
 
@@ -262,7 +262,7 @@ public sealed class ProcessorMetrics : IEntityMetrics
 
     public void EntityPassivated(string entityType) => _passivations.WithLabels(entityType).Inc();
 
-    public void AppliedForAnotherNode(string entityType) => _misrouted.WithLabels(entityType).Inc();
+    public void AppliedForAnotherNode(string entityType, int records) => _misrouted.WithLabels(entityType).Inc(records);
 
     /// <summary>Records this node's customer entities applied for another node's consumer (a remote hop), so far.</summary>
     public long MisroutedCustomerRecords => (long)_misrouted.WithLabels(CustomerShardingExtensions.TypeName).Value;

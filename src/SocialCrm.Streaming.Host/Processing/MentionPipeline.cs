@@ -15,9 +15,9 @@ namespace SocialCrm.Streaming.Host.Processing;
 
 /// <summary>
 /// The per-node stream: consumed record -> parse -> (dead-letter | ask the customer entity) -> done.
-/// Asks are bounded in number (never a tell-flood of sharding, whose buffers drop when full), one at a
-/// time per entity (<see cref="EntitySequencer"/>), and their results kept in order, so the records of a
-/// partition finish in offset order.
+/// Records in flight are bounded in number (never a tell-flood of sharding, whose buffers drop when full),
+/// asked one ask at a time per entity with what queued meanwhile batched (<see cref="EntityAskQueue"/>), and
+/// their results kept in order, so the records of a partition finish in offset order.
 /// Profile records (the co-partitioned profiles topic) go to the same entities.
 /// </summary>
 public sealed class MentionPipeline(
@@ -31,7 +31,7 @@ public sealed class MentionPipeline(
     TimeSpan askTimeout)
 {
     private readonly string _profilesTopic = metrics.Topics.Profiles;
-    private readonly EntitySequencer _sequencer = new();
+    private readonly EntityAskQueue _asks = new(AskWithRetries(customers, stats, log, askTimeout));
     private readonly int _partitions = metrics.Topics.MentionPartitions;
 
     public Task RunAsync(KafkaConsumerLoop consumer, IMaterializer materializer, CancellationToken cancellationToken) =>
@@ -44,12 +44,19 @@ public sealed class MentionPipeline(
                 {
                     brandVolume.Add(mention, observation, processed.Record.Position.Partition);
                 }
-                metrics.RecordDone(processed.Record, processed.Mention, processed.DeadLettered, DateTimeOffset.UtcNow);
+                metrics.RecordDone(processed.Record, processed.Mention, processed.DeadLettered, processed.EffectsWrittenAt);
                 consumer.MarkDone(processed.Record);
             }, materializer);
 
     /// <summary>A record whose effects are durable; for a newly applied mention, what the brand's counts need.</summary>
-    private readonly record struct Processed(ConsumedRecord Record, Mention? Mention = null, MentionObservation? Observation = null, bool DeadLettered = false);
+    private readonly record struct Processed(ConsumedRecord Record, Mention? Mention = null, MentionObservation? Observation = null, bool DeadLettered = false)
+    {
+        /// <summary>
+        /// When its effects were written, which is when a care team can see them: a record may wait longer than
+        /// that for the records before it (the commit needs offset order), which latency must not count.
+        /// </summary>
+        public DateTimeOffset EffectsWrittenAt { get; } = DateTimeOffset.UtcNow;
+    }
 
     /// <summary>Validates a record: the payload must be a mention, and a key, when present, must be its entity id.</summary>
     public static ParseOutcome Parse(ConsumedRecord record)
@@ -85,10 +92,9 @@ public sealed class MentionPipeline(
     private async Task<Processed> ApplyMentionAsync(Mention mention, ConsumedRecord record, CancellationToken cancellationToken)
     {
         CountIfMisaligned(record, mention.EntityId.Value);
-        var applied = await _sequencer.RunAsync(mention.EntityId.Value,
-            () => AskAsync<MentionApplied>(new ApplyMention(mention.EntityId.Value, mention, record.Position), record, cancellationToken))
+        var observation = await _asks.ApplyMentionAsync(mention.EntityId.Value, new PositionedMention(mention, record.Position), cancellationToken)
             .ConfigureAwait(false);
-        return new Processed(record, mention, applied.Observation);
+        return new Processed(record, mention, observation);
     }
 
     private async Task<Processed> ProcessProfileAsync(ConsumedRecord record, CancellationToken cancellationToken)
@@ -111,8 +117,7 @@ public sealed class MentionPipeline(
                 return await DeadLetterAsync(record, new Rejection(RejectReason.InvalidProfile, ex.Message)).ConfigureAwait(false);
             }
         }
-        await _sequencer.RunAsync(id.Value, () => AskAsync<ProfileApplied>(new ApplyProfile(id.Value, profile, record.Position), record, cancellationToken))
-            .ConfigureAwait(false);
+        await _asks.ApplyProfileAsync(new ApplyProfile(id.Value, profile, record.Position), cancellationToken).ConfigureAwait(false);
         return new Processed(record);
     }
 
@@ -146,23 +151,26 @@ public sealed class MentionPipeline(
         return new Processed(record, DeadLettered: true);
     }
 
-    private async Task<TReply> AskAsync<TReply>(object message, ConsumedRecord record, CancellationToken cancellationToken)
-    {
-        while (true)
+    /// <summary>An ask to the customer region, repeated after each timeout.</summary>
+    private static Func<object, int, CancellationToken, Task<object>> AskWithRetries(
+        IActorRef customers, PipelineStats stats, RateLimitedLog log, TimeSpan timeout) =>
+        async (message, records, cancellationToken) =>
         {
-            try
+            while (true)
             {
-                var reply = await customers.Ask<TReply>(message, askTimeout, cancellationToken).ConfigureAwait(false);
-                stats.CountProcessed();
-                return reply;
+                try
+                {
+                    var reply = await customers.Ask<object>(message, timeout, cancellationToken).ConfigureAwait(false);
+                    stats.CountProcessed(records);
+                    return reply;
+                }
+                catch (AskTimeoutException)
+                {
+                    // The entity may be waiting on a slow store; asking again is safe, it skips what it applied.
+                    stats.CountAskRetry();
+                    log.Warning("ask-timeout", "Customer {Entity} did not confirm {Records} record(s) within {Timeout}; asking again",
+                        ((IWithEntityId)message).EntityId, records, timeout);
+                }
             }
-            catch (AskTimeoutException)
-            {
-                // The entity may be waiting on a slow store; asking again is safe, it skips what it applied.
-                stats.CountAskRetry();
-                log.Warning("ask-timeout", "A customer did not confirm {Topic} {Position} within {Timeout}; asking again",
-                    record.Topic, record.Position, askTimeout);
-            }
-        }
-    }
+        };
 }

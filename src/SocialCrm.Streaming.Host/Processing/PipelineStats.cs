@@ -15,7 +15,7 @@ public sealed class PipelineStats
     public long DeadLettered => _deadLettered.Values.Sum();
     public IReadOnlyDictionary<RejectReason, long> DeadLetteredByReason => _deadLettered;
 
-    public void CountProcessed() => Interlocked.Increment(ref _processed);
+    public void CountProcessed(int records) => Interlocked.Add(ref _processed, records);
     public void CountAskRetry() => Interlocked.Increment(ref _askRetries);
     public void CountDeadLetter(RejectReason reason) => _deadLettered.AddOrUpdate(reason, 1, (_, n) => n + 1);
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using SocialCrm.Streaming.Domain.Mentions;
 using SocialCrm.Streaming.Domain.Ports;
 using StackExchange.Redis;
@@ -17,34 +16,38 @@ public sealed class RedisCustomerStore(IConnectionMultiplexer connection, RedisS
 
     // KEYS: customer hash (or a dummy when ARGV[1] is 0: signals only), alerts list, triggers list,
     //       risk zset, advocates zset, then one key per volume increment, then one "seen" key per signal.
-    // ARGV: version, field count, fields..., member, risk, advocacy, volume count, volume ttl,
-    //       (field, count) per volume increment, signal count, list cap, seen ttl, channel,
-    //       (stream c|t, json) per signal.
+    // ARGV: version, base version (-1: the fields are the whole snapshot), field count, fields..., member,
+    //       risk, advocacy (empty: unchanged), volume count, volume ttl, (field, count) per volume
+    //       increment, signal count, list cap, seen ttl, channel, (stream c|t, json) per signal.
     private const string FlushScript = """
-        local a = 1
-        local version = tonumber(ARGV[a]); a = a + 1
-        local nfields = tonumber(ARGV[a]); a = a + 1
+        local version = tonumber(ARGV[1])
+        local base = tonumber(ARGV[2])
+        local nfields = tonumber(ARGV[3])
+        local a = 4
         if version > 0 then
           local stored = tonumber(redis.call('HGET', KEYS[1], 'flushVersion') or '0')
-          if stored >= version then return 0 end
+          -- Changes apply only to the snapshot they were made against, so the hash is always a whole snapshot.
+          if stored >= version or (base >= 0 and stored ~= base) then return 0 end
           -- One HSET for all fields: a call from Lua into the server costs far more than its arguments.
           local fields = { 'flushVersion', ARGV[1] }
           for i = 1, 2 * nfields do
             fields[2 + i] = ARGV[a + i - 1]
           end
-          a = a + 2 * nfields
           redis.call('HSET', KEYS[1], (unpack or table.unpack)(fields))
-        else
-          a = a + 2 * nfields
         end
+        a = a + 2 * nfields
         local member = ARGV[a]
-        local risk = tonumber(ARGV[a + 1])
-        local advocacy = tonumber(ARGV[a + 2])
-        a = a + 3
         if version > 0 then
-          if risk > 0 then redis.call('ZADD', KEYS[4], risk, member) else redis.call('ZREM', KEYS[4], member) end
-          if advocacy > 0 then redis.call('ZADD', KEYS[5], advocacy, member) else redis.call('ZREM', KEYS[5], member) end
+          local risk = tonumber(ARGV[a + 1])
+          if risk then
+            if risk > 0 then redis.call('ZADD', KEYS[4], risk, member) else redis.call('ZREM', KEYS[4], member) end
+          end
+          local advocacy = tonumber(ARGV[a + 2])
+          if advocacy then
+            if advocacy > 0 then redis.call('ZADD', KEYS[5], advocacy, member) else redis.call('ZREM', KEYS[5], member) end
+          end
         end
+        a = a + 3
         local nvolume = tonumber(ARGV[a])
         local volumeTtl = tonumber(ARGV[a + 1])
         a = a + 2
@@ -86,21 +89,31 @@ public sealed class RedisCustomerStore(IConnectionMultiplexer connection, RedisS
         {
             return null;
         }
-        var version = entries.FirstOrDefault(e => e.Name == VersionField).Value;
-        return new StoredCustomer(
-            version.IsNull ? 0 : (long)version,
-            [.. entries.Where(e => e.Name != VersionField).Select(e => new KeyValuePair<string, string>(e.Name!, e.Value!))]);
+        long version = 0;
+        var fields = new List<KeyValuePair<string, string>>(entries.Length);
+        foreach (var entry in entries)
+        {
+            if (entry.Name == VersionField)
+            {
+                version = (long)entry.Value;
+            }
+            else
+            {
+                fields.Add(new(entry.Name!, entry.Value!));
+            }
+        }
+        return new StoredCustomer(version, fields);
     }
 
     public Task<bool> WriteAsync(CustomerWrite write, CancellationToken cancellationToken) =>
-        RunFlushAsync(write.Id.Brand, _keys.Customer(write.Id), write.Version, write.Fields, write.Id.Value,
-            write.RiskScore, write.AdvocacyScore, write.Volume, write.Signals);
+        RunFlushAsync(_keys.ForBrand(write.Id.BrandSpan), _keys.Customer(write.Id), write.Version, write.BaseVersion, write.Fields,
+            write.Id.Value, write.RiskScore, write.AdvocacyScore, write.Volume, write.Signals);
 
     public async Task WriteSignalsAsync(IReadOnlyList<OutboundSignal> signals, CancellationToken cancellationToken)
     {
         foreach (var brand in signals.GroupBy(s => s.Brand))
         {
-            await RunFlushAsync(brand.Key, _keys.Customer(EntityId.ForCustomer(brand.Key, "-")), 0, [], "", 0, 0, [], [.. brand])
+            await RunFlushAsync(_keys.ForBrand(brand.Key), _keys.Customer(EntityId.ForCustomer(brand.Key, "-")), 0, null, [], "", null, null, [], [.. brand])
                 .ConfigureAwait(false);
         }
     }
@@ -121,57 +134,61 @@ public sealed class RedisCustomerStore(IConnectionMultiplexer connection, RedisS
         await transaction.ExecuteAsync().ConfigureAwait(false);
     }
 
-    /// <summary>False when the flush was older than the stored version (the script then changes nothing).</summary>
+    /// <summary>False when the flush was older than the stored version, or not made against it (the script then changes nothing).</summary>
     private async Task<bool> RunFlushAsync(
-        string brand, string customerKey, long version, IReadOnlyList<KeyValuePair<string, string>> fields, string member,
-        double risk, double advocacy, IReadOnlyList<VolumeIncrement> volume, IReadOnlyList<OutboundSignal> signals)
+        BrandKeys brand, string customerKey, long version, long? baseVersion, IReadOnlyList<SnapshotField> fields, string member,
+        double? risk, double? advocacy, IReadOnlyList<VolumeIncrement> volume, IReadOnlyList<OutboundSignal> signals)
     {
         var keys = new RedisKey[5 + volume.Count + signals.Count];
         keys[0] = customerKey;
-        keys[1] = _keys.Alerts(brand);
-        keys[2] = _keys.Triggers(brand);
-        keys[3] = _keys.Risk(brand);
-        keys[4] = _keys.Advocates(brand);
+        keys[1] = brand.Alerts;
+        keys[2] = brand.Triggers;
+        keys[3] = brand.Risk;
+        keys[4] = brand.Advocates;
         for (var i = 0; i < volume.Count; i++)
         {
-            keys[5 + i] = _keys.Volume(brand, volume[i].Minute);
+            keys[5 + i] = brand.Volume(volume[i].Minute);
         }
         for (var i = 0; i < signals.Count; i++)
         {
-            keys[5 + volume.Count + i] = _keys.SignalSeen(brand, signals[i].Id);
+            keys[5 + volume.Count + i] = _keys.SignalSeen(brand.Brand, signals[i].Id);
         }
 
-        var args = new List<RedisValue>(12 + 2 * (fields.Count + volume.Count + signals.Count))
+        // Integers stay typed: the client writes their digits, the same text a string would have been.
+        var args = new RedisValue[3 + 2 * fields.Count + 3 + 2 + 2 * volume.Count + 4 + 2 * signals.Count];
+        var a = 0;
+        args[a++] = version;
+        args[a++] = baseVersion ?? -1;
+        args[a++] = fields.Count;
+        foreach (var field in fields)
         {
-            version,
-            fields.Count,
-        };
-        foreach (var (name, value) in fields)
-        {
-            args.Add(name);
-            args.Add(value);
+            args[a++] = field.Name;
+            args[a++] = field.Text is { } text ? text : field.Integer;
         }
-        args.Add(member);
-        args.Add(risk.ToString("R", CultureInfo.InvariantCulture));
-        args.Add(advocacy.ToString("R", CultureInfo.InvariantCulture));
-        args.Add(volume.Count);
-        args.Add((long)options.VolumeRetention.TotalSeconds);
+        args[a++] = member;
+        args[a++] = Score(risk);
+        args[a++] = Score(advocacy);
+        args[a++] = volume.Count;
+        args[a++] = (long)options.VolumeRetention.TotalSeconds;
         foreach (var increment in volume)
         {
-            args.Add(increment.SentimentClass);
-            args.Add(increment.Count);
+            args[a++] = increment.SentimentClass;
+            args[a++] = increment.Count;
         }
-        args.Add(signals.Count);
-        args.Add(options.ListCapacity);
-        args.Add((long)options.SignalIdRetention.TotalSeconds);
-        args.Add(_keys.LiveChannel(brand));
+        args[a++] = signals.Count;
+        args[a++] = options.ListCapacity;
+        args[a++] = (long)options.SignalIdRetention.TotalSeconds;
+        args[a++] = brand.LiveChannel;
         foreach (var signal in signals)
         {
-            args.Add(signal.Stream == SignalStream.CrisisAlerts ? "c" : "t");
-            args.Add(signal.Json);
+            args[a++] = signal.Stream == SignalStream.CrisisAlerts ? "c" : "t";
+            args[a++] = signal.Json;
         }
         // ScriptEvaluateAsync sends EVALSHA and falls back to EVAL on NOSCRIPT (a restarted server).
-        var applied = await connection.GetDatabase().ScriptEvaluateAsync(FlushScript, keys, [.. args]).ConfigureAwait(false);
+        var applied = await connection.GetDatabase().ScriptEvaluateAsync(FlushScript, keys, args).ConfigureAwait(false);
         return (long)applied == 1;
     }
+
+    /// <summary>A leaderboard score as the script reads it (tonumber: any round-trip form), empty when unchanged.</summary>
+    private static RedisValue Score(double? score) => score is { } value ? value : RedisValue.EmptyString;
 }

@@ -1,18 +1,61 @@
+using System.Collections.Concurrent;
 using SocialCrm.Streaming.Domain.Mentions;
 
 namespace SocialCrm.Streaming.Redis.State;
 
 /// <summary>The Redis key contract of DESIGN.md (topology/redis-keys.md), in one place.</summary>
-public sealed class RedisKeys(string prefix)
+public sealed class RedisKeys
 {
-    public string Customer(EntityId id) => $"{prefix}:{id.Brand}:customer:{id.LocalId}";
-    public string Alerts(string brand) => $"{prefix}:{brand}:alerts";
-    public string BrandMonitor(string brand) => $"{prefix}:{brand}:monitor";
-    public string Triggers(string brand) => $"{prefix}:{brand}:triggers";
-    public string LiveChannel(string brand) => $"{prefix}:{brand}:alerts:live";
-    public string Risk(string brand) => $"{prefix}:{brand}:risk";
-    public string Advocates(string brand) => $"{prefix}:{brand}:advocates";
-    public string Volume(string brand, string minute) => $"{prefix}:{brand}:volume:{minute}";
+    private readonly string _prefix;
+    private readonly ConcurrentDictionary<string, BrandKeys> _brands = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, BrandKeys>.AlternateLookup<ReadOnlySpan<char>> _brandsBySpan;
+
+    public RedisKeys(string prefix)
+    {
+        _prefix = prefix;
+        _brandsBySpan = _brands.GetAlternateLookup<ReadOnlySpan<char>>();
+    }
+
+    public string Customer(EntityId id) => $"{_prefix}:{id.BrandSpan}:customer:{id.LocalIdSpan}";
+    public string Alerts(string brand) => $"{_prefix}:{brand}:alerts";
+    public string BrandMonitor(string brand) => $"{_prefix}:{brand}:monitor";
+    public string Triggers(string brand) => $"{_prefix}:{brand}:triggers";
+    public string LiveChannel(string brand) => $"{_prefix}:{brand}:alerts:live";
+    public string Risk(string brand) => $"{_prefix}:{brand}:risk";
+    public string Advocates(string brand) => $"{_prefix}:{brand}:advocates";
+    public string Volume(string brand, string minute) => $"{_prefix}:{brand}:volume:{minute}";
     /// <summary>Remembers that a signal was written, so a replayed signal is not listed twice.</summary>
-    public string SignalSeen(string brand, string signalId) => $"{prefix}:{brand}:signal:{signalId}";
+    public string SignalSeen(string brand, string signalId) => $"{_prefix}:{brand}:signal:{signalId}";
+
+    /// <summary>The keys of a brand that every flush names, made once per brand.</summary>
+    internal BrandKeys ForBrand(ReadOnlySpan<char> brand) =>
+        _brandsBySpan.TryGetValue(brand, out var keys) ? keys : _brands.GetOrAdd(brand.ToString(), b => new BrandKeys(this, b));
+}
+
+/// <summary>One brand's keys from <see cref="RedisKeys"/>, kept.</summary>
+internal sealed class BrandKeys(RedisKeys keys, string brand)
+{
+    /// <summary>The volume key last made: a brand's writes mostly count into the current minute.</summary>
+    private MinuteKey _lastVolume = new("", "");
+
+    public string Brand => brand;
+    public string Alerts { get; } = keys.Alerts(brand);
+    public string Triggers { get; } = keys.Triggers(brand);
+    public string LiveChannel { get; } = keys.LiveChannel(brand);
+    public string Risk { get; } = keys.Risk(brand);
+    public string Advocates { get; } = keys.Advocates(brand);
+
+    public string Volume(string minute)
+    {
+        var last = Volatile.Read(ref _lastVolume);
+        if (last.Minute == minute)
+        {
+            return last.Key;
+        }
+        var key = keys.Volume(brand, minute);
+        Volatile.Write(ref _lastVolume, new MinuteKey(minute, key));
+        return key;
+    }
+
+    private sealed record MinuteKey(string Minute, string Key);
 }

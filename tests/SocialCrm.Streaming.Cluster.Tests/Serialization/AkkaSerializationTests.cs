@@ -1,4 +1,5 @@
 using SocialCrm.Streaming.Cluster.Brands;
+using SocialCrm.Streaming.Domain.Analysis;
 using System.Reflection;
 using System.Runtime.Serialization;
 using Akka.Actor;
@@ -67,12 +68,14 @@ public sealed class AkkaSerializationTests(SerializationHostFixture fixture) : I
     }
 
     /// <summary>Records that never travel as messages: dependencies handed to local actors, and values carried inside a message.</summary>
-    private static readonly HashSet<Type> LocalOnlyRecords = [typeof(CustomerEntityDependencies), typeof(BrandMonitorDependencies), typeof(MentionObservation)];
+    /// <summary>Records that are never sent on their own: the entities' dependencies, and values written as parts of a message.</summary>
+    private static readonly HashSet<Type> NotMessages =
+        [typeof(CustomerEntityDependencies), typeof(BrandMonitorDependencies), typeof(MentionObservation), typeof(PositionedMention)];
 
     /// <summary>
     /// A new message without a binding fails here: every public type of the Cluster assembly that is a message
     /// (has the marker, is addressed to an entity, or is a record) must be bound to our serializer, unless it is
-    /// listed above as something that never leaves its node.
+    /// listed above as not a message.
     /// </summary>
     [Fact]
     public void Every_message_type_of_the_cluster_assembly_is_bound_to_our_serializer()
@@ -80,11 +83,11 @@ public sealed class AkkaSerializationTests(SerializationHostFixture fixture) : I
         var candidates = typeof(ClusterMessageSerializer).Assembly.GetExportedTypes()
             .Where(t => t is { IsAbstract: false, IsInterface: false, IsGenericTypeDefinition: false })
             .Where(t => typeof(IClusterMessage).IsAssignableFrom(t) || typeof(IWithEntityId).IsAssignableFrom(t) || IsRecord(t))
-            .Where(t => !LocalOnlyRecords.Contains(t))
+            .Where(t => !NotMessages.Contains(t))
             .ToList();
 
-        Assert.Contains(typeof(ApplyMention), candidates);
-        Assert.Contains(typeof(MentionApplied), candidates);
+        Assert.Contains(typeof(ApplyMentions), candidates);
+        Assert.Contains(typeof(MentionsApplied), candidates);
         var unbound = candidates
             .Where(t => Serialization.FindSerializerForType(t) is not ClusterMessageSerializer || !ClusterMessageTable.TryGet(t, out _))
             .Select(t => t.FullName)
@@ -140,7 +143,7 @@ public sealed class AkkaSerializationTests(SerializationHostFixture fixture) : I
             PoisonPill.Instance,
             new Identify(1),
             new ShardRegion.StartEntity("acme:C-1"),
-            new ShardingEnvelope("acme:C-1", new MentionApplied(new SourcePosition(1, 1))),
+            new ShardingEnvelope("acme:C-1", new MentionsApplied([null])),
         ];
 
         foreach (var message in messages)
@@ -224,16 +227,16 @@ public sealed class TwoNodeStrictSerializationTests : IAsyncLifetime
 
     private sealed class TestRegion;
 
-    /// <summary>Answers only when the mention arrived intact, so a reply proves the payload crossed exactly.</summary>
+    /// <summary>Answers only when the mentions arrived intact, so a reply proves the payload crossed exactly; the reply encodes each offset's parity.</summary>
     private sealed class CheckingEntity : ReceiveActor
     {
         public CheckingEntity()
         {
-            Receive<ApplyMention>(apply =>
+            Receive<ApplyMentions>(apply =>
             {
-                if (apply.Mention == ExpectedMention(apply.EntityId))
+                if (apply.Mentions.All(m => m.Mention == ExpectedMention(apply.EntityId)))
                 {
-                    Sender.Tell(new MentionApplied(apply.Position));
+                    Sender.Tell(new MentionsApplied([.. apply.Mentions.Select(m => (MentionObservation?)ParityOf(m.Position))]));
                 }
             });
             Receive<ApplyProfile>(apply =>
@@ -246,6 +249,8 @@ public sealed class TwoNodeStrictSerializationTests : IAsyncLifetime
             Receive<StopCustomer>(_ => Context.Stop(Self));
         }
     }
+
+    private static MentionObservation ParityOf(SourcePosition position) => new(SentimentClass.Neutral, MayQuote: position.Offset % 2 == 0);
 
     private static Mention ExpectedMention(string entityId) =>
         SampleMessages.FullMention() with { CustomerId = EntityId.Parse(entityId).LocalId };
@@ -300,11 +305,15 @@ public sealed class TwoNodeStrictSerializationTests : IAsyncLifetime
         var entityIds = Enumerable.Range(0, 4 * Partitions).Select(i => $"acme:C-{i}").ToArray();
 
         var replies = await Task.WhenAll(entityIds.Select((id, i) =>
-            region.Ask<MentionApplied>(new ApplyMention(id, ExpectedMention(id), new SourcePosition(i % Partitions, i)), TimeSpan.FromSeconds(20))));
+            region.Ask<MentionsApplied>(new ApplyMentions(id,
+            [
+                new PositionedMention(ExpectedMention(id), new SourcePosition(i % Partitions, 2 * i)),
+                new PositionedMention(ExpectedMention(id), new SourcePosition(i % Partitions, 2 * i + 1)),
+            ]), TimeSpan.FromSeconds(20))));
         var profileReplies = await Task.WhenAll(entityIds.Select((id, i) =>
             region.Ask<ProfileApplied>(new ApplyProfile(id, SampleMessages.FullProfile(), new SourcePosition(i % Partitions, 1000 + i)), TimeSpan.FromSeconds(20))));
 
-        Assert.Equal(entityIds.Select((_, i) => new SourcePosition(i % Partitions, i)), replies.Select(r => r.Position));
+        Assert.All(replies, reply => Assert.Equal([ParityOf(new SourcePosition(0, 0)), ParityOf(new SourcePosition(0, 1))], reply.Observations));
         Assert.Equal(entityIds.Select((_, i) => new SourcePosition(i % Partitions, 1000 + i)), profileReplies.Select(r => r.Position));
 
         // The shards are spread over both nodes, so some of those messages (and replies) crossed the wire.

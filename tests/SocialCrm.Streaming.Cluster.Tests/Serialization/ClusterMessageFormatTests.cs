@@ -1,3 +1,4 @@
+using SocialCrm.Streaming.Domain.Analysis;
 using SocialCrm.Streaming.Domain.Detection;
 using SocialCrm.Streaming.Domain.Alerts;
 using SocialCrm.Streaming.Cluster.Brands;
@@ -21,6 +22,10 @@ public sealed class ClusterMessageFormatTests
         Assert.IsType(message.GetType(), back);
         return (T)back;
     }
+
+    /// <summary>One mention through the wire, as the only one of its batch.</summary>
+    private static PositionedMention RoundTripOne(string entityId, Mention mention, SourcePosition position = default) =>
+        Assert.Single(RoundTrip(new ApplyMentions(entityId, [new PositionedMention(mention, position)])).Mentions);
 
     [Theory]
     [MemberData(nameof(SampleMessages.AllAsTheory), MemberType = typeof(SampleMessages))]
@@ -64,7 +69,7 @@ public sealed class ClusterMessageFormatTests
     {
         var original = SampleMessages.FullMention();
 
-        var back = RoundTrip(new ApplyMention("acme:C-42", original, new SourcePosition(1, 2))).Mention;
+        var back = RoundTripOne("acme:C-42", original, new SourcePosition(1, 2)).Mention;
 
         Assert.Equal(original, back);
         Assert.Equal(SampleMessages.UnicodeText, back.Text);
@@ -84,7 +89,7 @@ public sealed class ClusterMessageFormatTests
     [Fact]
     public void A_mention_with_every_optional_field_unset_keeps_them_unset()
     {
-        var back = RoundTrip(new ApplyMention("b:x:a", SampleMessages.MinimalMention(), default)).Mention;
+        var back = RoundTripOne("b:x:a", SampleMessages.MinimalMention(), default).Mention;
 
         Assert.Null(back.CustomerId);
         Assert.Null(back.Author.Handle);
@@ -113,7 +118,7 @@ public sealed class ClusterMessageFormatTests
         var mention = SampleMessages.MinimalMention() with { Rating = value, Sentiment = value };
         var profile = new CustomerProfile(ValueTier.Gold, value, null, true);
 
-        var backMention = RoundTrip(new ApplyMention("b:x:a", mention, default)).Mention;
+        var backMention = RoundTripOne("b:x:a", mention, default).Mention;
         var backProfile = RoundTrip(new ApplyProfile("acme:C-1", profile, default)).Profile!;
 
         Assert.Equal(BitConverter.DoubleToInt64Bits(value), BitConverter.DoubleToInt64Bits(backMention.Rating!.Value));
@@ -139,7 +144,7 @@ public sealed class ClusterMessageFormatTests
     {
         var mention = SampleMessages.MinimalMention() with { CreatedAt = createdAt };
 
-        var back = RoundTrip(new ApplyMention("b:x:a", mention, default)).Mention.CreatedAt;
+        var back = RoundTripOne("b:x:a", mention, default).Mention.CreatedAt;
 
         Assert.Equal(createdAt.UtcTicks, back.UtcTicks);
         Assert.Equal(createdAt.Offset, back.Offset);
@@ -163,7 +168,7 @@ public sealed class ClusterMessageFormatTests
         };
         var partition = (int)Math.Clamp(value, int.MinValue, int.MaxValue);
 
-        var back = RoundTrip(new ApplyMention("b:x:a", mention, new SourcePosition(partition, value)));
+        var back = RoundTripOne("b:x:a", mention, new SourcePosition(partition, value));
 
         Assert.Equal(value, back.Mention.Author.Followers);
         Assert.Equal(value, back.Mention.Metrics.Views);
@@ -178,7 +183,7 @@ public sealed class ClusterMessageFormatTests
             foreach (var kind in Enum.GetValues<MentionKind>())
             {
                 var mention = SampleMessages.MinimalMention() with { Platform = platform, Kind = kind };
-                var back = RoundTrip(new ApplyMention("b:x:a", mention, default)).Mention;
+                var back = RoundTripOne("b:x:a", mention, default).Mention;
                 Assert.Equal(platform, back.Platform);
                 Assert.Equal(kind, back.Kind);
             }
@@ -201,8 +206,8 @@ public sealed class ClusterMessageFormatTests
     {
         var expected = new Dictionary<Type, string>
         {
-            [typeof(ApplyMention)] = "am",
-            [typeof(MentionApplied)] = "ma",
+            [typeof(ApplyMentions)] = "ams",
+            [typeof(MentionsApplied)] = "mas",
             [typeof(ObserveBrandCounts)] = "bc",
             [typeof(BrandCountsObserved)] = "bo",
             [typeof(StopCustomer)] = "sc",
@@ -221,15 +226,15 @@ public sealed class ClusterMessageFormatTests
     [Fact]
     public void The_bytes_of_a_known_message_do_not_change()
     {
-        // version 1, partition 3 (zigzag 6), offset 1,000,000,007 (zigzag varint), no observation
+        // version 1, 2 observations (zigzag 4): absent; present, negative (code 2), may quote
         Assert.Equal(
-            "01068EA8D6B90700",
-            Convert.ToHexString(ClusterMessageTable.Serialize(new MentionApplied(new SourcePosition(3, 1_000_000_007)))));
+            "01" + "04" + "00" + "010201",
+            Convert.ToHexString(ClusterMessageTable.Serialize(new MentionsApplied([null, new MentionObservation(SentimentClass.Negative, MayQuote: true)]))));
         Assert.Equal("01", Convert.ToHexString(ClusterMessageTable.Serialize(StopCustomer.Instance)));
 
-        var mention = new ApplyMention(
+        var mention = new ApplyMentions(
             "acme:C-1",
-            new Mention
+            [new PositionedMention(new Mention
             {
                 Id = "m1",
                 Platform = Platform.X,
@@ -242,13 +247,14 @@ public sealed class ClusterMessageFormatTests
                 Rating = 1,
                 Metrics = new EngagementMetrics(1, 0, 0, 2),
             },
-            new SourcePosition(1, 10));
+            new SourcePosition(1, 10))]);
         Assert.Equal(GoldenApplyMentionHex, Convert.ToHexString(ClusterMessageTable.Serialize(mention)));
     }
 
     private const string GoldenApplyMentionHex =
         "01" + // format version
         "09" + "61636D653A432D31" + // entityId "acme:C-1" (length 8 + 1)
+        "02" + // one mention (zigzag 2)
         "03" + "6D31" + // id "m1"
         "01" + // platform x
         "05" + "61636D65" + // brand "acme"
@@ -267,7 +273,7 @@ public sealed class ClusterMessageFormatTests
     [Fact]
     public void A_typical_mention_is_compact()
     {
-        var message = new ApplyMention("acme:C-42", SampleMessages.FullMention() with { Text = new string('a', 200) }, new SourcePosition(3, 123_456_789));
+        var message = new ApplyMentions("acme:C-42", [new PositionedMention(SampleMessages.FullMention() with { Text = new string('a', 200) }, new SourcePosition(3, 123_456_789))]);
 
         var bytes = ClusterMessageTable.Serialize(message);
 
@@ -278,11 +284,12 @@ public sealed class ClusterMessageFormatTests
     [Theory]
     [InlineData("zz")]
     [InlineData("")]
-    [InlineData("AM")]
-    [InlineData("SocialCrm.Streaming.Cluster.Customers.ApplyMention, SocialCrm.Streaming.Cluster")]
+    [InlineData("AMS")]
+    [InlineData("am")]
+    [InlineData("SocialCrm.Streaming.Cluster.Customers.ApplyMentions, SocialCrm.Streaming.Cluster")]
     public void An_unknown_manifest_is_refused(string manifest)
     {
-        var bytes = ClusterMessageTable.Serialize(new MentionApplied(new SourcePosition(1, 1)));
+        var bytes = ClusterMessageTable.Serialize(new MentionsApplied([null]));
 
         var ex = Assert.Throws<SerializationException>(() => ClusterMessageTable.Deserialize(bytes, manifest));
         Assert.Contains("unknown cluster message manifest", ex.Message);
@@ -304,10 +311,10 @@ public sealed class ClusterMessageFormatTests
     [Fact]
     public void An_unsupported_format_version_is_refused()
     {
-        var bytes = ClusterMessageTable.Serialize(new MentionApplied(new SourcePosition(1, 1)));
+        var bytes = ClusterMessageTable.Serialize(new MentionsApplied([null]));
         bytes[0] = 2;
 
-        var ex = Assert.Throws<SerializationException>(() => ClusterMessageTable.Deserialize(bytes, "ma"));
+        var ex = Assert.Throws<SerializationException>(() => ClusterMessageTable.Deserialize(bytes, "mas"));
         Assert.Contains("format version 2", ex.Message);
     }
 
@@ -330,9 +337,9 @@ public sealed class ClusterMessageFormatTests
     [Fact]
     public void Trailing_bytes_are_refused()
     {
-        var bytes = ClusterMessageTable.Serialize(new MentionApplied(new SourcePosition(1, 1)));
+        var bytes = ClusterMessageTable.Serialize(new MentionsApplied([null]));
 
-        var ex = Assert.Throws<SerializationException>(() => ClusterMessageTable.Deserialize([.. bytes, 0], "ma"));
+        var ex = Assert.Throws<SerializationException>(() => ClusterMessageTable.Deserialize([.. bytes, 0], "mas"));
         Assert.Contains("trailing", ex.Message);
         Assert.Throws<SerializationException>(() => ClusterMessageTable.Deserialize([1, 0], "sc"));
     }
@@ -343,20 +350,23 @@ public sealed class ClusterMessageFormatTests
         var golden = Convert.FromHexString(GoldenApplyMentionHex);
 
         // platform code 0 and 200
-        Assert.Throws<SerializationException>(() => ClusterMessageTable.Deserialize(WithByte(golden, 14, 0), "am"));
-        Assert.Throws<SerializationException>(() => ClusterMessageTable.Deserialize(WithByte(golden, 14, 200), "am"));
+        Assert.Throws<SerializationException>(() => ClusterMessageTable.Deserialize(WithByte(golden, 15, 0), "ams"));
+        Assert.Throws<SerializationException>(() => ClusterMessageTable.Deserialize(WithByte(golden, 15, 200), "ams"));
         // invalid UTF-8 in the id
-        Assert.Throws<SerializationException>(() => ClusterMessageTable.Deserialize(WithByte(golden, 11, 0xFF), "am"));
+        Assert.Throws<SerializationException>(() => ClusterMessageTable.Deserialize(WithByte(golden, 12, 0xFF), "ams"));
+        // more mentions than a sender ever puts in one message, and fewer than none
+        Assert.Throws<SerializationException>(() => ClusterMessageTable.Deserialize(WithByte(golden, 10, 0xFE), "ams"));
+        Assert.Throws<SerializationException>(() => ClusterMessageTable.Deserialize(WithByte(golden, 10, 0x01), "ams"));
         // a string length far beyond the payload
-        Assert.Throws<SerializationException>(() => ClusterMessageTable.Deserialize(WithByte(golden, 1, 0x7F), "am"));
+        Assert.Throws<SerializationException>(() => ClusterMessageTable.Deserialize(WithByte(golden, 1, 0x7F), "ams"));
         // a varint that never ends
-        Assert.Throws<SerializationException>(() => ClusterMessageTable.Deserialize([1, .. Enumerable.Repeat((byte)0xFF, 20)], "ma"));
+        Assert.Throws<SerializationException>(() => ClusterMessageTable.Deserialize([1, .. Enumerable.Repeat((byte)0xFF, 20)], "mas"));
         // a boolean that is neither 0 nor 1 (the profile's presence flag)
         var profile = ClusterMessageTable.Serialize(new ApplyProfile("a:b", null, default));
         Assert.Throws<SerializationException>(() => ClusterMessageTable.Deserialize(WithByte(profile, 5, 7), "ap"));
         // a payload of another message under this manifest
-        Assert.Throws<SerializationException>(() => ClusterMessageTable.Deserialize(golden, "ma"));
-        Assert.Throws<SerializationException>(() => ClusterMessageTable.Deserialize([], "ma"));
+        Assert.Throws<SerializationException>(() => ClusterMessageTable.Deserialize(golden, "mas"));
+        Assert.Throws<SerializationException>(() => ClusterMessageTable.Deserialize([], "mas"));
     }
 
     private static byte[] WithByte(byte[] bytes, int index, byte value)
@@ -371,7 +381,7 @@ public sealed class ClusterMessageFormatTests
     {
         var mention = SampleMessages.MinimalMention() with { Text = "broken \ud83d surrogate" };
 
-        var ex = Assert.Throws<SerializationException>(() => ClusterMessageTable.Serialize(new ApplyMention("b:x:a", mention, default)));
+        var ex = Assert.Throws<SerializationException>(() => ClusterMessageTable.Serialize(new ApplyMentions("b:x:a", [new PositionedMention(mention, default)])));
         Assert.Contains("mention.text", ex.Message);
     }
 
@@ -380,9 +390,9 @@ public sealed class ClusterMessageFormatTests
     {
         var mention = SampleMessages.MinimalMention() with { Text = null! };
 
-        Assert.Throws<SerializationException>(() => ClusterMessageTable.Serialize(new ApplyMention("b:x:a", mention, default)));
-        Assert.Throws<SerializationException>(() => ClusterMessageTable.Serialize(new ApplyMention(null!, SampleMessages.MinimalMention(), default)));
-        Assert.Throws<SerializationException>(() => ClusterMessageTable.Serialize(new ApplyMention("b:x:a", null!, default)));
+        Assert.Throws<SerializationException>(() => ClusterMessageTable.Serialize(new ApplyMentions("b:x:a", [new PositionedMention(mention, default)])));
+        Assert.Throws<SerializationException>(() => ClusterMessageTable.Serialize(new ApplyMentions(null!, [new PositionedMention(SampleMessages.MinimalMention(), default)])));
+        Assert.Throws<SerializationException>(() => ClusterMessageTable.Serialize(new ApplyMentions("b:x:a", [new PositionedMention(null!, default)])));
     }
 
     /// <summary>
@@ -390,8 +400,9 @@ public sealed class ClusterMessageFormatTests
     /// wire layout too (DomainWireFormat / ClusterMessageTable), then to this list.
     /// </summary>
     [Theory]
-    [InlineData(typeof(ApplyMention), "EntityId,Mention,Position")]
-    [InlineData(typeof(MentionApplied), "Observation,Position")]
+    [InlineData(typeof(ApplyMentions), "EntityId,Mentions")]
+    [InlineData(typeof(PositionedMention), "Mention,Position")]
+    [InlineData(typeof(MentionsApplied), "Observations")]
     [InlineData(typeof(MentionObservation), "Class,MayQuote")]
     [InlineData(typeof(ObserveBrandCounts), "EntityId,Minutes,Node,Watermark")]
     [InlineData(typeof(BrandCountsObserved), "Brand")]

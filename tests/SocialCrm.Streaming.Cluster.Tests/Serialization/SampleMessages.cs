@@ -73,12 +73,13 @@ internal static class SampleMessages
     /// <summary>One instance (or more) of every message type in the table but <see cref="ObserveBrandCounts"/> (see <see cref="BrandCounts"/>).</summary>
     public static IEnumerable<object> All() =>
     [
-        new ApplyMention("acme:C-42", FullMention(), new SourcePosition(3, 42)),
-        new ApplyMention("b:x:a", MinimalMention(), new SourcePosition(0, 0)),
-        new ApplyMention("brand:𝒞", ExtremeMention(), new SourcePosition(int.MaxValue, long.MaxValue)),
-        new MentionApplied(new SourcePosition(11, 1_000_000_007)),
-        new MentionApplied(new SourcePosition(int.MinValue, long.MinValue)),
-        new MentionApplied(new SourcePosition(2, 9), new MentionObservation(SentimentClass.Negative, MayQuote: false)),
+        new ApplyMentions("acme:C-42", [new PositionedMention(FullMention(), new SourcePosition(3, 42))]),
+        new ApplyMentions("b:x:a", [new PositionedMention(MinimalMention(), new SourcePosition(0, 0)), new PositionedMention(FullMention(), new SourcePosition(0, 1))]),
+        new ApplyMentions("brand:𝒞", [new PositionedMention(ExtremeMention(), new SourcePosition(int.MaxValue, long.MaxValue))]),
+        new ApplyMentions("acme:C-42", []),
+        new MentionsApplied([null]),
+        new MentionsApplied([]),
+        new MentionsApplied([new MentionObservation(SentimentClass.Negative, MayQuote: false), null, new MentionObservation(SentimentClass.Positive, MayQuote: true)]),
         StopCustomer.Instance,
         new ApplyProfile("acme:C-42", FullProfile(), new SourcePosition(5, 77)),
         new ApplyProfile("acme:C-43", null, new SourcePosition(5, 78)),

@@ -96,6 +96,10 @@ public sealed class MockKafkaFixture : IDisposable
         Partitioner = Partitioner.Murmur2Random,
         Acks = Acks.All,
         EnableIdempotence = true,
+        // Under injected Produce errors the mock can let a retried batch of an idempotent producer overtake the
+        // next one and lose it (a real broker refuses it as out of sequence): one request at a time, so test
+        // input is never lost by the mock itself.
+        MaxInFlight = 1,
         LingerMs = 2,
         MessageTimeoutMs = 30_000,
         SocketConnectionSetupTimeoutMs = 5_000,

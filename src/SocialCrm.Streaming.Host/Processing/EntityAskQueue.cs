@@ -1,0 +1,134 @@
+using SocialCrm.Streaming.Cluster.Customers;
+
+namespace SocialCrm.Streaming.Host.Processing;
+
+/// <summary>
+/// Per entity, one ask in flight at a time, in the order the stream hands records over; whatever queues
+/// behind it goes in the next ask together.
+/// Order: an entity skips records below its per-partition watermark, so a record must never overtake an
+/// earlier one of the same entity (an ask that sharding drops during a shard hand-off and repeats after its
+/// timeout would otherwise arrive after a later record and be skipped as already applied).
+/// Batching: a busy customer's records cost one message, one write and one reply per round trip instead of
+/// one each. Different entities run in parallel.
+/// </summary>
+/// <param name="ask">Sends one message to the entities and returns the reply (retrying as it sees fit); the int is the number of records it carries.</param>
+public sealed class EntityAskQueue(Func<object, int, CancellationToken, Task<object>> ask)
+{
+    /// <summary>
+    /// A bound on a batch's size across nodes, under remoting's default frame of 128,000 bytes: a mention's
+    /// strings are counted at 3 UTF-8 bytes a character (the most a UTF-16 character needs), plus its numbers.
+    /// </summary>
+    private const int BatchByteBudget = 96_000;
+
+    private const int BytesPerMentionBesidesStrings = 64;
+
+    private readonly Dictionary<string, Queue<Pending>> _queues = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new();
+
+    /// <summary>Applies a mention after every earlier record of its entity; completes with its observation (null when it was already applied).</summary>
+    public Task<MentionObservation?> ApplyMentionAsync(string entityId, PositionedMention mention, CancellationToken cancellationToken) =>
+        Enqueue(entityId, new Pending(mention, null, cancellationToken));
+
+    /// <summary>Applies a profile record after every earlier record of its entity, alone in its ask.</summary>
+    public Task ApplyProfileAsync(ApplyProfile profile, CancellationToken cancellationToken) =>
+        Enqueue(profile.EntityId, new Pending(default, profile, cancellationToken));
+
+    private Task<MentionObservation?> Enqueue(string entityId, Pending pending)
+    {
+        bool idle;
+        lock (_gate)
+        {
+            idle = !_queues.TryGetValue(entityId, out var queue);
+            if (idle)
+            {
+                queue = new Queue<Pending>();
+                _queues.Add(entityId, queue);
+            }
+            queue!.Enqueue(pending);
+        }
+        if (idle)
+        {
+            _ = RunAsync(entityId);
+        }
+        return pending.Done.Task;
+    }
+
+    /// <summary>Asks for the entity's queued records, batch after batch, until none are left.</summary>
+    private async Task RunAsync(string entityId)
+    {
+        while (TakeBatch(entityId) is { } batch)
+        {
+            try
+            {
+                if (batch[0].Profile is { } profile)
+                {
+                    await ask(profile, 1, batch[0].CancellationToken).ConfigureAwait(false);
+                    batch[0].Done.SetResult(null);
+                    continue;
+                }
+                var mentions = new PositionedMention[batch.Count];
+                for (var i = 0; i < mentions.Length; i++)
+                {
+                    mentions[i] = batch[i].Mention;
+                }
+                var reply = (MentionsApplied)await ask(new ApplyMentions(entityId, mentions), mentions.Length, batch[0].CancellationToken)
+                    .ConfigureAwait(false);
+                for (var i = 0; i < mentions.Length; i++)
+                {
+                    batch[i].Done.SetResult(reply.Observations[i]);
+                }
+            }
+            catch (Exception ex)
+            {
+                // Cancellation (the stream stops) or a failure the ask does not retry: the stream fails with it.
+                foreach (var pending in batch)
+                {
+                    pending.Done.TrySetException(ex);
+                }
+            }
+        }
+    }
+
+    /// <summary>The next ask's records: a profile alone, or consecutive mentions within the size bounds; null when the queue is done (and removed).</summary>
+    private List<Pending>? TakeBatch(string entityId)
+    {
+        lock (_gate)
+        {
+            var queue = _queues[entityId];
+            if (queue.Count == 0)
+            {
+                _queues.Remove(entityId);
+                return null;
+            }
+            var batch = new List<Pending>(Math.Min(queue.Count, ApplyMentions.MaxMentions)) { queue.Dequeue() };
+            if (batch[0].Profile is not null)
+            {
+                return batch;
+            }
+            var bytes = EstimatedBytes(batch[0].Mention);
+            while (batch.Count < ApplyMentions.MaxMentions
+                   && queue.TryPeek(out var next) && next.Profile is null
+                   && (bytes += EstimatedBytes(next.Mention)) <= BatchByteBudget)
+            {
+                batch.Add(queue.Dequeue());
+            }
+            return batch;
+        }
+    }
+
+    private static int EstimatedBytes(PositionedMention positioned)
+    {
+        var mention = positioned.Mention;
+        var characters = mention.Text.Length + mention.Id.Length + mention.Brand.Length + (mention.CustomerId?.Length ?? 0)
+            + mention.Author.Id.Length + (mention.Author.Handle?.Length ?? 0) + (mention.Lang?.Length ?? 0) + (mention.InReplyTo?.Length ?? 0);
+        return 3 * characters + BytesPerMentionBesidesStrings;
+    }
+
+    private sealed class Pending(PositionedMention mention, ApplyProfile? profile, CancellationToken cancellationToken)
+    {
+        public PositionedMention Mention { get; } = mention;
+        public ApplyProfile? Profile { get; } = profile;
+        public CancellationToken CancellationToken { get; } = cancellationToken;
+        public TaskCompletionSource<MentionObservation?> Done { get; } = new();
+    }
+}

@@ -1,0 +1,126 @@
+using SocialCrm.Streaming.Domain.Engagement;
+using SocialCrm.Streaming.Domain.Mentions;
+using SocialCrm.Streaming.Domain.Ports;
+using SocialCrm.Streaming.Domain.Profiles;
+using SocialCrm.Streaming.Domain.Rules;
+using SocialCrm.Streaming.Redis.State;
+using SocialCrm.Streaming.Testing;
+
+namespace SocialCrm.Streaming.Redis.Tests.State;
+
+/// <summary>Writes of only the changed fields: the stored hash is the one whole writes make, and never a partial one.</summary>
+public sealed class CustomerChangesTests
+{
+    private static readonly RedisStoreOptions Options = new() { KeyPrefix = "test" };
+    private static readonly EngagementEngine Engine = new(new RulesOptions { Competitors = ["globex"] });
+    private static readonly DateTimeOffset T0 = new(2026, 11, 23, 10, 0, 0, TimeSpan.Zero);
+
+    private static readonly string[] Texts =
+    [
+        "Love the new app, great job acme!",
+        "My internet is down again, this is unacceptable.",
+        "Still waiting for a technician. Terrible service.",
+        "I'm going to cancel my subscription and switch to globex",
+        "WORST. SUPPORT. EVER. 😡",
+        "Actually the engineer fixed it, thank you so much!",
+    ];
+
+    private static Mention Mention(int i) => new()
+    {
+        Id = $"m{i}",
+        Platform = Platform.X,
+        Brand = "acme",
+        CustomerId = "c",
+        Author = new Author("u1", Followers: 1_000 * i),
+        Text = Texts[i % Texts.Length],
+        CreatedAt = T0.AddHours(5 * i),
+    };
+
+    /// <summary>What CustomerModel.ToWrite makes of the changes.</summary>
+    private static CustomerWrite ChangesWrite(CustomerState state, long version)
+    {
+        var changes = state.TakeUnwrittenChanges();
+        return new CustomerWrite(state.Id, version, changes.Fields, changes.RiskScore, changes.AdvocacyScore, [], [])
+        {
+            BaseVersion = changes.Complete ? null : version - 1,
+        };
+    }
+
+    private static CustomerWrite WholeWrite(CustomerState state, long version) =>
+        new(state.Id, version, state.ToSnapshotFields(), state.RiskScore, state.AdvocacyScore, [], []);
+
+    private static Dictionary<string, string> Text(IEnumerable<KeyValuePair<string, string>> fields) => new(fields);
+
+    [RedisTheory]
+    [MemberData(nameof(RedisServers.All), MemberType = typeof(RedisServers))]
+    public async Task Writes_of_changes_store_the_same_hash_as_whole_writes(string name)
+    {
+        using var server = RedisServers.Start(name);
+        using var connection = server.Connect();
+        var store = new RedisCustomerStore(connection, Options);
+        var db = connection.GetDatabase();
+        var byChanges = CustomerState.New(EntityId.ForCustomer("acme", "by-changes"));
+        var whole = CustomerState.New(EntityId.ForCustomer("acme", "whole"));
+        Engine.ApplyProfile(byChanges, new CustomerProfile(ValueTier.Gold, 120.5, "family", true));
+        Engine.ApplyProfile(whole, new CustomerProfile(ValueTier.Gold, 120.5, "family", true));
+        long version = 1;
+        Assert.True(await store.WriteAsync(ChangesWrite(byChanges, version), default));
+        Assert.True(await store.WriteAsync(WholeWrite(whole, version), default));
+
+        for (var i = 0; i < 14; i++)
+        {
+            version++;
+            var position = new SourcePosition(i % 4 == 3 ? 2 : 1, 100 + i);
+            Engine.Apply(byChanges, Mention(i), position, []);
+            Engine.Apply(whole, Mention(i), position, []);
+            if (i == 11)
+            {
+                Engine.ApplyProfile(byChanges, new CustomerProfile(ValueTier.Silver, 1, null, ConsentProcessing: false));
+                Engine.ApplyProfile(whole, new CustomerProfile(ValueTier.Silver, 1, null, ConsentProcessing: false));
+            }
+            Assert.True(await store.WriteAsync(ChangesWrite(byChanges, version), default));
+            Assert.True(await store.WriteAsync(WholeWrite(whole, version), default));
+
+            var storedByChanges = await store.LoadAsync(byChanges.Id, default);
+            var storedWhole = await store.LoadAsync(whole.Id, default);
+            Assert.Equal(Text(storedWhole!.Fields), Text(storedByChanges!.Fields));
+            Assert.Equal(whole.ToSnapshotFields().ToDictionary(f => f.Name, f => f.Value), Text(storedByChanges.Fields));
+            Assert.Equal(version, storedByChanges.Version);
+            foreach (var leaderboard in new[] { "test:acme:risk", "test:acme:advocates" })
+            {
+                Assert.Equal(await db.SortedSetScoreAsync(leaderboard, whole.Id.Value), await db.SortedSetScoreAsync(leaderboard, byChanges.Id.Value));
+            }
+            if (i == 6)
+            {
+                // A new incarnation goes on from the stored hash.
+                byChanges = CustomerState.FromSnapshot(byChanges.Id, storedByChanges.Fields);
+            }
+        }
+    }
+
+    [RedisTheory]
+    [MemberData(nameof(RedisServers.All), MemberType = typeof(RedisServers))]
+    public async Task A_write_of_changes_applies_only_on_top_of_its_base_version(string name)
+    {
+        using var server = RedisServers.Start(name);
+        using var connection = server.Connect();
+        var store = new RedisCustomerStore(connection, Options);
+        var state = CustomerState.New(EntityId.ForCustomer("acme", "c"));
+        Engine.Apply(state, Mention(0), new SourcePosition(0, 0), []);
+        Assert.True(await store.WriteAsync(ChangesWrite(state, 1), default));
+        Engine.Apply(state, Mention(1), new SourcePosition(0, 1), []);
+        var second = ChangesWrite(state, 2);
+
+        Assert.False(await store.WriteAsync(second with { Version = 3, BaseVersion = 2 }, default));
+        Assert.Equal(1, (await store.LoadAsync(state.Id, default))!.Version);
+        Assert.True(await store.WriteAsync(second, default));
+        Assert.False(await store.WriteAsync(second, default));
+        Assert.Equal(state.ToSnapshotFields().ToDictionary(f => f.Name, f => f.Value), Text((await store.LoadAsync(state.Id, default))!.Fields));
+
+        // Forgotten meanwhile (by another incarnation): changes must not leave a partial hash behind.
+        await store.ForgetAsync(state.Id, default);
+        Engine.Apply(state, Mention(2), new SourcePosition(0, 2), []);
+        Assert.False(await store.WriteAsync(ChangesWrite(state, 3), default));
+        Assert.Null(await store.LoadAsync(state.Id, default));
+    }
+}
