@@ -107,6 +107,19 @@ public sealed class BenchKafka : IDisposable
         return new ProducedBatch(count, bytes, clock.Elapsed);
     }
 
+    /// <summary>
+    /// Deletes the mentions a run has consumed, as a broker's retention would: the embedded broker lives in this
+    /// process, and what it keeps would otherwise be counted in the node's working set.
+    /// </summary>
+    public void DropConsumed(ProcessorTopics topics)
+    {
+        var ends = Watermarks(topics);
+        for (var partition = 0; partition < ends.Length; partition++)
+        {
+            _cluster.DeleteRecordsBefore(topics.Mentions, partition, ends[partition].High.Value);
+        }
+    }
+
     /// <summary>Records of the mentions topic above the offsets <paramref name="groupId"/> committed.</summary>
     public long UncommittedRecords(ProcessorTopics topics, string groupId)
     {

@@ -163,6 +163,7 @@ public sealed class BenchNode : IAsyncDisposable
         {
             throw new InvalidOperationException($"{uncommitted:N0} records of {Topics.Mentions} are not committed after the node stopped");
         }
+        kafka.DropConsumed(Topics);
     }
 
     public ValueTask DisposeAsync() => Node.DisposeAsync();

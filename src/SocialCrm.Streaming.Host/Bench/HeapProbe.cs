@@ -1,4 +1,5 @@
 using System.Runtime;
+using System.Runtime.InteropServices;
 
 namespace SocialCrm.Streaming.Host.Bench;
 
@@ -40,6 +41,15 @@ public static class HeapProbe
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
             GC.WaitForPendingFinalizers();
         }
+        // The C heap keeps pages freed by the embedded broker (records deleted once consumed) until asked to return
+        // them; without this the working set would count memory that nothing in the process uses any more.
+        if (OperatingSystem.IsLinux())
+        {
+            _ = MallocTrim(0);
+        }
         return new MemoryReading(GC.GetTotalMemory(forceFullCollection: false), Environment.WorkingSet);
     }
+
+    [DllImport("libc", EntryPoint = "malloc_trim")]
+    private static extern int MallocTrim(nuint pad);
 }
