@@ -41,14 +41,8 @@ public sealed class CustomerModel(EngagementEngine engine, Func<DateTimeOffset>?
     /// The write of one flush: what changed since the state was restored or last taken for a write.
     /// <paramref name="version"/> must be the one after that (the restored or the last written one plus 1).
     /// </summary>
-    public CustomerWrite ToWrite(CustomerState state, long version, IReadOnlyList<DomainSignal> signals, IReadOnlyList<VolumeIncrement> volume)
-    {
-        var changes = state.TakeUnwrittenChanges();
-        return new CustomerWrite(state.Id, version, changes.Fields, changes.RiskScore, changes.AdvocacyScore, volume, ToOutbound(signals))
-        {
-            BaseVersion = changes.Complete ? null : version - 1,
-        };
-    }
+    public CustomerWrite ToWrite(CustomerState state, long version, IReadOnlyList<DomainSignal> signals, IReadOnlyList<VolumeIncrement> volume) =>
+        CustomerWrite.Of(state.Id, version, state.TakeUnwrittenChanges(), volume, ToOutbound(signals));
 
     /// <summary>
     /// Live, <c>detectedAt</c> is when the node saw it (the domain only knows event time); the id stays the

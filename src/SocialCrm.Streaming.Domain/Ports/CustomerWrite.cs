@@ -1,3 +1,4 @@
+using SocialCrm.Streaming.Domain.Engagement;
 using SocialCrm.Streaming.Domain.Mentions;
 
 namespace SocialCrm.Streaming.Domain.Ports;
@@ -23,6 +24,13 @@ public sealed record CustomerWrite(
     /// it only on top of exactly that version, so the stored snapshot is always a whole one.
     /// </summary>
     public long? BaseVersion { get; init; }
+
+    /// <summary>Flush <paramref name="version"/> of <paramref name="changes"/>: changes that are not the whole snapshot apply on top of the version before.</summary>
+    public static CustomerWrite Of(EntityId id, long version, SnapshotChanges changes, IReadOnlyList<VolumeIncrement> volume, IReadOnlyList<OutboundSignal> signals) =>
+        new(id, version, changes.Fields, changes.RiskScore, changes.AdvocacyScore, volume, signals)
+        {
+            BaseVersion = changes.Complete ? null : version - 1,
+        };
 }
 
 /// <summary>Mentions of one sentiment class counted into one minute bucket (<c>yyyyMMddHHmm</c>, event time, UTC).</summary>

@@ -110,15 +110,7 @@ public sealed unsafe class MockKafkaCluster : IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(partitions, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(replicationFactor, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(replicationFactor, BrokerCount);
-        var name = LibrdkafkaNative.Utf8(topic);
-        lock (_gate)
-        {
-            var cluster = Cluster();
-            fixed (byte* n = name)
-            {
-                Check(_native.MockTopicCreate(cluster, n, partitions, replicationFactor), $"create topic '{topic}'");
-            }
-        }
+        OnTopic(topic, (cluster, n) => _native.MockTopicCreate(cluster, n, partitions, replicationFactor), $"create topic '{topic}'");
     }
 
     /// <summary>Disconnects broker <paramref name="brokerId"/> (-1: all) and refuses new connections.
@@ -203,16 +195,8 @@ public sealed unsafe class MockKafkaCluster : IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(topic);
         ArgumentOutOfRangeException.ThrowIfNegative(partition);
-        var name = LibrdkafkaNative.Utf8(topic);
-        lock (_gate)
-        {
-            var cluster = Cluster();
-            fixed (byte* n = name)
-            {
-                Check(_native.MockPartitionSetLeader(cluster, n, partition, brokerId),
-                    $"move leader of {topic}[{partition}] to broker {brokerId}");
-            }
-        }
+        OnTopic(topic, (cluster, n) => _native.MockPartitionSetLeader(cluster, n, partition, brokerId),
+            $"move leader of {topic}[{partition}] to broker {brokerId}");
     }
 
     /// <summary>Deletes the records of the partition below <paramref name="offset"/> (at most its end
@@ -222,16 +206,8 @@ public sealed unsafe class MockKafkaCluster : IDisposable
         ArgumentException.ThrowIfNullOrEmpty(topic);
         ArgumentOutOfRangeException.ThrowIfNegative(partition);
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
-        var name = LibrdkafkaNative.Utf8(topic);
-        lock (_gate)
-        {
-            var cluster = Cluster();
-            fixed (byte* n = name)
-            {
-                Check(_native.MockPartitionDeleteRecords(cluster, n, partition, offset),
-                    $"delete records of {topic}[{partition}] below offset {offset}");
-            }
-        }
+        OnTopic(topic, (cluster, n) => _native.MockPartitionDeleteRecords(cluster, n, partition, offset),
+            $"delete records of {topic}[{partition}] below offset {offset}");
     }
 
     /// <summary>Destroys the mock cluster (rd_kafka_mock_cluster_destroy), then its owner handle
@@ -301,6 +277,22 @@ public sealed unsafe class MockKafkaCluster : IDisposable
     {
         var errstr = stackalloc byte[512];
         SetConf(native, conf, name, value, errstr);
+    }
+
+    private delegate int TopicCall(nint cluster, byte* topic);
+
+    /// <summary>Calls a mock function that takes the cluster and a topic name (NUL-terminated UTF-8), under the lock; an error code throws, naming <paramref name="what"/>.</summary>
+    private void OnTopic(string topic, TopicCall call, string what)
+    {
+        var name = LibrdkafkaNative.Utf8(topic);
+        lock (_gate)
+        {
+            var cluster = Cluster();
+            fixed (byte* n = name)
+            {
+                Check(call(cluster, n), what);
+            }
+        }
     }
 
     private static void Check(int err, string what)

@@ -36,15 +36,8 @@ public sealed class CustomerChangesTests
         CreatedAt = T0.AddHours(5 * i),
     };
 
-    /// <summary>What CustomerModel.ToWrite makes of the changes.</summary>
-    private static CustomerWrite ChangesWrite(CustomerState state, long version)
-    {
-        var changes = state.TakeUnwrittenChanges();
-        return new CustomerWrite(state.Id, version, changes.Fields, changes.RiskScore, changes.AdvocacyScore, [], [])
-        {
-            BaseVersion = changes.Complete ? null : version - 1,
-        };
-    }
+    private static CustomerWrite ChangesWrite(CustomerState state, long version) =>
+        CustomerWrite.Of(state.Id, version, state.TakeUnwrittenChanges(), [], []);
 
     private static CustomerWrite WholeWrite(CustomerState state, long version) =>
         new(state.Id, version, state.ToSnapshotFields(), state.RiskScore, state.AdvocacyScore, [], []);
