@@ -133,8 +133,9 @@ public sealed class ClusterTests(RedisServersFixture servers, MockKafkaFixture k
         var replay = ProcessorScenario.ReplaySignals(records);
         Assert.Equal(CustomerLevel(replay), CustomerLevel(signals.Select(s => s.Description)));
         var liveBrandLevel = BrandLevel(signals.Select(s => s.Description));
+        output.WriteLine($"{server}: brand-level alerts beyond the replay's: [{string.Join(", ", liveBrandLevel.Except(BrandLevel(replay)))}], " +
+            $"missing: [{string.Join(", ", BrandLevel(replay).Except(liveBrandLevel))}]; brand counts dropped as late: {await scenario.ReadLateBrandCountsAsync("acme")}");
         Assert.All(BrandLevel(replay), expected => Assert.Contains(expected, liveBrandLevel));
-        output.WriteLine($"{server}: brand-level alerts beyond the replay's: [{string.Join(", ", liveBrandLevel.Except(BrandLevel(replay)))}]");
     }
 
     /// <summary>

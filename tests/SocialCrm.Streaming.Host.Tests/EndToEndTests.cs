@@ -228,6 +228,15 @@ public sealed class ProcessorScenario
         return signals;
     }
 
+    /// <summary>Counts the brand's monitor dropped because their minute had already closed (from its saved state).</summary>
+    public async Task<long> ReadLateBrandCountsAsync(string brand)
+    {
+        using var connection = Redis.Connect();
+        var saved = await connection.GetDatabase().StringGetAsync($"{KeyPrefix}:{brand}:monitor");
+        using var json = System.Text.Json.JsonDocument.Parse(saved.ToString());
+        return json.RootElement.GetProperty("monitor").GetProperty("lateDropped").GetInt64();
+    }
+
     /// <summary>The exact <c>mentions</c> field of every customer hash, by entity id.</summary>
     public async Task<Dictionary<string, long>> ReadMentionCountsAsync()
     {

@@ -12,7 +12,9 @@ namespace SocialCrm.Streaming.Cluster.Brands;
 /// baseline), fed with per-minute counts from every node's stream. After each report its alerts and then
 /// its detector state are written to Redis (alerts idempotent on their deterministic ids) and the alerts to
 /// the alerts topic, one write at a time, retried until they land; a monitor started on another node (a
-/// hand-off, a lost node) loads that state first and goes on with the same baselines.
+/// hand-off, a lost node) loads that state first and goes on with the same baselines. The state also holds
+/// the last report number applied per node, and a report is answered only once written: a node sends a
+/// report again until answered, and one already applied is answered without being counted twice.
 /// </summary>
 public sealed class BrandMonitorEntity : ReceiveActor, IWithTimers, IWithUnboundedStash
 {
@@ -23,8 +25,8 @@ public sealed class BrandMonitorEntity : ReceiveActor, IWithTimers, IWithUnbound
     private readonly List<DomainSignal> _detected = [];
     /// <summary>Writes in order; only the first is in flight, so later reports merge into the last one waiting.</summary>
     private readonly List<PendingWrite> _toWrite = [];
-    private readonly List<IActorRef> _awaitingWrites = [];
     private readonly Dictionary<string, (long Watermark, DateTimeOffset HeardAt)> _nodeWatermarks = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, AppliedReport> _appliedReports = new(StringComparer.Ordinal);
     private bool _writing;
     private int _failedAttempts;
 
@@ -59,7 +61,7 @@ public sealed class BrandMonitorEntity : ReceiveActor, IWithTimers, IWithUnbound
         {
             if (loaded.State is { } state)
             {
-                _monitor.ImportState(state);
+                BrandMonitorSnapshot.Read(state, _monitor, _appliedReports);
             }
             _failedAttempts = 0;
             Become(Ready);
@@ -82,26 +84,29 @@ public sealed class BrandMonitorEntity : ReceiveActor, IWithTimers, IWithUnbound
     {
         Receive<ObserveBrandCounts>(observe =>
         {
-            _monitor.Observe(observe.Minutes, LowestNodeWatermark(observe), _detected);
+            if (_appliedReports.TryGetValue(observe.Node, out var applied) && observe.Sequence <= applied.Sequence)
+            {
+                AnswerOnceWritten(Sender);
+                return;
+            }
             var now = _dependencies.Clock();
+            _appliedReports[observe.Node] = new AppliedReport(observe.Sequence, now);
+            ForgetLongSilentReporters(now);
+            _monitor.Observe(observe.Minutes, LowestNodeWatermark(observe, now), _detected);
             IReadOnlyList<OutboundSignal> signals = [.. _detected.Select(signal => (signal with { DetectedAt = now }).ToOutbound())];
             _detected.Clear();
-            Enqueue(signals, _monitor.ExportState());
-            if (!Sender.IsNobody() && !Sender.Equals(Context.System.DeadLetters))
-            {
-                // Asked (a node draining before it stops): answer once what this detected is written.
-                _awaitingWrites.Add(Sender);
-                ReplyIfWritten();
-            }
+            Enqueue(signals, BrandMonitorSnapshot.Write(_monitor, _appliedReports));
+            AnswerOnceWritten(Sender);
         });
         Receive<WriteSucceeded>(_ =>
         {
             _writing = false;
             _failedAttempts = 0;
-            _dependencies.Metrics.SignalsWritten(_toWrite[0].Signals);
+            var written = _toWrite[0];
+            _dependencies.Metrics.SignalsWritten(written.Signals);
             _toWrite.RemoveAt(0);
             WriteNext();
-            ReplyIfWritten();
+            written.Answer.ForEach(reporter => reporter.Tell(new BrandCountsObserved(_brand)));
         });
         Receive<WriteFailed>(failed =>
         {
@@ -125,13 +130,40 @@ public sealed class BrandMonitorEntity : ReceiveActor, IWithTimers, IWithUnbound
         if (waiting > 0)
         {
             var last = _toWrite[^1];
-            _toWrite[^1] = new PendingWrite([.. last.Signals, .. signals], state);
+            _toWrite[^1] = new PendingWrite([.. last.Signals, .. signals], state, last.Answer);
         }
         else
         {
-            _toWrite.Add(new PendingWrite(signals, state));
+            _toWrite.Add(new PendingWrite(signals, state, []));
         }
         WriteNext();
+    }
+
+    /// <summary>A report is answered when the last write queued now lands: that write holds it (or a later state that does).</summary>
+    private void AnswerOnceWritten(IActorRef reporter)
+    {
+        if (reporter.IsNobody() || reporter.Equals(Context.System.DeadLetters))
+        {
+            return;
+        }
+        if (_toWrite.Count == 0)
+        {
+            reporter.Tell(new BrandCountsObserved(_brand));
+            return;
+        }
+        _toWrite[^1].Answer.Add(reporter);
+    }
+
+    /// <summary>A node not heard from for <see cref="BrandMonitorDependencies.ReportMemory"/> has stopped: its numbers are no longer kept.</summary>
+    private void ForgetLongSilentReporters(DateTimeOffset now)
+    {
+        foreach (var (node, applied) in _appliedReports)
+        {
+            if (now - applied.HeardAt > _dependencies.ReportMemory)
+            {
+                _appliedReports.Remove(node);
+            }
+        }
     }
 
     /// <summary>
@@ -139,9 +171,8 @@ public sealed class BrandMonitorEntity : ReceiveActor, IWithTimers, IWithUnbound
     /// this brand is past it. A node silent for <see cref="BrandMonitorDependencies.NodeSilenceLimit"/> has left,
     /// stopped, or has no traffic of this brand, and no longer holds the others back.
     /// </summary>
-    private long LowestNodeWatermark(ObserveBrandCounts observe)
+    private long LowestNodeWatermark(ObserveBrandCounts observe, DateTimeOffset now)
     {
-        var now = _dependencies.Clock();
         _nodeWatermarks[observe.Node] = (observe.Watermark, now);
         var lowest = long.MaxValue;
         List<string>? silent = null;
@@ -158,19 +189,6 @@ public sealed class BrandMonitorEntity : ReceiveActor, IWithTimers, IWithUnbound
         }
         silent?.ForEach(node => _nodeWatermarks.Remove(node));
         return lowest;
-    }
-
-    private void ReplyIfWritten()
-    {
-        if (_toWrite.Count > 0)
-        {
-            return;
-        }
-        foreach (var waiting in _awaitingWrites)
-        {
-            waiting.Tell(new BrandCountsObserved(_brand));
-        }
-        _awaitingWrites.Clear();
     }
 
     private void WriteNext()
@@ -196,7 +214,8 @@ public sealed class BrandMonitorEntity : ReceiveActor, IWithTimers, IWithUnbound
         await _dependencies.Store.SaveBrandMonitorAsync(_brand, write.State, CancellationToken.None).ConfigureAwait(false);
     }
 
-    private sealed record PendingWrite(IReadOnlyList<OutboundSignal> Signals, byte[] State);
+    /// <summary>Alerts and the state to write, and the reporters to answer once it is written.</summary>
+    private sealed record PendingWrite(IReadOnlyList<OutboundSignal> Signals, byte[] State, List<IActorRef> Answer);
     private sealed record Loaded(byte[]? State);
     private sealed record LoadFailed(Exception Cause);
     private sealed record RetryLoad { public static readonly RetryLoad Instance = new(); }
@@ -211,6 +230,8 @@ public sealed record BrandMonitorDependencies(RulesOptions Rules, ICustomerStore
     public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(5);
     /// <summary>Nodes report every second while they count this brand; silent this long, a node's watermark stops counting.</summary>
     public TimeSpan NodeSilenceLimit { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>How long a node's last applied report number is kept after its last report: far longer than it sends one report again.</summary>
+    public TimeSpan ReportMemory { get; init; } = TimeSpan.FromHours(1);
     public IEntityMetrics Metrics { get; init; } = NoEntityMetrics.Instance;
     public LogThrottle FailureLog { get; init; } = new(TimeSpan.FromSeconds(30));
 

@@ -111,13 +111,15 @@ public static class ClusterMessageTable
             r => new ProfileApplied(r.ReadPosition())),
 
         // Brand monitors (Brands/BrandProtocol.cs)
+        // Retired manifest: "bc" (reports without a sequence number, told once and never sent again).
         ClusterMessageEntry.Create<ObserveBrandCounts>(
-            "bc",
+            "bcs",
             (w, m) =>
             {
                 w.WriteString(m.EntityId, "entityId");
                 w.WriteInt64(m.Watermark);
                 w.WriteString(m.Node, "node");
+                w.WriteInt64(m.Sequence);
                 w.WriteInt32(m.Minutes.Count);
                 foreach (var minute in m.Minutes)
                 {
@@ -129,6 +131,7 @@ public static class ClusterMessageTable
                 var entityId = r.ReadString("entityId");
                 var watermark = r.ReadInt64();
                 var node = r.ReadString("node");
+                var sequence = r.ReadInt64();
                 var count = r.ReadInt32();
                 if (count is < 0 or > 100_000)
                 {
@@ -139,7 +142,7 @@ public static class ClusterMessageTable
                 {
                     minutes[i] = r.ReadBrandCounts();
                 }
-                return new ObserveBrandCounts(entityId, minutes, watermark, node);
+                return new ObserveBrandCounts(entityId, minutes, watermark, node, sequence);
             }),
         ClusterMessageEntry.Create<BrandCountsObserved>(
             "bo",

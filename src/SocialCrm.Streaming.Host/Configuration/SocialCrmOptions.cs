@@ -41,7 +41,7 @@ public sealed class PipelineOptions
     /// seconds for a window slot at half the maximum rate (`socialcrm bench`), at 4096 a few hundred ms at worst.
     /// </summary>
     public int Parallelism { get; set; } = 4096;
-    /// <summary>How long one ask waits before it is retried (the entity skips what it already applied).</summary>
+    /// <summary>How long one ask waits before it is retried (the entity skips what it already applied); also how long a brand report waits for its monitor's answer before it is sent again.</summary>
     public TimeSpan AskTimeout { get; set; } = TimeSpan.FromSeconds(10);
 }
 

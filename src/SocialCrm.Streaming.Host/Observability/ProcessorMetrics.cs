@@ -47,6 +47,7 @@ public sealed class ProcessorMetrics : IEntityMetrics
     private readonly Gauge _maxInFlight;
     private readonly Counter _committed;
     private readonly Counter _askRetries;
+    private readonly Counter _brandReportsResent;
     private readonly Histogram _redisWriteDuration;
     private readonly Counter _redisErrors;
     private readonly Counter _produceErrors;
@@ -91,6 +92,8 @@ public sealed class ProcessorMetrics : IEntityMetrics
             "Records whose offsets are committed to Kafka.");
         _askRetries = factory.CreateCounter("socialcrm_ask_retries_total",
             "Asks to customer entities retried after Pipeline:AskTimeout.");
+        _brandReportsResent = factory.CreateCounter("socialcrm_brand_reports_resent_total",
+            "Reports of brand counts sent again to a brand monitor that did not answer within Pipeline:AskTimeout (its node was lost or its shard moving); each is applied once.");
         _redisWriteDuration = factory.CreateHistogram("socialcrm_redis_write_duration_seconds",
             "Seconds per Redis write, by operation (customer: an entity flush, signals: brand alerts, forget: a tombstone, brand_monitor: a brand monitor's saved state); failed writes included.",
             new HistogramConfiguration { Buckets = RedisBuckets, LabelNames = ["operation"] });
@@ -164,6 +167,7 @@ public sealed class ProcessorMetrics : IEntityMetrics
         Registry.AddBeforeCollectCallback(() =>
         {
             _askRetries.IncTo(stats.AskRetries);
+            _brandReportsResent.IncTo(stats.BrandReportsResent);
             if (service.Consumer.IsCompletedSuccessfully)
             {
                 CollectConsumer(service.Consumer.Result);

@@ -22,7 +22,7 @@ public sealed class BrandVolumeAggregator(TimeProvider? clock = null)
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
     private readonly Lock _gate = new();
     private readonly Dictionary<int, (long NewestMinute, long SeenAt)> _partitions = [];
-    private Dictionary<(string Brand, long Minute), Tally> _tallies = [];
+    private readonly Dictionary<(string Brand, long Minute), Tally> _tallies = [];
 
     public void Add(Mention mention, MentionObservation observation, int partition)
     {
@@ -69,19 +69,37 @@ public sealed class BrandVolumeAggregator(TimeProvider? clock = null)
             : active.Min();
     }
 
-    /// <summary>Everything counted since the last drain: one message per brand, its minutes oldest first, with this node's name and low watermark.</summary>
-    public IReadOnlyList<ObserveBrandCounts> Drain(string node)
+    public bool IsEmpty
     {
-        Dictionary<(string Brand, long Minute), Tally> drained;
+        get
+        {
+            lock (_gate)
+            {
+                return _tallies.Count == 0;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Everything counted since the last drain but of the brands <paramref name="held"/> (they keep counting for a
+    /// later drain): one report per brand, its minutes oldest first, with this node's name, low watermark and the
+    /// report's number.
+    /// </summary>
+    public IReadOnlyList<ObserveBrandCounts> Drain(string node, Func<string, bool> held, Func<long> nextSequence)
+    {
+        List<KeyValuePair<(string Brand, long Minute), Tally>> drained;
         long watermark;
         lock (_gate)
         {
-            if (_tallies.Count == 0)
+            drained = [.. _tallies.Where(entry => !held(entry.Key.Brand))];
+            if (drained.Count == 0)
             {
                 return [];
             }
-            drained = _tallies;
-            _tallies = [];
+            foreach (var (key, _) in drained)
+            {
+                _tallies.Remove(key);
+            }
             watermark = LowWatermark();
         }
         return [.. drained
@@ -90,7 +108,8 @@ public sealed class BrandVolumeAggregator(TimeProvider? clock = null)
                 brand.Key,
                 [.. brand.OrderBy(entry => entry.Key.Minute).Select(entry => entry.Value.ToCounts(brand.Key, entry.Key.Minute))],
                 watermark,
-                node))];
+                node,
+                nextSequence()))];
     }
 
     private sealed class Tally

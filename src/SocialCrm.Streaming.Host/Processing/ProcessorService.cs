@@ -36,7 +36,7 @@ public sealed class ProcessorService(
     private Task _stream = Task.CompletedTask;
     private Task _starting = Task.CompletedTask;
     private Timer? _brandFlush;
-    private IActorRef _brandRegion = ActorRefs.Nobody;
+    private BrandReporter? _brandReporter;
 
     /// <summary>Completes once consumption has started.</summary>
     public Task<KafkaConsumerLoop> Consumer => _consumer.Task;
@@ -53,8 +53,9 @@ public sealed class ProcessorService(
         Akka.Cluster.Cluster.Get(system).RegisterOnMemberUp(() => memberUp.TrySetResult());
         await memberUp.Task.WaitAsync(_stopping.Token).ConfigureAwait(false);
         var region = await customers.GetAsync(_stopping.Token).ConfigureAwait(false);
-        _brandRegion = await brands.GetAsync(_stopping.Token).ConfigureAwait(false);
-        _brandFlush = new Timer(_ => FlushBrandVolume(), null, BrandFlushInterval, BrandFlushInterval);
+        var brandReporter = _brandReporter = new BrandReporter(_brandVolume, await brands.GetAsync(_stopping.Token).ConfigureAwait(false),
+            ReporterName, options.Pipeline.AskTimeout, stats);
+        _brandFlush = new Timer(_ => brandReporter.Report(), null, BrandFlushInterval, BrandFlushInterval);
         var consumer = new KafkaConsumerLoop(options.Kafka, [topics.Mentions, topics.Profiles], loggerFactory.CreateLogger<KafkaConsumerLoop>(),
             assigned => OnAssignmentChanged([.. assigned.Where(tp => tp.Topic == topics.Mentions).Select(tp => tp.Partition.Value)]),
             new LogThrottle(TimeSpan.FromMinutes(1)).ShouldLog);
@@ -112,28 +113,23 @@ public sealed class ProcessorService(
         _logger.LogInformation("Stopped consuming: {Committed} records committed", consumer.CommittedRecords);
     }
 
-    private string NodeName => Akka.Cluster.Cluster.Get(system).SelfAddress.ToString();
+    /// <summary>This node's address and incarnation: a node restarted on the same address numbers its reports afresh.</summary>
+    private string ReporterName
+    {
+        get
+        {
+            var self = Akka.Cluster.Cluster.Get(system).SelfUniqueAddress;
+            return $"{self.Address}#{self.Uid}";
+        }
+    }
 
     /// <summary>How often this node reports its per-brand, per-minute counts to the brand monitors.</summary>
     private static readonly TimeSpan BrandFlushInterval = TimeSpan.FromSeconds(1);
 
-    private void FlushBrandVolume()
-    {
-        foreach (var counts in _brandVolume.Drain(NodeName))
-        {
-            _brandRegion.Tell(counts);
-        }
-    }
-
-    /// <summary>The last report before stopping is asked, so brand alerts it triggers are written before the actor system goes.</summary>
+    /// <summary>The last reports before stopping are answered, so brand alerts they trigger are written before the actor system goes.</summary>
     private async Task FlushBrandVolumeAndWaitAsync()
     {
-        var reports = _brandVolume.Drain(NodeName).Select(counts => _brandRegion.Ask<BrandCountsObserved>(counts, options.Kafka.DrainTimeout));
-        try
-        {
-            await Task.WhenAll(reports).ConfigureAwait(false);
-        }
-        catch (AskTimeoutException)
+        if (_brandReporter is { } reporter && !await reporter.FlushAsync(options.Kafka.DrainTimeout).ConfigureAwait(false))
         {
             _logger.LogWarning("Brand monitors did not confirm the last counts within {Timeout}", options.Kafka.DrainTimeout);
         }

@@ -48,6 +48,7 @@ public sealed class ClusterMessageFormatTests
         Assert.Equal(message.EntityId, back.EntityId);
         Assert.Equal(message.Watermark, back.Watermark);
         Assert.Equal(message.Node, back.Node);
+        Assert.Equal(message.Sequence, back.Sequence);
         Assert.Equal(message.Minutes.Count, back.Minutes.Count);
         foreach (var (sent, received) in message.Minutes.Zip(back.Minutes))
         {
@@ -208,7 +209,7 @@ public sealed class ClusterMessageFormatTests
         {
             [typeof(ApplyMentions)] = "ams",
             [typeof(MentionsApplied)] = "mas",
-            [typeof(ObserveBrandCounts)] = "bc",
+            [typeof(ObserveBrandCounts)] = "bcs",
             [typeof(BrandCountsObserved)] = "bo",
             [typeof(StopCustomer)] = "sc",
             [typeof(ApplyProfile)] = "ap",
@@ -404,7 +405,7 @@ public sealed class ClusterMessageFormatTests
     [InlineData(typeof(PositionedMention), "Mention,Position")]
     [InlineData(typeof(MentionsApplied), "Observations")]
     [InlineData(typeof(MentionObservation), "Class,MayQuote")]
-    [InlineData(typeof(ObserveBrandCounts), "EntityId,Minutes,Node,Watermark")]
+    [InlineData(typeof(ObserveBrandCounts), "EntityId,Minutes,Node,Sequence,Watermark")]
     [InlineData(typeof(BrandCountsObserved), "Brand")]
     [InlineData(typeof(BrandMinuteCounts), "Brand,LatestEventTime,MinuteBucket,Negative,Neutral,Positive,Samples")]
     [InlineData(typeof(Evidence), "Excerpt,MentionId,Platform")]

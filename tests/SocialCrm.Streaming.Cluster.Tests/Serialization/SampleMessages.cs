@@ -68,7 +68,7 @@ internal static class SampleMessages
             LatestEventTime = new DateTimeOffset(2026, 11, 23, 9, 15, 0, TimeSpan.FromHours(2)),
             Samples = [new Evidence("m1", "x", UnicodeText), new Evidence("m2", "review", "[withheld: no consent]")],
         },
-    ], Watermark: 29_412_343, Node: "akka.tcp://socialcrm@node-é.example:4053");
+    ], Watermark: 29_412_343, Node: "akka.tcp://socialcrm@node-é.example:4053#-1204983322", Sequence: long.MaxValue - 1);
 
     /// <summary>One instance (or more) of every message type in the table but <see cref="ObserveBrandCounts"/> (see <see cref="BrandCounts"/>).</summary>
     public static IEnumerable<object> All() =>

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using SocialCrm.Streaming.Testing;
 using StackExchange.Redis;
 
@@ -83,18 +82,19 @@ public sealed class RedisServerCommandTests(RedisServersFixture servers)
         using var subscriberConnection = s.Connect();
         using var publisherConnection = s.Connect();
         var channel = RedisChannel.Literal(Key("alerts:live"));
-        var received = new BlockingCollection<string>();
-        await subscriberConnection.GetSubscriber().SubscribeAsync(channel, (_, message) => received.Add(message.ToString()));
+        // The queue form delivers in order; handlers passed to SubscribeAsync may run concurrently, in any order.
+        var received = await subscriberConnection.GetSubscriber().SubscribeAsync(channel);
 
         for (var i = 0; i < 3; i++)
         {
             Assert.Equal(1, await publisherConnection.GetSubscriber().PublishAsync(channel, $"m{i}"));
         }
 
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         var got = new List<string>();
-        while (got.Count < 3 && received.TryTake(out var m, TimeSpan.FromSeconds(5)))
+        while (got.Count < 3)
         {
-            got.Add(m);
+            got.Add((await received.ReadAsync(timeout.Token)).Message.ToString());
         }
 
         Assert.Equal(["m0", "m1", "m2"], got);
