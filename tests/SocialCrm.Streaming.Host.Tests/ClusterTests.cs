@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using Akka.Cluster;
+using SocialCrm.Streaming.Domain.Detection;
+using SocialCrm.Streaming.Domain.Mentions;
 using SocialCrm.Streaming.Host.Generation;
 using SocialCrm.Streaming.Host.Processing;
 using SocialCrm.Streaming.Testing;
@@ -17,6 +19,7 @@ public sealed class ClusterTests(RedisServersFixture servers, MockKafkaFixture k
 {
     private const int Partitions = 12;
     private const int Mentions = 300_000;
+    private const int CrisisAt = 200_000;
     /// <summary>Records produced ahead of what the cluster confirmed: the mock keeps only 5 MiB per partition.</summary>
     private const int MaxBacklog = 40_000;
     /// <summary>Uncommitted records of one partition (~2 MB): a partition waiting for a new owner must not outgrow the mock's 5 MiB.</summary>
@@ -29,7 +32,7 @@ public sealed class ClusterTests(RedisServersFixture servers, MockKafkaFixture k
         var scenario = ProcessorScenario.Create(kafka, servers.Get(server), Partitions);
         var records = new MentionGenerator(new GeneratorOptions
         {
-            CustomersPerBrand = 12_500, Seed = 31, EventInterval = TimeSpan.FromMilliseconds(20), CrisisAt = 200_000, CrisisLength = 6_000,
+            CustomersPerBrand = 12_500, Seed = 31, EventInterval = TimeSpan.FromMilliseconds(20), CrisisAt = CrisisAt, CrisisLength = 6_000,
         }).Generate(Mentions).ToList();
         var ports = Enumerable.Range(0, 4).Select(_ => FreePort.Next()).ToArray();
         var seed = $"127.0.0.1:{ports[0]}";
@@ -44,6 +47,9 @@ public sealed class ClusterTests(RedisServersFixture servers, MockKafkaFixture k
         }
 
         var clock = Stopwatch.StartNew();
+        using var stopWatching = new CancellationTokenSource();
+        var crisisMinute = CrisisMinute(records);
+        var monitorTimeline = WatchBrandMonitorAsync(scenario, crisisMinute, clock, stopWatching.Token);
         var a = NewNode(ports[0]);
         var b = NewNode(ports[1]);
         var c = NewNode(ports[2]);
@@ -120,6 +126,11 @@ public sealed class ClusterTests(RedisServersFixture servers, MockKafkaFixture k
             }
         }
 
+        await stopWatching.CancelAsync();
+        foreach (var line in await monitorTimeline)
+        {
+            output.WriteLine($"{server}: {line}");
+        }
         var counts = await scenario.ReadMentionCountsAsync();
         var expected = records.Where(r => r.IsValid).GroupBy(r => r.EntityId!).ToDictionary(g => g.Key, g => (long)g.Count());
         Assert.Equal(expected.Count, counts.Count);
@@ -134,7 +145,8 @@ public sealed class ClusterTests(RedisServersFixture servers, MockKafkaFixture k
         Assert.Equal(CustomerLevel(replay), CustomerLevel(signals.Select(s => s.Description)));
         var liveBrandLevel = BrandLevel(signals.Select(s => s.Description));
         output.WriteLine($"{server}: brand-level alerts beyond the replay's: [{string.Join(", ", liveBrandLevel.Except(BrandLevel(replay)))}], " +
-            $"missing: [{string.Join(", ", BrandLevel(replay).Except(liveBrandLevel))}]; brand counts dropped as late: {await scenario.ReadLateBrandCountsAsync("acme")}");
+            $"missing: [{string.Join(", ", BrandLevel(replay).Except(liveBrandLevel))}]; crisis from minute {CrisisMinute(records)}; " +
+            $"monitor: {await scenario.DescribeBrandMonitorAsync("acme")}");
         Assert.All(BrandLevel(replay), expected => Assert.Contains(expected, liveBrandLevel));
     }
 
@@ -181,6 +193,52 @@ public sealed class ClusterTests(RedisServersFixture servers, MockKafkaFixture k
             Assert.Equal(expected.OrderBy(e => e.Key), (await scenario.ReadMentionCountsAsync()).OrderBy(c => c.Key));
         }
     }
+
+    /// <summary>
+    /// The brand monitor's saved state, polled, whenever it changes within six minutes of the crisis or counts fewer
+    /// closed minutes than before: printed, so a missed brand alert shows what the monitor knew and when.
+    /// </summary>
+    private static async Task<List<string>> WatchBrandMonitorAsync(ProcessorScenario scenario, long crisisMinute, Stopwatch clock, CancellationToken stop)
+    {
+        var lines = new List<string>();
+        using var connection = scenario.Redis.Connect();
+        var db = connection.GetDatabase();
+        long lastBuckets = -1;
+        string last = "";
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                var saved = await db.StringGetAsync($"{scenario.KeyPrefix}:acme:monitor");
+                if (!saved.IsNull)
+                {
+                    using var json = System.Text.Json.JsonDocument.Parse(saved.ToString());
+                    var st = json.RootElement.GetProperty("monitor").GetProperty("brands")[0];
+                    var buckets = st.GetProperty("buckets").GetInt64();
+                    var lastClosed = st.GetProperty("lastClosed").GetInt64();
+                    var open = string.Join(",", st.GetProperty("open").EnumerateArray().Select(o => $"{o.GetProperty("minute").GetInt64() - crisisMinute}:{o.GetProperty("negative")}/{o.GetProperty("neutral").GetInt32() + o.GetProperty("positive").GetInt32()}"));
+                    var reports = string.Join(",", json.RootElement.GetProperty("reports").EnumerateArray().Select(r => $"{r.GetProperty("node").GetString()![^6..]}={r.GetProperty("sequence")}"));
+                    var text = $"closed {lastClosed - crisisMinute} wm {st.GetProperty("watermark").GetInt64() - crisisMinute} buckets {buckets} mean {st.GetProperty("meanNegative").GetDouble():F0} " +
+                        $"late {json.RootElement.GetProperty("monitor").GetProperty("lateDropped")} alerts {st.GetProperty("lastVolumeAlert").GetInt64() - crisisMinute}/{st.GetProperty("lastShiftAlert").GetInt64() - crisisMinute} open [{open}] reports [{reports}]";
+                    if (text != last && (buckets < lastBuckets || Math.Abs(lastClosed - crisisMinute) <= 6))
+                    {
+                        lines.Add($"{clock.Elapsed:mm\\:ss\\.f} {(buckets < lastBuckets ? "BACKWARDS " : "")}{text}");
+                    }
+                    last = text;
+                    lastBuckets = buckets;
+                }
+                await Task.Delay(100, stop);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+        return lines;
+    }
+
+    private static long CrisisMinute(List<GeneratedRecord> records) =>
+        BrandMonitor.MinuteOf(records.Skip(CrisisAt).Where(r => r.IsValid).Select(r => MentionParser.Parse(r.Value).Mention!).First().CreatedAt);
 
     /// <summary>Descriptions are "type/kind/subject"; a customer's subject is its entity id (brand:...), a brand's is the brand alone.</summary>
     private static List<string> CustomerLevel(IEnumerable<string> descriptions) =>
