@@ -1,5 +1,4 @@
-using Akka.Cluster.Hosting;
-using Akka.Cluster.Sharding;
+using Akka.Actor;
 using Akka.Hosting;
 using SocialCrm.Streaming.Cluster.Sharding;
 
@@ -12,16 +11,12 @@ public static class BrandShardingExtensions
 {
     public const string TypeName = "brand";
 
-    /// <summary>One monitor per brand, spread over the cluster's shards like customers are.</summary>
+    /// <summary>
+    /// One monitor per brand, in shards that follow the mention partitions like customers' do
+    /// (<see cref="PartitionAlignedSharding"/>): a monitor moves only when its partition does, and after a node is
+    /// lost it comes back where its partition is consumed. Never passivated: it holds the brand's open minutes.
+    /// </summary>
     public static AkkaConfigurationBuilder AddBrandMonitorShardRegion(this AkkaConfigurationBuilder builder, int shardCount, BrandMonitorDependencies dependencies) =>
-        builder.WithShardRegion<BrandRegion>(
-            TypeName,
-            brand => BrandMonitorEntity.Props(brand, dependencies),
-            new PartitionAlignedMessageExtractor(shardCount),
-            new ShardOptions
-            {
-                StateStoreMode = StateStoreMode.DData,
-                RememberEntities = false,
-                ShouldPassivateIdleEntities = false,
-            });
+        builder.WithPartitionAlignedRegion<BrandRegion>(
+            TypeName, brand => BrandMonitorEntity.Props(brand, dependencies), shardCount, passivateIdleAfter: null, PoisonPill.Instance);
 }

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using SocialCrm.Streaming.Cluster;
 using SocialCrm.Streaming.Cluster.Brands;
 using SocialCrm.Streaming.Cluster.Customers;
+using SocialCrm.Streaming.Cluster.Sharding;
 using SocialCrm.Streaming.Host.Configuration;
 using SocialCrm.Streaming.Host.Observability;
 using SocialCrm.Streaming.Kafka.Ingest;
@@ -85,7 +86,7 @@ public sealed class ProcessorService(
         {
             return;
         }
-        _ = CustomerShardingExtensions.PlaceShardsHereAsync(system, mentionPartitions).ContinueWith(
+        _ = PartitionAlignedSharding.PlaceShardsHereAsync(system, mentionPartitions, CustomerShardingExtensions.TypeName, BrandShardingExtensions.TypeName).ContinueWith(
             failed => _logger.LogWarning(failed.Exception?.GetBaseException(),
                 "Could not record partitions {Partitions} as this node's shards; they are processed where they are until the next assignment",
                 string.Join(",", mentionPartitions)),
