@@ -228,24 +228,7 @@ public sealed class ProcessorScenario
         return signals;
     }
 
-    /// <summary>
-    /// The brand monitor's saved state in short: counts it dropped as late, and the brand's baseline, closed
-    /// minute, watermark and last alerts (without its history and open minutes).
-    /// </summary>
-    public async Task<string> DescribeBrandMonitorAsync(string brand)
-    {
-        using var connection = Redis.Connect();
-        var saved = await connection.GetDatabase().StringGetAsync($"{KeyPrefix}:{brand}:monitor");
-        if (saved.IsNull)
-        {
-            return "no saved state";
-        }
-        using var json = System.Text.Json.JsonDocument.Parse(saved.ToString());
-        var monitor = json.RootElement.GetProperty("monitor");
-        var state = monitor.GetProperty("brands").EnumerateArray().Single(b => b.GetProperty("brand").GetString() == brand);
-        var summary = state.EnumerateObject().Where(p => p.Value.ValueKind != System.Text.Json.JsonValueKind.Array).Select(p => $"{p.Name}={p.Value}");
-        return $"lateDropped={monitor.GetProperty("lateDropped")} {string.Join(" ", summary)} open={state.GetProperty("open").GetArrayLength()}";
-    }
+    public string BrandMonitorKey(string brand) => $"{KeyPrefix}:{brand}:monitor";
 
     /// <summary>The exact <c>mentions</c> field of every customer hash, by entity id.</summary>
     public async Task<Dictionary<string, long>> ReadMentionCountsAsync()
