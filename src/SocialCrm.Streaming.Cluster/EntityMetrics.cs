@@ -23,6 +23,9 @@ public interface IEntityMetrics
 
     /// <summary>An entity here applied <paramref name="records"/> consumed on another node: its shard is not (yet) where its partition is read.</summary>
     void AppliedForAnotherNode(string entityType, int records);
+
+    /// <summary>An entity gave up after bounded retries (its store refused its data, or something on its path threw) and answered what waited with a failure.</summary>
+    void EntityFailed(string entityType);
 }
 
 /// <summary>Reports nothing: the default of tests and tools.</summary>
@@ -35,6 +38,7 @@ public sealed class NoEntityMetrics : IEntityMetrics
     public void EntityPassivated(string entityType) { }
     public void SignalsWritten(IReadOnlyList<OutboundSignal> signals) { }
     public void AppliedForAnotherNode(string entityType, int records) { }
+    public void EntityFailed(string entityType) { }
 }
 
 /// <summary>

@@ -80,14 +80,14 @@ public sealed class EntityAskQueueTests
 
         Assert.Equal([0L], Offsets(Assert.Single(entities.Asked)));
         entities.Confirm(0);
-        Assert.Equal(Observation(new SourcePosition(0, 0)), await first);
+        Assert.Equal(Observation(new SourcePosition(0, 0)), (await first).Observation);
         await entities.WaitForAsksAsync(2);
         Assert.Equal([1L, 2, 3, 4, 5], Offsets(entities.Asked[1]));
         Assert.All(waiting, task => Assert.False(task.IsCompleted));
 
         entities.Confirm(1);
         var observations = await Task.WhenAll(waiting);
-        Assert.Equal(Enumerable.Range(1, 5).Select(i => (MentionObservation?)Observation(new SourcePosition(0, i))), observations);
+        Assert.Equal(Enumerable.Range(1, 5).Select(i => (MentionObservation?)Observation(new SourcePosition(0, i))), observations.Select(o => o.Observation));
     }
 
     [Fact]
@@ -176,6 +176,6 @@ public sealed class EntityAskQueueTests
         await Assert.ThrowsAsync<OperationCanceledException>(() => failed);
         await entities.WaitForAsksAsync(2);
         entities.Confirm(1);
-        Assert.Equal(Observation(new SourcePosition(0, 1)), await next);
+        Assert.Equal(Observation(new SourcePosition(0, 1)), (await next).Observation);
     }
 }

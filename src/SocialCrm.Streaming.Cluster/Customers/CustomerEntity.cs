@@ -16,6 +16,11 @@ namespace SocialCrm.Streaming.Cluster.Customers;
 /// (write coalescing). Every ask is answered only after a write containing its effect succeeded; a
 /// failed write is retried unchanged (same version, same increments), so the store never counts it
 /// twice. A profile tombstone forgets the customer, in order with the messages around it.
+/// Failures never stall it: a store that is down is retried for as long as it is down (consumption waits),
+/// but a store that refuses this customer's data (<see cref="StoreRefusedException"/>, or stored fields that
+/// do not restore) is retried <see cref="CustomerEntityDependencies.RefusedAttempts"/> times, and then every
+/// record waiting here is answered <see cref="CustomerFailed"/> and the entity stops; a mention whose apply
+/// throws is answered as failed alone; anything else that throws here fails what waits and stops the entity.
 /// </summary>
 /// <remarks>
 /// A node holds up to millions of these, so an idle one keeps little besides its state: one receive
@@ -69,7 +74,18 @@ public sealed class CustomerEntity : UntypedActor
         _dependencies.Metrics.EntityStopped(CustomerShardingExtensions.TypeName);
     }
 
-    protected override void OnReceive(object message) => Handle(message, Sender);
+    protected override void OnReceive(object message)
+    {
+        try
+        {
+            Handle(message, Sender);
+        }
+        catch (Exception ex)
+        {
+            // A restarted actor would lose whoever waits here, and they would ask again into the same failure.
+            GiveUp("Handling a message for", ex, message is IWithEntityId ? Sender : null);
+        }
+    }
 
     private void Handle(object message, IActorRef sender)
     {
@@ -129,7 +145,11 @@ public sealed class CustomerEntity : UntypedActor
         switch (message)
         {
             case Loaded loaded:
-                _state = _dependencies.Model.Restore(_id, loaded.Stored);
+                if (!TryRestore(loaded.Stored, out var restoreFailure))
+                {
+                    OnFailure("customer-load", "Loading", restoreFailure, RetryLoad.Instance);
+                    break;
+                }
                 _version = loaded.Stored?.Version ?? 0;
                 _failedAttempts = 0;
                 _phase = Phase.Ready;
@@ -205,6 +225,22 @@ public sealed class CustomerEntity : UntypedActor
 
     private bool Idle => _currentWrite is null && !_dirty;
 
+    /// <summary>Stored fields that do not restore are refused data: reloading them is retried a bounded number of times.</summary>
+    private bool TryRestore(StoredCustomer? stored, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out Exception? failure)
+    {
+        try
+        {
+            _state = _dependencies.Model.Restore(_id, stored);
+            failure = null;
+            return true;
+        }
+        catch (Exception ex)
+        {
+            failure = new StoreRefusedException($"the stored customer does not restore ({ex.GetType().Name})", ex);
+            return false;
+        }
+    }
+
     private void Load() =>
         _dependencies.Store.LoadAsync(_id, CancellationToken.None)
             .PipeTo(Self, success: stored => new Loaded(stored), failure: ex => new LoadFailed(ex));
@@ -212,11 +248,24 @@ public sealed class CustomerEntity : UntypedActor
     private void Apply(ApplyMentions apply, IActorRef sender)
     {
         var observations = new MentionObservation?[apply.Mentions.Count];
+        List<FailedMention>? failed = null;
         var changed = false;
         for (var i = 0; i < observations.Length; i++)
         {
             var (mention, position) = apply.Mentions[i];
-            observations[i] = _dependencies.Model.Apply(_state, mention, position, _pendingSignals ??= [], _pendingVolume);
+            try
+            {
+                observations[i] = _dependencies.Model.Apply(_state, mention, position, _pendingSignals ??= [], _pendingVolume);
+            }
+            catch (Exception ex)
+            {
+                // A bug this mention exposed: it is set aside, the customer goes on with the next one. What the apply
+                // changed before it threw stays (as a Kafka Streams handler that continues would keep it).
+                (failed ??= []).Add(new FailedMention(i, ex.GetType().FullName ?? ex.GetType().Name));
+                LogThrottled("customer-apply", "Applying a mention to customer {0} threw {1}; the mention is dead-lettered", ex.GetType().Name);
+                changed = true;
+                continue;
+            }
             changed |= observations[i] is not null;
         }
         // An asker on another node (a remote temporary actor) consumed these records there.
@@ -224,7 +273,7 @@ public sealed class CustomerEntity : UntypedActor
         {
             _dependencies.Metrics.AppliedForAnotherNode(CustomerShardingExtensions.TypeName, observations.Length);
         }
-        AwaitWrite(sender, changed, new MentionsApplied(observations));
+        AwaitWrite(sender, changed, new MentionsApplied(observations, (IReadOnlyList<FailedMention>?)failed ?? []));
     }
 
     private void Hold(object message, IActorRef sender) => (_held ??= []).Add((message, sender));
@@ -257,12 +306,58 @@ public sealed class CustomerEntity : UntypedActor
     private void OnFailure(string kind, string doing, Exception cause, object retry)
     {
         _failedAttempts++;
+        var refused = (cause is AggregateException { InnerException: { } inner } ? inner : cause) is StoreRefusedException;
+        if (refused && _failedAttempts >= _dependencies.RefusedAttempts)
+        {
+            GiveUp(doing, cause);
+            return;
+        }
         if (_dependencies.FailureLog.ShouldLog(kind, out var suppressed))
         {
             Context.GetLogger().Warning("{0} customer {1} failed (attempt {2}: {3}); retrying ({4} similar failures since last logged)",
                 doing, _id, _failedAttempts, cause.Message, suppressed);
         }
         _retry = Context.System.Scheduler.ScheduleTellOnceCancelable(_dependencies.Backoff(_failedAttempts), Self, retry, Self);
+    }
+
+    /// <summary>
+    /// Answers everything waiting here <see cref="CustomerFailed"/> and stops, dropping the unwritten state: those
+    /// records are set aside by the asker, and the next record of this customer starts it afresh from the store.
+    /// </summary>
+    /// <param name="asker">Who asked the message being handled when it threw, when it may not be among those waiting yet (a second answer is harmless: the ask takes the first).</param>
+    private void GiveUp(string doing, Exception cause, IActorRef? asker = null)
+    {
+        _retry?.Cancel();
+        var exceptionType = cause.GetType().FullName ?? cause.GetType().Name;
+        var failed = new CustomerFailed(_id.Value ?? "", exceptionType,
+            $"{doing} the customer failed after {Math.Max(1, _failedAttempts)} attempt(s): {cause.GetType().Name}");
+        asker?.Tell(failed);
+        foreach (var (sender, _) in _awaiting ?? [])
+        {
+            sender.Tell(failed);
+        }
+        foreach (var (message, sender) in _held ?? [])
+        {
+            if (message is IWithEntityId)
+            {
+                sender.Tell(failed);
+            }
+        }
+        _tombstone?.ReplyTo.Tell(failed);
+        _awaiting = null;
+        _held = null;
+        _tombstone = null;
+        _dependencies.Metrics.EntityFailed(CustomerShardingExtensions.TypeName);
+        LogThrottled("customer-failed", "Customer {0} gave up: {1}; its waiting records are dead-lettered", failed.Detail);
+        Context.Stop(Self);
+    }
+
+    private void LogThrottled(string kind, string template, string detail)
+    {
+        if (_dependencies.FailureLog.ShouldLog(kind, out var suppressed))
+        {
+            Context.GetLogger().Warning(template + " ({2} similar since last logged)", _id, detail, suppressed);
+        }
     }
 
     private void OnWriteSucceeded()
@@ -356,7 +451,16 @@ public sealed class CustomerEntity : UntypedActor
         {
             return;
         }
-        _currentWrite = _dependencies.Model.ToWrite(_state, ++_version, _pendingSignals ?? [], _pendingVolume.Drain());
+        try
+        {
+            _currentWrite = _dependencies.Model.ToWrite(_state, ++_version, _pendingSignals ?? [], _pendingVolume.Drain());
+        }
+        catch (Exception ex)
+        {
+            // Building the write is pure: trying again would throw again.
+            GiveUp("Building the write of", ex);
+            return;
+        }
         _pendingSignals = null;
         _dirty = false;
         _awaitingCurrentWriteCount = _awaiting?.Count ?? 0;
@@ -398,6 +502,9 @@ public sealed class CustomerEntity : UntypedActor
 public sealed record CustomerEntityDependencies(CustomerModel Model, ICustomerStore Store, ISignalPublisher Publisher)
 {
     public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How many times a load, write or forget the store refuses (or a stored state that does not restore) is tried before the customer gives up.</summary>
+    public int RefusedAttempts { get; init; } = 5;
 
     /// <summary>Where entities report starts, stops, passivations and written signals.</summary>
     public IEntityMetrics Metrics { get; init; } = NoEntityMetrics.Instance;

@@ -28,14 +28,31 @@ public sealed record ApplyMentions(string EntityId, IReadOnlyList<PositionedMent
 /// <summary>
 /// The mentions of an <see cref="ApplyMentions"/> are applied (or were already) and everything they caused
 /// is written. One observation per mention, in the same order, set only where this ask applied it, so
-/// replays are never counted twice.
+/// replays are never counted twice. A mention whose apply threw is listed in <see cref="Failed"/> instead
+/// (a bug it exposed): it is set aside with a reason, and the others of the batch go on.
 /// </summary>
-public sealed record MentionsApplied(IReadOnlyList<MentionObservation?> Observations) : IClusterMessage
+public sealed record MentionsApplied(IReadOnlyList<MentionObservation?> Observations, IReadOnlyList<FailedMention> Failed) : IClusterMessage
 {
-    public bool Equals(MentionsApplied? other) => other is not null && Observations.SequenceEqual(other.Observations);
+    public MentionsApplied(IReadOnlyList<MentionObservation?> observations)
+        : this(observations, [])
+    {
+    }
 
-    public override int GetHashCode() => Observations.Count;
+    public bool Equals(MentionsApplied? other) =>
+        other is not null && Observations.SequenceEqual(other.Observations) && Failed.SequenceEqual(other.Failed);
+
+    public override int GetHashCode() => HashCode.Combine(Observations.Count, Failed.Count);
 }
+
+/// <summary>The mention at <see cref="Index"/> of a batch threw while applied; the exception's type, never its message.</summary>
+public readonly record struct FailedMention(int Index, string ExceptionType);
+
+/// <summary>
+/// The answer to any ask of a customer that gave up: its store refused its data for longer than the bounded
+/// retries (or something on its path threw). The records asked about are set aside with a reason rather than
+/// holding up every other customer behind them; the next record starts the customer afresh.
+/// </summary>
+public sealed record CustomerFailed(string EntityId, string ExceptionType, string Detail) : IClusterMessage;
 
 /// <summary>What the consuming node needs for the brand's per-minute counts: the sentiment class, and whether the customer's consent allows quoting the text as evidence.</summary>
 public readonly record struct MentionObservation(SentimentClass Class, bool MayQuote);

@@ -71,14 +71,21 @@ public static class ClusterMessageTable
                 }
                 return new ApplyMentions(entityId, mentions);
             }),
+        // Retired manifest: "mas" (no failed mentions).
         ClusterMessageEntry.Create<MentionsApplied>(
-            "mas",
+            "maf",
             (w, m) =>
             {
                 w.WriteInt32(m.Observations.Count);
                 foreach (var observation in m.Observations)
                 {
                     w.WriteNullableObservation(observation);
+                }
+                w.WriteInt32(m.Failed.Count);
+                foreach (var failed in m.Failed)
+                {
+                    w.WriteInt32(failed.Index);
+                    w.WriteString(failed.ExceptionType, "exceptionType");
                 }
             },
             r =>
@@ -88,8 +95,26 @@ public static class ClusterMessageTable
                 {
                     observations[i] = r.ReadNullableObservation();
                 }
-                return new MentionsApplied(observations);
+                var failed = new FailedMention[r.ReadCount("failed", observations.Length)];
+                for (var i = 0; i < failed.Length; i++)
+                {
+                    failed[i] = new FailedMention(r.ReadInt32(), r.ReadString("exceptionType"));
+                    if (failed[i].Index < 0 || failed[i].Index >= observations.Length)
+                    {
+                        throw r.Malformed($"failed mention index {failed[i].Index} is outside the batch of {observations.Length}");
+                    }
+                }
+                return new MentionsApplied(observations, failed);
             }),
+        ClusterMessageEntry.Create<CustomerFailed>(
+            "cf",
+            (w, m) =>
+            {
+                w.WriteString(m.EntityId, "entityId");
+                w.WriteString(m.ExceptionType, "exceptionType");
+                w.WriteString(m.Detail, "detail");
+            },
+            r => new CustomerFailed(r.ReadString("entityId"), r.ReadString("exceptionType"), r.ReadString("detail"))),
         ClusterMessageEntry.Create<StopCustomer>(
             "sc",
             (_, _) => { },

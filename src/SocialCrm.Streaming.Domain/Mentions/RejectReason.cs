@@ -12,6 +12,12 @@ public enum RejectReason
     InvalidField,
     KeyMismatch,
     InvalidProfile,
+    /// <summary>Something on the record's path threw (a bug the record exposed): the record is set aside, the stream goes on.</summary>
+    ProcessingError,
+    /// <summary>The record's customer could not be loaded or written after bounded retries (the store refuses its data).</summary>
+    EntityFailed,
+    /// <summary>The brand is not in the allow-list, or is new while the number of brands is at its cap.</summary>
+    UnknownBrand,
 }
 
 public static class RejectReasonNames
@@ -27,12 +33,18 @@ public static class RejectReasonNames
         RejectReason.InvalidField => "invalid-field",
         RejectReason.KeyMismatch => "key-mismatch",
         RejectReason.InvalidProfile => "invalid-profile",
-        _ => "unknown",
+        RejectReason.ProcessingError => "processing-error",
+        RejectReason.EntityFailed => "entity-failed",
+        RejectReason.UnknownBrand => "unknown-brand",
+        _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, "not a reject reason"),
     };
 }
 
-/// <summary>A rejection: the reason code and a human detail naming the field and the rule.</summary>
-public sealed record Rejection(RejectReason Reason, string Detail)
+/// <summary>
+/// A rejection: the reason code and a human detail naming the field and the rule; for a record set aside because
+/// something threw, the exception's type (never its message, which could quote the payload).
+/// </summary>
+public sealed record Rejection(RejectReason Reason, string Detail, string? ExceptionType = null)
 {
     public override string ToString() => $"{Reason.ToWire()}: {Detail}";
 }

@@ -38,3 +38,10 @@ public interface ISignalPublisher
     /// <summary>Completes once every signal is acknowledged by the broker.</summary>
     Task PublishAsync(IReadOnlyList<OutboundSignal> signals, CancellationToken cancellationToken);
 }
+
+/// <summary>
+/// The store answered and refused a customer's data (a key holding another type, stored fields that do not
+/// read back, a script error): the same call would fail again, so a writer retries it only a bounded number
+/// of times. Any other failure of a store call (unreachable, timed out, busy) is worth retrying for as long as it lasts.
+/// </summary>
+public sealed class StoreRefusedException(string message, Exception innerException) : Exception(message, innerException);

@@ -55,6 +55,7 @@ public sealed class ProcessorMetrics : IEntityMetrics
     private readonly Counter _passivations;
     private readonly Counter _misaligned;
     private readonly Counter _misrouted;
+    private readonly Counter _entityFailures;
     private readonly Gauge _clusterMembers;
     private readonly Gauge _unreachableMembers;
     private readonly HashSet<(string Topic, string Partition)> _lagSeries = [];
@@ -109,6 +110,8 @@ public sealed class ProcessorMetrics : IEntityMetrics
             "Records consumed from a partition other than the one their entity id hashes to (a producer not partitioning with murmur2); still processed, by topic.", "topic");
         _misrouted = factory.CreateCounter("socialcrm_misrouted_records_total",
             "Records applied by an entity on this node that another node consumed (its shard is not where its partition is read: a remote hop), by entity type.", "type");
+        _entityFailures = factory.CreateCounter("socialcrm_entity_failures_total",
+            "Entities that gave up after bounded retries (the store refused their data, or something on their path threw) and had their waiting records dead-lettered (entity-failed), by type.", "type");
         _clusterMembers = factory.CreateGauge("socialcrm_cluster_members",
             "Cluster members as this node sees them, by status.", "status");
         _unreachableMembers = factory.CreateGauge("socialcrm_cluster_unreachable_members",
@@ -146,6 +149,7 @@ public sealed class ProcessorMetrics : IEntityMetrics
         {
             _activeEntities.WithLabels(type);
             _passivations.WithLabels(type);
+            _entityFailures.WithLabels(type);
         }
         _misaligned.WithLabels(topics.Mentions);
         _misaligned.WithLabels(topics.Profiles);
@@ -267,6 +271,8 @@ public sealed class ProcessorMetrics : IEntityMetrics
     public void EntityPassivated(string entityType) => _passivations.WithLabels(entityType).Inc();
 
     public void AppliedForAnotherNode(string entityType, int records) => _misrouted.WithLabels(entityType).Inc(records);
+
+    public void EntityFailed(string entityType) => _entityFailures.WithLabels(entityType).Inc();
 
     /// <summary>Records this node's customer entities applied for another node's consumer (a remote hop), so far.</summary>
     public long MisroutedCustomerRecords => (long)_misrouted.WithLabels(CustomerShardingExtensions.TypeName).Value;

@@ -1,4 +1,5 @@
 using SocialCrm.Streaming.Cluster.Customers;
+using SocialCrm.Streaming.Domain.Mentions;
 
 namespace SocialCrm.Streaming.Host.Processing;
 
@@ -25,15 +26,15 @@ public sealed class EntityAskQueue(Func<object, int, CancellationToken, Task<obj
     private readonly Dictionary<string, Queue<Pending>> _queues = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
 
-    /// <summary>Applies a mention after every earlier record of its entity; completes with its observation (null when it was already applied).</summary>
-    public Task<MentionObservation?> ApplyMentionAsync(string entityId, PositionedMention mention, CancellationToken cancellationToken) =>
+    /// <summary>Applies a mention after every earlier record of its entity; completes with its outcome.</summary>
+    public Task<ApplyOutcome> ApplyMentionAsync(string entityId, PositionedMention mention, CancellationToken cancellationToken) =>
         Enqueue(entityId, new Pending(mention, null, cancellationToken));
 
     /// <summary>Applies a profile record after every earlier record of its entity, alone in its ask.</summary>
-    public Task ApplyProfileAsync(ApplyProfile profile, CancellationToken cancellationToken) =>
+    public Task<ApplyOutcome> ApplyProfileAsync(ApplyProfile profile, CancellationToken cancellationToken) =>
         Enqueue(profile.EntityId, new Pending(default, profile, cancellationToken));
 
-    private Task<MentionObservation?> Enqueue(string entityId, Pending pending)
+    private Task<ApplyOutcome> Enqueue(string entityId, Pending pending)
     {
         bool idle;
         lock (_gate)
@@ -60,23 +61,9 @@ public sealed class EntityAskQueue(Func<object, int, CancellationToken, Task<obj
         {
             try
             {
-                if (batch[0].Profile is { } profile)
-                {
-                    await ask(profile, 1, batch[0].CancellationToken).ConfigureAwait(false);
-                    batch[0].Done.SetResult(null);
-                    continue;
-                }
-                var mentions = new PositionedMention[batch.Count];
-                for (var i = 0; i < mentions.Length; i++)
-                {
-                    mentions[i] = batch[i].Mention;
-                }
-                var reply = (MentionsApplied)await ask(new ApplyMentions(entityId, mentions), mentions.Length, batch[0].CancellationToken)
-                    .ConfigureAwait(false);
-                for (var i = 0; i < mentions.Length; i++)
-                {
-                    batch[i].Done.SetResult(reply.Observations[i]);
-                }
+                var message = batch[0].Profile ?? (object)new ApplyMentions(entityId, [.. batch.Select(pending => pending.Mention)]);
+                var reply = await ask(message, batch.Count, batch[0].CancellationToken).ConfigureAwait(false);
+                Complete(batch, reply);
             }
             catch (Exception ex)
             {
@@ -86,6 +73,41 @@ public sealed class EntityAskQueue(Func<object, int, CancellationToken, Task<obj
                     pending.Done.TrySetException(ex);
                 }
             }
+        }
+    }
+
+    private static void Complete(List<Pending> batch, object reply)
+    {
+        switch (reply)
+        {
+            case ProfileApplied:
+                batch[0].Done.SetResult(default);
+                break;
+            case MentionsApplied applied:
+                var outcomes = new ApplyOutcome[batch.Count];
+                for (var i = 0; i < outcomes.Length; i++)
+                {
+                    outcomes[i] = new ApplyOutcome(applied.Observations[i], null);
+                }
+                foreach (var failed in applied.Failed)
+                {
+                    outcomes[failed.Index] = new ApplyOutcome(null,
+                        new Rejection(RejectReason.ProcessingError, "applying the mention to its customer threw", failed.ExceptionType));
+                }
+                for (var i = 0; i < outcomes.Length; i++)
+                {
+                    batch[i].Done.SetResult(outcomes[i]);
+                }
+                break;
+            case CustomerFailed failed:
+                var rejection = new Rejection(RejectReason.EntityFailed, failed.Detail, failed.ExceptionType);
+                foreach (var pending in batch)
+                {
+                    pending.Done.SetResult(new ApplyOutcome(null, rejection));
+                }
+                break;
+            default:
+                throw new InvalidOperationException($"a customer answered {reply.GetType().Name}, which is no answer to an apply");
         }
     }
 
@@ -129,6 +151,12 @@ public sealed class EntityAskQueue(Func<object, int, CancellationToken, Task<obj
         public PositionedMention Mention { get; } = mention;
         public ApplyProfile? Profile { get; } = profile;
         public CancellationToken CancellationToken { get; } = cancellationToken;
-        public TaskCompletionSource<MentionObservation?> Done { get; } = new();
+        public TaskCompletionSource<ApplyOutcome> Done { get; } = new();
     }
 }
+
+/// <summary>
+/// What became of one record asked of its customer: applied (<see cref="Observation"/> says what the brand's counts
+/// need, null when it was applied before), or set aside with a <see cref="Rejection"/> for the dead-letter topic.
+/// </summary>
+public readonly record struct ApplyOutcome(MentionObservation? Observation, Rejection? Rejection);

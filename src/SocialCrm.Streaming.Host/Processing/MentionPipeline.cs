@@ -19,6 +19,10 @@ namespace SocialCrm.Streaming.Host.Processing;
 /// asked one ask at a time per entity with what queued meanwhile batched (<see cref="EntityAskQueue"/>), and
 /// their results kept in order, so the records of a partition finish in offset order.
 /// Profile records (the co-partitioned profiles topic) go to the same entities.
+/// Nothing a record carries stops the stream (as Kafka Streams' handlers that dead-letter rather than die): whatever
+/// throws on one record's path sets that record aside as <c>processing-error</c>, with the exception's type in a
+/// header, and a customer that gives up (<see cref="CustomerFailed"/>) has its records set aside as <c>entity-failed</c>.
+/// Only stopping (cancellation) and a dead-letter topic that cannot be written fail the stream.
 /// </summary>
 public sealed class MentionPipeline(
     IActorRef customers,
@@ -39,12 +43,21 @@ public sealed class MentionPipeline(
             .SelectAsync(parallelism, record => ProcessAsync(record, cancellationToken))
             .RunForeach(processed =>
             {
-                // In offset order (SelectAsync keeps it), so a partition's event time reaches the brand counts in order.
-                if (processed is { Mention: { } mention, Observation: { } observation })
+                try
                 {
-                    brandVolume.Add(mention, observation, processed.Record.Position.Partition);
+                    // In offset order (SelectAsync keeps it), so a partition's event time reaches the brand counts in order.
+                    if (processed is { Mention: { } mention, Observation: { } observation })
+                    {
+                        brandVolume.Add(mention, observation, processed.Record.Position.Partition);
+                    }
+                    metrics.RecordDone(processed.Record, processed.Mention, processed.DeadLettered, processed.EffectsWrittenAt);
                 }
-                metrics.RecordDone(processed.Record, processed.Mention, processed.DeadLettered, processed.EffectsWrittenAt);
+                catch (Exception ex)
+                {
+                    // Its effects are durable already; a count or a metric lost is better than a stream stopped.
+                    log.Warning("after-record:" + ex.GetType().Name, "Counting a processed record from {Topic} at {Position} threw {Exception}; the record stays done",
+                        processed.Record.Topic, processed.Record.Position, ex.GetType().Name);
+                }
                 consumer.MarkDone(processed.Record);
             }, materializer);
 
@@ -77,24 +90,35 @@ public sealed class MentionPipeline(
         return expected[..length].SequenceEqual(key);
     }
 
-    private Task<Processed> ProcessAsync(ConsumedRecord record, CancellationToken cancellationToken)
+    private async Task<Processed> ProcessAsync(ConsumedRecord record, CancellationToken cancellationToken)
     {
-        if (record.Topic == _profilesTopic)
+        try
         {
-            return ProcessProfileAsync(record, cancellationToken);
+            if (record.Topic == _profilesTopic)
+            {
+                return await ProcessProfileAsync(record, cancellationToken).ConfigureAwait(false);
+            }
+            var outcome = Parse(record);
+            return outcome.Mention is { } mention
+                ? await ApplyMentionAsync(mention, record, cancellationToken).ConfigureAwait(false)
+                : await DeadLetterAsync(record, outcome.Rejection!).ConfigureAwait(false);
         }
-        var outcome = Parse(record);
-        return outcome.Mention is { } mention
-            ? ApplyMentionAsync(mention, record, cancellationToken)
-            : DeadLetterAsync(record, outcome.Rejection!);
+        catch (Exception ex) when (ex is not OperationCanceledException && !DeadLetterPublisher.IsPublishFailure(ex))
+        {
+            // A bug this record exposed: set it aside, keep the stream. Only the type is kept: a message could quote the payload.
+            return await DeadLetterAsync(record, new Rejection(RejectReason.ProcessingError,
+                $"processing the record threw {ex.GetType().Name}", ex.GetType().FullName ?? ex.GetType().Name)).ConfigureAwait(false);
+        }
     }
 
     private async Task<Processed> ApplyMentionAsync(Mention mention, ConsumedRecord record, CancellationToken cancellationToken)
     {
         CountIfMisaligned(record, mention.EntityId.Value);
-        var observation = await _asks.ApplyMentionAsync(mention.EntityId.Value, new PositionedMention(mention, record.Position), cancellationToken)
+        var outcome = await _asks.ApplyMentionAsync(mention.EntityId.Value, new PositionedMention(mention, record.Position), cancellationToken)
             .ConfigureAwait(false);
-        return new Processed(record, mention, observation);
+        return outcome.Rejection is { } rejection
+            ? await DeadLetterAsync(record, rejection).ConfigureAwait(false)
+            : new Processed(record, mention, outcome.Observation);
     }
 
     private async Task<Processed> ProcessProfileAsync(ConsumedRecord record, CancellationToken cancellationToken)
@@ -117,8 +141,8 @@ public sealed class MentionPipeline(
                 return await DeadLetterAsync(record, new Rejection(RejectReason.InvalidProfile, ex.Message)).ConfigureAwait(false);
             }
         }
-        await _asks.ApplyProfileAsync(new ApplyProfile(id.Value, profile, record.Position), cancellationToken).ConfigureAwait(false);
-        return new Processed(record);
+        var outcome = await _asks.ApplyProfileAsync(new ApplyProfile(id.Value, profile, record.Position), cancellationToken).ConfigureAwait(false);
+        return outcome.Rejection is { } rejection ? await DeadLetterAsync(record, rejection).ConfigureAwait(false) : new Processed(record);
     }
 
     /// <summary>A record on another partition than its entity's: the producer does not partition with murmur2 (the Java default).</summary>
@@ -136,7 +160,7 @@ public sealed class MentionPipeline(
         {
             await deadLetters.PublishAsync(record, rejection).ConfigureAwait(false);
         }
-        catch (Confluent.Kafka.KafkaException)
+        catch (Exception ex) when (DeadLetterPublisher.IsPublishFailure(ex))
         {
             metrics.ProduceFailed(metrics.Topics.DeadLetter);
             throw;

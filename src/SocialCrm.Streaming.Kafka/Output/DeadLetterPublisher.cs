@@ -28,6 +28,7 @@ public sealed class DeadLetterPublisher(IProducer<byte[]?, byte[]> producer, str
     public const string SourceTopicHeader = "dlq.source.topic";
     public const string SourcePartitionHeader = "dlq.source.partition";
     public const string SourceOffsetHeader = "dlq.source.offset";
+    public const string ExceptionHeader = "dlq.exception";
 
     /// <summary>Details are for people; long ones (a parser error on a huge payload) are cut.</summary>
     private const int MaxDetailLength = 500;
@@ -48,6 +49,10 @@ public sealed class DeadLetterPublisher(IProducer<byte[]?, byte[]> producer, str
         headers.Add(SourceTopicHeader, Encoding.UTF8.GetBytes(record.Topic));
         headers.Add(SourcePartitionHeader, Encoding.UTF8.GetBytes(record.Position.Partition.ToString(CultureInfo.InvariantCulture)));
         headers.Add(SourceOffsetHeader, Encoding.UTF8.GetBytes(record.Position.Offset.ToString(CultureInfo.InvariantCulture)));
+        if (rejection.ExceptionType is { } exceptionType)
+        {
+            headers.Add(ExceptionHeader, Encoding.UTF8.GetBytes(exceptionType));
+        }
         // A tombstone has no bytes to keep; it arrives as an empty value with its reason.
         var value = record.Value ?? [];
         if (SizeOf(record.Key, headers) + value.Length > MaxRecordBytes)
@@ -71,6 +76,12 @@ public sealed class DeadLetterPublisher(IProducer<byte[]?, byte[]> producer, str
             }
         }
     }
+
+    /// <summary>
+    /// A dead letter the broker would not take after every retry: the record cannot be set aside, so the stream must
+    /// stop rather than go past it (a restart resumes from the last commit).
+    /// </summary>
+    public static bool IsPublishFailure(Exception exception) => exception is KafkaException;
 
     /// <summary>The bytes of a record's key and headers (names and values; framing is in the margin of <see cref="MaxRecordBytes"/>).</summary>
     private static int SizeOf(byte[]? key, Headers headers) =>

@@ -84,7 +84,8 @@ public sealed class RedisCustomerStore(IConnectionMultiplexer connection, RedisS
 
     public async Task<StoredCustomer?> LoadAsync(EntityId id, CancellationToken cancellationToken)
     {
-        var entries = await connection.GetDatabase().HashGetAllAsync(_keys.Customer(id)).ConfigureAwait(false);
+        var entries = await RedisRefusals.RefusedAsStoreErrorAsync(connection.GetDatabase().HashGetAllAsync(_keys.Customer(id)), "the customer's hash")
+            .ConfigureAwait(false);
         if (entries.Length == 0)
         {
             return null;
@@ -93,21 +94,23 @@ public sealed class RedisCustomerStore(IConnectionMultiplexer connection, RedisS
         var fields = new List<KeyValuePair<string, string>>(entries.Length);
         foreach (var entry in entries)
         {
-            if (entry.Name == VersionField)
-            {
-                version = (long)entry.Value;
-            }
-            else
+            if (entry.Name != VersionField)
             {
                 fields.Add(new(entry.Name!, entry.Value!));
+            }
+            else if (!entry.Value.TryParse(out version) || version < 0)
+            {
+                throw RedisRefusals.Unreadable("customer", new FormatException($"{VersionField} is not a whole number >= 0"));
             }
         }
         return new StoredCustomer(version, fields);
     }
 
     public Task<bool> WriteAsync(CustomerWrite write, CancellationToken cancellationToken) =>
-        RunFlushAsync(_keys.ForBrand(write.Id.BrandSpan), _keys.Customer(write.Id), write.Version, write.BaseVersion, write.Fields,
-            write.Id.Value, write.RiskScore, write.AdvocacyScore, write.Volume, write.Signals);
+        RedisRefusals.RefusedAsStoreErrorAsync(
+            RunFlushAsync(_keys.ForBrand(write.Id.BrandSpan), _keys.Customer(write.Id), write.Version, write.BaseVersion, write.Fields,
+                write.Id.Value, write.RiskScore, write.AdvocacyScore, write.Volume, write.Signals),
+            "the customer's flush");
 
     public async Task WriteSignalsAsync(IReadOnlyList<OutboundSignal> signals, CancellationToken cancellationToken)
     {
@@ -131,7 +134,7 @@ public sealed class RedisCustomerStore(IConnectionMultiplexer connection, RedisS
         _ = transaction.KeyDeleteAsync(_keys.Customer(id));
         _ = transaction.SortedSetRemoveAsync(_keys.Risk(id.Brand), id.Value);
         _ = transaction.SortedSetRemoveAsync(_keys.Advocates(id.Brand), id.Value);
-        await transaction.ExecuteAsync().ConfigureAwait(false);
+        await RedisRefusals.RefusedAsStoreErrorAsync(transaction.ExecuteAsync(), "forgetting the customer").ConfigureAwait(false);
     }
 
     /// <summary>False when the flush was older than the stored version, or not made against it (the script then changes nothing).</summary>

@@ -70,7 +70,7 @@ public sealed class AkkaSerializationTests(SerializationHostFixture fixture) : I
     /// <summary>Records that never travel as messages: dependencies handed to local actors, and values carried inside a message.</summary>
     /// <summary>Records that are never sent on their own: the entities' dependencies, and values written as parts of a message.</summary>
     private static readonly HashSet<Type> NotMessages =
-        [typeof(CustomerEntityDependencies), typeof(BrandMonitorDependencies), typeof(MentionObservation), typeof(PositionedMention), typeof(AppliedReport)];
+        [typeof(CustomerEntityDependencies), typeof(BrandMonitorDependencies), typeof(MentionObservation), typeof(FailedMention), typeof(PositionedMention), typeof(AppliedReport)];
 
     /// <summary>
     /// A new message without a binding fails here: every public type of the Cluster assembly that is a message

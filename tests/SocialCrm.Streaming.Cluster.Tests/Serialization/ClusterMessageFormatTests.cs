@@ -208,7 +208,8 @@ public sealed class ClusterMessageFormatTests
         var expected = new Dictionary<Type, string>
         {
             [typeof(ApplyMentions)] = "ams",
-            [typeof(MentionsApplied)] = "mas",
+            [typeof(MentionsApplied)] = "maf",
+            [typeof(CustomerFailed)] = "cf",
             [typeof(ObserveBrandCounts)] = "bcs",
             [typeof(BrandCountsObserved)] = "bo",
             [typeof(StopCustomer)] = "sc",
@@ -227,9 +228,9 @@ public sealed class ClusterMessageFormatTests
     [Fact]
     public void The_bytes_of_a_known_message_do_not_change()
     {
-        // version 1, 2 observations (zigzag 4): absent; present, negative (code 2), may quote
+        // version 1, 2 observations (zigzag 4): absent; present, negative (code 2), may quote; no failed mentions
         Assert.Equal(
-            "01" + "04" + "00" + "010201",
+            "01" + "04" + "00" + "010201" + "00",
             Convert.ToHexString(ClusterMessageTable.Serialize(new MentionsApplied([null, new MentionObservation(SentimentClass.Negative, MayQuote: true)]))));
         Assert.Equal("01", Convert.ToHexString(ClusterMessageTable.Serialize(StopCustomer.Instance)));
 
@@ -315,7 +316,7 @@ public sealed class ClusterMessageFormatTests
         var bytes = ClusterMessageTable.Serialize(new MentionsApplied([null]));
         bytes[0] = 2;
 
-        var ex = Assert.Throws<SerializationException>(() => ClusterMessageTable.Deserialize(bytes, "mas"));
+        var ex = Assert.Throws<SerializationException>(() => ClusterMessageTable.Deserialize(bytes, "maf"));
         Assert.Contains("format version 2", ex.Message);
     }
 
@@ -340,7 +341,7 @@ public sealed class ClusterMessageFormatTests
     {
         var bytes = ClusterMessageTable.Serialize(new MentionsApplied([null]));
 
-        var ex = Assert.Throws<SerializationException>(() => ClusterMessageTable.Deserialize([.. bytes, 0], "mas"));
+        var ex = Assert.Throws<SerializationException>(() => ClusterMessageTable.Deserialize([.. bytes, 0], "maf"));
         Assert.Contains("trailing", ex.Message);
         Assert.Throws<SerializationException>(() => ClusterMessageTable.Deserialize([1, 0], "sc"));
     }
@@ -361,13 +362,13 @@ public sealed class ClusterMessageFormatTests
         // a string length far beyond the payload
         Assert.Throws<SerializationException>(() => ClusterMessageTable.Deserialize(WithByte(golden, 1, 0x7F), "ams"));
         // a varint that never ends
-        Assert.Throws<SerializationException>(() => ClusterMessageTable.Deserialize([1, .. Enumerable.Repeat((byte)0xFF, 20)], "mas"));
+        Assert.Throws<SerializationException>(() => ClusterMessageTable.Deserialize([1, .. Enumerable.Repeat((byte)0xFF, 20)], "maf"));
         // a boolean that is neither 0 nor 1 (the profile's presence flag)
         var profile = ClusterMessageTable.Serialize(new ApplyProfile("a:b", null, default));
         Assert.Throws<SerializationException>(() => ClusterMessageTable.Deserialize(WithByte(profile, 5, 7), "ap"));
         // a payload of another message under this manifest
-        Assert.Throws<SerializationException>(() => ClusterMessageTable.Deserialize(golden, "mas"));
-        Assert.Throws<SerializationException>(() => ClusterMessageTable.Deserialize([], "mas"));
+        Assert.Throws<SerializationException>(() => ClusterMessageTable.Deserialize(golden, "maf"));
+        Assert.Throws<SerializationException>(() => ClusterMessageTable.Deserialize([], "maf"));
     }
 
     private static byte[] WithByte(byte[] bytes, int index, byte value)
@@ -403,7 +404,9 @@ public sealed class ClusterMessageFormatTests
     [Theory]
     [InlineData(typeof(ApplyMentions), "EntityId,Mentions")]
     [InlineData(typeof(PositionedMention), "Mention,Position")]
-    [InlineData(typeof(MentionsApplied), "Observations")]
+    [InlineData(typeof(MentionsApplied), "Failed,Observations")]
+    [InlineData(typeof(FailedMention), "ExceptionType,Index")]
+    [InlineData(typeof(CustomerFailed), "Detail,EntityId,ExceptionType")]
     [InlineData(typeof(MentionObservation), "Class,MayQuote")]
     [InlineData(typeof(ObserveBrandCounts), "EntityId,Minutes,Node,Sequence,Watermark")]
     [InlineData(typeof(BrandCountsObserved), "Brand")]

@@ -1,0 +1,35 @@
+using SocialCrm.Streaming.Domain.Ports;
+using StackExchange.Redis;
+
+namespace SocialCrm.Streaming.Redis.State;
+
+/// <summary>
+/// Tells a Redis error about one customer's data (the same call fails again: <see cref="StoreRefusedException"/>)
+/// from one about the server or the deployment (unreachable, loading, busy, out of memory, not authorised, slots
+/// on other nodes), which is retried for as long as it lasts and must never set a customer's records aside.
+/// Only what is known to be about the data counts as refused.
+/// </summary>
+internal static class RedisRefusals
+{
+    public static async Task<T> RefusedAsStoreErrorAsync<T>(Task<T> call, string what)
+    {
+        try
+        {
+            return await call.ConfigureAwait(false);
+        }
+        catch (RedisServerException ex) when (IsAboutTheData(ex.Message))
+        {
+            throw new StoreRefusedException($"Redis refused {what}: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>Stored data that does not read back as what this store writes.</summary>
+    public static StoreRefusedException Unreadable(string what, Exception cause) =>
+        new($"stored {what} does not read back: {cause.GetType().Name}", cause);
+
+    /// <summary>A key of another type, or the flush script failing on what it read (a field that is not a number).</summary>
+    internal static bool IsAboutTheData(string message) =>
+        message.StartsWith("WRONGTYPE", StringComparison.Ordinal)
+        || message.Contains("user_script", StringComparison.Ordinal)
+        || message.Contains("Error running script", StringComparison.OrdinalIgnoreCase);
+}
