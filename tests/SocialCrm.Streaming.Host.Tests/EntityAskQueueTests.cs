@@ -38,6 +38,11 @@ public sealed class EntityAskQueueTests
                 : new ProfileApplied(((ApplyProfile)ask.Message).Position));
         }
 
+        public void Answer(int index, object reply)
+        {
+            lock (_asks) _asks[index].Reply.SetResult(reply);
+        }
+
         public void Fail(int index, Exception error)
         {
             lock (_asks) _asks[index].Reply.SetException(error);
@@ -177,5 +182,49 @@ public sealed class EntityAskQueueTests
         await entities.WaitForAsksAsync(2);
         entities.Confirm(1);
         Assert.Equal(Observation(new SourcePosition(0, 1)), (await next).Observation);
+    }
+    [Fact]
+    public async Task A_record_whose_check_is_still_running_keeps_its_place_and_is_set_aside_when_the_check_fails()
+    {
+        var entities = new Entities();
+        var queue = new EntityAskQueue(entities.AskAsync);
+        var brandCheck = new TaskCompletionSource<Rejection?>(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var held = queue.ApplyMentionAsync("acme:C-1", At(0), default, brandCheck.Task);
+        var next = queue.ApplyMentionAsync("acme:C-1", At(1), default);
+        var other = queue.ApplyMentionAsync("acme:C-2", At(2), default);
+
+        // Another customer goes on; this one waits for the check of its earlier record.
+        await entities.WaitForAsksAsync(1);
+        Assert.Equal("acme:C-2", ((ApplyMentions)Assert.Single(entities.Asked)).EntityId);
+        var rejection = new Rejection(RejectReason.UnknownBrand, "brand 'acme' is new and Tenants:MaxBrands (1) brands are registered already");
+        brandCheck.SetResult(rejection);
+
+        Assert.Equal(new ApplyOutcome(null, rejection), await held);
+        await entities.WaitForAsksAsync(2);
+        Assert.Equal([1L], Offsets(entities.Asked[1]));
+        entities.Confirm(1);
+        Assert.Equal(Observation(new SourcePosition(0, 1)), (await next).Observation);
+        entities.Confirm(0);
+        Assert.Null((await other).Rejection);
+    }
+
+    [Fact]
+    public async Task A_customer_that_gave_up_sets_every_record_of_the_ask_aside()
+    {
+        var entities = new Entities();
+        var queue = new EntityAskQueue(entities.AskAsync);
+        var first = queue.ApplyMentionAsync("acme:C-1", At(0), default);
+        var second = queue.ApplyMentionAsync("acme:C-1", At(1), default);
+        var failed = new CustomerFailed("acme:C-1", "SocialCrm.Streaming.Domain.Ports.StoreRefusedException", "Loading the customer failed after 5 attempt(s)");
+
+        entities.Answer(0, failed);
+        await entities.WaitForAsksAsync(2);
+        entities.Answer(1, new MentionsApplied([null], [new FailedMention(0, "System.InvalidOperationException")]));
+
+        var outcome = await first;
+        Assert.Equal(new Rejection(RejectReason.EntityFailed, failed.Detail, failed.ExceptionType), outcome.Rejection);
+        Assert.Equal(RejectReason.ProcessingError, (await second).Rejection!.Reason);
+        Assert.Equal("System.InvalidOperationException", (await second).Rejection!.ExceptionType);
     }
 }

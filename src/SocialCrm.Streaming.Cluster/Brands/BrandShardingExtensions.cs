@@ -14,9 +14,12 @@ public static class BrandShardingExtensions
     /// <summary>
     /// One monitor per brand, in shards that follow the mention partitions like customers' do
     /// (<see cref="PartitionAlignedSharding"/>): a monitor moves only when its partition does, and after a node is
-    /// lost it comes back where its partition is consumed. Never passivated: it holds the brand's open minutes.
+    /// lost it comes back where its partition is consumed. An idle monitor is passivated like a customer: its detector
+    /// state is saved after every report, a report is answered only once saved (and sent again until answered), so a
+    /// monitor started again loads where it stopped, and the monitors alive stay those of brands with traffic.
     /// </summary>
-    public static AkkaConfigurationBuilder AddBrandMonitorShardRegion(this AkkaConfigurationBuilder builder, int shardCount, BrandMonitorDependencies dependencies) =>
+    public static AkkaConfigurationBuilder AddBrandMonitorShardRegion(
+        this AkkaConfigurationBuilder builder, int shardCount, TimeSpan passivateIdleAfter, BrandMonitorDependencies dependencies) =>
         builder.WithPartitionAlignedRegion<BrandRegion>(
-            TypeName, brand => BrandMonitorEntity.Props(brand, dependencies), shardCount, passivateIdleAfter: null, PoisonPill.Instance);
+            TypeName, brand => BrandMonitorEntity.Props(brand, dependencies), shardCount, passivateIdleAfter, PoisonPill.Instance);
 }

@@ -213,6 +213,10 @@ public static class MentionParser
 
     private static readonly SearchValues<char> BrandCharacters = SearchValues.Create("abcdefghijklmnopqrstuvwxyz0123456789_-");
 
+    /// <summary>The brand rule of the input contract: <c>[a-z0-9_-]{1,64}</c>.</summary>
+    public static bool IsValidBrand(string brand) =>
+        brand.Length is >= 1 and <= MaxBrandLength && !brand.AsSpan().ContainsAnyExcept(BrandCharacters);
+
     private static Rejection? ReadBrand(ref Utf8JsonReader reader, ref MentionFields fields)
     {
         var error = ReadString(ref reader, "brand", 1, MaxBrandLength, out var value);

@@ -65,6 +65,13 @@ public static class OptionsValidator
 
         Require(errors, options.Pipeline.Parallelism is >= 1 and <= 100_000, "Pipeline:Parallelism", options.Pipeline.Parallelism, "must be within 1..100000");
         Require(errors, options.Pipeline.AskTimeout > TimeSpan.Zero, "Pipeline:AskTimeout", options.Pipeline.AskTimeout, "must be > 0");
+        Require(errors, options.Pipeline.EntityFailureAttempts is >= 1 and <= 100, "Pipeline:EntityFailureAttempts", options.Pipeline.EntityFailureAttempts, "must be within 1..100");
+        foreach (var (brand, index) in options.Tenants.AllowedBrands.Select((brand, index) => (brand, index)))
+        {
+            Require(errors, Domain.Mentions.MentionParser.IsValidBrand(brand), $"Tenants:AllowedBrands:{index}", brand,
+                $"must be a brand as mentions name it ([a-z0-9_-]{{1,{Domain.Mentions.MentionParser.MaxBrandLength}}})");
+        }
+        Require(errors, options.Tenants.MaxBrands is >= 1 and <= 1_000_000, "Tenants:MaxBrands", options.Tenants.MaxBrands, "must be within 1..1000000");
         Require(errors, options.Metrics.Port is >= 0 and <= 65535, "Metrics:Port", options.Metrics.Port, "must be within 0..65535 (0 = an ephemeral port on 127.0.0.1)");
         Require(errors, options.Metrics.Port == 0 || options.Metrics.Port != cluster.Port, "Metrics:Port", options.Metrics.Port, $"must differ from Cluster:Port ({cluster.Port})");
         return errors;

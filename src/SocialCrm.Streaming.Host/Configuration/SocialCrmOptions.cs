@@ -14,6 +14,7 @@ public sealed class SocialCrmOptions
     public ClusterNodeOptions Cluster { get; set; } = new();
     public PipelineOptions Pipeline { get; set; } = new();
     public MetricsOptions Metrics { get; set; } = new();
+    public TenantOptions Tenants { get; set; } = new();
 }
 
 public sealed class ClusterNodeOptions
@@ -43,6 +44,21 @@ public sealed class PipelineOptions
     public int Parallelism { get; set; } = 4096;
     /// <summary>How long one ask waits before it is retried (the entity skips what it already applied); also how long a brand report waits for its monitor's answer before it is sent again.</summary>
     public TimeSpan AskTimeout { get; set; } = TimeSpan.FromSeconds(10);
+    /// <summary>
+    /// How many times a customer's load, write or forget that the store refuses (a key of another type, stored fields that
+    /// do not read back) is tried, with backoff and jitter, before its waiting records are dead-lettered (entity-failed).
+    /// A store that is down is retried for as long as it is down, whatever this says.
+    /// </summary>
+    public int EntityFailureAttempts { get; set; } = 5;
+}
+
+/// <summary>Which brands (tenants) the processor takes on: what a record of any other brand costs is one dead letter.</summary>
+public sealed class TenantOptions
+{
+    /// <summary>The only brands taken on; empty = any brand, up to <see cref="MaxBrands"/>.</summary>
+    public string[] AllowedBrands { get; set; } = [];
+    /// <summary>Without an allow-list, how many distinct brands are taken on (cluster-wide, kept in Redis); a new one beyond that is dead-lettered (unknown-brand).</summary>
+    public int MaxBrands { get; set; } = 10_000;
 }
 
 public sealed class MetricsOptions

@@ -26,13 +26,20 @@ public sealed class EntityAskQueue(Func<object, int, CancellationToken, Task<obj
     private readonly Dictionary<string, Queue<Pending>> _queues = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
 
-    /// <summary>Applies a mention after every earlier record of its entity; completes with its outcome.</summary>
-    public Task<ApplyOutcome> ApplyMentionAsync(string entityId, PositionedMention mention, CancellationToken cancellationToken) =>
-        Enqueue(entityId, new Pending(mention, null, cancellationToken));
+    /// <summary>A check that every record passes (the default <c>admitted</c>).</summary>
+    private static readonly Task<Rejection?> NoCheck = Task.FromResult<Rejection?>(null);
 
-    /// <summary>Applies a profile record after every earlier record of its entity, alone in its ask.</summary>
-    public Task<ApplyOutcome> ApplyProfileAsync(ApplyProfile profile, CancellationToken cancellationToken) =>
-        Enqueue(profile.EntityId, new Pending(default, profile, cancellationToken));
+    /// <summary>
+    /// Applies a mention after every earlier record of its entity; completes with its outcome. <paramref name="admitted"/>
+    /// is a check that may still be running (a brand being registered): the record keeps its place in its entity's order
+    /// meanwhile, and is set aside with the check's rejection instead of applied when it fails.
+    /// </summary>
+    public Task<ApplyOutcome> ApplyMentionAsync(string entityId, PositionedMention mention, CancellationToken cancellationToken, Task<Rejection?>? admitted = null) =>
+        Enqueue(entityId, new Pending(mention, null, admitted ?? NoCheck, cancellationToken));
+
+    /// <summary>Applies a profile record after every earlier record of its entity, alone in its ask (see <see cref="ApplyMentionAsync"/> for <paramref name="admitted"/>).</summary>
+    public Task<ApplyOutcome> ApplyProfileAsync(ApplyProfile profile, CancellationToken cancellationToken, Task<Rejection?>? admitted = null) =>
+        Enqueue(profile.EntityId, new Pending(default, profile, admitted ?? NoCheck, cancellationToken));
 
     private Task<ApplyOutcome> Enqueue(string entityId, Pending pending)
     {
@@ -61,6 +68,10 @@ public sealed class EntityAskQueue(Func<object, int, CancellationToken, Task<obj
         {
             try
             {
+                if (await SetAsideUnadmittedAsync(batch).ConfigureAwait(false))
+                {
+                    continue;
+                }
                 var message = batch[0].Profile ?? (object)new ApplyMentions(entityId, [.. batch.Select(pending => pending.Mention)]);
                 var reply = await ask(message, batch.Count, batch[0].CancellationToken).ConfigureAwait(false);
                 Complete(batch, reply);
@@ -74,6 +85,20 @@ public sealed class EntityAskQueue(Func<object, int, CancellationToken, Task<obj
                 }
             }
         }
+    }
+
+    /// <summary>Completes and removes the records whose check failed, in order; true when none is left to ask about.</summary>
+    private static async Task<bool> SetAsideUnadmittedAsync(List<Pending> batch)
+    {
+        for (var i = 0; i < batch.Count; i++)
+        {
+            if (await batch[i].Admitted.ConfigureAwait(false) is { } rejection)
+            {
+                batch[i].Done.SetResult(new ApplyOutcome(null, rejection));
+                batch.RemoveAt(i--);
+            }
+        }
+        return batch.Count == 0;
     }
 
     private static void Complete(List<Pending> batch, object reply)
@@ -146,10 +171,11 @@ public sealed class EntityAskQueue(Func<object, int, CancellationToken, Task<obj
         return 3 * characters + BytesPerMentionBesidesStrings;
     }
 
-    private sealed class Pending(PositionedMention mention, ApplyProfile? profile, CancellationToken cancellationToken)
+    private sealed class Pending(PositionedMention mention, ApplyProfile? profile, Task<Rejection?> admitted, CancellationToken cancellationToken)
     {
         public PositionedMention Mention { get; } = mention;
         public ApplyProfile? Profile { get; } = profile;
+        public Task<Rejection?> Admitted { get; } = admitted;
         public CancellationToken CancellationToken { get; } = cancellationToken;
         public TaskCompletionSource<ApplyOutcome> Done { get; } = new();
     }

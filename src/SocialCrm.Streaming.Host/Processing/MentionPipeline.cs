@@ -30,6 +30,7 @@ public sealed class MentionPipeline(
     PipelineStats stats,
     RateLimitedLog log,
     BrandVolumeAggregator brandVolume,
+    BrandAdmission brands,
     ProcessorMetrics metrics,
     int parallelism,
     TimeSpan askTimeout)
@@ -114,8 +115,9 @@ public sealed class MentionPipeline(
     private async Task<Processed> ApplyMentionAsync(Mention mention, ConsumedRecord record, CancellationToken cancellationToken)
     {
         CountIfMisaligned(record, mention.EntityId.Value);
-        var outcome = await _asks.ApplyMentionAsync(mention.EntityId.Value, new PositionedMention(mention, record.Position), cancellationToken)
-            .ConfigureAwait(false);
+        // Enqueued before the brand's answer is known, so the record keeps its place among its customer's records.
+        var outcome = await _asks.ApplyMentionAsync(mention.EntityId.Value, new PositionedMention(mention, record.Position), cancellationToken,
+            brands.CheckAsync(mention.Brand, cancellationToken)).ConfigureAwait(false);
         return outcome.Rejection is { } rejection
             ? await DeadLetterAsync(record, rejection).ConfigureAwait(false)
             : new Processed(record, mention, outcome.Observation);
@@ -141,7 +143,8 @@ public sealed class MentionPipeline(
                 return await DeadLetterAsync(record, new Rejection(RejectReason.InvalidProfile, ex.Message)).ConfigureAwait(false);
             }
         }
-        var outcome = await _asks.ApplyProfileAsync(new ApplyProfile(id.Value, profile, record.Position), cancellationToken).ConfigureAwait(false);
+        var outcome = await _asks.ApplyProfileAsync(new ApplyProfile(id.Value, profile, record.Position), cancellationToken,
+            brands.CheckAsync(id.Brand, cancellationToken)).ConfigureAwait(false);
         return outcome.Rejection is { } rejection ? await DeadLetterAsync(record, rejection).ConfigureAwait(false) : new Processed(record);
     }
 

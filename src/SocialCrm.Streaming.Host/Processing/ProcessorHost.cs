@@ -87,6 +87,7 @@ public static class ProcessorHost
         services.AddSingleton<ISignalPublisher>(sp => new MeasuredSignalPublisher(
             new KafkaSignalPublisher(sp.GetRequiredService<IProducer<byte[]?, byte[]>>(), topics.CrisisAlerts, topics.LifecycleTriggers), metrics));
         services.AddSingleton(sp => new DeadLetterPublisher(sp.GetRequiredService<IProducer<byte[]?, byte[]>>(), topics.DeadLetter));
+        services.AddSingleton<IBrandRegistry>(sp => new RedisBrandRegistry(sp.GetRequiredService<IConnectionMultiplexer>(), options.Redis));
 
         var seeds = SeedNodeList.Parse(options.Cluster.SeedNodes)
             .Select(seed => $"akka.tcp://{ActorSystemName}@{seed}")
@@ -99,6 +100,7 @@ public static class ProcessorHost
                 sp.GetRequiredService<ISignalPublisher>())
             {
                 Metrics = metrics,
+                RefusedAttempts = options.Pipeline.EntityFailureAttempts,
             };
             akka.ConfigureLoggers(loggers => loggers.AddLoggerFactory())
                 .WithRemoting(new RemoteOptions
@@ -118,7 +120,7 @@ public static class ProcessorHost
                 .AddHocon("akka.cluster.sharding.handoff-timeout = 10s", HoconAddMode.Prepend)
                 .AddClusterSerialization()
                 .AddCustomerShardRegion(topics.MentionPartitions, dependencies, options.Cluster.PassivateIdleAfter)
-                .AddBrandMonitorShardRegion(topics.MentionPartitions, new BrandMonitorDependencies(
+                .AddBrandMonitorShardRegion(topics.MentionPartitions, options.Cluster.PassivateIdleAfter, new BrandMonitorDependencies(
                     rules,
                     sp.GetRequiredService<ICustomerStore>(),
                     sp.GetRequiredService<ISignalPublisher>())
@@ -143,6 +145,7 @@ public static class ProcessorHost
             options,
             topics,
             sp.GetRequiredService<DeadLetterPublisher>(),
+            sp.GetRequiredService<IBrandRegistry>(),
             sp.GetRequiredService<PipelineStats>(),
             metrics,
             sp.GetRequiredService<ILoggerFactory>()));

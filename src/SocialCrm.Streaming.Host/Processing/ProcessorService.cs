@@ -7,6 +7,7 @@ using SocialCrm.Streaming.Cluster;
 using SocialCrm.Streaming.Cluster.Brands;
 using SocialCrm.Streaming.Cluster.Customers;
 using SocialCrm.Streaming.Cluster.Sharding;
+using SocialCrm.Streaming.Domain.Ports;
 using SocialCrm.Streaming.Host.Configuration;
 using SocialCrm.Streaming.Host.Observability;
 using SocialCrm.Streaming.Kafka.Ingest;
@@ -26,6 +27,7 @@ public sealed class ProcessorService(
     SocialCrmOptions options,
     ProcessorTopics topics,
     DeadLetterPublisher deadLetters,
+    IBrandRegistry brandRegistry,
     PipelineStats stats,
     ProcessorMetrics metrics,
     ILoggerFactory loggerFactory) : IHostedService
@@ -60,8 +62,9 @@ public sealed class ProcessorService(
         var consumer = new KafkaConsumerLoop(options.Kafka, [topics.Mentions, topics.Profiles], loggerFactory.CreateLogger<KafkaConsumerLoop>(),
             assigned => OnAssignmentChanged([.. assigned.Where(tp => tp.Topic == topics.Mentions).Select(tp => tp.Partition.Value)]),
             new LogThrottle(TimeSpan.FromMinutes(1)).ShouldLog);
-        var pipeline = new MentionPipeline(region, deadLetters, stats, new RateLimitedLog(_logger, TimeSpan.FromMinutes(1)),
-            _brandVolume, metrics, options.Pipeline.Parallelism, options.Pipeline.AskTimeout);
+        var log = new RateLimitedLog(_logger, TimeSpan.FromMinutes(1));
+        var pipeline = new MentionPipeline(region, deadLetters, stats, log,
+            _brandVolume, new BrandAdmission(options.Tenants, brandRegistry, log), metrics, options.Pipeline.Parallelism, options.Pipeline.AskTimeout);
         consumer.Start();
         _stream = pipeline.RunAsync(consumer, system.Materializer(), _stopping.Token);
         _ = _stream.ContinueWith(

@@ -24,6 +24,8 @@ public sealed class RedisKeys
     public string Risk(string brand) => $"{_prefix}:{brand}:risk";
     public string Advocates(string brand) => $"{_prefix}:{brand}:advocates";
     public string Volume(string brand, string minute) => $"{_prefix}:{brand}:volume:{minute}";
+    /// <summary>The brands taken on (a set), bounded by <c>Tenants:MaxBrands</c>.</summary>
+    public string Brands => $"{_prefix}:brands";
     /// <summary>Remembers that a signal was written, so a replayed signal is not listed twice.</summary>
     public string SignalSeen(string brand, string signalId) => $"{_prefix}:{brand}:signal:{signalId}";
 

@@ -1,0 +1,79 @@
+using System.Collections.Concurrent;
+using System.Collections.Frozen;
+using System.Diagnostics;
+using SocialCrm.Streaming.Cluster;
+using SocialCrm.Streaming.Domain.Mentions;
+using SocialCrm.Streaming.Domain.Ports;
+using SocialCrm.Streaming.Host.Configuration;
+
+namespace SocialCrm.Streaming.Host.Processing;
+
+/// <summary>
+/// Which brands (tenants) this node takes records of: those of the allow-list when one is configured, else up to
+/// <see cref="TenantOptions.MaxBrands"/> registered cluster-wide (<see cref="IBrandRegistry"/>), so no feed can make the
+/// brand monitors, per-brand counts and keys grow without bound. A refused record is dead-lettered (unknown-brand).
+/// A brand once registered stays admitted; a registry that does not answer is asked again until it does (the record
+/// waits, as it would for its customer's store), never taken as a refusal.
+/// </summary>
+public sealed class BrandAdmission(TenantOptions options, IBrandRegistry registry, RateLimitedLog log)
+{
+    /// <summary>Once the registry is full, new brands are refused for this long without asking it again.</summary>
+    private static readonly TimeSpan FullFor = TimeSpan.FromSeconds(10);
+
+    private readonly FrozenSet<string>? _allowed = options.AllowedBrands.Length > 0 ? options.AllowedBrands.ToFrozenSet(StringComparer.Ordinal) : null;
+    private readonly ConcurrentDictionary<string, bool> _registered = new(StringComparer.Ordinal);
+    private readonly Stopwatch _sinceFull = new();
+
+    /// <summary>The answer for an admitted brand: one completed task for every record.</summary>
+    private static readonly Task<Rejection?> Admitted = Task.FromResult<Rejection?>(null);
+
+    /// <summary>
+    /// Null when the brand is admitted, else why not. A task, so that the record can take its place in its customer's
+    /// order before the answer is known (<see cref="EntityAskQueue"/> waits for it there).
+    /// </summary>
+    public Task<Rejection?> CheckAsync(string brand, CancellationToken cancellationToken)
+    {
+        if (_allowed is not null)
+        {
+            return _allowed.Contains(brand)
+                ? Admitted
+                : Task.FromResult<Rejection?>(new Rejection(RejectReason.UnknownBrand, $"brand '{brand}' is not in Tenants:AllowedBrands"));
+        }
+        return _registered.ContainsKey(brand) ? Admitted : RegisterAsync(brand, cancellationToken);
+    }
+
+    private async Task<Rejection?> RegisterAsync(string brand, CancellationToken cancellationToken)
+    {
+        lock (_sinceFull)
+        {
+            if (_sinceFull.IsRunning && _sinceFull.Elapsed < FullFor)
+            {
+                return Full(brand);
+            }
+        }
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                if (await registry.TryRegisterAsync(brand, options.MaxBrands, cancellationToken).ConfigureAwait(false))
+                {
+                    _registered.TryAdd(brand, true);
+                    return null;
+                }
+                lock (_sinceFull)
+                {
+                    _sinceFull.Restart();
+                }
+                return Full(brand);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                log.Warning("brand-registry", "Registering brand {Brand} failed ({Exception}); asking again", brand, ex.GetType().Name);
+                await Task.Delay(RetryBackoff.After(attempt, TimeSpan.FromSeconds(5)), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private Rejection Full(string brand) =>
+        new(RejectReason.UnknownBrand, $"brand '{brand}' is new and Tenants:MaxBrands ({options.MaxBrands}) brands are registered already");
+}
