@@ -32,4 +32,29 @@ public sealed class DeadLetterPublisherTests(MockKafkaFixture kafka) : IClassFix
         var size = stored.Key!.Length + stored.Value.Length + stored.Headers.Sum(h => Encoding.UTF8.GetByteCount(h.Key) + h.Value.Length);
         Assert.Equal(DeadLetterPublisher.MaxRecordBytes, size);
     }
+
+    [Fact]
+    public async Task A_key_and_headers_that_leave_no_room_are_cut_and_dropped_and_said_so()
+    {
+        var deadLetters = kafka.CreateUniqueTopic("dlq", 1);
+        var key = new byte[990 * 1024];
+        key.AsSpan().Fill((byte)'k');
+        var headers = new Headers { { "trace", new byte[300 * 1024] }, { "span", new byte[10] } };
+        var record = new ConsumedRecord("social.mentions", new SourcePosition(1, 7), key, "{}"u8.ToArray(), headers, DateTimeOffset.UtcNow);
+        using var producer = KafkaProducerFactory.Create(kafka.BootstrapServers);
+
+        await new DeadLetterPublisher(producer, deadLetters)
+            .PublishAsync(record, new Rejection(RejectReason.KeyMismatch, "record key is not the mention's entity id"))
+            .WaitAsync(TimeSpan.FromSeconds(30));
+
+        var stored = Assert.Single(kafka.ReadAll(deadLetters, 1, TimeSpan.FromSeconds(10)));
+        Assert.Equal("key-mismatch", stored.Header(DeadLetterPublisher.ReasonHeader));
+        Assert.Equal("2", stored.Header(DeadLetterPublisher.HeadersDroppedHeader));
+        Assert.Equal(key.Length.ToString(System.Globalization.CultureInfo.InvariantCulture), stored.Header(DeadLetterPublisher.KeyTruncatedHeader));
+        Assert.DoesNotContain(stored.Headers, h => h.Key is "trace" or "span");
+        Assert.True(key.AsSpan().StartsWith(stored.Key));
+        Assert.Equal("{}", stored.ValueString);
+        var size = stored.Key!.Length + stored.Value.Length + stored.Headers.Sum(h => Encoding.UTF8.GetByteCount(h.Key) + h.Value.Length);
+        Assert.True(size <= DeadLetterPublisher.MaxRecordBytes, $"{size} bytes");
+    }
 }
