@@ -72,6 +72,8 @@ public sealed class ConfigurationValidationTests
     [InlineData("Pipeline:Parallelism", "0", "1..100000")]
     [InlineData("Pipeline:AskTimeout", "00:00:00", "> 0")]
     [InlineData("Metrics:Port", "65536", "0..65535")]
+    [InlineData("Health:StallTimeout", "00:00:10", "longer than Pipeline:AskTimeout")]
+    [InlineData("Health:StallTimeout", "later", "TimeSpan")]
     [InlineData("Kafka:CommitBatchSize", "lots", "Int32")]
     [InlineData("Cluster:PassivateIdleAfter", "soon", "TimeSpan")]
     public void An_invalid_setting_is_named_with_its_value_and_rule(string setting, string value, string rule)
