@@ -139,6 +139,19 @@ public sealed class ShutdownTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Sigterm_stops_the_demo_generator_first_and_the_demo_exits_0_within_the_deadline()
+    {
+        await using var demo = HostProcess.Start(["demo", "--rate", "1500"]);
+        await demo.WaitForOutputAsync("processed", TimeSpan.FromSeconds(90));
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        var (code, elapsed) = await demo.TerminateAndWaitAsync(TimeSpan.FromSeconds(15) + FewSeconds);
+        output.WriteLine($"demo: SIGTERM -> exit {code} in {elapsed.TotalSeconds:N1} s (deadline 15 s)");
+        output.WriteLine(demo.Output);
+        Assert.Equal(0, code);
+        Assert.Contains("Done in", demo.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_Kafka_property_the_client_refuses_stops_start_up_with_exit_2_naming_the_setting()
     {
         using var kafka = MockKafkaFixture.WithBrokers(1);

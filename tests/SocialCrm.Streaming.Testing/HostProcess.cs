@@ -132,6 +132,20 @@ public sealed partial class HostProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits until the output contains <paramref name="text"/>; throws with the output when the process exits or time runs out.</summary>
+    public async Task WaitForOutputAsync(string text, TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!Output.Contains(text, StringComparison.Ordinal))
+        {
+            if (HasExited || clock.Elapsed > timeout)
+            {
+                throw new TimeoutException($"socialcrm did not write '{text}' within {timeout} (exited: {HasExited}):{Environment.NewLine}{Output}");
+            }
+            await Task.Delay(100).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>The value of a Prometheus sample on /metrics (summed over its label sets), or null when absent.</summary>
     public async Task<double?> MetricAsync(string name)
     {
