@@ -106,11 +106,12 @@ public static class DemoCommand
             + (settings.Duration is { } d ? $"stopping after {d.TotalSeconds:N0} s." : "Ctrl+C to stop."));
         var started = DateTimeOffset.UtcNow;
         var generating = Task.Run(() => records.RunAsync(generator.Next, settings.Rate, null, stop.Token), CancellationToken.None);
-        var consumer = await node.Service.Consumer.WaitAsync(TimeSpan.FromSeconds(60), stop.Token).ConfigureAwait(false);
+        // Stopped before it consumed anything, the node still stops through its bounded stop below.
+        await Task.WhenAny(node.Service.Consumer, Task.Delay(Timeout.Infinite, stop.Token)).ConfigureAwait(false);
         while (!stop.IsCancellationRequested)
         {
             await Task.Delay(TimeSpan.FromSeconds(2), stop.Token).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
-            view.Print(DateTimeOffset.UtcNow - started, records.Produced, node.Stats, consumer);
+            view.Print(DateTimeOffset.UtcNow - started, records.Produced, node.Stats, node.Service.Consumer.Result);
         }
         await generating.ConfigureAwait(false);
 
@@ -123,8 +124,12 @@ public static class DemoCommand
         }
         var elapsed = DateTimeOffset.UtcNow - started;
         var exit = await node.StopWithinDeadlineAsync().ConfigureAwait(false);
-        view.Print(elapsed, records.Produced, node.Stats, consumer);
-        await view.PrintSummaryAsync(elapsed, records.Produced, node.Stats, consumer).ConfigureAwait(false);
+        if (node.Service.Consumer.IsCompletedSuccessfully)
+        {
+            var consumer = node.Service.Consumer.Result;
+            view.Print(elapsed, records.Produced, node.Stats, consumer);
+            await view.PrintSummaryAsync(elapsed, records.Produced, node.Stats, consumer).ConfigureAwait(false);
+        }
         return ExitCodes.Of(exit);
     }
 }
