@@ -75,6 +75,8 @@ public sealed class ConfigurationValidationTests
     [InlineData("Tenants:AllowedBrands:0", "Acme Corp", "[a-z0-9_-]{1,64}")]
     [InlineData("Tenants:MaxBrands", "0", "1..1000000")]
     [InlineData("Metrics:Port", "65536", "0..65535")]
+    [InlineData("Health:StallTimeout", "00:00:10", "longer than Pipeline:AskTimeout")]
+    [InlineData("Health:StallTimeout", "later", "TimeSpan")]
     [InlineData("Kafka:CommitBatchSize", "lots", "Int32")]
     [InlineData("Cluster:PassivateIdleAfter", "soon", "TimeSpan")]
     public void An_invalid_setting_is_named_with_its_value_and_rule(string setting, string value, string rule)

@@ -146,6 +146,29 @@ public sealed class ProcessorScenario
         return new ProcessorScenario(kafka, redis, topics, MockKafkaFixture.UniqueGroup("processor"), "t" + Guid.NewGuid().ToString("N")[..8]);
     }
 
+    /// <summary>
+    /// The topics of topology/topics.json, which a <c>socialcrm run</c> process consumes, on a cluster of the test's own
+    /// (their names are fixed); a unique group and key prefix as usual (<see cref="ProcessSettings"/>).
+    /// </summary>
+    public static ProcessorScenario ForCatalogTopics(MockKafkaFixture kafka, RedisServer redis)
+    {
+        var catalog = SocialCrm.Streaming.Kafka.Topology.TopicCatalog.LoadDefault();
+        foreach (var topic in catalog.Topics)
+        {
+            kafka.CreateTopic(topic.Name, topic.Partitions);
+        }
+        return new ProcessorScenario(kafka, redis, ProcessorNode.TopicsOf(catalog), MockKafkaFixture.UniqueGroup("processor"), "t" + Guid.NewGuid().ToString("N")[..8]);
+    }
+
+    /// <summary>This scenario's settings for a <c>socialcrm run</c> process (<see cref="HostProcess.StartRun"/> passes them as SOCIALCRM__ variables).</summary>
+    public Dictionary<string, string?> ProcessSettings() => new()
+    {
+        ["Kafka:GroupId"] = GroupId,
+        ["Kafka:SessionTimeoutMs"] = "6000",
+        ["Kafka:CommitInterval"] = "00:00:00.200",
+        ["Redis:KeyPrefix"] = KeyPrefix,
+    };
+
     public SocialCrmOptions Options(int clusterPort = 0, string seedNodes = "") => ConfigurationLoader.Bind(ConfigurationLoader.Build(new Dictionary<string, string?>
     {
         ["Kafka:BootstrapServers"] = Kafka.BootstrapServers,

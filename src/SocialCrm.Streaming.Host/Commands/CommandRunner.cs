@@ -1,5 +1,6 @@
 using System.CommandLine;
 using SocialCrm.Streaming.Host.Configuration;
+using SocialCrm.Streaming.Host.Processing;
 
 namespace SocialCrm.Streaming.Host.Commands;
 
@@ -9,6 +10,15 @@ public static class ExitCodes
     public const int Ok = 0;
     public const int Failure = 1;
     public const int Usage = 2;
+
+    /// <summary>0 when a node stopped with everything drained; 1 when work was abandoned or it stopped by itself.</summary>
+    public static int Of(NodeExit exit) => exit switch
+    {
+        NodeExit.Drained => Ok,
+        NodeExit.Abandoned => Failure,
+        NodeExit.Failed => Failure,
+        _ => throw new ArgumentOutOfRangeException(nameof(exit), exit, "not a node exit"),
+    };
 }
 
 public static class CommandRunner
@@ -25,7 +35,13 @@ public static class CommandRunner
             await Console.Error.WriteLineAsync("Run 'socialcrm --help' for usage.").ConfigureAwait(false);
             return ExitCodes.Usage;
         }
-        return await parsed.InvokeAsync().ConfigureAwait(false);
+        // SIGTERM and Ctrl+C cancel the command's token; a command then ends by itself. `run` and `demo` bound their own
+        // stop (Kafka:DrainTimeout plus a few seconds): the parser's default of 2 s would cut their drain short.
+        var ownsItsStop = parsed.CommandResult.Command.Name is "run" or "demo";
+        return await parsed.InvokeAsync(new InvocationConfiguration
+        {
+            ProcessTerminationTimeout = ownsItsStop ? Timeout.InfiniteTimeSpan : TimeSpan.FromSeconds(2),
+        }).ConfigureAwait(false);
     }
 
     /// <summary>Runs a command body, turning configuration errors into exit 2 and any other failure into exit 1.</summary>

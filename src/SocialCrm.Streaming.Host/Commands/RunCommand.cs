@@ -34,9 +34,8 @@ public static class RunCommand
                 ["Metrics:Port"] = parse.GetValue(metricsPort)?.ToString(CultureInfo.InvariantCulture),
                 ["Logging:Console:FormatterName"] = parse.GetValue(logFormat),
             };
-            var node = ProcessorNode.FromConfiguration(ConfigurationLoader.Build(overrides, parse.GetValue(settings)?.FullName));
-            await node.RunUntilStoppedAsync(cancellationToken).ConfigureAwait(false);
-            return ExitCodes.Ok;
+            await using var node = ProcessorNode.FromConfiguration(ConfigurationLoader.Build(overrides, parse.GetValue(settings)?.FullName));
+            return ExitCodes.Of(await node.RunUntilStoppedAsync(cancellationToken).ConfigureAwait(false));
         }));
         return command;
     }

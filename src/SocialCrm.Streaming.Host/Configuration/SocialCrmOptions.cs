@@ -15,6 +15,7 @@ public sealed class SocialCrmOptions
     public PipelineOptions Pipeline { get; set; } = new();
     public MetricsOptions Metrics { get; set; } = new();
     public TenantOptions Tenants { get; set; } = new();
+    public HealthOptions Health { get; set; } = new();
 }
 
 public sealed class ClusterNodeOptions
@@ -65,4 +66,13 @@ public sealed class MetricsOptions
 {
     /// <summary>Port of /metrics and the health endpoints; 0 = an ephemeral port on 127.0.0.1 (tests, the demo).</summary>
     public int Port { get; set; } = 9464;
+}
+
+public sealed class HealthOptions
+{
+    /// <summary>
+    /// /health/ready fails when records wait (in flight, or lag) and none was done for this long: a stalled node says so.
+    /// Longer than Pipeline:AskTimeout, since a slow customer is asked again only after that.
+    /// </summary>
+    public TimeSpan StallTimeout { get; set; } = TimeSpan.FromMinutes(1);
 }

@@ -96,7 +96,8 @@ public static class DemoCommand
         using var producer = KafkaProducerFactory.Create(kafka.BootstrapServers);
         var records = new RecordProducer(producer, catalog.Mentions.Name);
 
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        // Ctrl+C, SIGTERM, the duration, or the node stopping itself: the generator stops first, then the node.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, node.StoppedItself);
         if (settings.Duration is { } duration)
         {
             stop.CancelAfter(duration);
@@ -105,24 +106,30 @@ public static class DemoCommand
             + (settings.Duration is { } d ? $"stopping after {d.TotalSeconds:N0} s." : "Ctrl+C to stop."));
         var started = DateTimeOffset.UtcNow;
         var generating = Task.Run(() => records.RunAsync(generator.Next, settings.Rate, null, stop.Token), CancellationToken.None);
-        var consumer = await node.Service.Consumer.WaitAsync(TimeSpan.FromSeconds(60), cancellationToken).ConfigureAwait(false);
+        // Stopped before it consumed anything, the node still stops through its bounded stop below.
+        await Task.WhenAny(node.Service.Consumer, Task.Delay(Timeout.Infinite, stop.Token)).ConfigureAwait(false);
         while (!stop.IsCancellationRequested)
         {
             await Task.Delay(TimeSpan.FromSeconds(2), stop.Token).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
-            view.Print(DateTimeOffset.UtcNow - started, records.Produced, node.Stats, consumer);
+            view.Print(DateTimeOffset.UtcNow - started, records.Produced, node.Stats, node.Service.Consumer.Result);
         }
         await generating.ConfigureAwait(false);
 
-        // Let the processor catch up with what was produced, then stop it cleanly (drain, commit).
+        // At the end of --duration the processor catches up with what was produced; asked to stop, it only drains.
         var catchUp = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(20);
-        while (node.Stats.Processed + node.Stats.DeadLettered < records.Produced && DateTimeOffset.UtcNow < catchUp)
+        while (!cancellationToken.IsCancellationRequested && !node.StoppedItself.IsCancellationRequested
+            && node.Stats.Processed + node.Stats.DeadLettered < records.Produced && DateTimeOffset.UtcNow < catchUp)
         {
             await Task.Delay(100, CancellationToken.None).ConfigureAwait(false);
         }
         var elapsed = DateTimeOffset.UtcNow - started;
-        await node.StopAsync(CancellationToken.None).ConfigureAwait(false);
-        view.Print(elapsed, records.Produced, node.Stats, consumer);
-        await view.PrintSummaryAsync(elapsed, records.Produced, node.Stats, consumer).ConfigureAwait(false);
-        return ExitCodes.Ok;
+        var exit = await node.StopWithinDeadlineAsync().ConfigureAwait(false);
+        if (node.Service.Consumer.IsCompletedSuccessfully)
+        {
+            var consumer = node.Service.Consumer.Result;
+            view.Print(elapsed, records.Produced, node.Stats, consumer);
+            await view.PrintSummaryAsync(elapsed, records.Produced, node.Stats, consumer).ConfigureAwait(false);
+        }
+        return ExitCodes.Of(exit);
     }
 }

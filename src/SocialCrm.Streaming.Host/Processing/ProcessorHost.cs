@@ -83,7 +83,11 @@ public static class ProcessorHost
         });
         services.AddSingleton<ICustomerStore>(sp => new MeasuredCustomerStore(
             new RedisCustomerStore(sp.GetRequiredService<IConnectionMultiplexer>(), options.Redis), metrics));
-        services.AddSingleton<IProducer<byte[]?, byte[]>>(_ => KafkaProducerFactory.Create(options.Kafka.BootstrapServers, options.Kafka.Properties));
+        services.AddSingleton<IProducer<byte[]?, byte[]>>(_ => KafkaClientSettings.Build(options.Kafka, "producer",
+            () => KafkaProducerFactory.Create(options.Kafka.BootstrapServers, options.Kafka.Properties)));
+        // The command owns SIGTERM and Ctrl+C and stops the node within one deadline (ProcessorNode.RunUntilStoppedAsync);
+        // the host's console lifetime would stop it as well, and set the exit code behind the command's back.
+        services.AddSingleton<IHostLifetime, CommandOwnedLifetime>();
         services.AddSingleton<ISignalPublisher>(sp => new MeasuredSignalPublisher(
             new KafkaSignalPublisher(sp.GetRequiredService<IProducer<byte[]?, byte[]>>(), topics.CrisisAlerts, topics.LifecycleTriggers), metrics));
         services.AddSingleton(sp => new DeadLetterPublisher(sp.GetRequiredService<IProducer<byte[]?, byte[]>>(), topics.DeadLetter));
@@ -118,6 +122,9 @@ public static class ProcessorHost
                 // A hand-off from a node that died mid-rebalance blocks its shard this long (60 s by default). Shorter is
                 // safe: a late write of the old customer incarnation is refused by its flush version, and brand state is reloaded.
                 .AddHocon("akka.cluster.sharding.handoff-timeout = 10s", HoconAddMode.Prepend)
+                // Coordinated shutdown (leaving the cluster) runs when the host stops, after the processor has drained and
+                // committed; on the CLR's exit hook it would run in parallel with the drain and take sharding away under it.
+                .AddHocon("akka.coordinated-shutdown.run-by-clr-shutdown-hook = off", HoconAddMode.Prepend)
                 .AddClusterSerialization()
                 .AddCustomerShardRegion(topics.MentionPartitions, dependencies, options.Cluster.PassivateIdleAfter)
                 .AddBrandMonitorShardRegion(topics.MentionPartitions, options.Cluster.PassivateIdleAfter, new BrandMonitorDependencies(
@@ -148,6 +155,7 @@ public static class ProcessorHost
             sp.GetRequiredService<IBrandRegistry>(),
             sp.GetRequiredService<PipelineStats>(),
             metrics,
+            sp.GetRequiredService<IHostApplicationLifetime>(),
             sp.GetRequiredService<ILoggerFactory>()));
         services.AddHostedService(sp => sp.GetRequiredService<ProcessorService>());
 
@@ -155,8 +163,16 @@ public static class ProcessorHost
         metrics.Observe(app.Services.GetRequiredService<PipelineStats>(), app.Services.GetRequiredService<ProcessorService>(),
             app.Services.GetRequiredService<Akka.Actor.ActorSystem>());
         app.MapMetrics("/metrics", metrics.Registry);
-        app.MapHealth(app.Services.GetRequiredService<Akka.Actor.ActorSystem>(), app.Services.GetRequiredService<ProcessorService>(),
-            app.Services.GetRequiredService<IConnectionMultiplexer>());
+        app.MapHealth(new NodeHealth(app.Services.GetRequiredService<Akka.Actor.ActorSystem>(), app.Services.GetRequiredService<ProcessorService>(),
+            app.Services.GetRequiredService<IConnectionMultiplexer>(), options.Health, topics.MentionPartitions));
         return app;
     }
+}
+
+/// <summary>A host lifetime that leaves signals alone: the command that runs the node decides when and how it stops.</summary>
+internal sealed class CommandOwnedLifetime : IHostLifetime
+{
+    public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

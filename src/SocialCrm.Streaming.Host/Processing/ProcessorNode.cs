@@ -52,11 +52,52 @@ public sealed class ProcessorNode : IAsyncDisposable
 
     public Task StopAsync(CancellationToken cancellationToken = default) => Host.StopAsync(cancellationToken);
 
-    public async Task RunUntilStoppedAsync(CancellationToken stop)
+    /// <summary>
+    /// How long leaving the cluster may take after the processor's deadline (<c>Kafka:DrainTimeout</c>): a stop always
+    /// ends within the two, whatever state Kafka, Redis and the other members are in.
+    /// </summary>
+    public static readonly TimeSpan LeaveTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>Cancelled when the node stops itself: consumption ended by itself, or the actor system terminated (this node was downed).</summary>
+    public CancellationToken StoppedItself => Host.Lifetime.ApplicationStopping;
+
+    /// <summary>Runs until <paramref name="stop"/> (SIGTERM, Ctrl+C) or until the node stops itself, then stops within the deadline.</summary>
+    public async Task<NodeExit> RunUntilStoppedAsync(CancellationToken stop)
     {
-        await StartAsync(stop).ConfigureAwait(false);
-        await Task.Delay(Timeout.Infinite, stop).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
-        await StopAsync(CancellationToken.None).ConfigureAwait(false);
+        await StartAsync(CancellationToken.None).ConfigureAwait(false);
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(stop, StoppedItself);
+        await Task.Delay(Timeout.Infinite, either.Token).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
+        return await StopWithinDeadlineAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Stops the processor (drain, commit, leave the group: within <c>Kafka:DrainTimeout</c>), then leaves the
+    /// cluster (within <see cref="LeaveTimeout"/> more). What does not finish in time is left behind: the process
+    /// may exit, and the next owner replays from the last commit.
+    /// </summary>
+    public async Task<NodeExit> StopWithinDeadlineAsync()
+    {
+        var logger = Host.Services.GetRequiredService<ILoggerFactory>().CreateLogger<ProcessorNode>();
+        var limit = Options.Kafka.DrainTimeout + LeaveTimeout;
+        var stopping = StopAsync(CancellationToken.None);
+        var stopped = await Task.WhenAny(stopping, Task.Delay(limit)).ConfigureAwait(false) == stopping;
+        if (stopping.IsFaulted)
+        {
+            logger.LogError(stopping.Exception.GetBaseException(), "Stopping the node failed");
+        }
+        var exit = Service.Failure is not null ? NodeExit.Failed
+            : stopped && !stopping.IsFaulted && Service.Drained ? NodeExit.Drained
+            : NodeExit.Abandoned;
+        if (!stopped)
+        {
+            _stopTimedOut = true;
+            logger.LogError("The node did not stop within {Limit} (Kafka:DrainTimeout plus {Leave} to leave the cluster); exiting without it", limit, LeaveTimeout);
+        }
+        else if (exit == NodeExit.Abandoned)
+        {
+            logger.LogWarning("Stopped with work abandoned: the next owner replays it from the last commit");
+        }
+        return exit;
     }
 
     public Akka.Actor.ActorSystem ActorSystem => Host.Services.GetRequiredService<Akka.Actor.ActorSystem>();
@@ -81,6 +122,28 @@ public sealed class ProcessorNode : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await Host.DisposeAsync().ConfigureAwait(false);
+        if (_stopTimedOut)
+        {
+            // Whatever did not stop would not dispose either: the process exits without it.
+            return;
+        }
+        // A client blocked on an unreachable server must not hold the process: disposing is bounded as stopping is.
+        var disposing = Host.DisposeAsync().AsTask();
+        await Task.WhenAny(disposing, Task.Delay(DisposeTimeout)).ConfigureAwait(false);
     }
+
+    private bool _stopTimedOut;
+
+    private static readonly TimeSpan DisposeTimeout = TimeSpan.FromSeconds(2);
+}
+
+/// <summary>How a node's run ended.</summary>
+public enum NodeExit
+{
+    /// <summary>Stopped on request with every record done, the offsets committed and the cluster left.</summary>
+    Drained,
+    /// <summary>Stopped on request, but something was not done by the deadline (the next owner replays it).</summary>
+    Abandoned,
+    /// <summary>Stopped by itself: consumption ended without a request (see the log for why).</summary>
+    Failed,
 }

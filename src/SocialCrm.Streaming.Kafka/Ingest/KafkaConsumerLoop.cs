@@ -43,6 +43,12 @@ public sealed class KafkaConsumerLoop : IAsyncDisposable
     private readonly ConcurrentDictionary<TopicPartition, long> _lag = new();
     private volatile bool _stopping;
     private volatile bool _abandoning;
+    /// <summary>Set once Close returned: only then may the client be destroyed (a destroy blocks like the close it implies).</summary>
+    private volatile bool _closed;
+    private volatile bool _started;
+    private Exception? _failure;
+    /// <summary>When a record was last done, or nothing was waiting (<see cref="Environment.TickCount64"/>).</summary>
+    private long _lastProgressTicks = Environment.TickCount64;
     private int _inFlight;
     private int _maxInFlight;
     private long _doneSinceCommit;
@@ -116,6 +122,21 @@ public sealed class KafkaConsumerLoop : IAsyncDisposable
 
     public IReadOnlyList<TopicPartition> AssignedPartitions => [.. _trackers.Keys.OrderBy(tp => tp.Topic, StringComparer.Ordinal).ThenBy(tp => tp.Partition.Value)];
     public int InFlight => Volatile.Read(ref _inFlight);
+
+    /// <summary>Completes when the consume thread has exited: after a stop, or when the loop failed (see <see cref="Failure"/>).</summary>
+    public Task Exited => _loopExited.Task;
+
+    /// <summary>Why the loop ended by itself (a fatal client error, a bug); null while it runs or after a requested stop.</summary>
+    public Exception? Failure => Volatile.Read(ref _failure);
+
+    /// <summary>True once a stop was asked for (<see cref="StopFetchingAsync"/>, <see cref="AbandonAsync"/>).</summary>
+    public bool IsStopping => _stopping;
+
+    /// <summary>
+    /// How long since the loop last made progress: a record done, or nothing waiting (none in flight, no lag).
+    /// Long while records wait means a stall.
+    /// </summary>
+    public TimeSpan SinceProgress => TimeSpan.FromMilliseconds(Environment.TickCount64 - Interlocked.Read(ref _lastProgressTicks));
     /// <summary>The most records ever in flight at once: the proof that memory stays bounded.</summary>
     public int MaxInFlight => Volatile.Read(ref _maxInFlight);
     public long Consumed => Interlocked.Read(ref _consumed);
@@ -137,6 +158,7 @@ public sealed class KafkaConsumerLoop : IAsyncDisposable
     public void Start()
     {
         _consumer.Subscribe(_topics);
+        _started = true;
         _thread.Start();
     }
 
@@ -148,18 +170,92 @@ public sealed class KafkaConsumerLoop : IAsyncDisposable
         }
         Interlocked.Decrement(ref _inFlight);
         Interlocked.Increment(ref _doneSinceCommit);
+        Interlocked.Exchange(ref _lastProgressTicks, Environment.TickCount64);
     }
 
-    /// <summary>Graceful stop: no new records, wait (bounded) for those in flight, commit, leave the group.</summary>
-    public async Task StopAsync()
+    /// <summary>
+    /// Graceful stop within <see cref="KafkaIngestOptions.DrainTimeout"/>: no new records, wait for those in flight,
+    /// commit, leave the group. False when something was left undone (records still in flight, the commit or the
+    /// close not finished in time): the next owner replays from the last commit.
+    /// </summary>
+    public async Task<bool> StopAsync()
+    {
+        var clock = Stopwatch.StartNew();
+        using var deadline = new CancellationTokenSource(_options.DrainTimeout);
+        await StopFetchingAsync(deadline.Token).ConfigureAwait(false);
+        var drained = await WaitForInFlightAsync(deadline.Token).ConfigureAwait(false);
+        return await CloseAsync(_options.DrainTimeout - clock.Elapsed).ConfigureAwait(false) && drained;
+    }
+
+    /// <summary>
+    /// Takes no new records: the consume thread exits and <see cref="Records"/> completes once the stream has
+    /// what was handed out. Waits for the thread until <paramref name="deadline"/> (it may be stuck in a commit
+    /// to an unreachable broker); <see cref="Records"/> completes either way.
+    /// </summary>
+    public async Task StopFetchingAsync(CancellationToken deadline)
     {
         _stopping = true;
-        await _loopExited.Task.ConfigureAwait(false);
+        if (!_started)
+        {
+            _loopExited.TrySetResult();
+        }
+        await Task.WhenAny(_loopExited.Task, Task.Delay(Timeout.Infinite, deadline)).ConfigureAwait(false);
         _handedOut.Writer.TryComplete();
-        WaitForInFlight(() => InFlight == 0, _options.DrainTimeout);
-        CommitDone();
-        _consumer.Close();
     }
+
+    /// <summary>Waits until every record handed out is done, or <paramref name="deadline"/>. False if some were not.</summary>
+    public async Task<bool> WaitForInFlightAsync(CancellationToken deadline)
+    {
+        while (InFlight > 0)
+        {
+            if (deadline.IsCancellationRequested)
+            {
+                _logger.LogWarning("{InFlight} in-flight records were not done by the stop deadline; the next owner replays them", InFlight);
+                return false;
+            }
+            await Task.Delay(5, CancellationToken.None).ConfigureAwait(false);
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// After <see cref="StopFetchingAsync"/>: commits what is done and leaves the group, on a thread of its own,
+    /// for at most <paramref name="limit"/> (at least <see cref="MinimumCloseTime"/>, so a drain that used the whole
+    /// deadline still gets its commit). librdkafka's commit and close can block for long with the brokers
+    /// unreachable; then the client is left to the process's exit. False if not closed cleanly in time.
+    /// </summary>
+    public async Task<bool> CloseAsync(TimeSpan limit)
+    {
+        if (!_loopExited.Task.IsCompleted)
+        {
+            // The consume thread is still inside a client call: using the client from here could race with it.
+            _logger.LogWarning("The consume thread did not stop in time; leaving the group without a final commit");
+            return false;
+        }
+        var closing = Task.Factory.StartNew(() =>
+        {
+            CommitDone();
+            var committed = !_lastCommitFailed;
+            _consumer.Close();
+            _closed = true;
+            return committed;
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        var wait = limit > MinimumCloseTime ? limit : MinimumCloseTime;
+        if (await Task.WhenAny(closing, Task.Delay(wait, CancellationToken.None)).ConfigureAwait(false) != closing)
+        {
+            _logger.LogWarning("The Kafka consumer did not commit and close within {Limit} (brokers unreachable?); the next owner replays from the last commit", wait);
+            return false;
+        }
+        if (closing.IsFaulted)
+        {
+            _logger.LogWarning(closing.Exception.GetBaseException(), "The Kafka consumer failed to close; the next owner replays from the last commit");
+            return false;
+        }
+        return closing.Result;
+    }
+
+    /// <summary>The least time <see cref="CloseAsync"/> gives the final commit and the group leave, even past the deadline.</summary>
+    public static readonly TimeSpan MinimumCloseTime = TimeSpan.FromSeconds(2);
 
     /// <summary>Stops as a crash would: no drain and no commit. What was not committed is replayed by the next owner.</summary>
     public async Task AbandonAsync()
@@ -176,7 +272,10 @@ public sealed class KafkaConsumerLoop : IAsyncDisposable
         {
             await StopAsync().ConfigureAwait(false);
         }
-        _consumer.Dispose();
+        if (_closed || _abandoning)
+        {
+            _consumer.Dispose();
+        }
     }
 
     private void Loop()
@@ -200,11 +299,14 @@ public sealed class KafkaConsumerLoop : IAsyncDisposable
         }
         catch (Exception ex)
         {
+            Volatile.Write(ref _failure, ex);
             _logger.LogCritical(ex, "The Kafka consume loop failed");
             _handedOut.Writer.TryComplete(ex);
         }
         finally
         {
+            // No more records: the stream completes once those handed out are done.
+            _handedOut.Writer.TryComplete();
             _loopExited.TrySetResult();
         }
     }
@@ -216,9 +318,10 @@ public sealed class KafkaConsumerLoop : IAsyncDisposable
         {
             result = _consumer.Consume(ConsumeTimeout);
         }
-        catch (ConsumeException ex)
+        catch (ConsumeException ex) when (!ex.Error.IsFatal)
         {
             // The client retries broker errors itself; a consume error is logged and consumption goes on.
+            // A fatal one (e.g. this static member fenced by another with its group.instance.id) ends the loop.
             if (_logGate("consume:" + ex.Error.Code, out var suppressed))
             {
                 _logger.LogWarning("Kafka consume error {Code}: {Reason} ({Suppressed} more since last logged)", ex.Error.Code, ex.Error.Reason, suppressed);
@@ -294,6 +397,11 @@ public sealed class KafkaConsumerLoop : IAsyncDisposable
                 _lag.TryRemove(partition, out _);
             }
         }
+        if (InFlight == 0 && _lag.Values.All(lag => lag == 0))
+        {
+            // Caught up: nothing waits, so a quiet topic is not a stall.
+            Interlocked.Exchange(ref _lastProgressTicks, Environment.TickCount64);
+        }
     }
 
     private long PositionOf(TopicPartition partition)
@@ -355,7 +463,8 @@ public sealed class KafkaConsumerLoop : IAsyncDisposable
             return;
         }
         var trackers = partitions.Select(p => _trackers.GetValueOrDefault(p)).OfType<PartitionOffsetTracker>().ToArray();
-        WaitForInFlight(() => trackers.All(t => t.InFlight == 0), RevocationDrainLimit);
+        // Stopping: the stop has waited for in-flight records already, within its own deadline.
+        WaitForInFlight(() => trackers.All(t => t.InFlight == 0), _stopping ? TimeSpan.Zero : RevocationDrainLimit);
         CommitDone(partitions);
     }
 
