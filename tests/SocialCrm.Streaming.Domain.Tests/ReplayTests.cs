@@ -73,7 +73,7 @@ public sealed class ReplayTests(ITestOutputHelper output)
             """{"key":"acme:C-4","value":null}""",
         })
         {
-            var (id, profile) = CustomerProfileJson.ParseLine(Encoding.UTF8.GetBytes(line));
+            Assert.True(CustomerProfileJson.TryParseLine(Encoding.UTF8.GetBytes(line), out var id, out var profile, out var rejection), rejection?.ToString());
             replay.ApplyProfile(id, profile);
         }
         return replay;

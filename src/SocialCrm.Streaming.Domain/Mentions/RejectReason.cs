@@ -12,6 +12,12 @@ public enum RejectReason
     InvalidField,
     KeyMismatch,
     InvalidProfile,
+    /// <summary>A string decodes to something that is not text (an escaped lone surrogate such as <c>\ud800</c>).</summary>
+    InvalidText,
+    /// <summary>A field the contract knows appears twice in one object: which one is meant is ambiguous.</summary>
+    DuplicateField,
+    /// <summary>The event time lies beyond now plus the allowed skew, or outside the contract's range.</summary>
+    EventTimeOutOfRange,
 }
 
 public static class RejectReasonNames
@@ -27,6 +33,9 @@ public static class RejectReasonNames
         RejectReason.InvalidField => "invalid-field",
         RejectReason.KeyMismatch => "key-mismatch",
         RejectReason.InvalidProfile => "invalid-profile",
+        RejectReason.InvalidText => "invalid-text",
+        RejectReason.DuplicateField => "duplicate-field",
+        RejectReason.EventTimeOutOfRange => "event-time-out-of-range",
         _ => "unknown",
     };
 }

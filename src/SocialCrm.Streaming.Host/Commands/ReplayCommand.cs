@@ -40,15 +40,11 @@ public static class ReplayCommand
                 await using var profileStream = profileFile.OpenRead();
                 await foreach (var (line, utf8) in JsonLines.ReadAsync(profileStream).WithCancellation(cancellationToken))
                 {
-                    try
+                    if (!CustomerProfileJson.TryParseLine(utf8, out var id, out var profile, out var rejection))
                     {
-                        var (id, profile) = CustomerProfileJson.ParseLine(utf8);
-                        engine.ApplyProfile(id, profile);
+                        throw new ConfigurationException([$"--profiles {profileFile.Name} line {line}: {rejection}"]);
                     }
-                    catch (FormatException ex)
-                    {
-                        throw new ConfigurationException([$"--profiles {profileFile.Name} line {line}: {ex.Message}"]);
-                    }
+                    engine.ApplyProfile(id, profile);
                 }
             }
 

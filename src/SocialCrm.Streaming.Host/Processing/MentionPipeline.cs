@@ -100,22 +100,15 @@ public sealed class MentionPipeline(
     private async Task<Processed> ProcessProfileAsync(ConsumedRecord record, CancellationToken cancellationToken)
     {
         var key = record.Key is null ? "" : Encoding.UTF8.GetString(record.Key);
-        if (!EntityId.TryParse(key, out var id))
+        if (!EntityId.TryParseCustomer(key, out var id))
         {
-            return await DeadLetterAsync(record, new Rejection(RejectReason.InvalidProfile, $"profile key '{key}' is not brand:customerId")).ConfigureAwait(false);
+            return await DeadLetterAsync(record, new Rejection(RejectReason.InvalidProfile, $"profile key '{key}' is not brand:customerId (one colon, a customer id without ':')")).ConfigureAwait(false);
         }
         CountIfMisaligned(record, id.Value);
         CustomerProfile? profile = null;
-        if (record.Value is { } value)
+        if (record.Value is { } value && !CustomerProfileJson.TryParseValue(value, out profile, out var rejection))
         {
-            try
-            {
-                profile = CustomerProfileJson.ParseValue(value);
-            }
-            catch (FormatException ex)
-            {
-                return await DeadLetterAsync(record, new Rejection(RejectReason.InvalidProfile, ex.Message)).ConfigureAwait(false);
-            }
+            return await DeadLetterAsync(record, rejection).ConfigureAwait(false);
         }
         await _asks.ApplyProfileAsync(new ApplyProfile(id.Value, profile, record.Position), cancellationToken).ConfigureAwait(false);
         return new Processed(record);
