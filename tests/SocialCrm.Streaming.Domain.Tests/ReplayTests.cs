@@ -11,10 +11,10 @@ namespace SocialCrm.Streaming.Domain.Tests;
 
 public sealed class ReplayTests(ITestOutputHelper output)
 {
-    private static RulesOptions Rules() => new() { Competitors = ["globex"] };
+    internal static RulesOptions Rules() => new() { Competitors = ["globex"] };
 
     /// <summary>A mentions.jsonl: calm traffic, a negative burst, an influencer, churners and prospects.</summary>
-    private static string[] MentionsFile()
+    internal static string[] MentionsFile()
     {
         var random = new Random(99);
         string[] texts =

@@ -28,7 +28,8 @@ public sealed class MentionPipeline(
     BrandVolumeAggregator brandVolume,
     ProcessorMetrics metrics,
     int parallelism,
-    TimeSpan askTimeout)
+    TimeSpan askTimeout,
+    TimeSpan maxEventTimeSkew)
 {
     private readonly string _profilesTopic = metrics.Topics.Profiles;
     private readonly EntityAskQueue _asks = new(AskWithRetries(customers, stats, log, askTimeout));
@@ -58,16 +59,25 @@ public sealed class MentionPipeline(
         public DateTimeOffset EffectsWrittenAt { get; } = DateTimeOffset.UtcNow;
     }
 
-    /// <summary>Validates a record: the payload must be a mention, and a key, when present, must be its entity id.</summary>
-    public static ParseOutcome Parse(ConsumedRecord record)
+    /// <summary>
+    /// Validates a record: the payload must be a mention, a key, when present, must be its entity id, and its event
+    /// time may lie at most <paramref name="maxEventTimeSkew"/> beyond the wall clock.
+    /// </summary>
+    public static ParseOutcome Parse(ConsumedRecord record, TimeSpan maxEventTimeSkew)
     {
         var outcome = MentionParser.Parse(record.Value);
-        if (outcome.Mention is { } mention && record.Key is { } key && !KeyMatches(key, mention.EntityId))
+        if (outcome.Mention is not { } mention)
+        {
+            return outcome;
+        }
+        if (record.Key is { } key && !KeyMatches(key, mention.EntityId))
         {
             return ParseOutcome.Invalid(RejectReason.KeyMismatch,
                 $"record key '{Encoding.UTF8.GetString(key)}' is not the mention's entity id '{mention.EntityId}'");
         }
-        return outcome;
+        return EventTime.CheckNotAhead(mention.CreatedAt, DateTimeOffset.UtcNow, maxEventTimeSkew) is { } ahead
+            ? new ParseOutcome(null, ahead)
+            : outcome;
     }
 
     private static bool KeyMatches(byte[] key, EntityId entityId)
@@ -83,7 +93,7 @@ public sealed class MentionPipeline(
         {
             return ProcessProfileAsync(record, cancellationToken);
         }
-        var outcome = Parse(record);
+        var outcome = Parse(record, maxEventTimeSkew);
         return outcome.Mention is { } mention
             ? ApplyMentionAsync(mention, record, cancellationToken)
             : DeadLetterAsync(record, outcome.Rejection!);

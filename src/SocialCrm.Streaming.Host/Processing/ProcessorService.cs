@@ -61,7 +61,7 @@ public sealed class ProcessorService(
             assigned => OnAssignmentChanged([.. assigned.Where(tp => tp.Topic == topics.Mentions).Select(tp => tp.Partition.Value)]),
             new LogThrottle(TimeSpan.FromMinutes(1)).ShouldLog);
         var pipeline = new MentionPipeline(region, deadLetters, stats, new RateLimitedLog(_logger, TimeSpan.FromMinutes(1)),
-            _brandVolume, metrics, options.Pipeline.Parallelism, options.Pipeline.AskTimeout);
+            _brandVolume, metrics, options.Pipeline.Parallelism, options.Pipeline.AskTimeout, options.Pipeline.MaxEventTimeSkew);
         consumer.Start();
         _stream = pipeline.RunAsync(consumer, system.Materializer(), _stopping.Token);
         _ = _stream.ContinueWith(
