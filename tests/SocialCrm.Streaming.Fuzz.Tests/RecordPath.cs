@@ -59,11 +59,23 @@ public static class RecordPath
             }
         }
         var signals = new List<DomainSignal>();
-        long offset = 0;
+        var gate = new ReplayEventTimeGate<Mention>(TimeSpan.FromMinutes(5));
+        var judged = new List<(Mention Item, Rejection? Rejection)>();
         foreach (var payload in mentions)
         {
-            if (Parse(payload) is not { } mention)
+            if (Parse(payload) is { } mention)
             {
+                Assert.Null(EventTime.CheckNotAhead(mention.CreatedAt, EventTime.Latest, TimeSpan.FromMinutes(5)));
+                gate.Add(mention, mention.CreatedAt, judged);
+            }
+        }
+        gate.Complete(judged);
+        long offset = 0;
+        foreach (var (mention, rejection) in judged)
+        {
+            if (rejection is not null)
+            {
+                Assert.Equal(RejectReason.EventTimeOutOfRange, rejection.Reason);
                 continue;
             }
             var position = new SourcePosition(0, offset++);

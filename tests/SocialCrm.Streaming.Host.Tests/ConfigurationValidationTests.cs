@@ -71,6 +71,8 @@ public sealed class ConfigurationValidationTests
     [InlineData("Cluster:DownUnreachableAfter", "00:00:00.500", ">= 1s")]
     [InlineData("Pipeline:Parallelism", "0", "1..100000")]
     [InlineData("Pipeline:AskTimeout", "00:00:00", "> 0")]
+    [InlineData("Pipeline:MaxEventTimeSkew", "00:00:00", "00:00:01..1.00:00:00")]
+    [InlineData("Pipeline:MaxEventTimeSkew", "2.00:00:00", "00:00:01..1.00:00:00")]
     [InlineData("Metrics:Port", "65536", "0..65535")]
     [InlineData("Kafka:CommitBatchSize", "lots", "Int32")]
     [InlineData("Cluster:PassivateIdleAfter", "soon", "TimeSpan")]
