@@ -74,10 +74,7 @@ public sealed class EndToEndTests(RedisServersFixture servers, MockKafkaFixture 
     {
         var redis = servers.Get(server);
         var scenario = ProcessorScenario.Create(kafka, redis, Partitions);
-        var generator = new MentionGenerator(new GeneratorOptions
-        {
-            CustomersPerBrand = 300, Seed = 5, EventInterval = TimeSpan.FromMilliseconds(150), CrisisAt = 6_500, CrisisLength = 1_500,
-        });
+        var generator = CrisisGenerator();
         // A calm tail after the crisis moves every partition's event time past the crisis minutes plus the allowed
         // lateness: a live node closes a minute only when all its partitions have passed it, while the replay,
         // one ordered stream, may close minutes near the end of the input sooner.
@@ -87,14 +84,7 @@ public sealed class EndToEndTests(RedisServersFixture servers, MockKafkaFixture 
         var expected = ProcessorScenario.ReplaySignals(records);
         Assert.Contains("crisis/volume-spike/acme", expected);
 
-        await using (var node = scenario.StartNode(scenario.Options() is var options ? WithLongLists(options) : null))
-        {
-            await node.StartAsync();
-            await scenario.WaitUntilCommittedAtLogEndAsync(TimeSpan.FromSeconds(90));
-            // Brand counts reach the monitors once a second; give the last report time to land.
-            await Task.Delay(TimeSpan.FromSeconds(3));
-            await node.StopAsync();
-        }
+        await RunUntilCommittedAsync(scenario);
 
         var live = await scenario.ReadSignalsAsync();
         Assert.Equal(live.Count, live.Select(s => s.Id).Distinct().Count());
@@ -106,12 +96,25 @@ public sealed class EndToEndTests(RedisServersFixture servers, MockKafkaFixture 
             output.WriteLine(unexpected.Json);
         }
         Assert.Equal(expected, actual);
+    }
 
-        static SocialCrmOptions WithLongLists(SocialCrmOptions options)
-        {
-            options.Redis.ListCapacity = 100_000;
-            return options;
-        }
+    /// <summary>A crisis in acme's mentions, then a calm tail (see the test above for why).</summary>
+    private static MentionGenerator CrisisGenerator() => new(new GeneratorOptions
+    {
+        CustomersPerBrand = 300, Seed = 5, EventInterval = TimeSpan.FromMilliseconds(150), CrisisAt = 6_500, CrisisLength = 1_500,
+    });
+
+    /// <summary>Runs one node until it committed everything produced, with lists long enough to keep every signal.</summary>
+    private static async Task RunUntilCommittedAsync(ProcessorScenario scenario)
+    {
+        var options = scenario.Options();
+        options.Redis.ListCapacity = 100_000;
+        await using var node = scenario.StartNode(options);
+        await node.StartAsync();
+        await scenario.WaitUntilCommittedAtLogEndAsync(TimeSpan.FromSeconds(90));
+        // Brand counts reach the monitors once a second; give the last report time to land.
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        await node.StopAsync();
     }
 
     /// <summary>
@@ -125,11 +128,7 @@ public sealed class EndToEndTests(RedisServersFixture servers, MockKafkaFixture 
     {
         var redis = servers.Get(server);
         var scenario = ProcessorScenario.Create(kafka, redis, Partitions);
-        var generator = new MentionGenerator(new GeneratorOptions
-        {
-            CustomersPerBrand = 300, Seed = 5, EventInterval = TimeSpan.FromMilliseconds(150), CrisisAt = 6_500, CrisisLength = 1_500,
-        });
-        var clean = generator.Generate(11_000).ToList();
+        var clean = CrisisGenerator().Generate(11_000).ToList();
         string[] hostileTimes = ["2031-06-01T00:00:00Z", "9999-12-31T23:59:59Z", "+1h", "1970-01-01T00:00:00Z", "2199-12-31T23:59:59Z", "2001-01-01T00:00:00Z"];
         var records = new List<GeneratedRecord>();
         var futureOnes = 0;
@@ -157,15 +156,7 @@ public sealed class EndToEndTests(RedisServersFixture servers, MockKafkaFixture 
         var expected = ProcessorScenario.ReplaySignals(clean);
         Assert.Contains("crisis/volume-spike/acme", expected);
 
-        var options = scenario.Options();
-        options.Redis.ListCapacity = 100_000;
-        await using (var node = scenario.StartNode(options))
-        {
-            await node.StartAsync();
-            await scenario.WaitUntilCommittedAtLogEndAsync(TimeSpan.FromSeconds(90));
-            await Task.Delay(TimeSpan.FromSeconds(3));
-            await node.StopAsync();
-        }
+        await RunUntilCommittedAsync(scenario);
 
         var actual = (await scenario.ReadSignalsAsync()).Select(s => s.Description).Order().ToList();
         output.WriteLine($"{server}: missing: {string.Join("; ", expected.Except(actual))}; unexpected: {string.Join("; ", actual.Except(expected))}");

@@ -99,21 +99,23 @@ public static class MentionParser
     /// <summary>The fields of the contract; each may appear once (a second one is ambiguous, not "last wins").</summary>
     private enum Field { Id, Platform, Brand, CustomerId, Author, Text, Lang, CreatedAt, Kind, InReplyTo, Rating, Metrics, Sentiment }
 
-    private static Field? KnownField(ref Utf8JsonReader reader) =>
-        reader.ValueTextEquals("id"u8) ? Field.Id
-        : reader.ValueTextEquals("platform"u8) ? Field.Platform
-        : reader.ValueTextEquals("brand"u8) ? Field.Brand
-        : reader.ValueTextEquals("customerId"u8) ? Field.CustomerId
-        : reader.ValueTextEquals("author"u8) ? Field.Author
-        : reader.ValueTextEquals("text"u8) ? Field.Text
-        : reader.ValueTextEquals("lang"u8) ? Field.Lang
-        : reader.ValueTextEquals("createdAt"u8) ? Field.CreatedAt
-        : reader.ValueTextEquals("kind"u8) ? Field.Kind
-        : reader.ValueTextEquals("inReplyTo"u8) ? Field.InReplyTo
-        : reader.ValueTextEquals("rating"u8) ? Field.Rating
-        : reader.ValueTextEquals("metrics"u8) ? Field.Metrics
-        : reader.ValueTextEquals("sentiment"u8) ? Field.Sentiment
-        : null;
+    /// <summary>The wire names of <see cref="Field"/>, in its order.</summary>
+    private static readonly string[] FieldNames =
+        ["id", "platform", "brand", "customerId", "author", "text", "lang", "createdAt", "kind", "inReplyTo", "rating", "metrics", "sentiment"];
+
+    private static readonly byte[][] Utf8FieldNames = [.. FieldNames.Select(Encoding.UTF8.GetBytes)];
+
+    private static Field? KnownField(ref Utf8JsonReader reader)
+    {
+        for (var i = 0; i < Utf8FieldNames.Length; i++)
+        {
+            if (reader.ValueTextEquals(Utf8FieldNames[i]))
+            {
+                return (Field)i;
+            }
+        }
+        return null;
+    }
 
     private static Rejection? ReadField(ref Utf8JsonReader reader, ref MentionFields fields)
     {
@@ -146,23 +148,7 @@ public static class MentionParser
         };
     }
 
-    private static string FieldName(Field field) => field switch
-    {
-        Field.Id => "id",
-        Field.Platform => "platform",
-        Field.Brand => "brand",
-        Field.CustomerId => "customerId",
-        Field.Author => "author",
-        Field.Text => "text",
-        Field.Lang => "lang",
-        Field.CreatedAt => "createdAt",
-        Field.Kind => "kind",
-        Field.InReplyTo => "inReplyTo",
-        Field.Rating => "rating",
-        Field.Metrics => "metrics",
-        Field.Sentiment => "sentiment",
-        _ => throw new ArgumentOutOfRangeException(nameof(field), field, "a known field without a name"),
-    };
+    private static string FieldName(Field field) => FieldNames[(int)field];
 
     private static Rejection Duplicate(string field) =>
         new(RejectReason.DuplicateField, $"{field} appears more than once; which one is meant is ambiguous");
