@@ -11,10 +11,10 @@ namespace SocialCrm.Streaming.Domain.Tests;
 
 public sealed class ReplayTests(ITestOutputHelper output)
 {
-    private static RulesOptions Rules() => new() { Competitors = ["globex"] };
+    internal static RulesOptions Rules() => new() { Competitors = ["globex"] };
 
     /// <summary>A mentions.jsonl: calm traffic, a negative burst, an influencer, churners and prospects.</summary>
-    private static string[] MentionsFile()
+    internal static string[] MentionsFile()
     {
         var random = new Random(99);
         string[] texts =
@@ -73,7 +73,7 @@ public sealed class ReplayTests(ITestOutputHelper output)
             """{"key":"acme:C-4","value":null}""",
         })
         {
-            var (id, profile) = CustomerProfileJson.ParseLine(Encoding.UTF8.GetBytes(line));
+            Assert.True(CustomerProfileJson.TryParseLine(Encoding.UTF8.GetBytes(line), out var id, out var profile, out var rejection), rejection?.ToString());
             replay.ApplyProfile(id, profile);
         }
         return replay;

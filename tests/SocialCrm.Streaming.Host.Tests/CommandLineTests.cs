@@ -64,6 +64,60 @@ public sealed class CommandLineTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>
+    /// Replay's "now" is the stream's own time: mentions dated far ahead of the rest are reported on standard error in
+    /// the usual "line N: reason: detail" form and change no alert; mentions from the past are replayed.
+    /// </summary>
+    [Fact]
+    public async Task Replay_reports_mentions_far_ahead_of_the_stream_and_raises_the_same_alerts()
+    {
+        var mentions = TempFile();
+        var hostile = TempFile();
+        try
+        {
+            Assert.Equal(0, (await RunAsync(TimeSpan.FromMinutes(1), "generate", "--output", mentions, "--count", "16000")).ExitCode);
+            var lines = await File.ReadAllLinesAsync(mentions);
+            string[] times = ["2031-06-01T00:00:00Z", "1970-01-01T00:00:00Z", "2199-12-31T23:59:59Z", "2001-01-01T00:00:00Z"];
+            var withHostile = new List<string>();
+            for (var i = 0; i < lines.Length; i++)
+            {
+                withHostile.Add(lines[i]);
+                if (i % 1000 == 500)
+                {
+                    withHostile.Add($$"""{"id":"h{{i}}","platform":"x","brand":"acme","author":{"id":"hostile-{{i}}"},"text":"just got the update","createdAt":"{{times[i / 1000 % times.Length]}}"}""");
+                }
+            }
+            await File.WriteAllLinesAsync(hostile, withHostile);
+
+            var clean = await RunAsync(TimeSpan.FromMinutes(1), "replay", "--input", mentions);
+            var mixed = await RunAsync(TimeSpan.FromMinutes(1), "replay", "--input", hostile);
+
+            Assert.Equal(0, clean.ExitCode);
+            Assert.Equal(1, mixed.ExitCode);
+            var reported = mixed.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            output.WriteLine(string.Join('\n', reported.Take(4)));
+            Assert.Equal(8, reported.Length);
+            Assert.All(reported, line => Assert.Matches(@"^line \d+: event-time-out-of-range: createdAt ", line));
+            // Ids carry line numbers, which the inserted lines shift: the same alerts are the same type, kind and subject.
+            Assert.Equal(Describe(clean.Output), Describe(mixed.Output));
+            Assert.Contains("crisis/volume-spike/acme", Describe(clean.Output));
+        }
+        finally
+        {
+            File.Delete(mentions);
+            File.Delete(hostile);
+        }
+
+        static List<string> Describe(string signals) => [.. signals.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line =>
+        {
+            using var json = System.Text.Json.JsonDocument.Parse(line);
+            var root = json.RootElement;
+            var subject = root.TryGetProperty("entityId", out var entity) && entity.ValueKind == System.Text.Json.JsonValueKind.String
+                ? entity.GetString() : root.GetProperty("brand").GetString();
+            return $"{root.GetProperty("type").GetString()}/{(root.TryGetProperty("kind", out var kind) ? kind.GetString() : "")}/{subject}";
+        })];
+    }
+
     [Fact]
     public async Task Analyze_writes_one_line_per_mention_and_names_rejected_lines()
     {

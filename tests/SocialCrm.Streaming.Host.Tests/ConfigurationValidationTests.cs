@@ -74,6 +74,8 @@ public sealed class ConfigurationValidationTests
     [InlineData("Pipeline:EntityFailureAttempts", "0", "1..100")]
     [InlineData("Tenants:AllowedBrands:0", "Acme Corp", "[a-z0-9_-]{1,64}")]
     [InlineData("Tenants:MaxBrands", "0", "1..1000000")]
+    [InlineData("Pipeline:MaxEventTimeSkew", "00:00:00", "00:00:01..1.00:00:00")]
+    [InlineData("Pipeline:MaxEventTimeSkew", "2.00:00:00", "00:00:01..1.00:00:00")]
     [InlineData("Metrics:Port", "65536", "0..65535")]
     [InlineData("Health:StallTimeout", "00:00:10", "longer than Pipeline:AskTimeout")]
     [InlineData("Health:StallTimeout", "later", "TimeSpan")]

@@ -74,10 +74,7 @@ public sealed class EndToEndTests(RedisServersFixture servers, MockKafkaFixture 
     {
         var redis = servers.Get(server);
         var scenario = ProcessorScenario.Create(kafka, redis, Partitions);
-        var generator = new MentionGenerator(new GeneratorOptions
-        {
-            CustomersPerBrand = 300, Seed = 5, EventInterval = TimeSpan.FromMilliseconds(150), CrisisAt = 6_500, CrisisLength = 1_500,
-        });
+        var generator = CrisisGenerator();
         // A calm tail after the crisis moves every partition's event time past the crisis minutes plus the allowed
         // lateness: a live node closes a minute only when all its partitions have passed it, while the replay,
         // one ordered stream, may close minutes near the end of the input sooner.
@@ -87,14 +84,7 @@ public sealed class EndToEndTests(RedisServersFixture servers, MockKafkaFixture 
         var expected = ProcessorScenario.ReplaySignals(records);
         Assert.Contains("crisis/volume-spike/acme", expected);
 
-        await using (var node = scenario.StartNode(scenario.Options() is var options ? WithLongLists(options) : null))
-        {
-            await node.StartAsync();
-            await scenario.WaitUntilCommittedAtLogEndAsync(TimeSpan.FromSeconds(90));
-            // Brand counts reach the monitors once a second; give the last report time to land.
-            await Task.Delay(TimeSpan.FromSeconds(3));
-            await node.StopAsync();
-        }
+        await RunUntilCommittedAsync(scenario);
 
         var live = await scenario.ReadSignalsAsync();
         Assert.Equal(live.Count, live.Select(s => s.Id).Distinct().Count());
@@ -106,14 +96,78 @@ public sealed class EndToEndTests(RedisServersFixture servers, MockKafkaFixture 
             output.WriteLine(unexpected.Json);
         }
         Assert.Equal(expected, actual);
-
-        static SocialCrmOptions WithLongLists(SocialCrmOptions options)
-        {
-            options.Redis.ListCapacity = 100_000;
-            return options;
-        }
     }
 
+    /// <summary>A crisis in acme's mentions, then a calm tail (see the test above for why).</summary>
+    private static MentionGenerator CrisisGenerator() => new(new GeneratorOptions
+    {
+        CustomersPerBrand = 300, Seed = 5, EventInterval = TimeSpan.FromMilliseconds(150), CrisisAt = 6_500, CrisisLength = 1_500,
+    });
+
+    /// <summary>Runs one node until it committed everything produced, with lists long enough to keep every signal.</summary>
+    private static async Task RunUntilCommittedAsync(ProcessorScenario scenario)
+    {
+        var options = scenario.Options();
+        options.Redis.ListCapacity = 100_000;
+        await using var node = scenario.StartNode(options);
+        await node.StartAsync();
+        await scenario.WaitUntilCommittedAtLogEndAsync(TimeSpan.FromSeconds(90));
+        // Brand counts reach the monitors once a second; give the last report time to land.
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        await node.StopAsync();
+    }
+
+    /// <summary>
+    /// Event time is untrusted: the same crisis with hostile timestamps mixed in (years ahead, year 9999, an hour
+    /// ahead of the stream, epoch 0, the far past) raises the same alerts and triggers live as the replay of the
+    /// stream without them; those beyond the wall clock are dead-lettered as event-time-out-of-range.
+    /// </summary>
+    [RedisTheory]
+    [MemberData(nameof(RedisServers.All), MemberType = typeof(RedisServers))]
+    public async Task Hostile_timestamps_mixed_into_a_crisis_change_no_alert_live(string server)
+    {
+        var redis = servers.Get(server);
+        var scenario = ProcessorScenario.Create(kafka, redis, Partitions);
+        var clean = CrisisGenerator().Generate(11_000).ToList();
+        string[] hostileTimes = ["2031-06-01T00:00:00Z", "9999-12-31T23:59:59Z", "+1h", "1970-01-01T00:00:00Z", "2199-12-31T23:59:59Z", "2001-01-01T00:00:00Z"];
+        var records = new List<GeneratedRecord>();
+        var futureOnes = 0;
+        for (var i = 0; i < clean.Count; i++)
+        {
+            records.Add(clean[i]);
+            if (i % 500 == 250)
+            {
+                var n = i / 500;
+                var time = hostileTimes[n % hostileTimes.Length];
+                if (time == "+1h")
+                {
+                    time = SocialCrm.Streaming.Domain.Mentions.MentionParser.Parse(clean[i].Value).Mention!.CreatedAt.AddHours(1).ToString("yyyy-MM-ddTHH:mm:ssZ");
+                }
+                // The stream is of November 2026; the wall clock is later, years before 2031.
+                futureOnes += string.CompareOrdinal(time, "2031") >= 0 ? 1 : 0;
+                var brand = n % 2 == 0 ? "acme" : "globex";
+                records.Add(new GeneratedRecord($"{brand}:x:hostile-{n}", System.Text.Encoding.UTF8.GetBytes(
+                    $$"""{"id":"hostile-{{n}}","platform":"x","brand":"{{brand}}","author":{"id":"hostile-{{n}}"},"text":"just got the update","createdAt":"{{time}}"}"""),
+                    IsValid: true, $"{brand}:x:hostile-{n}"));
+            }
+        }
+        kafka.Produce(scenario.Topics.Mentions, records.Select(r => (r.Key, r.Value)));
+
+        var expected = ProcessorScenario.ReplaySignals(clean);
+        Assert.Contains("crisis/volume-spike/acme", expected);
+
+        await RunUntilCommittedAsync(scenario);
+
+        var actual = (await scenario.ReadSignalsAsync()).Select(s => s.Description).Order().ToList();
+        output.WriteLine($"{server}: missing: {string.Join("; ", expected.Except(actual))}; unexpected: {string.Join("; ", actual.Except(expected))}");
+        Assert.Equal(expected, actual);
+        var deadLetters = kafka.ReadAll(scenario.Topics.DeadLetter, 1, TimeSpan.FromSeconds(10));
+        Assert.Equal(futureOnes, deadLetters.Count);
+        Assert.All(deadLetters, d => Assert.Equal("event-time-out-of-range", d.Header(DeadLetterPublisher.ReasonHeader)));
+        // The past ones are valid mentions and counted for their prospects, as a backfill would be.
+        var counts = await scenario.ReadMentionCountsAsync();
+        Assert.Equal(records.Count - clean.Count - futureOnes, counts.Keys.Count(k => k.Contains(":x:hostile-", StringComparison.Ordinal)));
+    }
 }
 
 /// <summary>Topics, group, key prefix and node configuration of one isolated test run on shared servers.</summary>

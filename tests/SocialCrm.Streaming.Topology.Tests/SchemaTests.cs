@@ -92,6 +92,7 @@ public sealed class SchemaTests
         { "lang not BCP-47", """{"set":"lang","value":"english!"}""", false },
         { "lang pt-BR", """{"set":"lang","value":"pt-BR"}""", true },
         { "optional customerId null", """{"set":"customerId","value":null}""", true },
+        { "customerId with a colon (a prospect's id)", """{"set":"customerId","value":"x:123"}""", false },
         { "unknown field", """{"set":"somethingNew","value":{"nested":[1,2,3]}}""", true },
     };
 
@@ -189,7 +190,17 @@ public sealed class SchemaTests
             }
             var schema = MiniJsonSchema.Parse(keySchema.GetRawText());
             Assert.Empty(schema.Validate("\"acme-air:C-004217\""));
-            Assert.Empty(schema.Validate("\"acme-air:x:u-88123\""));
+            // A profile's key is a customer's: a prospect's id (a second colon) is no profile key.
+            if (topic.GetProperty("role").GetString() == TopicRoles.Profiles)
+            {
+                Assert.NotEmpty(schema.Validate("\"acme-air:x:u-88123\""));
+                Assert.True(EntityId.TryParseCustomer("acme-air:C-004217", out _));
+                Assert.False(EntityId.TryParseCustomer("acme-air:x:u-88123", out _));
+            }
+            else
+            {
+                Assert.Empty(schema.Validate("\"acme-air:x:u-88123\""));
+            }
             if (topic.GetProperty("role").GetString() != TopicRoles.CrisisAlerts)
             {
                 Assert.NotEmpty(schema.Validate("\"no-colon\""));

@@ -33,6 +33,14 @@ public sealed class BrandMonitor
 {
     private const double MinShareStd = 0.05;
     private const int MaxGapIterations = 24 * 60;
+    /// <summary>
+    /// Open minutes per brand, whatever minutes arrive: normally a few (the lateness); a record far ahead opens one
+    /// that waits for event time to reach it, and beyond this bound the furthest ahead is dropped.
+    /// </summary>
+    public const int MaxOpenBuckets = 256;
+    /// <summary>Per-mention feeding: the brand's event time follows the third-latest of its last 16 mentions (<see cref="RobustWatermark"/>).</summary>
+    private const int MentionQuorum = 3;
+    private const int MentionWindow = 16;
     private readonly BrandMonitorRules _r;
     private readonly BrandRulesTable _brands;
     private readonly SortedDictionary<string, BrandState> _states = new(StringComparer.Ordinal);
@@ -51,6 +59,10 @@ public sealed class BrandMonitor
 
     public static DateTimeOffset StartOf(long minute) => DateTimeOffset.UnixEpoch.AddMinutes(minute);
 
+    /// <summary>
+    /// Pre-aggregated counts, trusted to be the bulk of their stream (the sender follows it robustly): event time
+    /// advances to their minute.
+    /// </summary>
     public void Observe(BrandMinuteCounts counts, ICollection<DomainSignal> output)
     {
         ArgumentNullException.ThrowIfNull(counts);
@@ -82,7 +94,7 @@ public sealed class BrandMonitor
     /// <summary>Adds counts to their open bucket and evaluates it early; null when the bucket is already closed (late).</summary>
     private BrandState? Add(BrandMinuteCounts counts, ICollection<DomainSignal> output)
     {
-        var st = State(counts.Brand, counts.MinuteBucket);
+        var st = State(counts.Brand);
         var m = counts.MinuteBucket;
         if (m <= st.LastClosed)
         {
@@ -91,6 +103,15 @@ public sealed class BrandMonitor
         }
         if (!st.Open.TryGetValue(m, out var bucket))
         {
+            if (st.Open.Count >= MaxOpenBuckets)
+            {
+                var furthest = st.Open.Keys.Last();
+                if (m > furthest)
+                {
+                    return st;
+                }
+                st.Open.Remove(furthest);
+            }
             st.Open[m] = bucket = new Bucket();
         }
         bucket.Negative += counts.Negative;
@@ -112,8 +133,33 @@ public sealed class BrandMonitor
 
     private void Advance(BrandState st, long watermark, ICollection<DomainSignal> output)
     {
+        if (watermark == long.MinValue)
+        {
+            return;
+        }
+        if (!st.Begun)
+        {
+            Begin(st, watermark);
+        }
         st.Watermark = Math.Max(st.Watermark, watermark);
         CloseUpTo(st, st.Watermark - _r.AllowedLatenessMinutes - 1, output);
+    }
+
+    /// <summary>
+    /// A brand's minutes begin at its first watermark, with the minutes already open: at the oldest open one, but not
+    /// more than a day before the watermark (a record from the far past cannot make the brand begin there).
+    /// </summary>
+    private void Begin(BrandState st, long watermark)
+    {
+        var oldest = st.Open.Count > 0 ? st.Open.Keys.First() : watermark;
+        st.LastClosed = Math.Max(Math.Min(oldest, watermark), watermark - MaxGapIterations) - _r.AllowedLatenessMinutes - 1;
+        st.Watermark = watermark;
+        st.Begun = true;
+        foreach (var stale in st.Open.Keys.TakeWhile(m => m <= st.LastClosed).ToList())
+        {
+            st.Open.Remove(stale);
+            LateDropped++;
+        }
     }
 
     /// <summary>Pre-aggregated counts of one brand and minute bucket (see <see cref="BrandMinuteCounts"/>).</summary>
@@ -121,7 +167,11 @@ public sealed class BrandMonitor
         IReadOnlyList<Evidence>? samples = null, DateTimeOffset? latestEventTime = null) =>
         Observe(new BrandMinuteCounts(brand, minuteBucket, negative, neutral, positive) { Samples = samples, LatestEventTime = latestEventTime }, output);
 
-    /// <summary>Per-mention feeding (replay): one count in the mention's minute, a negative one as evidence sample.</summary>
+    /// <summary>
+    /// Per-mention feeding (replay): one count in the mention's minute, a negative one as evidence sample. Event time
+    /// follows the bulk of the brand's mentions (<see cref="RobustWatermark"/>): a few far ahead of the rest neither
+    /// close minutes nor move the watermark.
+    /// </summary>
     public void Observe(Mention mention, MentionAnalysis analysis, ICollection<DomainSignal> output, bool withText = true)
     {
         var minute = MinuteOf(mention.CreatedAt);
@@ -130,14 +180,16 @@ public sealed class BrandMonitor
         {
             samples = [new Evidence(mention.Id, mention.Platform.ToWire(), withText ? Excerpts.Make(mention.Text) : Excerpts.Withheld)];
         }
-        Observe(new BrandMinuteCounts(mention.Brand, minute,
+        var st = Add(new BrandMinuteCounts(mention.Brand, minute,
             analysis.Class == SentimentClass.Negative ? 1 : 0,
             analysis.Class == SentimentClass.Neutral ? 1 : 0,
             analysis.Class == SentimentClass.Positive ? 1 : 0)
         {
             Samples = samples,
             LatestEventTime = mention.CreatedAt,
-        }, output);
+        }, output) ?? State(mention.Brand);
+        st.Arrivals.Observe(minute);
+        Advance(st, st.Arrivals.Current, output);
     }
 
     /// <summary>Whether the bucket would keep another evidence sample (so callers can skip building one).</summary>
@@ -149,25 +201,24 @@ public sealed class BrandMonitor
     {
         foreach (var st in _states.Values)
         {
-            st.Watermark = Math.Max(st.Watermark, minute);
-            CloseUpTo(st, st.Watermark - _r.AllowedLatenessMinutes - 1, output);
+            Advance(st, minute, output);
         }
     }
 
     /// <summary>End of input: closes every open bucket, ignoring the allowed lateness.</summary>
     public void Flush(ICollection<DomainSignal> output)
     {
-        foreach (var st in _states.Values)
+        foreach (var st in _states.Values.Where(st => st.Begun))
         {
             CloseUpTo(st, st.Watermark, output);
         }
     }
 
-    private BrandState State(string brand, long firstMinute)
+    private BrandState State(string brand)
     {
         if (!_states.TryGetValue(brand, out var st))
         {
-            _states[brand] = st = new BrandState(brand) { LastClosed = firstMinute - _r.AllowedLatenessMinutes - 1, Watermark = firstMinute };
+            _states[brand] = st = new BrandState(brand);
         }
         return st;
     }
@@ -178,22 +229,14 @@ public sealed class BrandMonitor
         {
             return;
         }
-        var minute = st.LastClosed + 1;
-        // A long quiet gap: the baseline of empty minutes converges; skip the far past in one step.
-        if (target - minute > MaxGapIterations && st.Open.Count == 0)
+        for (var minute = st.LastClosed + 1; minute <= target; minute++)
         {
-            var skip = target - minute - MaxGapIterations;
-            if (st.Started)
+            // A long quiet stretch (no open minute in it): the baseline of empty minutes converges; skip its far past in one step.
+            var quietUntil = Math.Min(target, st.Open.Count > 0 ? st.Open.Keys.First() - 1 : target);
+            if (quietUntil - minute > MaxGapIterations)
             {
-                var keep = Math.Pow(1 - _r.BaselineAlpha, Math.Min(skip, 100_000));
-                st.MeanNegative *= keep;
-                st.VarNegative *= keep;
-                st.Buckets += skip;
+                minute = SkipQuiet(st, minute, quietUntil - minute - MaxGapIterations);
             }
-            minute += skip;
-        }
-        for (; minute <= target; minute++)
-        {
             if (st.Open.Remove(minute, out var bucket))
             {
                 Evaluate(st, minute, bucket, closing: true, output);
@@ -215,6 +258,21 @@ public sealed class BrandMonitor
             }
         }
         st.LastClosed = target;
+    }
+
+    /// <summary>Skips <paramref name="skip"/> empty minutes from <paramref name="minute"/> on; returns the minute after them.</summary>
+    private long SkipQuiet(BrandState st, long minute, long skip)
+    {
+        if (st.Started)
+        {
+            var keep = Math.Pow(1 - _r.BaselineAlpha, Math.Min(skip, 100_000));
+            st.MeanNegative *= keep;
+            st.VarNegative *= keep;
+            st.Buckets += skip;
+        }
+        // The minutes remembered before the gap are no minute's reference any more.
+        st.History.Clear();
+        return minute + skip;
     }
 
     /// <summary>
@@ -362,6 +420,14 @@ public sealed class BrandMonitor
         {
             w.WriteStartObject();
             w.WriteString("brand", st.Brand);
+            w.WriteBoolean("begun", st.Begun);
+            w.WriteStartArray("arrivals");
+            foreach (var minute in st.Arrivals.Recent)
+            {
+                w.WriteNumberValue(minute);
+            }
+            w.WriteEndArray();
+            w.WriteNumber("arrivalsWatermark", st.Arrivals.Current);
             w.WriteNumber("lastClosed", st.LastClosed);
             w.WriteNumber("watermark", st.Watermark);
             w.WriteNumber("latestTicks", st.LatestTicks);
@@ -423,6 +489,8 @@ public sealed class BrandMonitor
         {
             var st = new BrandState(e.GetProperty("brand").GetString()!)
             {
+                // States saved before brands began at their first watermark had always begun.
+                Begun = !e.TryGetProperty("begun", out var begun) || begun.GetBoolean(),
                 LastClosed = e.GetProperty("lastClosed").GetInt64(),
                 Watermark = e.GetProperty("watermark").GetInt64(),
                 LatestTicks = e.GetProperty("latestTicks").GetInt64(),
@@ -436,6 +504,10 @@ public sealed class BrandMonitor
                 LastVolumeAlert = e.GetProperty("lastVolumeAlert").GetInt64(),
                 LastShiftAlert = e.GetProperty("lastShiftAlert").GetInt64(),
             };
+            if (e.TryGetProperty("arrivals", out var arrivals))
+            {
+                st.Arrivals.Restore(arrivals.EnumerateArray().Select(a => a.GetInt64()).ToList(), e.GetProperty("arrivalsWatermark").GetInt64());
+            }
             foreach (var h in e.GetProperty("history").EnumerateArray())
             {
                 st.History[h.GetProperty("minute").GetInt64()] = new VolumeBaseline(
@@ -470,8 +542,11 @@ public sealed class BrandMonitor
     private sealed class BrandState(string brand)
     {
         public string Brand { get; } = brand;
-        public long LastClosed;
-        public long Watermark;
+        /// <summary>False until the first watermark: nothing is late or closed before it (<see cref="Begin"/>).</summary>
+        public bool Begun;
+        public long LastClosed = long.MinValue;
+        public long Watermark = long.MinValue;
+        public readonly RobustWatermark Arrivals = new(MentionQuorum, MentionWindow);
         public long LatestTicks;
         public bool Started;
         public double MeanNegative;

@@ -26,7 +26,27 @@ public readonly record struct EntityId
     /// <summary><see cref="LocalId"/> without making a string.</summary>
     public ReadOnlySpan<char> LocalIdSpan => Value.AsSpan(BrandLength + 1);
 
-    public static EntityId ForCustomer(string brand, string customerId) => new($"{brand}:{customerId}", brand.Length);
+    /// <summary>A customer's id; <paramref name="customerId"/> must satisfy <see cref="IsCustomerId"/> (the parsers check it).</summary>
+    public static EntityId ForCustomer(string brand, string customerId) => IsCustomerId(customerId)
+        ? new($"{brand}:{customerId}", brand.Length)
+        : throw new ArgumentException("a customer id must not be empty nor contain ':'", nameof(customerId));
+
+    /// <summary>
+    /// Customer ids have no colon, so <c>{brand}:{customerId}</c> (one colon) can never equal a prospect's
+    /// <c>{brand}:{platform}:{authorId}</c> (two or more): a CRM id such as <c>x:123</c> is refused, not escaped.
+    /// </summary>
+    public static bool IsCustomerId(ReadOnlySpan<char> customerId) => !customerId.IsEmpty && !customerId.Contains(':');
+
+    /// <summary>Reads a customer key (a profile's Kafka key): exactly <c>{brand}:{customerId}</c>, one colon, neither part empty.</summary>
+    public static bool TryParseCustomer(string value, out EntityId id)
+    {
+        if (TryParse(value, out id) && IsCustomerId(id.LocalIdSpan))
+        {
+            return true;
+        }
+        id = default;
+        return false;
+    }
 
     public static EntityId ForProspect(string brand, Platform platform, string authorId) =>
         new($"{brand}:{platform.ToWire()}:{authorId}", brand.Length);

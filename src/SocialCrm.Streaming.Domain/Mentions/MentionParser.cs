@@ -35,6 +35,8 @@ public static class MentionParser
         AllowTrailingCommas = false,
     };
 
+    private static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
+
     public static ParseOutcome Parse(ReadOnlySpan<byte> utf8Json)
     {
         if (utf8Json.Length > MaxPayloadBytes)
@@ -46,6 +48,11 @@ public static class MentionParser
             return ParseOutcome.Invalid(RejectReason.InvalidUtf8, "payload is not valid UTF-8");
         }
 
+        // RFC 8259 lets a parser ignore a leading byte order mark; files saved by editors carry one.
+        if (utf8Json.StartsWith(Utf8Bom))
+        {
+            utf8Json = utf8Json[Utf8Bom.Length..];
+        }
         var reader = new Utf8JsonReader(utf8Json, ReaderOptions);
         try
         {
@@ -75,7 +82,7 @@ public static class MentionParser
         var fields = new MentionFields();
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var error = ReadField(ref reader, ref fields);
+            var error = NameIsText(ref reader, "") ?? ReadField(ref reader, ref fields);
             if (error is not null)
             {
                 return new ParseOutcome(null, error);
@@ -89,26 +96,62 @@ public static class MentionParser
         return fields.Build();
     }
 
-    private static Rejection? ReadField(ref Utf8JsonReader reader, ref MentionFields fields)
-    {
-        if (reader.ValueTextEquals("id"u8)) return ReadString(ref reader, "id", 1, MaxIdLength, out fields.Id);
-        if (reader.ValueTextEquals("platform"u8)) return ReadPlatform(ref reader, ref fields);
-        if (reader.ValueTextEquals("brand"u8)) return ReadBrand(ref reader, ref fields);
-        if (reader.ValueTextEquals("customerId"u8)) return ReadOptionalString(ref reader, "customerId", 1, MaxIdLength, out fields.CustomerId);
-        if (reader.ValueTextEquals("author"u8)) return ReadAuthor(ref reader, ref fields);
-        if (reader.ValueTextEquals("text"u8)) return ReadString(ref reader, "text", 0, MaxTextLength, out fields.Text);
-        if (reader.ValueTextEquals("lang"u8)) return ReadLang(ref reader, ref fields);
-        if (reader.ValueTextEquals("createdAt"u8)) return ReadTimestamp(ref reader, ref fields);
-        if (reader.ValueTextEquals("kind"u8)) return ReadKind(ref reader, ref fields);
-        if (reader.ValueTextEquals("inReplyTo"u8)) return ReadOptionalString(ref reader, "inReplyTo", 1, MaxIdLength, out fields.InReplyTo);
-        if (reader.ValueTextEquals("rating"u8)) return ReadOptionalNumber(ref reader, "rating", 1, 5, out fields.Rating);
-        if (reader.ValueTextEquals("metrics"u8)) return ReadMetrics(ref reader, ref fields);
-        if (reader.ValueTextEquals("sentiment"u8)) return ReadOptionalNumber(ref reader, "sentiment", -1, 1, out fields.Sentiment);
+    /// <summary>The fields of the contract; each may appear once (a second one is ambiguous, not "last wins").</summary>
+    private enum Field { Id, Platform, Brand, CustomerId, Author, Text, Lang, CreatedAt, Kind, InReplyTo, Rating, Metrics, Sentiment }
 
-        reader.Read();
-        reader.Skip();
+    /// <summary>The wire names of <see cref="Field"/>, in its order.</summary>
+    private static readonly string[] FieldNames =
+        ["id", "platform", "brand", "customerId", "author", "text", "lang", "createdAt", "kind", "inReplyTo", "rating", "metrics", "sentiment"];
+
+    private static readonly byte[][] Utf8FieldNames = [.. FieldNames.Select(Encoding.UTF8.GetBytes)];
+
+    private static Field? KnownField(ref Utf8JsonReader reader)
+    {
+        for (var i = 0; i < Utf8FieldNames.Length; i++)
+        {
+            if (reader.ValueTextEquals(Utf8FieldNames[i]))
+            {
+                return (Field)i;
+            }
+        }
         return null;
     }
+
+    private static Rejection? ReadField(ref Utf8JsonReader reader, ref MentionFields fields)
+    {
+        if (KnownField(ref reader) is not { } field)
+        {
+            reader.Read();
+            reader.Skip();
+            return null;
+        }
+        if (!fields.MarkSeen(field))
+        {
+            return Duplicate(FieldName(field));
+        }
+        return field switch
+        {
+            Field.Id => ReadString(ref reader, "id", 1, MaxIdLength, out fields.Id),
+            Field.Platform => ReadPlatform(ref reader, ref fields),
+            Field.Brand => ReadBrand(ref reader, ref fields),
+            Field.CustomerId => ReadCustomerId(ref reader, ref fields),
+            Field.Author => ReadAuthor(ref reader, ref fields),
+            Field.Text => ReadString(ref reader, "text", 0, MaxTextLength, out fields.Text),
+            Field.Lang => ReadLang(ref reader, ref fields),
+            Field.CreatedAt => ReadTimestamp(ref reader, ref fields),
+            Field.Kind => ReadKind(ref reader, ref fields),
+            Field.InReplyTo => ReadString(ref reader, "inReplyTo", 1, MaxIdLength, out fields.InReplyTo),
+            Field.Rating => ReadOptionalNumber(ref reader, "rating", 1, 5, out fields.Rating),
+            Field.Metrics => ReadMetrics(ref reader, ref fields),
+            Field.Sentiment => ReadOptionalNumber(ref reader, "sentiment", -1, 1, out fields.Sentiment),
+            _ => throw new ArgumentOutOfRangeException(nameof(field), field, "a known field without a reader"),
+        };
+    }
+
+    private static string FieldName(Field field) => FieldNames[(int)field];
+
+    private static Rejection Duplicate(string field) =>
+        new(RejectReason.DuplicateField, $"{field} appears more than once; which one is meant is ambiguous");
 
     private static Rejection? ReadString(ref Utf8JsonReader reader, string field, int minLength, int maxLength, out string? value)
     {
@@ -128,18 +171,41 @@ public static class MentionParser
         {
             return new Rejection(RejectReason.InvalidField, $"{field} is longer than {maxLength} characters");
         }
-        value = reader.GetString()!;
-        if (value.Length < minLength || value.Length > maxLength)
+        if (!TryGetText(ref reader, out var text))
         {
-            var actual = value.Length;
-            value = null;
-            return new Rejection(RejectReason.InvalidField, $"{field} must have {minLength}..{maxLength} characters, has {actual}");
+            return new Rejection(RejectReason.InvalidText, $"{field} is not valid text: an escape decodes to an unpaired surrogate");
         }
+        if (text.Length < minLength || text.Length > maxLength)
+        {
+            return new Rejection(RejectReason.InvalidField, $"{field} must have {minLength}..{maxLength} characters, has {text.Length}");
+        }
+        value = text;
         return null;
     }
 
-    private static Rejection? ReadOptionalString(ref Utf8JsonReader reader, string field, int minLength, int maxLength, out string? value) =>
-        ReadString(ref reader, field, minLength, maxLength, out value);
+    /// <summary>A field name must be text before it can be compared with the known ones (see <see cref="TryGetText"/>).</summary>
+    private static Rejection? NameIsText(ref Utf8JsonReader reader, string prefix) =>
+        !reader.ValueIsEscaped || TryGetText(ref reader, out _)
+            ? null
+            : new Rejection(RejectReason.InvalidText, $"a field name in {(prefix.Length == 0 ? "the mention" : prefix.TrimEnd('.'))} is not valid text: an escape decodes to an unpaired surrogate");
+
+    /// <summary>
+    /// The payload is valid UTF-8, but a JSON escape can still spell a lone surrogate (<c>"\ud800"</c>), which is
+    /// no text at all: the reader refuses to decode it, and nothing downstream (UTF-8 keys, Redis, Kafka) could carry it.
+    /// </summary>
+    private static bool TryGetText(ref Utf8JsonReader reader, out string text)
+    {
+        try
+        {
+            text = reader.GetString()!;
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            text = "";
+            return false;
+        }
+    }
 
     private static Rejection? ReadOptionalNumber(ref Utf8JsonReader reader, string field, double min, double max, out double? value)
     {
@@ -153,10 +219,10 @@ public static class MentionParser
         {
             return WrongType(field, "a number", reader.TokenType);
         }
-        var number = reader.GetDouble();
-        if (double.IsNaN(number) || number < min || number > max)
+        // A literal beyond the double range (1e309) is not a number we can compare; it is out of range like any other.
+        if (!reader.TryGetDouble(out var number) || !double.IsFinite(number) || number < min || number > max)
         {
-            return new Rejection(RejectReason.InvalidField, $"{field} must be within {min}..{max}, was {number}");
+            return new Rejection(RejectReason.InvalidField, $"{field} must be a number within {min}..{max}");
         }
         value = number;
         return null;
@@ -178,6 +244,25 @@ public static class MentionParser
         {
             return new Rejection(RejectReason.InvalidField, $"{field} must be >= 0, was {value}");
         }
+        return null;
+    }
+
+    /// <summary>
+    /// A customer id is the whole local part of its entity id (<c>{brand}:{customerId}</c>); a colon in it would
+    /// make <c>x:123</c> the same entity as the prospect on platform x with author 123, so it is refused.
+    /// </summary>
+    private static Rejection? ReadCustomerId(ref Utf8JsonReader reader, ref MentionFields fields)
+    {
+        var error = ReadString(ref reader, "customerId", 1, MaxIdLength, out var value);
+        if (error is not null || value is null)
+        {
+            return error;
+        }
+        if (!EntityId.IsCustomerId(value))
+        {
+            return new Rejection(RejectReason.InvalidField, "customerId must not contain ':' (it would collide with a prospect's platform:authorId)");
+        }
+        fields.CustomerId = value;
         return null;
     }
 
@@ -287,10 +372,18 @@ public static class MentionParser
         {
             return WrongType("createdAt", "an RFC 3339 string", reader.TokenType);
         }
+        if (reader.ValueIsEscaped && !TryGetText(ref reader, out _))
+        {
+            return new Rejection(RejectReason.InvalidText, "createdAt is not valid text: an escape decodes to an unpaired surrogate");
+        }
         // RFC 3339 demands an explicit offset; without one the instant would depend on the reader's time zone.
         if (!reader.TryGetDateTimeOffset(out var createdAt) || !HasExplicitOffset(ref reader))
         {
             return new Rejection(RejectReason.InvalidField, "createdAt must be an RFC 3339 timestamp with an offset, e.g. 2026-11-23T10:15:00Z");
+        }
+        if (!EventTime.IsWithinContract(createdAt))
+        {
+            return new Rejection(RejectReason.EventTimeOutOfRange, $"createdAt must lie within {EventTime.Describe()}");
         }
         fields.CreatedAt = createdAt;
         return null;
@@ -326,13 +419,18 @@ public static class MentionParser
         string? id = null, handle = null;
         long followers = 0;
         var verified = false;
+        var seen = new SeenNames();
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
+            if (NameIsText(ref reader, "author.") is { } notText)
+            {
+                return notText;
+            }
             Rejection? error = null;
-            if (reader.ValueTextEquals("id"u8)) error = ReadString(ref reader, "author.id", 1, MaxIdLength, out id);
-            else if (reader.ValueTextEquals("handle"u8)) error = ReadOptionalString(ref reader, "author.handle", 0, MaxIdLength, out handle);
-            else if (reader.ValueTextEquals("followers"u8)) error = ReadCount(ref reader, "author.followers", out followers);
-            else if (reader.ValueTextEquals("verified"u8)) error = ReadBoolean(ref reader, "author.verified", out verified);
+            if (reader.ValueTextEquals("id"u8)) error = seen.First(0, "author.id") ?? ReadString(ref reader, "author.id", 1, MaxIdLength, out id);
+            else if (reader.ValueTextEquals("handle"u8)) error = seen.First(1, "author.handle") ?? ReadString(ref reader, "author.handle", 0, MaxIdLength, out handle);
+            else if (reader.ValueTextEquals("followers"u8)) error = seen.First(2, "author.followers") ?? ReadCount(ref reader, "author.followers", out followers);
+            else if (reader.ValueTextEquals("verified"u8)) error = seen.First(3, "author.verified") ?? ReadBoolean(ref reader, "author.verified", out verified);
             else
             {
                 reader.Read();
@@ -372,13 +470,18 @@ public static class MentionParser
             return WrongType("metrics", "an object", reader.TokenType);
         }
         long likes = 0, shares = 0, replies = 0, views = 0;
+        var seen = new SeenNames();
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
+            if (NameIsText(ref reader, "metrics.") is { } notText)
+            {
+                return notText;
+            }
             Rejection? error = null;
-            if (reader.ValueTextEquals("likes"u8)) error = ReadCount(ref reader, "metrics.likes", out likes);
-            else if (reader.ValueTextEquals("shares"u8)) error = ReadCount(ref reader, "metrics.shares", out shares);
-            else if (reader.ValueTextEquals("replies"u8)) error = ReadCount(ref reader, "metrics.replies", out replies);
-            else if (reader.ValueTextEquals("views"u8)) error = ReadCount(ref reader, "metrics.views", out views);
+            if (reader.ValueTextEquals("likes"u8)) error = seen.First(0, "metrics.likes") ?? ReadCount(ref reader, "metrics.likes", out likes);
+            else if (reader.ValueTextEquals("shares"u8)) error = seen.First(1, "metrics.shares") ?? ReadCount(ref reader, "metrics.shares", out shares);
+            else if (reader.ValueTextEquals("replies"u8)) error = seen.First(2, "metrics.replies") ?? ReadCount(ref reader, "metrics.replies", out replies);
+            else if (reader.ValueTextEquals("views"u8)) error = seen.First(3, "metrics.views") ?? ReadCount(ref reader, "metrics.views", out views);
             else
             {
                 reader.Read();
@@ -406,9 +509,37 @@ public static class MentionParser
         _ => token.ToString(),
     };
 
+    /// <summary>Which of a nested object's known fields were read (bit per field), so a second one is refused.</summary>
+    private struct SeenNames
+    {
+        private int _bits;
+
+        public Rejection? First(int bit, string field)
+        {
+            var mask = 1 << bit;
+            if ((_bits & mask) != 0)
+            {
+                return Duplicate(field);
+            }
+            _bits |= mask;
+            return null;
+        }
+    }
+
     /// <summary>What has been read so far; required fields are checked once the object is complete.</summary>
     private struct MentionFields
     {
+        private int _seen;
+
+        /// <summary>False when the field was already read.</summary>
+        public bool MarkSeen(Field field)
+        {
+            var mask = 1 << (int)field;
+            var first = (_seen & mask) == 0;
+            _seen |= mask;
+            return first;
+        }
+
         public string? Id, Brand, CustomerId, Text, Lang, InReplyTo;
         public Platform? Platform;
         public Author? Author;

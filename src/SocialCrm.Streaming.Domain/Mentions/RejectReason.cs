@@ -12,6 +12,12 @@ public enum RejectReason
     InvalidField,
     KeyMismatch,
     InvalidProfile,
+    /// <summary>A string decodes to something that is not text (an escaped lone surrogate such as <c>\ud800</c>).</summary>
+    InvalidText,
+    /// <summary>A field the contract knows appears twice in one object: which one is meant is ambiguous.</summary>
+    DuplicateField,
+    /// <summary>The event time lies beyond now plus the allowed skew, or outside the contract's range.</summary>
+    EventTimeOutOfRange,
     /// <summary>Something on the record's path threw (a bug the record exposed): the record is set aside, the stream goes on.</summary>
     ProcessingError,
     /// <summary>The record's customer could not be loaded or written after bounded retries (the store refuses its data).</summary>
@@ -33,6 +39,9 @@ public static class RejectReasonNames
         RejectReason.InvalidField => "invalid-field",
         RejectReason.KeyMismatch => "key-mismatch",
         RejectReason.InvalidProfile => "invalid-profile",
+        RejectReason.InvalidText => "invalid-text",
+        RejectReason.DuplicateField => "duplicate-field",
+        RejectReason.EventTimeOutOfRange => "event-time-out-of-range",
         RejectReason.ProcessingError => "processing-error",
         RejectReason.EntityFailed => "entity-failed",
         RejectReason.UnknownBrand => "unknown-brand",

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using SocialCrm.Streaming.Domain.Mentions;
 
@@ -8,83 +9,237 @@ namespace SocialCrm.Streaming.Domain.Profiles;
 /// fields ignored) and, for replay files, one line per profile with its key:
 /// <c>{"key":"acme:C-1", "value": {...} | null}</c> or the flat form <c>{"key":"acme:C-1","valueTier":...}</c>
 /// (also <c>"brand"</c> + <c>"customerId"</c> instead of <c>"key"</c>). A null value is a tombstone.
+/// Any bytes give a profile or a rejection, never an exception; the rules are the mention parser's (size, UTF-8,
+/// depth, a known field at most once, strings that are text, finite numbers) and a key is a customer key
+/// (<see cref="EntityId.TryParseCustomer"/>).
 /// </summary>
 public static class CustomerProfileJson
 {
-    /// <summary>Parses a topic value. Throws <see cref="FormatException"/> on anything that is not a profile.</summary>
-    public static CustomerProfile ParseValue(ReadOnlySpan<byte> utf8Json)
+    public const int MaxSegmentLength = 128;
+
+    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = MentionParser.MaxDepth };
+    private static readonly string[] ProfileFields = ["valueTier", "clv", "segment", "consent"];
+    private static readonly string[] LineFields = ["key", "brand", "customerId", "value", "tombstone", .. ProfileFields];
+
+    /// <summary>Parses a topic value (a tombstone is a null record value, never passed here).</summary>
+    public static bool TryParseValue(ReadOnlySpan<byte> utf8Json, [NotNullWhen(true)] out CustomerProfile? profile, [NotNullWhen(false)] out Rejection? rejection)
     {
-        try
+        profile = null;
+        using var document = Open(utf8Json, out var refused);
+        if (document is null)
         {
-            using var document = JsonDocument.Parse(utf8Json.ToArray());
-            return FromElement(document.RootElement);
+            rejection = refused!;
+            return false;
         }
-        catch (JsonException ex)
-        {
-            throw new FormatException($"not a customer profile: {ex.Message}", ex);
-        }
+        rejection = Unique(document.RootElement, "", ProfileFields) ?? Read(document.RootElement, out profile);
+        return rejection is null;
     }
 
     /// <summary>Parses one replay line: the entity id and the profile (null = tombstone).</summary>
-    public static (EntityId Id, CustomerProfile? Profile) ParseLine(ReadOnlySpan<byte> utf8Json)
+    public static bool TryParseLine(ReadOnlySpan<byte> utf8Json, out EntityId id, out CustomerProfile? profile, [NotNullWhen(false)] out Rejection? rejection)
     {
+        id = default;
+        profile = null;
+        using var document = Open(utf8Json, out var refused);
+        if (document is null)
+        {
+            rejection = refused!;
+            return false;
+        }
+        var root = document.RootElement;
+        rejection = Unique(root, "", LineFields) ?? ReadKey(root, out id);
+        if (rejection is not null)
+        {
+            return false;
+        }
+        if (root.TryGetProperty("value", out var value))
+        {
+            rejection = value.ValueKind == JsonValueKind.Null ? null : Unique(value, "value.", ProfileFields) ?? Read(value, out profile);
+        }
+        else if (!(root.TryGetProperty("tombstone", out var t) && t.ValueKind == JsonValueKind.True))
+        {
+            rejection = Read(root, out profile);
+        }
+        return rejection is null;
+    }
+
+    private static JsonDocument? Open(ReadOnlySpan<byte> utf8Json, out Rejection? rejection)
+    {
+        rejection = null;
+        if (utf8Json.Length > MentionParser.MaxPayloadBytes)
+        {
+            rejection = new Rejection(RejectReason.TooLarge, $"profile is {utf8Json.Length} bytes, the limit is {MentionParser.MaxPayloadBytes}");
+            return null;
+        }
+        if (utf8Json.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
+        {
+            utf8Json = utf8Json[3..];
+        }
+        if (!System.Text.Unicode.Utf8.IsValid(utf8Json))
+        {
+            rejection = new Rejection(RejectReason.InvalidUtf8, "profile is not valid UTF-8");
+            return null;
+        }
         try
         {
-            using var document = JsonDocument.Parse(utf8Json.ToArray());
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
+            var document = JsonDocument.Parse(utf8Json.ToArray(), DocumentOptions);
+            rejection = document.RootElement.ValueKind != JsonValueKind.Object
+                ? new Rejection(RejectReason.InvalidProfile, "a customer profile must be a JSON object")
+                : AllText(document.RootElement);
+            if (rejection is null)
             {
-                throw new FormatException("a profile line must be a JSON object");
+                return document;
             }
-            string key;
-            if (root.TryGetProperty("key", out var k) && k.ValueKind == JsonValueKind.String)
-            {
-                key = k.GetString()!;
-            }
-            else if (root.TryGetProperty("brand", out var b) && root.TryGetProperty("customerId", out var c))
-            {
-                key = $"{b.GetString()}:{c.GetString()}";
-            }
-            else
-            {
-                throw new FormatException("a profile line needs \"key\" (or \"brand\" and \"customerId\")");
-            }
-            if (!EntityId.TryParse(key, out var id))
-            {
-                throw new FormatException($"'{key}' is not a key of the form brand:customerId");
-            }
-            if (root.TryGetProperty("value", out var value))
-            {
-                return (id, value.ValueKind == JsonValueKind.Null ? null : FromElement(value));
-            }
-            if (root.TryGetProperty("tombstone", out var t) && t.ValueKind == JsonValueKind.True)
-            {
-                return (id, null);
-            }
-            return (id, FromElement(root));
+            document.Dispose();
         }
         catch (JsonException ex)
         {
-            throw new FormatException($"not a profile line: {ex.Message}", ex);
+            rejection = new Rejection(RejectReason.InvalidProfile, $"not a customer profile: {ex.Message}");
+        }
+        return null;
+    }
+
+    private static Rejection? ReadKey(JsonElement root, out EntityId id)
+    {
+        id = default;
+        string? key;
+        Rejection? rejection;
+        if (root.TryGetProperty("key", out var k))
+        {
+            rejection = Text(k, "key", out key);
+        }
+        else if (root.TryGetProperty("brand", out var b) && root.TryGetProperty("customerId", out var c))
+        {
+            string? customer = null;
+            rejection = Text(b, "brand", out var brand) ?? Text(c, "customerId", out customer);
+            key = rejection is null ? $"{brand}:{customer}" : null;
+        }
+        else
+        {
+            return new Rejection(RejectReason.InvalidProfile, "a profile line needs \"key\" (or \"brand\" and \"customerId\")");
+        }
+        if (rejection is not null)
+        {
+            return rejection;
+        }
+        return key is not null && EntityId.TryParseCustomer(key, out id)
+            ? null
+            : new Rejection(RejectReason.InvalidProfile, "the key is not of the form brand:customerId (one colon, a customer id without ':')");
+    }
+
+    private static Rejection? Read(JsonElement element, out CustomerProfile? profile)
+    {
+        profile = null;
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            return new Rejection(RejectReason.InvalidProfile, "a customer profile must be a JSON object");
+        }
+        var tier = ValueTier.Unknown;
+        if (element.TryGetProperty("valueTier", out var t) && t.ValueKind == JsonValueKind.String)
+        {
+            if (Text(t, "valueTier", out var name) is { } bad) return bad;
+            if (!ValueTierNames.TryParse(name, out tier))
+            {
+                return new Rejection(RejectReason.InvalidProfile, "valueTier is not one of platinum, gold, silver, bronze");
+            }
+        }
+        double clv = 0;
+        if (element.TryGetProperty("clv", out var c) && c.ValueKind == JsonValueKind.Number && (!c.TryGetDouble(out clv) || !double.IsFinite(clv)))
+        {
+            return new Rejection(RejectReason.InvalidProfile, "clv must be a finite number");
+        }
+        string? segment = null;
+        if (element.TryGetProperty("segment", out var s) && s.ValueKind == JsonValueKind.String)
+        {
+            if (Text(s, "segment", out segment) is { } bad) return bad;
+            if (segment!.Length > MaxSegmentLength)
+            {
+                return new Rejection(RejectReason.InvalidProfile, $"segment is longer than {MaxSegmentLength} characters");
+            }
+        }
+        // Consent defaults to true when the CRM does not say otherwise.
+        var consent = true;
+        if (element.TryGetProperty("consent", out var cs) && cs.ValueKind == JsonValueKind.Object)
+        {
+            if (Unique(cs, "consent.", ["processing"]) is { } duplicate) return duplicate;
+            consent = !(cs.TryGetProperty("processing", out var p) && p.ValueKind == JsonValueKind.False);
+        }
+        profile = new CustomerProfile(tier, clv, segment, consent);
+        return null;
+    }
+
+    /// <summary>
+    /// Every name and string of a profile must decode to text (an escaped lone surrogate does not): looking a field
+    /// up decodes the names, so they are checked once, up front, within the depth the document allows.
+    /// </summary>
+    private static Rejection? AllText(JsonElement element)
+    {
+        try
+        {
+            Decode(element);
+            return null;
+        }
+        catch (InvalidOperationException)
+        {
+            return new Rejection(RejectReason.InvalidText, "a field name or string is not valid text: an escape decodes to an unpaired surrogate");
         }
     }
 
-    private static CustomerProfile FromElement(JsonElement element)
+    private static void Decode(JsonElement element)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                foreach (var property in element.EnumerateObject())
+                {
+                    _ = property.Name;
+                    Decode(property.Value);
+                }
+                break;
+            case JsonValueKind.Array:
+                foreach (var item in element.EnumerateArray())
+                {
+                    Decode(item);
+                }
+                break;
+            case JsonValueKind.String:
+                _ = element.GetString();
+                break;
+            case JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False or JsonValueKind.Null or JsonValueKind.Undefined:
+                break;
+        }
+    }
+
+    /// <summary>A string; its text was checked by <see cref="AllText"/>.</summary>
+    private static Rejection? Text(JsonElement element, string field, out string? value)
+    {
+        value = null;
+        if (element.ValueKind != JsonValueKind.String)
+        {
+            return new Rejection(RejectReason.InvalidProfile, $"{field} must be a string");
+        }
+        value = element.GetString();
+        return null;
+    }
+
+    /// <summary>A field the contract knows appears at most once: a second one is ambiguous, not "last wins".</summary>
+    private static Rejection? Unique(JsonElement element, string prefix, IReadOnlyList<string> known)
     {
         if (element.ValueKind != JsonValueKind.Object)
         {
-            throw new FormatException("a customer profile must be a JSON object");
+            return null;
         }
-        var tier = ValueTier.Unknown;
-        if (element.TryGetProperty("valueTier", out var t) && t.ValueKind == JsonValueKind.String && !ValueTierNames.TryParse(t.GetString(), out tier))
+        Span<int> counts = stackalloc int[known.Count];
+        foreach (var property in element.EnumerateObject())
         {
-            throw new FormatException($"valueTier '{t.GetString()}' is not one of platinum, gold, silver, bronze");
+            for (var i = 0; i < known.Count; i++)
+            {
+                if (property.NameEquals(known[i]) && ++counts[i] > 1)
+                {
+                    return new Rejection(RejectReason.DuplicateField, $"{prefix}{known[i]} appears more than once; which one is meant is ambiguous");
+                }
+            }
         }
-        var clv = element.TryGetProperty("clv", out var c) && c.ValueKind == JsonValueKind.Number ? c.GetDouble() : 0;
-        var segment = element.TryGetProperty("segment", out var s) && s.ValueKind == JsonValueKind.String ? s.GetString() : null;
-        // Consent defaults to true when the CRM does not say otherwise.
-        var consent = !(element.TryGetProperty("consent", out var cs) && cs.ValueKind == JsonValueKind.Object
-            && cs.TryGetProperty("processing", out var p) && p.ValueKind == JsonValueKind.False);
-        return new CustomerProfile(tier, clv, segment, consent);
+        return null;
     }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Confluent.Kafka;
 using SocialCrm.Streaming.Domain.Mentions;
+using SocialCrm.Streaming.Host.Configuration;
 using SocialCrm.Streaming.Host.Processing;
 using SocialCrm.Streaming.Kafka.Ingest;
 
@@ -61,7 +62,7 @@ public static class BaselineLoop
                 }
                 var record = new ConsumedRecord(result.Topic, new SourcePosition(result.Partition.Value, result.Offset.Value),
                     result.Message.Key, result.Message.Value, result.Message.Headers, result.Message.Timestamp.UtcDateTime);
-                if (MentionPipeline.Parse(record).IsValid)
+                if (MentionPipeline.Parse(record, PipelineOptions.DefaultMaxEventTimeSkew).IsValid)
                 {
                     valid++;
                 }

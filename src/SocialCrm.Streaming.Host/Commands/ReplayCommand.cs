@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using SocialCrm.Streaming.Domain.Alerts;
+using SocialCrm.Streaming.Domain.Detection;
 using SocialCrm.Streaming.Domain.Mentions;
 using SocialCrm.Streaming.Domain.Profiles;
 using SocialCrm.Streaming.Domain.Replay;
@@ -12,6 +13,8 @@ namespace SocialCrm.Streaming.Host.Commands;
 /// <c>socialcrm replay</c>: the alerts and triggers the rules would emit for a file of mentions, offline and
 /// deterministic (backtesting). A mention's position is (0, its line number), so a file replayed in parts
 /// with the state carried over (<c>--state-out</c>, then <c>--state-in</c>) gives the same output as one run.
+/// "Now" is the stream's own time: a mention far ahead of it is reported like an invalid line
+/// (<see cref="ReplayEventTimeGate{T}"/>); mentions are processed up to <see cref="ReplayEventTimeGate{T}.Lookahead"/> lines late.
 /// </summary>
 public static class ReplayCommand
 {
@@ -22,40 +25,58 @@ public static class ReplayCommand
         var stateIn = new Option<FileInfo?>("--state-in") { Description = "Continue from the state a previous replay saved with --state-out" };
         var stateOut = new Option<FileInfo?>("--state-out") { Description = "Save the state for a continuation; minute buckets stay open for it" };
         var settings = new Option<FileInfo?>("--config") { Description = "An appsettings.json whose Rules section to use" };
+        var maxSkew = CommandRunner.DurationOption("--max-event-time-skew",
+            "How far a mention may lie beyond the time the rest of the stream reached before it is reported as out of range",
+            PipelineOptions.DefaultMaxEventTimeSkew);
         var command = new Command("replay", "Backtest the rules: the alerts and triggers a file of mentions would raise")
         {
-            input, profiles, stateIn, stateOut, settings,
+            input, profiles, stateIn, stateOut, settings, maxSkew,
         };
         command.SetAction((parse, cancellationToken) => CommandRunner.Guard(async () =>
         {
             var rules = RulesConfiguration.Bind(ConfigurationLoader.Build(new Dictionary<string, string?>(), parse.GetValue(settings)?.FullName));
             var engine = new ReplayEngine(rules);
+            var gate = new ReplayEventTimeGate<(long Line, Mention Mention)>(parse.GetValue(maxSkew));
             long firstLine = 0;
             if (parse.GetValue(stateIn) is { } saved)
             {
-                firstLine = ReplayState.Load(saved, engine);
+                firstLine = ReplayState.Load(saved, engine, gate.Reached);
             }
             if (parse.GetValue(profiles) is { } profileFile)
             {
                 await using var profileStream = profileFile.OpenRead();
                 await foreach (var (line, utf8) in JsonLines.ReadAsync(profileStream).WithCancellation(cancellationToken))
                 {
-                    try
+                    if (!CustomerProfileJson.TryParseLine(utf8, out var id, out var profile, out var rejection))
                     {
-                        var (id, profile) = CustomerProfileJson.ParseLine(utf8);
-                        engine.ApplyProfile(id, profile);
+                        throw new ConfigurationException([$"--profiles {profileFile.Name} line {line}: {rejection}"]);
                     }
-                    catch (FormatException ex)
-                    {
-                        throw new ConfigurationException([$"--profiles {profileFile.Name} line {line}: {ex.Message}"]);
-                    }
+                    engine.ApplyProfile(id, profile);
                 }
             }
 
             await using var output = Console.OpenStandardOutput();
             var signals = new List<DomainSignal>();
+            var judged = new List<((long Line, Mention Mention) Item, Rejection? Rejection)>();
             var rejected = 0;
             long lastLine = 0;
+
+            async Task ProcessJudgedAsync()
+            {
+                foreach (var ((line, mention), rejection) in judged)
+                {
+                    if (rejection is not null)
+                    {
+                        rejected++;
+                        await Console.Error.WriteLineAsync($"line {line}: {rejection}").ConfigureAwait(false);
+                        continue;
+                    }
+                    engine.Process(mention, new SourcePosition(0, firstLine + line), signals);
+                    await WriteAsync(output, signals, cancellationToken).ConfigureAwait(false);
+                }
+                judged.Clear();
+            }
+
             await using var stream = JsonLines.Open(parse.GetValue(input));
             await foreach (var (line, utf8) in JsonLines.ReadAsync(stream).WithCancellation(cancellationToken))
             {
@@ -67,12 +88,14 @@ public static class ReplayCommand
                     await Console.Error.WriteLineAsync($"line {line}: {outcome.Rejection}").ConfigureAwait(false);
                     continue;
                 }
-                engine.Process(mention, new SourcePosition(0, firstLine + line), signals);
-                await WriteAsync(output, signals, cancellationToken).ConfigureAwait(false);
+                gate.Add((line, mention), mention.CreatedAt, judged);
+                await ProcessJudgedAsync().ConfigureAwait(false);
             }
+            gate.Complete(judged);
+            await ProcessJudgedAsync().ConfigureAwait(false);
             if (parse.GetValue(stateOut) is { } next)
             {
-                ReplayState.Save(next, engine, firstLine + lastLine);
+                ReplayState.Save(next, engine, gate.Reached, firstLine + lastLine);
             }
             else
             {
@@ -94,10 +117,10 @@ public static class ReplayCommand
         signals.Clear();
     }
 
-    /// <summary>The carried-over state: the engine's own and the number of lines already replayed.</summary>
+    /// <summary>The carried-over state: the engine's own, the stream's time and the number of lines already replayed.</summary>
     private static class ReplayState
     {
-        public static long Load(FileInfo file, ReplayEngine engine)
+        public static long Load(FileInfo file, ReplayEngine engine, RobustWatermark streamTime)
         {
             using var document = JsonDocument.Parse(File.ReadAllBytes(file.FullName));
             var root = document.RootElement;
@@ -106,15 +129,28 @@ public static class ReplayCommand
                 throw new ConfigurationException([$"--state-in {file.Name} is not a state saved by 'socialcrm replay --state-out'"]);
             }
             engine.ImportState(System.Text.Encoding.UTF8.GetBytes(state.GetRawText()));
+            if (root.TryGetProperty("streamTime", out var time))
+            {
+                streamTime.Restore([.. time.GetProperty("recent").EnumerateArray().Select(t => t.GetInt64())], time.GetProperty("watermark").GetInt64());
+            }
             return lines.GetInt64();
         }
 
-        public static void Save(FileInfo file, ReplayEngine engine, long linesReplayed)
+        public static void Save(FileInfo file, ReplayEngine engine, RobustWatermark streamTime, long linesReplayed)
         {
             using var stream = file.Create();
             using var writer = new Utf8JsonWriter(stream);
             writer.WriteStartObject();
             writer.WriteNumber("linesReplayed", linesReplayed);
+            writer.WriteStartObject("streamTime");
+            writer.WriteNumber("watermark", streamTime.Current);
+            writer.WriteStartArray("recent");
+            foreach (var ticks in streamTime.Recent)
+            {
+                writer.WriteNumberValue(ticks);
+            }
+            writer.WriteEndArray();
+            writer.WriteEndObject();
             writer.WritePropertyName("engine");
             writer.WriteRawValue(engine.ExportState());
             writer.WriteEndObject();

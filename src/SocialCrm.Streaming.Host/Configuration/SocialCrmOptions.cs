@@ -46,6 +46,14 @@ public sealed class PipelineOptions
     /// <summary>How long one ask waits before it is retried (the entity skips what it already applied); also how long a brand report waits for its monitor's answer before it is sent again.</summary>
     public TimeSpan AskTimeout { get; set; } = TimeSpan.FromSeconds(10);
     /// <summary>
+    /// How far a mention's createdAt may lie beyond the wall clock (producers' clocks drift); a later one is
+    /// dead-lettered (event-time-out-of-range) instead of standing for "now" in every window it reaches.
+    /// </summary>
+    public TimeSpan MaxEventTimeSkew { get; set; } = DefaultMaxEventTimeSkew;
+
+    public static readonly TimeSpan DefaultMaxEventTimeSkew = TimeSpan.FromMinutes(5);
+
+    /// <summary>
     /// How many times a customer's load, write or forget that the store refuses (a key of another type, stored fields that
     /// do not read back) is tried, with backoff and jitter, before its waiting records are dead-lettered (entity-failed).
     /// A store that is down is retried for as long as it is down, whatever this says.

@@ -87,7 +87,9 @@ public static class DemoCommand
         {
             CustomersPerBrand = settings.CustomersPerBrand,
             MalformedShare = 0.005,
-            Start = DateTimeOffset.UtcNow,
+            // Event time runs faster than the wall clock: it starts in the past so that it reaches now no sooner than
+            // the demo ends (or after an hour), since mentions from the future are dead-lettered (Pipeline:MaxEventTimeSkew).
+            Start = DateTimeOffset.UtcNow - TimeSpan.FromSeconds((settings.Duration?.TotalSeconds ?? 3600) * settings.TimeLapse),
             EventInterval = TimeSpan.FromSeconds(settings.TimeLapse / ratePerSecond),
             // Late enough for the brand baselines to have their minutes, early enough to be seen.
             CrisisAt = (long)(ratePerSecond * expectedSeconds * 0.6),

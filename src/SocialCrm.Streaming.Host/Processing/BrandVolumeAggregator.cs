@@ -10,18 +10,23 @@ namespace SocialCrm.Streaming.Host.Processing;
 /// <summary>
 /// Sums this node's newly applied mentions per brand and minute (with a few negative ones as evidence),
 /// so brand monitors get one message per brand and minute per flush instead of one per mention. Each
-/// report carries the node's low watermark: the oldest "newest minute" among its active partitions, so a
+/// report carries the node's low watermark: the oldest partition watermark among its active partitions, so a
 /// partition racing ahead while catching up on a backlog cannot close a minute another is still counting.
+/// A partition's watermark follows the bulk of its records, not a few far ahead (<see cref="RobustWatermark"/>),
+/// and never runs ahead of the wall clock.
 /// </summary>
 public sealed class BrandVolumeAggregator(TimeProvider? clock = null)
 {
     private const int SamplesPerMinute = 3;
     /// <summary>A partition that delivered nothing for this long no longer holds the watermark back (it is idle, not slow).</summary>
     private static readonly TimeSpan IdlePartition = TimeSpan.FromSeconds(30);
+    /// <summary>A partition's watermark is the second-latest of its last 32 minutes: one record far ahead cannot move it.</summary>
+    private const int PartitionQuorum = 2;
+    private const int PartitionWindow = 32;
 
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
     private readonly Lock _gate = new();
-    private readonly Dictionary<int, (long NewestMinute, long SeenAt)> _partitions = [];
+    private readonly Dictionary<int, PartitionTime> _partitions = [];
     private readonly Dictionary<(string Brand, long Minute), Tally> _tallies = [];
 
     public void Add(Mention mention, MentionObservation observation, int partition)
@@ -35,8 +40,12 @@ public sealed class BrandVolumeAggregator(TimeProvider? clock = null)
                 _tallies[key] = tally = new Tally();
             }
             tally.Add(mention, observation);
-            var newest = _partitions.TryGetValue(partition, out var seen) ? Math.Max(seen.NewestMinute, minute) : minute;
-            _partitions[partition] = (newest, _clock.GetTimestamp());
+            if (!_partitions.TryGetValue(partition, out var time))
+            {
+                _partitions[partition] = time = new PartitionTime();
+            }
+            time.Minutes.Observe(minute);
+            time.SeenAt = _clock.GetTimestamp();
         }
     }
 
@@ -54,7 +63,7 @@ public sealed class BrandVolumeAggregator(TimeProvider? clock = null)
             }
             foreach (var partition in partitions)
             {
-                _partitions.TryAdd(partition, (long.MinValue, _clock.GetTimestamp()));
+                _partitions.TryAdd(partition, new PartitionTime { SeenAt = _clock.GetTimestamp() });
             }
         }
     }
@@ -62,11 +71,20 @@ public sealed class BrandVolumeAggregator(TimeProvider? clock = null)
     private long LowWatermark()
     {
         var activeSince = _clock.GetTimestamp() - (long)(IdlePartition.TotalSeconds * _clock.TimestampFrequency);
-        var active = _partitions.Values.Where(p => p.SeenAt >= activeSince).Select(p => p.NewestMinute).ToList();
+        var active = _partitions.Values.Where(p => p.SeenAt >= activeSince).Select(p => p.Minutes.Current).ToList();
         // Owning no partition (revoked while stopping), this node claims no progress; all idle, nothing holds back.
-        return _partitions.Count == 0 ? long.MinValue
-            : active.Count == 0 ? _partitions.Values.Max(p => p.NewestMinute)
+        var low = _partitions.Count == 0 ? long.MinValue
+            : active.Count == 0 ? _partitions.Values.Max(p => p.Minutes.Current)
             : active.Min();
+        // Event time never runs ahead of processing time (a mention may be dated up to the allowed skew ahead of it).
+        return Math.Min(low, BrandMonitor.MinuteOf(_clock.GetUtcNow()));
+    }
+
+    /// <summary>How far one partition's event time has got, and when it last delivered (<see cref="TimeProvider.GetTimestamp"/>).</summary>
+    private sealed class PartitionTime
+    {
+        public RobustWatermark Minutes { get; } = new(PartitionQuorum, PartitionWindow);
+        public long SeenAt { get; set; }
     }
 
     public bool IsEmpty

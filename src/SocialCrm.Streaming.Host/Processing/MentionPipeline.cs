@@ -33,7 +33,8 @@ public sealed class MentionPipeline(
     BrandAdmission brands,
     ProcessorMetrics metrics,
     int parallelism,
-    TimeSpan askTimeout)
+    TimeSpan askTimeout,
+    TimeSpan maxEventTimeSkew)
 {
     private readonly string _profilesTopic = metrics.Topics.Profiles;
     private readonly EntityAskQueue _asks = new(AskWithRetries(customers, stats, log, askTimeout));
@@ -72,16 +73,25 @@ public sealed class MentionPipeline(
         public DateTimeOffset EffectsWrittenAt { get; } = DateTimeOffset.UtcNow;
     }
 
-    /// <summary>Validates a record: the payload must be a mention, and a key, when present, must be its entity id.</summary>
-    public static ParseOutcome Parse(ConsumedRecord record)
+    /// <summary>
+    /// Validates a record: the payload must be a mention, a key, when present, must be its entity id, and its event
+    /// time may lie at most <paramref name="maxEventTimeSkew"/> beyond the wall clock.
+    /// </summary>
+    public static ParseOutcome Parse(ConsumedRecord record, TimeSpan maxEventTimeSkew)
     {
         var outcome = MentionParser.Parse(record.Value);
-        if (outcome.Mention is { } mention && record.Key is { } key && !KeyMatches(key, mention.EntityId))
+        if (outcome.Mention is not { } mention)
+        {
+            return outcome;
+        }
+        if (record.Key is { } key && !KeyMatches(key, mention.EntityId))
         {
             return ParseOutcome.Invalid(RejectReason.KeyMismatch,
                 $"record key '{Encoding.UTF8.GetString(key)}' is not the mention's entity id '{mention.EntityId}'");
         }
-        return outcome;
+        return EventTime.CheckNotAhead(mention.CreatedAt, DateTimeOffset.UtcNow, maxEventTimeSkew) is { } ahead
+            ? new ParseOutcome(null, ahead)
+            : outcome;
     }
 
     private static bool KeyMatches(byte[] key, EntityId entityId)
@@ -99,7 +109,7 @@ public sealed class MentionPipeline(
             {
                 return await ProcessProfileAsync(record, cancellationToken).ConfigureAwait(false);
             }
-            var outcome = Parse(record);
+            var outcome = Parse(record, maxEventTimeSkew);
             return outcome.Mention is { } mention
                 ? await ApplyMentionAsync(mention, record, cancellationToken).ConfigureAwait(false)
                 : await DeadLetterAsync(record, outcome.Rejection!).ConfigureAwait(false);
@@ -126,22 +136,15 @@ public sealed class MentionPipeline(
     private async Task<Processed> ProcessProfileAsync(ConsumedRecord record, CancellationToken cancellationToken)
     {
         var key = record.Key is null ? "" : Encoding.UTF8.GetString(record.Key);
-        if (!EntityId.TryParse(key, out var id))
+        if (!EntityId.TryParseCustomer(key, out var id))
         {
-            return await DeadLetterAsync(record, new Rejection(RejectReason.InvalidProfile, $"profile key '{key}' is not brand:customerId")).ConfigureAwait(false);
+            return await DeadLetterAsync(record, new Rejection(RejectReason.InvalidProfile, $"profile key '{key}' is not brand:customerId (one colon, a customer id without ':')")).ConfigureAwait(false);
         }
         CountIfMisaligned(record, id.Value);
         CustomerProfile? profile = null;
-        if (record.Value is { } value)
+        if (record.Value is { } value && !CustomerProfileJson.TryParseValue(value, out profile, out var invalid))
         {
-            try
-            {
-                profile = CustomerProfileJson.ParseValue(value);
-            }
-            catch (FormatException ex)
-            {
-                return await DeadLetterAsync(record, new Rejection(RejectReason.InvalidProfile, ex.Message)).ConfigureAwait(false);
-            }
+            return await DeadLetterAsync(record, invalid).ConfigureAwait(false);
         }
         var outcome = await _asks.ApplyProfileAsync(new ApplyProfile(id.Value, profile, record.Position), cancellationToken,
             brands.CheckAsync(id.Brand, cancellationToken)).ConfigureAwait(false);

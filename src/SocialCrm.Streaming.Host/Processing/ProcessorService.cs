@@ -92,7 +92,7 @@ public sealed class ProcessorService(
         _brandFlush = new Timer(_ => brandReporter.Report(), null, BrandFlushInterval, BrandFlushInterval);
         var log = new RateLimitedLog(_logger, TimeSpan.FromMinutes(1));
         var pipeline = new MentionPipeline(region, deadLetters, stats, log,
-            _brandVolume, new BrandAdmission(options.Tenants, brandRegistry, log), metrics, options.Pipeline.Parallelism, options.Pipeline.AskTimeout);
+            _brandVolume, new BrandAdmission(options.Tenants, brandRegistry, log), metrics, options.Pipeline.Parallelism, options.Pipeline.AskTimeout, options.Pipeline.MaxEventTimeSkew);
         consumer.Start();
         _stream = pipeline.RunAsync(consumer, system.Materializer(), _workCancelled.Token);
         _consumer.SetResult(consumer);
