@@ -80,7 +80,7 @@ public static class HostileRecords
         // Profiles: a key that is no customer, a customer id with a colon, a value that is not a profile.
         c => Profile(c, "profile-key-without-customer", c.Brand, """{"valueTier":"gold"}""", "invalid-profile"),
         c => Profile(c, "profile-colon-customer", $"{c.Brand}:x:123", """{"valueTier":"gold"}""", "invalid-profile"),
-        c => Profile(c, "profile-lone-surrogate", $"{c.Brand}:{c.Customer("profile-lone-surrogate")}", """{"valueTier":"gold","segment":"\ud800"}""", "invalid-profile"),
+        c => Profile(c, "profile-lone-surrogate", $"{c.Brand}:{c.Customer("profile-lone-surrogate")}", """{"valueTier":"gold","segment":"\ud800"}""", "invalid-text"),
     ];
 
     private static HostileRecord Valid(Context c, string cls, byte[] value) =>
