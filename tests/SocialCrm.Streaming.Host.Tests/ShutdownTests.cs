@@ -128,7 +128,8 @@ public sealed class ShutdownTests(ITestOutputHelper output)
             await node.WaitUntilReadyAsync(StartTimeout);
             await WaitUntilProcessedAsync(node, 2_000, TimeSpan.FromSeconds(120));
             kafka.Cluster.SetBrokerDown(-1);
-            await Task.Delay(500);
+            // Long enough for the client to notice: the final commit and the group leave then cannot reach anyone.
+            await Task.Delay(TimeSpan.FromSeconds(2));
             var (code, elapsed) = await node.TerminateAndWaitAsync(DrainTimeout + FewSeconds);
             output.WriteLine($"SIGTERM with the brokers down -> exit {code} in {elapsed.TotalSeconds:N1} s (deadline {DrainTimeout.TotalSeconds} s)");
             output.WriteLine(node.Output);

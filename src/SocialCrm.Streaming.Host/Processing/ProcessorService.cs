@@ -180,7 +180,7 @@ public sealed class ProcessorService(
         {
             await _brandFlush.DisposeAsync().ConfigureAwait(false);
         }
-        var flushed = await FlushBrandVolumeAsync(options.Kafka.DrainTimeout - clock.Elapsed).ConfigureAwait(false);
+        var flushed = !system.WhenTerminated.IsCompleted && await FlushBrandVolumeAsync(options.Kafka.DrainTimeout - clock.Elapsed).ConfigureAwait(false);
         var closed = await consumer.CloseAsync(options.Kafka.DrainTimeout - clock.Elapsed).ConfigureAwait(false);
         await consumer.DisposeAsync().ConfigureAwait(false);
         Drained = drained && flushed && closed;

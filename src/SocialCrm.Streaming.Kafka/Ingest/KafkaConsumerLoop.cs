@@ -14,7 +14,10 @@ namespace SocialCrm.Streaming.Kafka.Ingest;
 /// idling), hands records to the stream through <see cref="Records"/>, pauses a partition when too
 /// many of its records are in flight and resumes it once the stream catches up, and commits, in
 /// batches, only offsets below which every record is done. All consumer calls but the first
-/// Subscribe happen on that thread, so rebalance callbacks never race with Consume or Commit.
+/// Subscribe happen on that thread, so rebalance callbacks never race with Consume or Commit;
+/// once it has exited, the final commit and Close run on a thread of their own, bounded in time
+/// (librdkafka can block in them for long with the brokers unreachable). A fatal client error
+/// ends the loop (<see cref="Failure"/>) instead of a loop that consumes nothing for ever.
 /// Several co-partitioned topics can be consumed together: the range assignor gives partition i
 /// of each to the same member, so a customer's mentions and profile land on the same node.
 /// librdkafka's own error and log lines go through a <see cref="LogGate"/>, so a broker outage
