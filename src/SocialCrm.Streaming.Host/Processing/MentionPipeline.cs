@@ -45,6 +45,11 @@ public sealed class MentionPipeline(
             .SelectAsync(parallelism, record => ProcessAsync(record, cancellationToken))
             .RunForeach(processed =>
             {
+                if (processed.Abandoned)
+                {
+                    // Not done, so never committed: the next owner of the partition replays it.
+                    return;
+                }
                 try
                 {
                     // In offset order (SelectAsync keeps it), so a partition's event time reaches the brand counts in order.
@@ -64,7 +69,8 @@ public sealed class MentionPipeline(
             }, materializer);
 
     /// <summary>A record whose effects are durable; for a newly applied mention, what the brand's counts need.</summary>
-    private readonly record struct Processed(ConsumedRecord Record, Mention? Mention = null, MentionObservation? Observation = null, bool DeadLettered = false)
+    private readonly record struct Processed(
+        ConsumedRecord Record, Mention? Mention = null, MentionObservation? Observation = null, bool DeadLettered = false, bool Abandoned = false)
     {
         /// <summary>
         /// When its effects were written, which is when a care team can see them: a record may wait longer than
@@ -113,6 +119,11 @@ public sealed class MentionPipeline(
             return outcome.Mention is { } mention
                 ? await ApplyMentionAsync(mention, record, cancellationToken).ConfigureAwait(false)
                 : await DeadLetterAsync(record, outcome.Rejection!).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The stop deadline passed while this record was in flight: the stream ends quietly, without it.
+            return new Processed(record, Abandoned: true);
         }
         catch (Exception ex) when (ex is not OperationCanceledException && !DeadLetterPublisher.IsPublishFailure(ex))
         {
