@@ -107,7 +107,7 @@ public sealed record BenchResult(
         lines.Add("  Heap method: " + HeapMethod);
         lines.Add("");
 
-        lines.Add("Targets (DESIGN.md, Performance targets)");
+        lines.Add("Targets");
         var targets = new TextTable("", "target", "actual", "");
         foreach (var t in Targets)
         {

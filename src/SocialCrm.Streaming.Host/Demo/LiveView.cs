@@ -87,7 +87,7 @@ public sealed class LiveView : IDisposable
         }
         var server = _redis.GetServer(_redis.GetEndPoints()[0]);
         var db = _redis.GetDatabase();
-        Console.WriteLine("Redis keys written (key contract of DESIGN.md):");
+        Console.WriteLine("Redis keys written (key contract: topology/redis-keys.md):");
         foreach (var pattern in new[] { "customer:*", "alerts", "triggers", "risk", "advocates", "volume:*" })
         {
             var keys = server.Keys(pattern: $"{_prefix}:*:{pattern}", pageSize: 1000).Take(100_000).Select(k => k.ToString()).ToList();
