@@ -44,8 +44,8 @@ public static class RecordPath
     }
 
     /// <summary>
-    /// Accepted records through the whole domain path: profiles, then analysis, engine and detectors, the brand
-    /// monitor, alert JSON, the cluster wire format (the messages that carry mentions and brand counts) and the
+    /// Accepted records through the whole domain path: profiles, event time judged as a replay does, then analysis
+    /// (and its JSON line), engine and detectors, the brand monitor, alert JSON, the cluster wire format (the messages that carry mentions and brand counts) and the
     /// replay state, each without an exception, and each round trip to an equal value.
     /// </summary>
     public static void Run(IEnumerable<byte[]> profileLines, IEnumerable<byte[]> mentions)
@@ -82,6 +82,10 @@ public static class RecordPath
             replay.Process(mention, position, signals);
             RoundTrip(new ApplyMentions(mention.EntityId.Value, [new PositionedMention(mention, position)]));
             var analysis = replay.Engine.Analyze(mention);
+            using (var analyzed = JsonDocument.Parse(AnalysisJson.Serialize(mention, analysis)))
+            {
+                Assert.Equal(mention.Id, analyzed.RootElement.GetProperty("id").GetString());
+            }
             RoundTripCounts(new ObserveBrandCounts(mention.Brand,
                 [new BrandMinuteCounts(mention.Brand, BrandMonitor.MinuteOf(mention.CreatedAt), analysis.Class == Domain.Analysis.SentimentClass.Negative ? 1 : 0, 1, 0)
                 {

@@ -26,7 +26,9 @@ public sealed record BrandMinuteCounts(string Brand, long MinuteBucket, int Nega
 /// each against a rolling baseline (EWMA of mean and variance per minute bucket, z-score, minimum volume,
 /// warm-up). Late counts are accepted until event time passes the bucket's end by the allowed lateness;
 /// a bucket is evaluated when it closes, or early, as soon as it already exceeds the threshold (so the alert
-/// comes within the bucket that spiked). One alert per brand and kind per cool-down. Not thread-safe: one
+/// comes within the bucket that spiked). One alert per brand and kind per cool-down. Event time is untrusted: fed per
+/// mention it follows the bulk of the brand's mentions (<see cref="RobustWatermark"/>), a brand begins at its first
+/// watermark (not at a record from the far past), and open minutes are bounded (<see cref="MaxOpenBuckets"/>). Not thread-safe: one
 /// owner (an actor, or the replay engine). Alert ids hash rule, brand and bucket, so a replay yields the same ids.
 /// </summary>
 public sealed class BrandMonitor

@@ -15,8 +15,9 @@ public readonly record struct ParseOutcome(Mention? Mention, Rejection? Rejectio
 }
 
 /// <summary>
-/// Validates and reads a UTF-8 JSON mention in one forward pass (DESIGN.md, input contract).
-/// Unknown fields are skipped; every rule that fails yields a machine-readable reason.
+/// Validates and reads a UTF-8 JSON mention in one forward pass (the input contract, topology/schemas/mention.schema.json).
+/// Unknown fields are skipped; every rule that fails yields a machine-readable reason. Any bytes give a mention or a
+/// rejection, never an exception (tests/SocialCrm.Streaming.Fuzz.Tests checks it).
 /// </summary>
 public static class MentionParser
 {
