@@ -50,6 +50,7 @@ public sealed class ConsoleApp : IAsyncDisposable
         builder.Logging.AddSimpleConsole(console => console.SingleLine = true);
         // Request logs name paths (customer ids) and query strings: the framework logs warnings only.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
         configureLogging?.Invoke(builder.Logging);
         var redis = await ConnectionMultiplexer.ConnectAsync(options.RedisConfiguration).ConfigureAwait(false);
         AddServices(builder.Services, options, redis);

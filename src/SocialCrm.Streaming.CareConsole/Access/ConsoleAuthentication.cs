@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -52,6 +53,8 @@ public static class ConsoleAuthentication
                 };
             });
         services.AddAuthorization();
+        // The development cookie lives as long as the process: its keys stay in memory, never on disk.
+        services.AddDataProtection().UseEphemeralDataProtectionProvider();
     }
 
     /// <summary>Maps <c>/dev-login</c> when the development sign-in is on.</summary>
