@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Hosting;
 using SocialCrm.Streaming.CareConsole.Cases;
 using SocialCrm.Streaming.CareConsole.Views;
 using StackExchange.Redis;
@@ -15,7 +16,8 @@ namespace SocialCrm.Streaming.CareConsole.Live;
 /// reconnects with Last-Event-ID (or <c>?since=</c>) first gets what it missed, read from the lists and the
 /// case index (a little earlier than asked, since ids from two clocks interleave: the page drops repeats).
 /// </summary>
-public sealed class LiveStream(IConnectionMultiplexer connection, SignalReader signals, CaseStore cases)
+/// <remarks>Streams end when the console stops, so a stop does not wait for open pages.</remarks>
+public sealed class LiveStream(IConnectionMultiplexer connection, SignalReader signals, CaseStore cases, IHostApplicationLifetime lifetime)
 {
     private static readonly TimeSpan CatchUpOverlap = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(15);
@@ -28,7 +30,8 @@ public sealed class LiveStream(IConnectionMultiplexer connection, SignalReader s
         response.Headers.ContentType = "text/event-stream";
         response.Headers.CacheControl = "no-cache";
         response.Headers["X-Accel-Buffering"] = "no";
-        var abort = context.RequestAborted;
+        using var ended = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
+        var abort = ended.Token;
         var events = Channel.CreateBounded<LiveEvent>(new BoundedChannelOptions(10_000) { FullMode = BoundedChannelFullMode.DropOldest });
         var subscriber = connection.GetSubscriber();
         var queues = new List<ChannelMessageQueue>();
