@@ -24,6 +24,7 @@ public sealed class SchemaTests
         { "crisis-alert", "crisis-alert-brand" },
         { "lifecycle-trigger", "lifecycle-trigger" },
         { "dead-letter", "dead-letter-headers" },
+        { "case-event", "case-event" },
     };
 
     [Theory]
@@ -47,7 +48,7 @@ public sealed class SchemaTests
             _ = MiniJsonSchema.Load(path); // only implemented keywords
         }
         Assert.Equal(
-            ["crisis-alert", "customer-profile", "dead-letter", "lifecycle-trigger", "mention"],
+            ["case-event", "crisis-alert", "customer-profile", "dead-letter", "lifecycle-trigger", "mention"],
             catalog.Topics.Select(t => Path.GetFileName(t.ValueSchema).Replace(".schema.json", "", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
     }
 
@@ -178,7 +179,7 @@ public sealed class SchemaTests
     }
 
     [Fact]
-    public void Keys_of_the_key_schemas_accept_entity_ids()
+    public void Keys_of_the_key_schemas_accept_entity_ids_or_signal_ids()
     {
         using var document = JsonDocument.Parse(File.ReadAllText(Repo.TopicsJson));
         foreach (var topic in document.RootElement.GetProperty("topics").EnumerateArray())
@@ -188,6 +189,13 @@ public sealed class SchemaTests
                 continue;
             }
             var schema = MiniJsonSchema.Parse(keySchema.GetRawText());
+            if (topic.GetProperty("role").GetString() == TopicRoles.CaseEvents)
+            {
+                // Case events are keyed by the alert or trigger they are about, not by an entity.
+                Assert.Empty(schema.Validate("\"trg-0123456789abcdef\""));
+                Assert.NotEmpty(schema.Validate("\"acme-air:C-004217\""));
+                continue;
+            }
             Assert.Empty(schema.Validate("\"acme-air:C-004217\""));
             Assert.Empty(schema.Validate("\"acme-air:x:u-88123\""));
             if (topic.GetProperty("role").GetString() != TopicRoles.CrisisAlerts)
