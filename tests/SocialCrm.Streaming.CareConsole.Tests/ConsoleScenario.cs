@@ -34,7 +34,8 @@ public sealed class ConsoleScenario : IAsyncDisposable
     public RedisCustomerStore Processor { get; }
     public IDatabase Redis => _processorConnection.GetDatabase();
 
-    public static async Task<ConsoleScenario> StartAsync(RedisServer server)
+    /// <param name="caseEvents">Kafka bootstrap servers and topic for case events; null: Redis only.</param>
+    public static async Task<ConsoleScenario> StartAsync(RedisServer server, (string BootstrapServers, string Topic)? caseEvents = null)
     {
         var prefix = "c" + Guid.NewGuid().ToString("N")[..8];
         var options = new ConsoleOptions
@@ -52,6 +53,10 @@ public sealed class ConsoleScenario : IAsyncDisposable
                 ],
             },
         };
+        if (caseEvents is { } kafka)
+        {
+            options.Kafka = new ConsoleKafkaOptions { BootstrapServers = kafka.BootstrapServers, CaseEventsTopic = kafka.Topic };
+        }
         var console = await ConsoleApp.StartAsync(options, "127.0.0.1", 0);
         return new ConsoleScenario(console, await ConnectionMultiplexer.ConnectAsync(server.ConnectionString), prefix);
     }
