@@ -106,7 +106,7 @@ public sealed class ConsoleApp : IAsyncDisposable
         services.AddSingleton(provider => new CaseEventPublisher(
             string.IsNullOrWhiteSpace(options.Kafka.BootstrapServers)
                 ? null
-                : new ProducerBuilder<string, string>(new ProducerConfig
+                : new ProducerBuilder<string, string>(new ProducerConfig(options.Kafka.Properties)
                 {
                     BootstrapServers = options.Kafka.BootstrapServers,
                     EnableIdempotence = true,

@@ -67,4 +67,6 @@ public sealed class ConsoleKafkaOptions
     /// <summary>Empty: case events go only to Redis (the audit trail and the live channel).</summary>
     public string BootstrapServers { get; set; } = "";
     public string CaseEventsTopic { get; set; } = "social.cases.events";
+    /// <summary>More librdkafka settings (security.protocol, sasl.*), as for the processor's Kafka:Properties.</summary>
+    public Dictionary<string, string> Properties { get; set; } = [];
 }
