@@ -24,6 +24,7 @@ public static class MentionParser
     public const int MaxPayloadBytes = 128 * 1024;
     public const int MaxTextLength = 10_000;
     public const int MaxIdLength = 128;
+    public const int MaxUrlLength = 2_048;
     public const int MaxBrandLength = 64;
     /// <summary>A mention is two levels deep (author, metrics); unknown fields get a little room, not unbounded recursion.</summary>
     public const int MaxDepth = 8;
@@ -104,6 +105,7 @@ public static class MentionParser
         if (reader.ValueTextEquals("rating"u8)) return ReadOptionalNumber(ref reader, "rating", 1, 5, out fields.Rating);
         if (reader.ValueTextEquals("metrics"u8)) return ReadMetrics(ref reader, ref fields);
         if (reader.ValueTextEquals("sentiment"u8)) return ReadOptionalNumber(ref reader, "sentiment", -1, 1, out fields.Sentiment);
+        if (reader.ValueTextEquals("url"u8)) return ReadUrl(ref reader, ref fields);
 
         reader.Read();
         reader.Skip();
@@ -240,6 +242,22 @@ public static class MentionParser
             return new Rejection(RejectReason.InvalidField, $"lang '{value}' is not a BCP-47 language tag");
         }
         fields.Lang = value;
+        return null;
+    }
+
+    /// <summary>The post's link: an absolute http(s) URL, so a care tool can show it as a link without running anything else.</summary>
+    private static Rejection? ReadUrl(ref Utf8JsonReader reader, ref MentionFields fields)
+    {
+        var error = ReadString(ref reader, "url", 1, MaxUrlLength, out var value);
+        if (error is not null || value is null)
+        {
+            return error;
+        }
+        if (!Uri.TryCreate(value, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttps && url.Scheme != Uri.UriSchemeHttp))
+        {
+            return new Rejection(RejectReason.InvalidField, "url must be an absolute http or https URL");
+        }
+        fields.Url = value;
         return null;
     }
 
@@ -405,7 +423,7 @@ public static class MentionParser
     /// <summary>What has been read so far; required fields are checked once the object is complete.</summary>
     private struct MentionFields
     {
-        public string? Id, Brand, CustomerId, Text, Lang, InReplyTo;
+        public string? Id, Brand, CustomerId, Text, Lang, InReplyTo, Url;
         public Platform? Platform;
         public Author? Author;
         public DateTimeOffset? CreatedAt;
@@ -441,6 +459,7 @@ public static class MentionParser
                 Rating = Rating,
                 Metrics = Metrics ?? EngagementMetrics.None,
                 Sentiment = Sentiment,
+                Url = Url,
             });
         }
     }
