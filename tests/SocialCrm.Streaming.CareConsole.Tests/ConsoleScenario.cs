@@ -35,7 +35,8 @@ public sealed class ConsoleScenario : IAsyncDisposable
     public IDatabase Redis => _processorConnection.GetDatabase();
 
     /// <param name="caseEvents">Kafka bootstrap servers and topic for case events; null: Redis only.</param>
-    public static async Task<ConsoleScenario> StartAsync(RedisServer server, (string BootstrapServers, string Topic)? caseEvents = null)
+    /// <param name="configure">Changes to the settings before the console starts.</param>
+    public static async Task<ConsoleScenario> StartAsync(RedisServer server, (string BootstrapServers, string Topic)? caseEvents = null, Action<ConsoleOptions>? configure = null)
     {
         var prefix = "c" + Guid.NewGuid().ToString("N")[..8];
         var options = new ConsoleOptions
@@ -57,6 +58,7 @@ public sealed class ConsoleScenario : IAsyncDisposable
         {
             options.Kafka = new ConsoleKafkaOptions { BootstrapServers = kafka.BootstrapServers, CaseEventsTopic = kafka.Topic };
         }
+        configure?.Invoke(options);
         var console = await ConsoleApp.StartAsync(options, "127.0.0.1", 0);
         return new ConsoleScenario(console, await ConnectionMultiplexer.ConnectAsync(server.ConnectionString), prefix);
     }
