@@ -41,6 +41,8 @@ public sealed class CustomerEntity : UntypedActor
     private List<(IActorRef Sender, object Reply)>? _awaiting;
     private int _awaitingCurrentWriteCount;
     private List<DomainSignal>? _pendingSignals;
+    /// <summary>Timeline entries of the mentions applied since the last write (see <see cref="TimelineEntry"/>).</summary>
+    private List<string>? _pendingTimeline;
 
     /// <summary>Messages held while loading, forgetting, or finishing writes before a tombstone; handled in order afterwards.</summary>
     private List<(object Message, IActorRef Sender)>? _held;
@@ -180,6 +182,7 @@ public sealed class CustomerEntity : UntypedActor
                 _state = CustomerState.New(_id);
                 _version = 0;
                 _pendingSignals = null;
+                _pendingTimeline = null;
                 _failedAttempts = 0;
                 _tombstone!.ReplyTo.Tell(new ProfileApplied(_tombstone.Position));
                 _tombstone = null;
@@ -216,7 +219,7 @@ public sealed class CustomerEntity : UntypedActor
         for (var i = 0; i < observations.Length; i++)
         {
             var (mention, position) = apply.Mentions[i];
-            observations[i] = _dependencies.Model.Apply(_state, mention, position, _pendingSignals ??= [], _pendingVolume);
+            observations[i] = _dependencies.Model.Apply(_state, mention, position, _pendingSignals ??= [], _pendingVolume, _pendingTimeline ??= []);
             changed |= observations[i] is not null;
         }
         // An asker on another node (a remote temporary actor) consumed these records there.
@@ -356,8 +359,9 @@ public sealed class CustomerEntity : UntypedActor
         {
             return;
         }
-        _currentWrite = _dependencies.Model.ToWrite(_state, ++_version, _pendingSignals ?? [], _pendingVolume.Drain());
+        _currentWrite = _dependencies.Model.ToWrite(_state, ++_version, _pendingSignals ?? [], _pendingVolume.Drain(), _pendingTimeline ?? []);
         _pendingSignals = null;
+        _pendingTimeline = null;
         _dirty = false;
         _awaitingCurrentWriteCount = _awaiting?.Count ?? 0;
         Write();
