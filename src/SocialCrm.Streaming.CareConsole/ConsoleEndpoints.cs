@@ -94,7 +94,8 @@ public static partial class ConsoleEndpoints
                 return Results.NotFound();
             }
             var snapshots = await cases.LoadManyAsync(brand, [.. raised.Select(s => s.Id)]).ConfigureAwait(false);
-            return Results.Ok(new CustomerView(entity.Value, state, QueueView.Select(raised, snapshots, new QueueFilter(null, null, null, null))));
+            var mentions = await customers.ReadTimelineAsync(entity).ConfigureAwait(false);
+            return Results.Ok(new CustomerView(entity.Value, state, mentions, QueueView.Select(raised, snapshots, new QueueFilter(null, null, null, null))));
         });
 
         brandApi.MapGet("/kpis", async (string brand, DateTimeOffset? from, DateTimeOffset? to, SignalReader signals, CaseStore cases, TimeProvider clock) =>
