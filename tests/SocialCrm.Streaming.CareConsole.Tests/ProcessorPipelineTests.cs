@@ -79,6 +79,13 @@ public sealed class ProcessorPipelineTests(RedisServersFixture servers, MockKafk
         await Assertions.Expect(customer.Locator("ol li")).ToContainTextAsync("negative");
         Assert.Equal(url, await customer.Locator("ol li a").GetAttributeAsync("href"));
         await Assertions.Expect(customer.Locator("ul li")).ToContainTextAsync("influencer-negative");
+
+        // The brand view charts the minute the processor counted the mention in; the KPIs count the open alert.
+        await page.Locator("nav [data-tab=brand]").ClickAsync();
+        await Assertions.Expect(page.Locator("#chart svg path")).ToHaveCountAsync(1);
+        Assert.Equal(["1"], await page.Locator("#chart svg rect[data-count]").EvaluateAllAsync<string[]>("rects => rects.filter(r => r.dataset.count !== '0').map(r => r.dataset.count)"));
+        await page.Locator("nav [data-tab=kpis]").ClickAsync();
+        await Assertions.Expect(page.Locator("#kpis")).ToContainTextAsync("1 alerts and triggers detected in the period");
         await node.StopAsync();
     }
 }

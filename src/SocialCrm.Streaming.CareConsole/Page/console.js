@@ -271,7 +271,8 @@
     const y = (count) => top + (height - top - bottom) * (1 - count / max);
     const share = (s) => top + (height - top - bottom) * (1 - s);
     const bars = volume.map((m, i) => [
-      el('rect', { svg: true, x: x(i), y: y(m.total), width: Math.max(1, step - 1), height: y(0) - y(m.total), fill: '#90a4ae' }),
+      el('rect', { svg: true, x: x(i), y: y(m.total), width: Math.max(1, step - 1), height: y(0) - y(m.total), fill: '#90a4ae', 'data-count': m.total },
+        el('title', { svg: true }, `${new Date(m.minute).toLocaleTimeString()}: ${m.total} mentions, ${m.negative} negative`)),
       el('rect', { svg: true, x: x(i), y: y(m.negative), width: Math.max(1, step - 1), height: y(0) - y(m.negative), fill: '#e57373' }),
     ]);
     const line = volume.map((m, i) => `${i ? 'L' : 'M'}${x(i) + step / 2},${share(m.negativeShare)}`).join(' ');
