@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Claims;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -111,9 +112,16 @@ public static partial class ConsoleEndpoints
         });
 
         brandApi.MapGet("/cases/{signalId}", async (string brand, string signalId, CaseStore cases) =>
-            SignalIdPattern().IsMatch(signalId)
-                ? Results.Ok(new { @case = await cases.LoadAsync(brand, signalId).ConfigureAwait(false) is { } c ? CaseView.Of(c) : null, audit = (await cases.AuditsAsync(brand, [signalId]).ConfigureAwait(false))[signalId].Select(CaseJson.Serialize) })
-                : Results.BadRequest());
+        {
+            if (!SignalIdPattern().IsMatch(signalId))
+            {
+                return Results.BadRequest();
+            }
+            var current = await cases.LoadAsync(brand, signalId).ConfigureAwait(false);
+            var audit = await cases.AuditsAsync(brand, [signalId]).ConfigureAwait(false);
+            // The audit trail as the case-event JSON it is stored as (topology/schemas/case-event.schema.json).
+            return Results.Ok(new { @case = current is null ? null : CaseView.Of(current), audit = audit[signalId].Select(e => JsonSerializer.Deserialize<JsonElement>(CaseJson.Serialize(e))) });
+        });
 
         brandApi.MapPost("/cases/{signalId}/{action}", async (string brand, string signalId, string action, [FromBody] CaseRequest? body,
             ClaimsPrincipal user, BrandAccess access, CaseWork work) =>
@@ -155,7 +163,7 @@ public static partial class ConsoleEndpoints
 
     private static DateTimeOffset EventTime(string json)
     {
-        using var document = System.Text.Json.JsonDocument.Parse(json);
+        using var document = JsonDocument.Parse(json);
         return document.RootElement.GetProperty("eventTime").GetDateTimeOffset();
     }
 }

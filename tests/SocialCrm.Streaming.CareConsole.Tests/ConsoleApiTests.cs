@@ -168,7 +168,7 @@ public sealed class ConsoleApiTests(RedisServersFixture servers)
     private static async Task<List<CaseEvent>> AuditAsync(HttpClient client, string brand, string signalId)
     {
         using var found = JsonDocument.Parse(await client.GetStringAsync(new Uri($"/api/brands/{brand}/cases/{signalId}", UriKind.Relative)));
-        return [.. found.RootElement.GetProperty("audit").EnumerateArray().Select(e => CaseJson.Parse(e.GetString()!))];
+        return [.. found.RootElement.GetProperty("audit").EnumerateArray().Select(e => CaseJson.Parse(e.GetRawText()))];
     }
 
     private sealed record SseEvent(string Name, long? Id, string Data);

@@ -6,17 +6,10 @@ namespace SocialCrm.Streaming.CareConsole.Cases;
 /// <summary>
 /// Sends case events to the downstream topic for CRM systems, when a Kafka bootstrap is configured.
 /// Never blocks a web request: <see cref="IProducer{TKey,TValue}.Produce(string, Message{TKey,TValue}, Action{DeliveryReport{TKey,TValue}})"/>
-/// only queues the record; a failed delivery is logged and counted (Redis, written first, keeps the event).
+/// only queues the record; a failed delivery is logged (Redis, written first, keeps the event).
 /// </summary>
 public sealed partial class CaseEventPublisher(IProducer<string, string>? producer, string topic, ILogger<CaseEventPublisher> log) : IDisposable
 {
-    private long _failed;
-
-    public bool Enabled => producer is not null;
-
-    /// <summary>Events that could not be queued or delivered.</summary>
-    public long Failed => Interlocked.Read(ref _failed);
-
     public void Publish(CaseEvent change)
     {
         if (producer is null)
@@ -29,14 +22,12 @@ public sealed partial class CaseEventPublisher(IProducer<string, string>? produc
             {
                 if (report.Error.IsError)
                 {
-                    Interlocked.Increment(ref _failed);
                     LogDeliveryFailed(log, topic, report.Error.Reason);
                 }
             });
         }
         catch (ProduceException<string, string> ex)
         {
-            Interlocked.Increment(ref _failed);
             LogDeliveryFailed(log, topic, ex.Error.Reason);
         }
     }

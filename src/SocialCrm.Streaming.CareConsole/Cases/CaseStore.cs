@@ -56,12 +56,6 @@ public sealed class CaseStore(IConnectionMultiplexer connection, CaseKeys keys)
         return (long)applied == 1;
     }
 
-    public async Task<IReadOnlyList<CaseEvent>> AuditAsync(string brand, string signalId)
-    {
-        var entries = await connection.GetDatabase().ListRangeAsync(keys.Audit(brand, signalId)).ConfigureAwait(false);
-        return [.. entries.Select(e => CaseJson.Parse(e!))];
-    }
-
     /// <summary>The ids of the brand's cases changed at or after <paramref name="since"/>.</summary>
     public async Task<IReadOnlyList<string>> ChangedSinceAsync(string brand, DateTimeOffset since)
     {

@@ -124,7 +124,7 @@
     const entry = state.entries.get(id);
     try {
       const found = await api(`/api/brands/${encodeURIComponent(entry.brand)}/cases/${encodeURIComponent(id)}`);
-      entry.audit = found.audit.map((text) => JSON.parse(text));
+      entry.audit = found.audit;
       renderDetail();
     } catch (error) { say(error.message); }
   }
@@ -290,8 +290,7 @@
     const form = $('#brand-form');
     try {
       const view = await api(`/api/brands/${encodeURIComponent(form.brand.value)}/overview?minutes=${form.minutes.value}`);
-      const volume = view.volume.map((m) => ({ ...m, total: m.positive + m.neutral + m.negative, negativeShare: m.positive + m.neutral + m.negative ? m.negative / (m.positive + m.neutral + m.negative) : 0 }));
-      $('#chart').replaceChildren(chart(volume), el('figcaption', {}, 'Mentions per minute (grey; negative in red) and the negative share (red line), event time'));
+      $('#chart').replaceChildren(chart(view.volume), el('figcaption', {}, 'Mentions per minute (grey; negative in red) and the negative share (red line), event time'));
       const board = (entries) => entries.map((e) => el('li', {}, el('a', { href: '#', onclick: (ev) => { ev.preventDefault(); showCustomer(e.entityId); } }, e.entityId), ` ${e.score.toFixed(3)}`));
       $('#risk').replaceChildren(...board(view.risk));
       $('#advocates').replaceChildren(...board(view.advocates));
