@@ -34,6 +34,7 @@ public static class DemoCommand
             duration, rate, metricsPort, customers, timeLapse, logFormat, clusterPort, consolePort,
         };
         clusterPort.Validators.Add(result => { if (result.GetValueOrDefault<int>() is < 0 or > 65535) result.AddError("--cluster-port must be within 0..65535"); });
+        consolePort.Validators.Add(result => { if (result.GetValueOrDefault<int>() is < 0 or > 65535) result.AddError("--console-port must be within 0..65535"); });
         rate.Validators.Add(result => { if (result.GetValueOrDefault<double>() < 0) result.AddError("--rate must be >= 0"); });
         customers.Validators.Add(result => { if (result.GetValueOrDefault<int>() < 1) result.AddError("--customers must be >= 1"); });
         timeLapse.Validators.Add(result => { if (result.GetValueOrDefault<double>() <= 0) result.AddError("--time-lapse must be > 0"); });
