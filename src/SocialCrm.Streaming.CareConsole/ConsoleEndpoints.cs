@@ -42,15 +42,18 @@ public static partial class ConsoleEndpoints
             {
                 return Results.Forbid();
             }
-            var entries = new List<QueueEntry>();
-            var filter = new QueueFilter(type, kind, priority, state);
+            var listed = new List<SignalSummary>();
+            var snapshots = new Dictionary<string, CaseSnapshot>(StringComparer.Ordinal);
             foreach (var b in brands)
             {
-                var listed = await signals.ReadAsync(b).ConfigureAwait(false);
-                var snapshots = await cases.LoadManyAsync(b, [.. listed.Select(s => s.Id)]).ConfigureAwait(false);
-                entries.AddRange(QueueView.Select(listed, snapshots, filter));
+                var ofBrand = await signals.ReadAsync(b).ConfigureAwait(false);
+                listed.AddRange(ofBrand);
+                foreach (var (id, snapshot) in await cases.LoadManyAsync(b, [.. ofBrand.Select(s => s.Id)]).ConfigureAwait(false))
+                {
+                    snapshots[id] = snapshot;
+                }
             }
-            return Results.Ok(entries.OrderBy(e => e.Priority, StringComparer.Ordinal).ThenByDescending(e => e.DetectedAt).Take(QueueView.MaxEntries));
+            return Results.Ok(QueueView.Select(listed, snapshots, new QueueFilter(type, kind, priority, state)));
         });
 
         api.MapGet("/stream", async (HttpContext context, ClaimsPrincipal user, BrandAccess access, LiveStream live,

@@ -40,6 +40,14 @@ public sealed class ConsoleApiTests(RedisServersFixture servers)
         var claim = Assert.Single(audit);
         Assert.Equal((CaseAction.Claim, CaseState.Claimed, 1L), (claim.Action, claim.State, claim.Version));
         Assert.Equal(claim.Actor, claim.Assignee);
+
+        // The queue's filters see the claim: the alert is claimed, not open; a P1 crisis alert, not a trigger.
+        var other = await scenario.WriteRetentionAsync("acme", "cust-2", Domain.Profiles.ValueTier.Silver);
+        Assert.Equal([alert.Id], await QueueIdsAsync(clients[0].Client, "?state=claimed"));
+        Assert.Equal([other.Id], await QueueIdsAsync(clients[0].Client, "?state=open"));
+        Assert.Equal([alert.Id], await QueueIdsAsync(clients[0].Client, "?brand=acme&type=crisis&kind=influencer-negative&priority=P1"));
+        Assert.Equal([other.Id], await QueueIdsAsync(clients[0].Client, "?type=trigger"));
+        Assert.Equal([alert.Id, other.Id], await QueueIdsAsync(clients[0].Client, ""));
         foreach (var (_, client) in clients)
         {
             client.Dispose();
@@ -163,6 +171,12 @@ public sealed class ConsoleApiTests(RedisServersFixture servers)
         var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body) };
         request.Headers.Add(Access.WriteGuard.HeaderName, "1");
         return client.SendAsync(request);
+    }
+
+    private static async Task<List<string>> QueueIdsAsync(HttpClient client, string query)
+    {
+        using var queue = JsonDocument.Parse(await client.GetStringAsync(new Uri("/api/queue" + query, UriKind.Relative)));
+        return [.. queue.RootElement.EnumerateArray().Select(e => e.GetProperty("id").GetString()!)];
     }
 
     private static async Task<List<CaseEvent>> AuditAsync(HttpClient client, string brand, string signalId)
