@@ -7,6 +7,7 @@ var root = new RootCommand("socialcrm: real-time social listening for customer c
 {
     DemoCommand.Create(),
     RunCommand.Create(),
+    ConsoleCommand.Create(),
     AnalyzeCommand.Create(),
     ReplayCommand.Create(),
     GenerateCommand.Create(),

@@ -57,7 +57,7 @@ public sealed partial class ConsistencyTests
         var customer = EntityId.ForCustomer("{brand}", "{id}");
         string[] produced =
         [
-            keys.Customer(customer), keys.Alerts("{brand}"), keys.Triggers("{brand}"), keys.LiveChannel("{brand}"),
+            keys.Customer(customer), keys.Timeline(customer), keys.Alerts("{brand}"), keys.Triggers("{brand}"), keys.LiveChannel("{brand}"),
             keys.Risk("{brand}"), keys.Advocates("{brand}"), keys.Volume("{brand}", "{yyyyMMddHHmm}"), keys.SignalSeen("{brand}", "{signalId}"),
         ];
         foreach (var key in produced)
@@ -65,5 +65,13 @@ public sealed partial class ConsistencyTests
             Assert.Contains($"| `{key}` |", contract, StringComparison.Ordinal);
         }
         Assert.Equal("scrm", new RedisStoreOptions().KeyPrefix);
+
+        // The care console's keys: the brand as a Redis Cluster hash tag.
+        var cases = new SocialCrm.Streaming.CareConsole.Cases.CaseKeys("scrm");
+        foreach (var key in new[] { cases.Case("{brand}", "{signalId}"), cases.Audit("{brand}", "{signalId}"), cases.Index("{brand}"), cases.LiveChannel("{brand}") })
+        {
+            Assert.StartsWith("scrm:{{brand}}:", key, StringComparison.Ordinal);
+            Assert.Contains($"| `{key}` |", contract, StringComparison.Ordinal);
+        }
     }
 }

@@ -164,6 +164,37 @@ public sealed class K8sTests
     }
 
     [KubectlFact]
+    public void Care_console_runs_two_replicas_behind_a_service_with_probes_and_its_sign_in_settings()
+    {
+        var deployment = Single("Deployment", "socialcrm-console");
+        Assert.Equal("2", deployment.Str("spec.replicas"));
+        var pod = deployment["spec"]!["template"]!;
+        var container = (JsonObject)pod["spec"]!["containers"]![0]!;
+        var args = container["command"]!.AsArray().Concat(container["args"]!.AsArray()).Select(a => a!.GetValue<string>()).ToList();
+        Assert.Equal(["/app/socialcrm", "console", "--host", "0.0.0.0", "--port", "8080"], args);
+        Assert.Equal("8080", container.Str("ports.0.containerPort"));
+        Assert.Equal("/healthz", container.Str("livenessProbe.httpGet.path"));
+        Assert.Equal("/readyz", container.Str("readinessProbe.httpGet.path"));
+        Assert.Equal("http", container.Str("livenessProbe.httpGet.port"));
+        Assert.Equal("http", container.Str("readinessProbe.httpGet.port"));
+
+        var service = Single("Service", "socialcrm-console");
+        Assert.Equal("http", service.Str("spec.ports.0.targetPort"));
+        var podLabels = pod["metadata"]!["labels"]!.AsObject();
+        Assert.All(service["spec"]!["selector"]!.AsObject(), s => Assert.Equal(s.Value!.GetValue<string>(), podLabels[s.Key]!.GetValue<string>()));
+        // The processor's Services and monitor select processor pods only.
+        Assert.Equal("processor", Single("Service", "socialcrm-metrics")["spec"]!["selector"]!["app.kubernetes.io/component"]!.GetValue<string>());
+
+        var settings = Single("ConfigMap", container.Str("envFrom.0.configMapRef.name"))["data"]!.AsObject();
+        foreach (var setting in new[] { "SOCIALCRM__Console__Auth__Authority", "SOCIALCRM__Console__Auth__Audience", "SOCIALCRM__Console__Auth__BrandsClaim", "SOCIALCRM__Redis__KeyPrefix" })
+        {
+            Assert.False(string.IsNullOrEmpty(settings[setting]?.GetValue<string>()), setting);
+        }
+        Assert.DoesNotContain(settings, s => s.Key.Contains("DevSignIn", StringComparison.Ordinal));
+        Assert.Equal("socialcrm-redis-credentials", container["env"]!.AsArray().Single(e => e!.Str("name") == "SOCIALCRM__Redis__Configuration")!.Str("valueFrom.secretKeyRef.name"));
+    }
+
+    [KubectlFact]
     public void Rendered_KafkaTopics_match_topics_json()
     {
         var catalog = TopicCatalog.Load(Repo.TopicsJson);

@@ -24,6 +24,7 @@ public sealed class SchemaTests
         { "crisis-alert", "crisis-alert-brand" },
         { "lifecycle-trigger", "lifecycle-trigger" },
         { "dead-letter", "dead-letter-headers" },
+        { "case-event", "case-event" },
     };
 
     [Theory]
@@ -47,7 +48,7 @@ public sealed class SchemaTests
             _ = MiniJsonSchema.Load(path); // only implemented keywords
         }
         Assert.Equal(
-            ["crisis-alert", "customer-profile", "dead-letter", "lifecycle-trigger", "mention"],
+            ["case-event", "crisis-alert", "customer-profile", "dead-letter", "lifecycle-trigger", "mention"],
             catalog.Topics.Select(t => Path.GetFileName(t.ValueSchema).Replace(".schema.json", "", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
     }
 
@@ -86,6 +87,11 @@ public sealed class SchemaTests
         { "rating 0", """{"set":"rating","value":0}""", false },
         { "rating 6", """{"set":"rating","value":6}""", false },
         { "rating 4.5", """{"set":"rating","value":4.5}""", true },
+        { "url of the post", """{"set":"url","value":"https://x.com/ana/status/1861234567890"}""", true },
+        { "url null", """{"set":"url","value":null}""", true },
+        { "url not http", """{"set":"url","value":"javascript:alert(1)"}""", false },
+        { "url relative", """{"set":"url","value":"/status/1"}""", false },
+        { "url a number", """{"set":"url","value":42}""", false },
         { "sentiment 1.5", """{"set":"sentiment","value":1.5}""", false },
         { "sentiment -1", """{"set":"sentiment","value":-1}""", true },
         { "negative likes", """{"set":"metrics","value":{"likes":-3}}""", false },
@@ -179,7 +185,7 @@ public sealed class SchemaTests
     }
 
     [Fact]
-    public void Keys_of_the_key_schemas_accept_entity_ids()
+    public void Keys_of_the_key_schemas_accept_entity_ids_or_signal_ids()
     {
         using var document = JsonDocument.Parse(File.ReadAllText(Repo.TopicsJson));
         foreach (var topic in document.RootElement.GetProperty("topics").EnumerateArray())
@@ -189,6 +195,13 @@ public sealed class SchemaTests
                 continue;
             }
             var schema = MiniJsonSchema.Parse(keySchema.GetRawText());
+            if (topic.GetProperty("role").GetString() == TopicRoles.CaseEvents)
+            {
+                // Case events are keyed by the alert or trigger they are about, not by an entity.
+                Assert.Empty(schema.Validate("\"trg-0123456789abcdef\""));
+                Assert.NotEmpty(schema.Validate("\"acme-air:C-004217\""));
+                continue;
+            }
             Assert.Empty(schema.Validate("\"acme-air:C-004217\""));
             // A profile's key is a customer's: a prospect's id (a second colon) is no profile key.
             if (topic.GetProperty("role").GetString() == TopicRoles.Profiles)

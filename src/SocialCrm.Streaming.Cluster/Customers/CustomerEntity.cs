@@ -46,6 +46,8 @@ public sealed class CustomerEntity : UntypedActor
     private List<(IActorRef Sender, object Reply)>? _awaiting;
     private int _awaitingCurrentWriteCount;
     private List<DomainSignal>? _pendingSignals;
+    /// <summary>Timeline entries of the mentions applied since the last write (see <see cref="TimelineEntry"/>).</summary>
+    private List<string>? _pendingTimeline;
 
     /// <summary>Messages held while loading, forgetting, or finishing writes before a tombstone; handled in order afterwards.</summary>
     private List<(object Message, IActorRef Sender)>? _held;
@@ -200,6 +202,7 @@ public sealed class CustomerEntity : UntypedActor
                 _state = CustomerState.New(_id);
                 _version = 0;
                 _pendingSignals = null;
+                _pendingTimeline = null;
                 _failedAttempts = 0;
                 _tombstone!.ReplyTo.Tell(new ProfileApplied(_tombstone.Position));
                 _tombstone = null;
@@ -255,7 +258,7 @@ public sealed class CustomerEntity : UntypedActor
             var (mention, position) = apply.Mentions[i];
             try
             {
-                observations[i] = _dependencies.Model.Apply(_state, mention, position, _pendingSignals ??= [], _pendingVolume);
+                observations[i] = _dependencies.Model.Apply(_state, mention, position, _pendingSignals ??= [], _pendingVolume, _pendingTimeline ??= []);
             }
             catch (Exception ex)
             {
@@ -453,7 +456,7 @@ public sealed class CustomerEntity : UntypedActor
         }
         try
         {
-            _currentWrite = _dependencies.Model.ToWrite(_state, ++_version, _pendingSignals ?? [], _pendingVolume.Drain());
+            _currentWrite = _dependencies.Model.ToWrite(_state, ++_version, _pendingSignals ?? [], _pendingVolume.Drain(), _pendingTimeline ?? []);
         }
         catch (Exception ex)
         {
@@ -462,6 +465,7 @@ public sealed class CustomerEntity : UntypedActor
             return;
         }
         _pendingSignals = null;
+        _pendingTimeline = null;
         _dirty = false;
         _awaitingCurrentWriteCount = _awaiting?.Count ?? 0;
         Write();

@@ -23,15 +23,16 @@ public sealed class CustomerModel(EngagementEngine engine, Func<DateTimeOffset>?
 
     /// <summary>
     /// Applies a mention unless its position is below the watermark, counting it into the per-minute
-    /// volume; returns what the brand's counts need, or null when it was already applied.
+    /// volume and adding it to the timeline; returns what the brand's counts need, or null when it was already applied.
     /// </summary>
-    public MentionObservation? Apply(CustomerState state, Mention mention, SourcePosition position, List<DomainSignal> signals, VolumeTally volume)
+    public MentionObservation? Apply(CustomerState state, Mention mention, SourcePosition position, List<DomainSignal> signals, VolumeTally volume, List<string> timeline)
     {
         if (!engine.Apply(state, mention, position, signals, out var analysis))
         {
             return null;
         }
         volume.Add(mention.CreatedAt, analysis!.Class);
+        timeline.Add(TimelineEntry.Of(mention, analysis, state.ConsentProcessing));
         return new MentionObservation(analysis.Class, state.ConsentProcessing);
     }
 
@@ -41,8 +42,8 @@ public sealed class CustomerModel(EngagementEngine engine, Func<DateTimeOffset>?
     /// The write of one flush: what changed since the state was restored or last taken for a write.
     /// <paramref name="version"/> must be the one after that (the restored or the last written one plus 1).
     /// </summary>
-    public CustomerWrite ToWrite(CustomerState state, long version, IReadOnlyList<DomainSignal> signals, IReadOnlyList<VolumeIncrement> volume) =>
-        CustomerWrite.Of(state.Id, version, state.TakeUnwrittenChanges(), volume, ToOutbound(signals));
+    public CustomerWrite ToWrite(CustomerState state, long version, IReadOnlyList<DomainSignal> signals, IReadOnlyList<VolumeIncrement> volume, IReadOnlyList<string> timeline) =>
+        CustomerWrite.Of(state.Id, version, state.TakeUnwrittenChanges(), volume, ToOutbound(signals)) with { Timeline = timeline };
 
     /// <summary>
     /// Live, <c>detectedAt</c> is when the node saw it (the domain only knows event time); the id stays the

@@ -48,9 +48,9 @@ public static class ClusterMessageTable
     private static readonly ClusterMessageEntry[] AllEntries =
     [
         // Customer entity (Customers/CustomerProtocol.cs)
-        // Retired manifests: "am" and "ma" (one mention per ask, before asks were batched per customer).
+        // Retired manifests: "am" and "ma" (one mention per ask, before asks were batched per customer), "ams" (mentions without url).
         ClusterMessageEntry.Create<ApplyMentions>(
-            "ams",
+            "amu",
             (w, m) =>
             {
                 w.WriteString(m.EntityId, "entityId");

@@ -34,6 +34,7 @@ public static class DomainWireFormat
         writer.WriteNullableDouble(mention.Rating);
         writer.WriteMetrics(mention.Metrics);
         writer.WriteNullableDouble(mention.Sentiment);
+        writer.WriteNullableString(mention.Url, "mention.url");
     }
 
     public static Mention ReadMention(this ClusterWireReader reader) => new()
@@ -51,6 +52,7 @@ public static class DomainWireFormat
         Rating = reader.ReadNullableDouble(),
         Metrics = reader.ReadMetrics(),
         Sentiment = reader.ReadNullableDouble(),
+        Url = reader.ReadNullableString("mention.url"),
     };
 
     // Author: id, handle?, followers, verified

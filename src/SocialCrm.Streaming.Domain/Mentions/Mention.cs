@@ -18,6 +18,8 @@ public sealed record Mention
     public EngagementMetrics Metrics { get; init; } = EngagementMetrics.None;
     /// <summary>An upstream sentiment score in [-1, 1]; when present it overrides ours.</summary>
     public double? Sentiment { get; init; }
+    /// <summary>The link to the post, when the source gives one: an absolute http(s) URL.</summary>
+    public string? Url { get; init; }
 
     /// <summary>The sharding key: <c>{brand}:{customerId}</c>, or <c>{brand}:{platform}:{author.id}</c> for a prospect.</summary>
     public EntityId EntityId => CustomerId is { } customer

@@ -25,6 +25,7 @@ public static class MentionParser
     public const int MaxPayloadBytes = 128 * 1024;
     public const int MaxTextLength = 10_000;
     public const int MaxIdLength = 128;
+    public const int MaxUrlLength = 2_048;
     public const int MaxBrandLength = 64;
     /// <summary>A mention is two levels deep (author, metrics); unknown fields get a little room, not unbounded recursion.</summary>
     public const int MaxDepth = 8;
@@ -98,11 +99,11 @@ public static class MentionParser
     }
 
     /// <summary>The fields of the contract; each may appear once (a second one is ambiguous, not "last wins").</summary>
-    private enum Field { Id, Platform, Brand, CustomerId, Author, Text, Lang, CreatedAt, Kind, InReplyTo, Rating, Metrics, Sentiment }
+    private enum Field { Id, Platform, Brand, CustomerId, Author, Text, Lang, CreatedAt, Kind, InReplyTo, Rating, Metrics, Sentiment, Url }
 
     /// <summary>The wire names of <see cref="Field"/>, in its order.</summary>
     private static readonly string[] FieldNames =
-        ["id", "platform", "brand", "customerId", "author", "text", "lang", "createdAt", "kind", "inReplyTo", "rating", "metrics", "sentiment"];
+        ["id", "platform", "brand", "customerId", "author", "text", "lang", "createdAt", "kind", "inReplyTo", "rating", "metrics", "sentiment", "url"];
 
     private static readonly byte[][] Utf8FieldNames = [.. FieldNames.Select(Encoding.UTF8.GetBytes)];
 
@@ -145,6 +146,7 @@ public static class MentionParser
             Field.Rating => ReadOptionalNumber(ref reader, "rating", 1, 5, out fields.Rating),
             Field.Metrics => ReadMetrics(ref reader, ref fields),
             Field.Sentiment => ReadOptionalNumber(ref reader, "sentiment", -1, 1, out fields.Sentiment),
+            Field.Url => ReadUrl(ref reader, ref fields),
             _ => throw new ArgumentOutOfRangeException(nameof(field), field, "a known field without a reader"),
         };
     }
@@ -330,6 +332,22 @@ public static class MentionParser
             return new Rejection(RejectReason.InvalidField, $"lang '{value}' is not a BCP-47 language tag");
         }
         fields.Lang = value;
+        return null;
+    }
+
+    /// <summary>The post's link: an absolute http(s) URL, so a care tool can show it as a link without running anything else.</summary>
+    private static Rejection? ReadUrl(ref Utf8JsonReader reader, ref MentionFields fields)
+    {
+        var error = ReadString(ref reader, "url", 1, MaxUrlLength, out var value);
+        if (error is not null || value is null)
+        {
+            return error;
+        }
+        if (!Uri.TryCreate(value, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttps && url.Scheme != Uri.UriSchemeHttp))
+        {
+            return new Rejection(RejectReason.InvalidField, "url must be an absolute http or https URL");
+        }
+        fields.Url = value;
         return null;
     }
 
@@ -541,7 +559,7 @@ public static class MentionParser
             return first;
         }
 
-        public string? Id, Brand, CustomerId, Text, Lang, InReplyTo;
+        public string? Id, Brand, CustomerId, Text, Lang, InReplyTo, Url;
         public Platform? Platform;
         public Author? Author;
         public DateTimeOffset? CreatedAt;
@@ -577,6 +595,7 @@ public static class MentionParser
                 Rating = Rating,
                 Metrics = Metrics ?? EngagementMetrics.None,
                 Sentiment = Sentiment,
+                Url = Url,
             });
         }
     }

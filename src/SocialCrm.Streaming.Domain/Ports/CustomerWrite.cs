@@ -25,6 +25,9 @@ public sealed record CustomerWrite(
     /// </summary>
     public long? BaseVersion { get; init; }
 
+    /// <summary>The mentions applied since the last flush, oldest first, as <see cref="TimelineEntry"/> JSON.</summary>
+    public IReadOnlyList<string> Timeline { get; init; } = [];
+
     /// <summary>Flush <paramref name="version"/> of <paramref name="changes"/>: changes that are not the whole snapshot apply on top of the version before.</summary>
     public static CustomerWrite Of(EntityId id, long version, SnapshotChanges changes, IReadOnlyList<VolumeIncrement> volume, IReadOnlyList<OutboundSignal> signals) =>
         new(id, version, changes.Fields, changes.RiskScore, changes.AdvocacyScore, volume, signals)

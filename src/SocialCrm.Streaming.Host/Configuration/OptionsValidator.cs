@@ -48,6 +48,7 @@ public static class OptionsValidator
         }
         Require(errors, !string.IsNullOrWhiteSpace(redis.KeyPrefix) && !redis.KeyPrefix.Contains(' '), "Redis:KeyPrefix", redis.KeyPrefix, "must be a non-empty word without spaces");
         Require(errors, redis.ListCapacity >= 1, "Redis:ListCapacity", redis.ListCapacity, "must be >= 1");
+        Require(errors, redis.TimelineCapacity >= 0, "Redis:TimelineCapacity", redis.TimelineCapacity, "must be >= 0 (0: no timeline)");
         Require(errors, redis.VolumeRetention >= TimeSpan.FromMinutes(1), "Redis:VolumeRetention", redis.VolumeRetention, "must be at least one minute");
         Require(errors, redis.SignalIdRetention >= TimeSpan.FromMinutes(1), "Redis:SignalIdRetention", redis.SignalIdRetention, "must be at least one minute");
 

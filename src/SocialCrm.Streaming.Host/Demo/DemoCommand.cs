@@ -27,12 +27,14 @@ public static class DemoCommand
         var logFormat = RunCommand.LogFormatOption();
         var clusterPort = new Option<int>("--cluster-port") { Description = "Akka remoting port of the demo's node, so `socialcrm run` processes can join its cluster (--seed-nodes 127.0.0.1:PORT); 0 = a cluster of one", DefaultValueFactory = _ => 0 };
         var customers = new Option<int>("--customers") { Description = "Customers per brand", DefaultValueFactory = _ => 2_500 };
+        var consolePort = new Option<int>("--console-port") { Description = "Port of the care console (0 = an ephemeral port on 127.0.0.1)", DefaultValueFactory = _ => 0 };
         var timeLapse = new Option<double>("--time-lapse") { Description = "Event time runs this many times faster than the wall clock, so minute-based detectors have minutes to look at", DefaultValueFactory = _ => 60 };
         var command = new Command("demo", "Run the processor on embedded Kafka and Redis with synthetic mentions and a live view")
         {
-            duration, rate, metricsPort, customers, timeLapse, logFormat, clusterPort,
+            duration, rate, metricsPort, customers, timeLapse, logFormat, clusterPort, consolePort,
         };
         clusterPort.Validators.Add(result => { if (result.GetValueOrDefault<int>() is < 0 or > 65535) result.AddError("--cluster-port must be within 0..65535"); });
+        consolePort.Validators.Add(result => { if (result.GetValueOrDefault<int>() is < 0 or > 65535) result.AddError("--console-port must be within 0..65535"); });
         rate.Validators.Add(result => { if (result.GetValueOrDefault<double>() < 0) result.AddError("--rate must be >= 0"); });
         customers.Validators.Add(result => { if (result.GetValueOrDefault<int>() < 1) result.AddError("--customers must be >= 1"); });
         timeLapse.Validators.Add(result => { if (result.GetValueOrDefault<double>() <= 0) result.AddError("--time-lapse must be > 0"); });
@@ -43,11 +45,12 @@ public static class DemoCommand
             parse.GetValue(customers),
             parse.GetValue(timeLapse),
             parse.GetValue(logFormat),
-            parse.GetValue(clusterPort)), cancellationToken)));
+            parse.GetValue(clusterPort),
+            parse.GetValue(consolePort)), cancellationToken)));
         return command;
     }
 
-    private sealed record DemoSettings(TimeSpan? Duration, double Rate, int MetricsPort, int CustomersPerBrand, double TimeLapse, string? LogFormat, int ClusterPort);
+    private sealed record DemoSettings(TimeSpan? Duration, double Rate, int MetricsPort, int CustomersPerBrand, double TimeLapse, string? LogFormat, int ClusterPort, int ConsolePort);
 
     private static async Task<int> RunAsync(DemoSettings settings, CancellationToken cancellationToken)
     {
@@ -80,6 +83,10 @@ public static class DemoCommand
         await using var node = ProcessorNode.FromConfiguration(configuration, catalog, logging => logging.SetMinimumLevel(LogLevel.Warning));
         await node.StartAsync(cancellationToken).ConfigureAwait(false);
         using var view = await LiveView.StartAsync(garnet.ConnectionString, node.Options.Redis.KeyPrefix).ConfigureAwait(false);
+        // The care console, signed in as a demo agent for every brand; disposed (stopped) when the demo returns.
+        var (careConsole, consoleUrl) = await ConsoleCommand.StartDemoAsync(garnet.ConnectionString, node.Options.Redis.KeyPrefix, new GeneratorOptions().Brands, settings.ConsolePort, cancellationToken).ConfigureAwait(false);
+        await using var stopConsole = careConsole;
+        Console.WriteLine($"Console: {consoleUrl}");
 
         var expectedSeconds = settings.Duration?.TotalSeconds ?? 60;
         var ratePerSecond = settings.Rate > 0 ? settings.Rate : 20_000;

@@ -167,7 +167,8 @@ public sealed class EntityAskQueue(Func<object, int, CancellationToken, Task<obj
     {
         var mention = positioned.Mention;
         var characters = mention.Text.Length + mention.Id.Length + mention.Brand.Length + (mention.CustomerId?.Length ?? 0)
-            + mention.Author.Id.Length + (mention.Author.Handle?.Length ?? 0) + (mention.Lang?.Length ?? 0) + (mention.InReplyTo?.Length ?? 0);
+            + mention.Author.Id.Length + (mention.Author.Handle?.Length ?? 0) + (mention.Lang?.Length ?? 0) + (mention.InReplyTo?.Length ?? 0)
+            + (mention.Url?.Length ?? 0);
         return 3 * characters + BytesPerMentionBesidesStrings;
     }
 

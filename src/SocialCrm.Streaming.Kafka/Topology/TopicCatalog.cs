@@ -38,8 +38,10 @@ public static class TopicRoles
     public const string DeadLetter = "deadLetter";
     public const string CrisisAlerts = "crisisAlerts";
     public const string LifecycleTriggers = "lifecycleTriggers";
+    /// <summary>Written by the care console, not the processor: what agents did on alerts and triggers.</summary>
+    public const string CaseEvents = "caseEvents";
 
-    public static IReadOnlyList<string> All { get; } = [Mentions, Profiles, DeadLetter, CrisisAlerts, LifecycleTriggers];
+    public static IReadOnlyList<string> All { get; } = [Mentions, Profiles, DeadLetter, CrisisAlerts, LifecycleTriggers, CaseEvents];
 }
 
 /// <summary>topology/topics.json is missing, unreadable or breaks a rule; the message names every bad field.</summary>
@@ -81,6 +83,7 @@ public sealed class TopicCatalog
         DeadLetter = ByRole(TopicRoles.DeadLetter);
         CrisisAlerts = ByRole(TopicRoles.CrisisAlerts);
         LifecycleTriggers = ByRole(TopicRoles.LifecycleTriggers);
+        CaseEvents = ByRole(TopicRoles.CaseEvents);
     }
 
     /// <summary>All topics, in file order.</summary>
@@ -91,6 +94,7 @@ public sealed class TopicCatalog
     public TopicSpec DeadLetter { get; }
     public TopicSpec CrisisAlerts { get; }
     public TopicSpec LifecycleTriggers { get; }
+    public TopicSpec CaseEvents { get; }
 
     /// <summary>Where the catalog came from (a file path, or the name given to <see cref="Parse"/>).</summary>
     public string Source { get; }

@@ -15,10 +15,12 @@ public sealed class RedisCustomerStore(IConnectionMultiplexer connection, RedisS
     public const string VersionField = "flushVersion";
 
     // KEYS: customer hash (or a dummy when ARGV[1] is 0: signals only), alerts list, triggers list,
-    //       risk zset, advocates zset, then one key per volume increment, then one "seen" key per signal.
+    //       risk zset, advocates zset, then one key per volume increment, then one "seen" key per signal,
+    //       then the timeline list when there are timeline entries.
     // ARGV: version, base version (-1: the fields are the whole snapshot), field count, fields..., member,
     //       risk, advocacy (empty: unchanged), volume count, volume ttl, (field, count) per volume
-    //       increment, signal count, list cap, seen ttl, channel, (stream c|t, json) per signal.
+    //       increment, signal count, list cap, seen ttl, channel, (stream c|t, json) per signal,
+    //       timeline entry count, timeline cap, entries (oldest first).
     private const string FlushScript = """
         local version = tonumber(ARGV[1])
         local base = tonumber(ARGV[2])
@@ -75,6 +77,14 @@ public sealed class RedisCustomerStore(IConnectionMultiplexer connection, RedisS
           end
           a = a + 2
         end
+        local ntimeline = tonumber(ARGV[a])
+        if version > 0 and ntimeline > 0 then
+          local timeline = KEYS[6 + nvolume + nsignals]
+          for i = 1, ntimeline do
+            redis.call('LPUSH', timeline, ARGV[a + 1 + i])
+          end
+          redis.call('LTRIM', timeline, 0, tonumber(ARGV[a + 1]) - 1)
+        end
         return 1
         """;
 
@@ -109,14 +119,15 @@ public sealed class RedisCustomerStore(IConnectionMultiplexer connection, RedisS
     public Task<bool> WriteAsync(CustomerWrite write, CancellationToken cancellationToken) =>
         RedisRefusals.RefusedAsStoreErrorAsync(
             RunFlushAsync(_keys.ForBrand(write.Id.BrandSpan), _keys.Customer(write.Id), write.Version, write.BaseVersion, write.Fields,
-                write.Id.Value, write.RiskScore, write.AdvocacyScore, write.Volume, write.Signals),
+                write.Id.Value, write.RiskScore, write.AdvocacyScore, write.Volume, write.Signals,
+                options.TimelineCapacity > 0 && write.Timeline.Count > 0 ? (_keys.Timeline(write.Id), write.Timeline) : null),
             "the customer's flush");
 
     public async Task WriteSignalsAsync(IReadOnlyList<OutboundSignal> signals, CancellationToken cancellationToken)
     {
         foreach (var brand in signals.GroupBy(s => s.Brand))
         {
-            await RunFlushAsync(_keys.ForBrand(brand.Key), _keys.Customer(EntityId.ForCustomer(brand.Key, "-")), 0, null, [], "", null, null, [], [.. brand])
+            await RunFlushAsync(_keys.ForBrand(brand.Key), _keys.Customer(EntityId.ForCustomer(brand.Key, "-")), 0, null, [], "", null, null, [], [.. brand], null)
                 .ConfigureAwait(false);
         }
     }
@@ -132,6 +143,7 @@ public sealed class RedisCustomerStore(IConnectionMultiplexer connection, RedisS
         var db = connection.GetDatabase();
         var transaction = db.CreateTransaction();
         _ = transaction.KeyDeleteAsync(_keys.Customer(id));
+        _ = transaction.KeyDeleteAsync(_keys.Timeline(id));
         _ = transaction.SortedSetRemoveAsync(_keys.Risk(id.Brand), id.Value);
         _ = transaction.SortedSetRemoveAsync(_keys.Advocates(id.Brand), id.Value);
         await RedisRefusals.RefusedAsStoreErrorAsync(transaction.ExecuteAsync(), "forgetting the customer").ConfigureAwait(false);
@@ -140,9 +152,11 @@ public sealed class RedisCustomerStore(IConnectionMultiplexer connection, RedisS
     /// <summary>False when the flush was older than the stored version, or not made against it (the script then changes nothing).</summary>
     private async Task<bool> RunFlushAsync(
         BrandKeys brand, string customerKey, long version, long? baseVersion, IReadOnlyList<SnapshotField> fields, string member,
-        double? risk, double? advocacy, IReadOnlyList<VolumeIncrement> volume, IReadOnlyList<OutboundSignal> signals)
+        double? risk, double? advocacy, IReadOnlyList<VolumeIncrement> volume, IReadOnlyList<OutboundSignal> signals,
+        (string Key, IReadOnlyList<string> Entries)? timeline)
     {
-        var keys = new RedisKey[5 + volume.Count + signals.Count];
+        var timelineCount = timeline?.Entries.Count ?? 0;
+        var keys = new RedisKey[5 + volume.Count + signals.Count + (timelineCount > 0 ? 1 : 0)];
         keys[0] = customerKey;
         keys[1] = brand.Alerts;
         keys[2] = brand.Triggers;
@@ -158,7 +172,7 @@ public sealed class RedisCustomerStore(IConnectionMultiplexer connection, RedisS
         }
 
         // Integers stay typed: the client writes their digits, the same text a string would have been.
-        var args = new RedisValue[3 + 2 * fields.Count + 3 + 2 + 2 * volume.Count + 4 + 2 * signals.Count];
+        var args = new RedisValue[3 + 2 * fields.Count + 3 + 2 + 2 * volume.Count + 4 + 2 * signals.Count + 2 + timelineCount];
         var a = 0;
         args[a++] = version;
         args[a++] = baseVersion ?? -1;
@@ -186,6 +200,16 @@ public sealed class RedisCustomerStore(IConnectionMultiplexer connection, RedisS
         {
             args[a++] = signal.Stream == SignalStream.CrisisAlerts ? "c" : "t";
             args[a++] = signal.Json;
+        }
+        args[a++] = timelineCount;
+        args[a++] = options.TimelineCapacity;
+        if (timeline is { Key: var timelineKey, Entries: var entries } && timelineCount > 0)
+        {
+            keys[^1] = timelineKey;
+            foreach (var entry in entries)
+            {
+                args[a++] = entry;
+            }
         }
         // ScriptEvaluateAsync sends EVALSHA and falls back to EVAL on NOSCRIPT (a restarted server).
         var applied = await connection.GetDatabase().ScriptEvaluateAsync(FlushScript, keys, args).ConfigureAwait(false);

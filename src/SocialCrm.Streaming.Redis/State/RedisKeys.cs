@@ -17,6 +17,8 @@ public sealed class RedisKeys
     }
 
     public string Customer(EntityId id) => $"{_prefix}:{id.BrandSpan}:customer:{id.LocalIdSpan}";
+    /// <summary>The customer's newest mentions (list), outside the <c>customer:*</c> key space so it never looks like a customer hash.</summary>
+    public string Timeline(EntityId id) => $"{_prefix}:{id.BrandSpan}:timeline:{id.LocalIdSpan}";
     public string Alerts(string brand) => $"{_prefix}:{brand}:alerts";
     public string BrandMonitor(string brand) => $"{_prefix}:{brand}:monitor";
     public string Triggers(string brand) => $"{_prefix}:{brand}:triggers";

@@ -207,7 +207,7 @@ public sealed class ClusterMessageFormatTests
     {
         var expected = new Dictionary<Type, string>
         {
-            [typeof(ApplyMentions)] = "ams",
+            [typeof(ApplyMentions)] = "amu",
             [typeof(MentionsApplied)] = "maf",
             [typeof(CustomerFailed)] = "cf",
             [typeof(ObserveBrandCounts)] = "bcs",
@@ -270,12 +270,13 @@ public sealed class ClusterMessageFormatTests
         "01" + "000000000000F03F" + // rating 1.0
         "02" + "00" + "00" + "04" + // metrics 1, 0, 0, 2
         "00" + // sentiment null
+        "00" + // url null
         "02" + "14"; // position 1 (zigzag 2), 10 (zigzag 20)
 
     [Fact]
     public void A_typical_mention_is_compact()
     {
-        var message = new ApplyMentions("acme:C-42", [new PositionedMention(SampleMessages.FullMention() with { Text = new string('a', 200) }, new SourcePosition(3, 123_456_789))]);
+        var message = new ApplyMentions("acme:C-42", [new PositionedMention(SampleMessages.FullMention() with { Text = new string('a', 200), Url = null }, new SourcePosition(3, 123_456_789))]);
 
         var bytes = ClusterMessageTable.Serialize(message);
 
@@ -352,15 +353,15 @@ public sealed class ClusterMessageFormatTests
         var golden = Convert.FromHexString(GoldenApplyMentionHex);
 
         // platform code 0 and 200
-        Assert.Throws<SerializationException>(() => ClusterMessageTable.Deserialize(WithByte(golden, 15, 0), "ams"));
-        Assert.Throws<SerializationException>(() => ClusterMessageTable.Deserialize(WithByte(golden, 15, 200), "ams"));
+        Assert.Throws<SerializationException>(() => ClusterMessageTable.Deserialize(WithByte(golden, 15, 0), "amu"));
+        Assert.Throws<SerializationException>(() => ClusterMessageTable.Deserialize(WithByte(golden, 15, 200), "amu"));
         // invalid UTF-8 in the id
-        Assert.Throws<SerializationException>(() => ClusterMessageTable.Deserialize(WithByte(golden, 12, 0xFF), "ams"));
+        Assert.Throws<SerializationException>(() => ClusterMessageTable.Deserialize(WithByte(golden, 12, 0xFF), "amu"));
         // more mentions than a sender ever puts in one message, and fewer than none
-        Assert.Throws<SerializationException>(() => ClusterMessageTable.Deserialize(WithByte(golden, 10, 0xFE), "ams"));
-        Assert.Throws<SerializationException>(() => ClusterMessageTable.Deserialize(WithByte(golden, 10, 0x01), "ams"));
+        Assert.Throws<SerializationException>(() => ClusterMessageTable.Deserialize(WithByte(golden, 10, 0xFE), "amu"));
+        Assert.Throws<SerializationException>(() => ClusterMessageTable.Deserialize(WithByte(golden, 10, 0x01), "amu"));
         // a string length far beyond the payload
-        Assert.Throws<SerializationException>(() => ClusterMessageTable.Deserialize(WithByte(golden, 1, 0x7F), "ams"));
+        Assert.Throws<SerializationException>(() => ClusterMessageTable.Deserialize(WithByte(golden, 1, 0x7F), "amu"));
         // a varint that never ends
         Assert.Throws<SerializationException>(() => ClusterMessageTable.Deserialize([1, .. Enumerable.Repeat((byte)0xFF, 20)], "maf"));
         // a boolean that is neither 0 nor 1 (the profile's presence flag)
@@ -415,7 +416,7 @@ public sealed class ClusterMessageFormatTests
     [InlineData(typeof(StopCustomer), "")]
     [InlineData(typeof(ApplyProfile), "EntityId,Position,Profile")]
     [InlineData(typeof(ProfileApplied), "Position")]
-    [InlineData(typeof(Mention), "Author,Brand,CreatedAt,CustomerId,Id,InReplyTo,Kind,Lang,Metrics,Platform,Rating,Sentiment,Text")]
+    [InlineData(typeof(Mention), "Author,Brand,CreatedAt,CustomerId,Id,InReplyTo,Kind,Lang,Metrics,Platform,Rating,Sentiment,Text,Url")]
     [InlineData(typeof(Author), "Followers,Handle,Id,Verified")]
     [InlineData(typeof(EngagementMetrics), "Likes,Replies,Shares,Views")]
     [InlineData(typeof(SourcePosition), "Offset,Partition")]

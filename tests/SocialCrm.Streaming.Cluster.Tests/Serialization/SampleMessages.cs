@@ -29,6 +29,7 @@ internal static class SampleMessages
         Rating = 4.5,
         Metrics = new EngagementMetrics(Likes: 10, Shares: 2, Replies: 3, Views: 99_999),
         Sentiment = -0.731,
+        Url = "https://social.example/acme/status/42?ref=é",
     };
 
     public static Mention MinimalMention() => new()

@@ -1,0 +1,20 @@
+namespace SocialCrm.Streaming.CareConsole.Cases;
+
+/// <summary>
+/// The console's own Redis keys (topology/redis-keys.md, "Care console"). The brand is a hash tag
+/// (<c>scrm:{acme}:case:...</c>), so every key one case change writes sits in one Redis Cluster slot.
+/// </summary>
+public sealed class CaseKeys(string prefix)
+{
+    /// <summary>Hash: <c>version</c> and <c>last</c> (the JSON of the case's latest event).</summary>
+    public string Case(string brand, string signalId) => $"{prefix}:{{{brand}}}:case:{signalId}";
+
+    /// <summary>List: every event of the case, oldest first.</summary>
+    public string Audit(string brand, string signalId) => $"{prefix}:{{{brand}}}:case:{signalId}:audit";
+
+    /// <summary>Sorted set: the brand's cases, scored by the time of their latest change (Unix ms).</summary>
+    public string Index(string brand) => $"{prefix}:{{{brand}}}:cases";
+
+    /// <summary>Pub/sub channel: every case event of the brand as it happens.</summary>
+    public string LiveChannel(string brand) => $"{prefix}:{{{brand}}}:cases:live";
+}

@@ -1,0 +1,30 @@
+using System.Text.Json;
+using SocialCrm.Streaming.Domain.Mentions;
+using SocialCrm.Streaming.Redis.State;
+using StackExchange.Redis;
+
+namespace SocialCrm.Streaming.CareConsole.Views;
+
+/// <summary>A customer as the console shows it: the public fields of its hash, its newest mentions and the alerts and triggers it raised.</summary>
+public sealed record CustomerView(string EntityId, IReadOnlyDictionary<string, string> State, IReadOnlyList<JsonElement> Mentions, IReadOnlyList<QueueEntry> Signals);
+
+/// <summary>Reads <c>scrm:{brand}:customer:{id}</c>; the watermark, version and restore fields are internal and left out.</summary>
+public sealed class CustomerReader(IConnectionMultiplexer connection, RedisKeys keys)
+{
+    public async Task<IReadOnlyDictionary<string, string>> ReadStateAsync(EntityId id)
+    {
+        var entries = await connection.GetDatabase().HashGetAllAsync(keys.Customer(id)).ConfigureAwait(false);
+        return entries
+            .Select(e => (Name: (string)e.Name!, Value: (string)e.Value!))
+            .Where(e => !e.Name.StartsWith("wm:", StringComparison.Ordinal) && !e.Name.StartsWith("x:", StringComparison.Ordinal) && e.Name != RedisCustomerStore.VersionField)
+            .OrderBy(e => e.Name, StringComparer.Ordinal)
+            .ToDictionary(e => e.Name, e => e.Value, StringComparer.Ordinal);
+    }
+
+    /// <summary>The processor's timeline of the customer (<c>scrm:{brand}:timeline:{id}</c>), newest first.</summary>
+    public async Task<IReadOnlyList<JsonElement>> ReadTimelineAsync(EntityId id)
+    {
+        var entries = await connection.GetDatabase().ListRangeAsync(keys.Timeline(id)).ConfigureAwait(false);
+        return [.. entries.Select(e => JsonSerializer.Deserialize<JsonElement>((string)e!))];
+    }
+}

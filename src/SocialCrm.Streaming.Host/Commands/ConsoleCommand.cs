@@ -1,0 +1,76 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Security.Cryptography;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+using SocialCrm.Streaming.CareConsole;
+using SocialCrm.Streaming.Host.Configuration;
+
+namespace SocialCrm.Streaming.Host.Commands;
+
+/// <summary>
+/// <c>socialcrm console</c>: the care console web app on Kestrel, reading and writing only Redis. Settings:
+/// section <c>Console</c> of appsettings.json or <c>SOCIALCRM__Console__*</c> (see <see cref="ConsoleOptions"/>),
+/// with <c>Redis:Configuration</c> and <c>Redis:KeyPrefix</c> shared with the processor.
+/// </summary>
+public static class ConsoleCommand
+{
+    public static Command Create()
+    {
+        var redis = new Option<string?>("--redis") { Description = "StackExchange.Redis configuration string (Redis:Configuration)" };
+        var port = new Option<int>("--port") { Description = "HTTP port (0 = an ephemeral port)", DefaultValueFactory = _ => 8080 };
+        var host = new Option<string>("--host") { Description = "Address to listen on (0.0.0.0 in a container)", DefaultValueFactory = _ => "127.0.0.1" };
+        var settings = new Option<FileInfo?>("--config") { Description = "An appsettings.json to use instead of the one beside the executable" };
+        var command = new Command("console", "Run the care console: the live alert queue, case work, customer and brand views, KPIs")
+        {
+            redis, port, host, settings,
+        };
+        port.Validators.Add(result => { if (result.GetValueOrDefault<int>() is < 0 or > 65535) result.AddError("--port must be within 0..65535"); });
+        command.SetAction((parse, cancellationToken) => CommandRunner.Guard(async () =>
+        {
+            var configuration = ConfigurationLoader.Build(new Dictionary<string, string?> { ["Redis:Configuration"] = parse.GetValue(redis) }, parse.GetValue(settings)?.FullName);
+            var options = Bind(configuration);
+            await using var console = await ConsoleApp.StartAsync(options, parse.GetValue(host)!, parse.GetValue(port), cancellationToken: cancellationToken).ConfigureAwait(false);
+            Console.WriteLine($"Console: {console.Url}");
+            if (!string.IsNullOrWhiteSpace(options.Kafka.BootstrapServers))
+            {
+                Console.WriteLine($"Case events go to Kafka topic {options.Kafka.CaseEventsTopic}.");
+            }
+            else
+            {
+                Console.WriteLine("No Console:Kafka:BootstrapServers: case events go only to Redis (audit trail and live channel).");
+            }
+            await console.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+
+    /// <summary>The console's settings; throws <see cref="ConfigurationException"/> naming every bad one.</summary>
+    public static ConsoleOptions Bind(IConfiguration configuration)
+    {
+        var options = new ConsoleOptions();
+        configuration.GetSection("Console").Bind(options);
+        options.RedisConfiguration = configuration["Redis:Configuration"] ?? "";
+        options.KeyPrefix = configuration["Redis:KeyPrefix"] is { Length: > 0 } prefix ? prefix : options.KeyPrefix;
+        var errors = options.Validate();
+        return errors.Count > 0 ? throw new ConfigurationException(errors) : options;
+    }
+
+    /// <summary>
+    /// The demo's console: development sign-in on, one demo agent for every brand. The returned URL signs the
+    /// browser in (a one-time random token of this run).
+    /// </summary>
+    public static async Task<(ConsoleApp Console, string SignInUrl)> StartDemoAsync(string redis, string keyPrefix, IReadOnlyList<string> brands, int port, CancellationToken cancellationToken)
+    {
+        var token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        var options = new ConsoleOptions
+        {
+            RedisConfiguration = redis,
+            KeyPrefix = keyPrefix,
+            DevSignIn = new DevSignInOptions { Enabled = true, Users = [new DevUser { Token = token, Name = "demo-agent", Brands = [.. brands] }] },
+        };
+        var console = await ConsoleApp.StartAsync(options, "127.0.0.1", port, logging => logging.AddFilter("SocialCrm", LogLevel.Warning), cancellationToken).ConfigureAwait(false);
+        return (console, $"{console.Url.ToString().TrimEnd('/')}/dev-login?token={token.ToString(CultureInfo.InvariantCulture)}");
+    }
+}

@@ -1,0 +1,37 @@
+using SocialCrm.Streaming.Host.Commands;
+using SocialCrm.Streaming.Host.Configuration;
+
+namespace SocialCrm.Streaming.CareConsole.Tests;
+
+/// <summary>`socialcrm console` settings: bound from Console:*, Redis:* (flags, SOCIALCRM__* or appsettings.json); bad ones named at start.</summary>
+public sealed class ConsoleSettingsTests
+{
+    [Fact]
+    public void Settings_bind_from_their_documented_names()
+    {
+        var options = ConsoleCommand.Bind(ConfigurationLoader.Build(new Dictionary<string, string?>
+        {
+            ["Redis:Configuration"] = "redis:6379",
+            ["Redis:KeyPrefix"] = "care",
+            ["Console:Auth:Authority"] = "https://login.example.com/realms/care",
+            ["Console:Auth:Audience"] = "socialcrm-console",
+            ["Console:Auth:BrandsClaim"] = "care_brands",
+            ["Console:Kafka:BootstrapServers"] = "kafka:9093",
+            ["Console:Kafka:Properties:security.protocol"] = "SASL_SSL",
+        }));
+        Assert.Equal(("redis:6379", "care"), (options.RedisConfiguration, options.KeyPrefix));
+        Assert.Equal(("https://login.example.com/realms/care", "socialcrm-console", "care_brands", "preferred_username"),
+            (options.Auth.Authority, options.Auth.Audience, options.Auth.BrandsClaim, options.Auth.NameClaim));
+        Assert.Equal(("kafka:9093", "social.cases.events"), (options.Kafka.BootstrapServers, options.Kafka.CaseEventsTopic));
+        Assert.Equal("SASL_SSL", options.Kafka.Properties["security.protocol"]);
+        Assert.False(options.DevSignIn.Enabled);
+    }
+
+    [Fact]
+    public void Without_Redis_or_an_issuer_the_console_refuses_to_start_naming_both()
+    {
+        var error = Assert.Throws<ConfigurationException>(() => ConsoleCommand.Bind(ConfigurationLoader.Build(new Dictionary<string, string?>())));
+        Assert.Contains(error.Errors, e => e.StartsWith("Redis:Configuration", StringComparison.Ordinal));
+        Assert.Contains(error.Errors, e => e.StartsWith("Console:Auth:Authority and Console:Auth:Audience", StringComparison.Ordinal));
+    }
+}
