@@ -45,6 +45,21 @@ public sealed partial class MetricsTests(RedisServersFixture servers, MockKafkaF
         ["socialcrm_cluster_members"] = "gauge",
     };
 
+    /// <summary>The .NET runtime's families (issue 18): CPU, memory, GC and thread pool, each with a value.</summary>
+    public static readonly IReadOnlyDictionary<string, string> RuntimeFamilies = new Dictionary<string, string>
+    {
+        ["process_cpu_seconds_total"] = "counter",
+        ["process_working_set_bytes"] = "gauge",
+        ["dotnet_collection_count_total"] = "counter",
+        ["dotnet_total_memory_bytes"] = "gauge",
+        ["dotnet_gc_pause_seconds_total"] = "counter",
+        ["dotnet_gc_heap_size_bytes"] = "gauge",
+        ["dotnet_gc_allocated_bytes_total"] = "counter",
+        ["dotnet_threadpool_threads"] = "gauge",
+        ["dotnet_threadpool_queued_items"] = "gauge",
+        ["dotnet_threadpool_completed_items_total"] = "counter",
+    };
+
     private static readonly SemaphoreSlim ScrapeGate = new(1, 1);
     private static Scrape? _scrape;
 
@@ -77,6 +92,23 @@ public sealed partial class MetricsTests(RedisServersFixture servers, MockKafkaF
         Assert.True(Sample(scrape.Metrics, "socialcrm_active_entities", "type=\"customer\"") > 0);
         Assert.Equal(1, Sample(scrape.Metrics, "socialcrm_cluster_members", "status=\"up\""));
         Assert.Equal(Partitions, scrape.Metrics.Split('\n').Count(l => l.StartsWith("socialcrm_consumer_lag_records{", StringComparison.Ordinal) && l.Contains("mentions", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task Metrics_has_the_dotnet_runtime_families_with_values()
+    {
+        var scrape = await ScrapeAsync();
+        var types = TypeLine().Matches(scrape.Metrics).ToDictionary(m => m.Groups[1].Value, m => m.Groups[2].Value);
+        Assert.All(RuntimeFamilies, family =>
+        {
+            Assert.True(types.TryGetValue(family.Key, out var type), $"{family.Key} is missing from /metrics");
+            Assert.Equal(family.Value, type);
+        });
+        // A node that processed 400 mentions has used CPU, memory, allocations and pool threads.
+        Assert.All(new[] { "process_cpu_seconds_total", "process_working_set_bytes", "dotnet_total_memory_bytes", "dotnet_gc_heap_size_bytes",
+                "dotnet_gc_allocated_bytes_total", "dotnet_threadpool_threads", "dotnet_threadpool_completed_items_total" },
+            name => Assert.True(Sample(scrape.Metrics, name) > 0, $"{name} is not above 0"));
+        Assert.True(Sample(scrape.Metrics, "dotnet_collection_count_total") > 0, "no garbage collection counted");
     }
 
     [Fact]
@@ -114,7 +146,7 @@ public sealed partial class MetricsTests(RedisServersFixture servers, MockKafkaF
             .SelectMany(t => MetricName().Matches(t.GetProperty("expr").GetString()!).Select(m => m.Value))
             .ToHashSet(StringComparer.Ordinal);
         Assert.NotEmpty(queried);
-        var exposed = scrape.Metrics.Split('\n').Where(l => l.StartsWith("socialcrm_", StringComparison.Ordinal))
+        var exposed = scrape.Metrics.Split('\n').Where(l => MetricName().Match(l) is { Success: true, Index: 0 })
             .Select(l => l[..l.IndexOfAny(['{', ' '])]).ToHashSet(StringComparer.Ordinal);
         Assert.All(queried, name => Assert.True(exposed.Contains(name), $"the dashboard queries {name}, which /metrics does not have"));
         Assert.All(RequiredFamilies.Keys.Where(f => f is not "socialcrm_mentions_consumed_total" and not "socialcrm_records_in_flight"
@@ -220,6 +252,6 @@ public sealed partial class MetricsTests(RedisServersFixture servers, MockKafkaF
     [GeneratedRegex(@"^# TYPE (\S+) (\S+)$", RegexOptions.Multiline)]
     private static partial Regex TypeLine();
 
-    [GeneratedRegex(@"\bsocialcrm_[a-z0-9_]+")]
+    [GeneratedRegex(@"\b(?:socialcrm|dotnet|process)_[a-z0-9_]+")]
     private static partial Regex MetricName();
 }

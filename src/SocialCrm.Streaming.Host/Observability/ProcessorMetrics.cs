@@ -18,7 +18,8 @@ namespace SocialCrm.Streaming.Host.Observability;
 /// The node's Prometheus metrics, in a registry of its own (several nodes may share a process in
 /// tests). Names follow the Prometheus conventions: <c>socialcrm_</c> prefix, base units (seconds,
 /// records), <c>_total</c> only on counters. Most values are counted where they happen; the
-/// consumer's counters, lag and cluster membership are read just before each scrape.
+/// consumer's counters, lag and cluster membership are read just before each scrape, as are the
+/// .NET runtime's figures (<see cref="RuntimeMetrics"/>).
 /// </summary>
 public sealed class ProcessorMetrics : IEntityMetrics
 {
@@ -64,6 +65,7 @@ public sealed class ProcessorMetrics : IEntityMetrics
     {
         Topics = topics;
         Registry = Prometheus.Metrics.NewCustomRegistry();
+        RuntimeMetrics.Register(Registry);
         var factory = Prometheus.Metrics.WithCustomRegistry(Registry);
         _mentionsConsumed = factory.CreateCounter("socialcrm_mentions_consumed_total",
             "Records read from the mentions topic by this node, per partition.", "partition");
