@@ -195,6 +195,23 @@ public sealed class K8sTests
     }
 
     [KubectlFact]
+    public void Every_overlay_renders_with_the_processor_and_its_alert_rules()
+    {
+        var overlays = Directory.GetDirectories(Path.Combine(Repo.K8s, "overlays"));
+        Assert.NotEmpty(overlays);
+        foreach (var overlay in overlays)
+        {
+            var result = Tool.Run(Tool.Find("kubectl")!, ["kustomize", overlay], timeout: TimeSpan.FromMinutes(2));
+            Assert.True(result.ExitCode == 0, $"kubectl kustomize {Path.GetRelativePath(Repo.Root, overlay)} failed: {result.Error}");
+            var documents = Yaml.Documents(result.Output);
+            var statefulSet = Assert.Single(documents, d => d.Str("kind") == "StatefulSet");
+            var rule = Assert.Single(documents, d => d.Str("kind") == "PrometheusRule");
+            Assert.Equal(statefulSet.Str("metadata.namespace"), rule.Str("metadata.namespace"));
+            Assert.NotEmpty(rule["spec"]!["groups"]!.AsArray());
+        }
+    }
+
+    [KubectlFact]
     public void Rendered_KafkaTopics_match_topics_json()
     {
         var catalog = TopicCatalog.Load(Repo.TopicsJson);
@@ -230,6 +247,12 @@ public sealed class K8sTests
         Assert.Contains(expressions, e => e.Contains("rate(socialcrm_dead_letters_total", StringComparison.Ordinal));
         Assert.Contains(expressions, e => e.Contains("socialcrm_redis_write_duration_seconds_bucket", StringComparison.Ordinal));
         Assert.Contains(expressions, e => e.Contains("socialcrm_cluster_members", StringComparison.Ordinal));
+        // The runtime: CPU, working set, GC (collections, pause), heap, thread pool.
+        foreach (var runtime in new[] { "rate(process_cpu_seconds_total", "process_working_set_bytes", "rate(dotnet_collection_count_total",
+            "rate(dotnet_gc_pause_seconds_total", "dotnet_gc_heap_size_bytes", "dotnet_threadpool_threads", "dotnet_threadpool_queued_items" })
+        {
+            Assert.Contains(expressions, e => e.Contains(runtime, StringComparison.Ordinal));
+        }
     }
 
     private static void AssertTopicsMatch(TopicCatalog catalog, IReadOnlyList<JsonObject> documents)
@@ -239,7 +262,7 @@ public sealed class K8sTests
         foreach (var topic in topics)
         {
             var spec = catalog.Find(topic.Str("spec.topicName"))!;
-            Assert.Equal("kafka.strimzi.io/v1beta2", topic.Str("apiVersion"));
+            Assert.Equal("kafka.strimzi.io/v1", topic.Str("apiVersion"));
             Assert.Equal(spec.Partitions.ToString(System.Globalization.CultureInfo.InvariantCulture), topic.Str("spec.partitions"));
             Assert.Equal(spec.ReplicationFactor.ToString(System.Globalization.CultureInfo.InvariantCulture), topic.Str("spec.replicas"));
             Assert.Equal(spec.CleanupPolicy, topic["spec"]!["config"]!["cleanup.policy"]!.GetValue<string>());

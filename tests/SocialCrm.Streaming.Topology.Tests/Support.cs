@@ -126,3 +126,18 @@ public sealed class PythonJsonSchemaFactAttribute : FactAttribute
         }
     }
 }
+
+/// <summary>
+/// A fact that needs promtool (Debian package prometheus): skipped, with the reason shown, when it is
+/// missing on a developer's machine, but run (and failing) in CI (CI=true), which installs it.
+/// </summary>
+public sealed class PromtoolFactAttribute : FactAttribute
+{
+    public PromtoolFactAttribute()
+    {
+        if (Tool.Find("promtool") is null && System.Environment.GetEnvironmentVariable("CI") != "true")
+        {
+            Skip = "promtool is not installed (Debian: apt-get install prometheus): the alert rules are not checked";
+        }
+    }
+}

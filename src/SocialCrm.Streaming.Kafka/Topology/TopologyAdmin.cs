@@ -92,7 +92,7 @@ public static class TopologyAdmin
     /// <summary>The Strimzi Kafka cluster the rendered KafkaTopic resources belong to (label strimzi.io/cluster).</summary>
     public const string DefaultStrimziCluster = "socialcrm-kafka";
 
-    /// <summary>Strimzi KafkaTopic resources (kafka.strimzi.io/v1beta2), one YAML document per topic.</summary>
+    /// <summary>Strimzi KafkaTopic resources (kafka.strimzi.io/v1), one YAML document per topic.</summary>
     public static string RenderStrimzi(TopicCatalog catalog, string strimziCluster = DefaultStrimziCluster)
     {
         ArgumentNullException.ThrowIfNull(catalog);
@@ -107,7 +107,7 @@ public static class TopologyAdmin
                 yaml.Append("---\n");
             }
             first = false;
-            yaml.Append("apiVersion: kafka.strimzi.io/v1beta2\n");
+            yaml.Append("apiVersion: kafka.strimzi.io/v1\n");
             yaml.Append("kind: KafkaTopic\n");
             yaml.Append("metadata:\n");
             yaml.Append(CultureInfo.InvariantCulture, $"  name: {ResourceName(topic.Name)}\n");
