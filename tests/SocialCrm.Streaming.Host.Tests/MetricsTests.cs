@@ -8,6 +8,7 @@ using Confluent.Kafka;
 using SocialCrm.Streaming.Cluster.Sharding;
 using SocialCrm.Streaming.Host.Generation;
 using SocialCrm.Streaming.Host.Observability;
+using SocialCrm.Streaming.Host.Processing;
 using SocialCrm.Streaming.Testing;
 using Xunit.Abstractions;
 
@@ -109,6 +110,22 @@ public sealed partial class MetricsTests(RedisServersFixture servers, MockKafkaF
                 "dotnet_gc_allocated_bytes_total", "dotnet_threadpool_threads", "dotnet_threadpool_completed_items_total" },
             name => Assert.True(Sample(scrape.Metrics, name) > 0, $"{name} is not above 0"));
         Assert.True(Sample(scrape.Metrics, "dotnet_collection_count_total") > 0, "no garbage collection counted");
+    }
+
+    [Fact]
+    public async Task Two_nodes_in_one_process_each_expose_the_runtime_families()
+    {
+        var topics = new ProcessorTopics("m", 4, "p", "dlq", "alerts", "triggers");
+        var nodes = new[] { new ProcessorMetrics(topics), new ProcessorMetrics(topics) };
+        foreach (var node in nodes)
+        {
+            using var text = new MemoryStream();
+            await node.Registry.CollectAndExportAsTextAsync(text);
+            var metrics = Encoding.UTF8.GetString(text.ToArray());
+            var types = TypeLine().Matches(metrics).ToDictionary(m => m.Groups[1].Value, m => m.Groups[2].Value);
+            Assert.All(RuntimeFamilies.Keys, family => Assert.True(types.ContainsKey(family), $"{family} is missing from a second node's registry"));
+            Assert.True(Sample(metrics, "dotnet_gc_allocated_bytes_total") > 0);
+        }
     }
 
     [Fact]
