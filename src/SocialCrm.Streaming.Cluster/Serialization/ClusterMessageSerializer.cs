@@ -4,7 +4,7 @@ using Akka.Serialization;
 namespace SocialCrm.Streaming.Cluster.Serialization;
 
 /// <summary>
-/// The serializer of every project message that crosses nodes (DESIGN.md, Cluster): a compact binary format
+/// The serializer of every project message that crosses nodes: a compact binary format
 /// with short stable manifests, driven by <see cref="ClusterMessageTable"/>. A type or manifest that is not in
 /// the table is refused with a <see cref="System.Runtime.Serialization.SerializationException"/>; nothing falls
 /// back to reflection-based JSON. Registered by <see cref="ClusterSerializationExtensions.AddClusterSerialization"/>.

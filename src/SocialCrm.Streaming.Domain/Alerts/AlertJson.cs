@@ -7,8 +7,8 @@ using SocialCrm.Streaming.Domain.Profiles;
 namespace SocialCrm.Streaming.Domain.Alerts;
 
 /// <summary>
-/// Serializes alerts and triggers to UTF-8 JSON deterministically: the property order of DESIGN.md's
-/// output contracts, camelCase names, invariant shortest round-trip numbers, UTC RFC 3339 times
+/// Serializes alerts and triggers to UTF-8 JSON deterministically: the property order of the output
+/// contracts (topology/schemas/crisis-alert.schema.json, lifecycle-trigger.schema.json), camelCase names, invariant shortest round-trip numbers, UTC RFC 3339 times
 /// (<c>2026-11-23T10:15:00Z</c>, fractional seconds only when present), optional fields omitted when null.
 /// </summary>
 public static class AlertJson

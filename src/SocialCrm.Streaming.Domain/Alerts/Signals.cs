@@ -75,7 +75,7 @@ public abstract record DomainSignal
     /// <summary>The Kafka key: the entity id, or the brand for brand-level alerts.</summary>
     public string Key => EntityId ?? Brand;
 
-    /// <summary>Deterministic UTF-8 JSON (DESIGN.md output contracts).</summary>
+    /// <summary>Deterministic UTF-8 JSON (the output contracts of topology/schemas).</summary>
     public byte[] ToJson() => AlertJson.Serialize(this);
 
     public string ToJsonString() => System.Text.Encoding.UTF8.GetString(ToJson());

@@ -309,7 +309,7 @@ public sealed class CustomerState
 
     // ---- snapshot (Redis hash fields) ----
 
-    /// <summary>Prefix of the fields beyond DESIGN.md's list that an exact restore needs.</summary>
+    /// <summary>Prefix of the fields beyond the documented hash fields (topology/redis-keys.md) that an exact restore needs.</summary>
     public const string ExtraPrefix = "x:";
     public const string WatermarkPrefix = "wm:";
 
@@ -345,7 +345,7 @@ public sealed class CustomerState
     private static ulong Bit(Field field) => 1UL << (int)field;
 
     /// <summary>
-    /// The Redis hash fields (DESIGN.md): mentions, score, level, stage, sentiment, riskScore, complaints,
+    /// The Redis hash fields (topology/redis-keys.md): mentions, score, level, stage, sentiment, riskScore, complaints,
     /// lastMentionAt, valueTier, updatedAt, <c>wm:{partition}</c>, and <c>x:*</c> fields for an exact restore.
     /// Numbers are invariant and round-trippable; times are RFC 3339 UTC with full precision.
     /// </summary>

@@ -1,6 +1,6 @@
 namespace SocialCrm.Streaming.Domain.Mentions;
 
-/// <summary>One validated social mention (DESIGN.md, input contract). Immutable.</summary>
+/// <summary>One validated social mention (input contract: topology/schemas/mention.schema.json). Immutable.</summary>
 public sealed record Mention
 {
     public required string Id { get; init; }

@@ -23,7 +23,7 @@ public sealed record BenchSettings(
     FileInfo? Out);
 
 /// <summary>
-/// <c>socialcrm bench</c>: the performance targets of DESIGN.md measured in one process and one run, on the
+/// <c>socialcrm bench</c>: the performance targets (README, Benchmark) measured in one process and one run, on the
 /// embedded mock Kafka cluster and a Redis-protocol server (Garnet in a child process, or <c>--redis</c>):
 /// a raw consume-and-parse baseline and the full pipeline on the same pre-loaded topic, latency at half the
 /// pipeline's maximum rate, and managed heap and throughput per number of active customers.

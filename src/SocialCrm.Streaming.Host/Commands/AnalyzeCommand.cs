@@ -11,14 +11,13 @@ public static class AnalyzeCommand
 {
     public static Command Create()
     {
-        var input = new Option<FileInfo?>("--input") { Description = "A JSON Lines file of mentions (default: standard input)" };
-        var settings = new Option<FileInfo?>("--config") { Description = "An appsettings.json whose Rules section to use (competitor names per brand)" };
+        var input = CommandRunner.ExistingFileOption("--input", "A JSON Lines file of mentions (default: standard input)");
+        var settings = CommandRunner.ExistingFileOption("--config", "An appsettings.json whose Rules section to use (competitor names per brand)");
         var command = new Command("analyze", "Analyze mentions: sentiment, intents with evidence spans, language") { input, settings };
-        command.SetAction((parse, cancellationToken) => CommandRunner.Guard(async () =>
+        command.SetAction((parse, cancellationToken) => CommandRunner.GuardBatch(async output =>
         {
             var rules = RulesConfiguration.Bind(ConfigurationLoader.Build(new Dictionary<string, string?>(), parse.GetValue(settings)?.FullName));
             var engine = new EngagementEngine(rules);
-            await using var output = Console.OpenStandardOutput();
             var rejected = 0;
             await using var stream = JsonLines.Open(parse.GetValue(input));
             await foreach (var (line, utf8) in JsonLines.ReadAsync(stream).WithCancellation(cancellationToken))
@@ -34,7 +33,7 @@ public static class AnalyzeCommand
                 output.WriteByte((byte)'\n');
             }
             return rejected == 0 ? ExitCodes.Ok : ExitCodes.Failure;
-        }));
+        }, cancellationToken));
         return command;
     }
 }

@@ -1,15 +1,19 @@
 using System.CommandLine;
+using System.CommandLine.Invocation;
+using System.CommandLine.Parsing;
 using SocialCrm.Streaming.Host.Configuration;
 using SocialCrm.Streaming.Host.Processing;
 
 namespace SocialCrm.Streaming.Host.Commands;
 
-/// <summary>Exit codes of DESIGN.md: 0 ok, 1 runtime failure, 2 bad usage or invalid configuration.</summary>
+/// <summary>0 ok, 1 runtime failure (or rejected input lines), 2 bad usage or invalid configuration, 130 interrupted (Ctrl+C) batch command.</summary>
 public static class ExitCodes
 {
     public const int Ok = 0;
     public const int Failure = 1;
     public const int Usage = 2;
+    /// <summary>128 + SIGINT, what shells report for a command stopped by Ctrl+C: its output is incomplete.</summary>
+    public const int Interrupted = 130;
 
     /// <summary>0 when a node stopped with everything drained; 1 when work was abandoned or it stopped by itself.</summary>
     public static int Of(NodeExit exit) => exit switch
@@ -28,11 +32,19 @@ public static class CommandRunner
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
-            foreach (var error in parsed.Errors)
+            // The parser's own error action names each error and, for an unknown token, the commands or options it resembles.
+            if (parsed.Action is ParseErrorAction errorAction)
             {
-                await Console.Error.WriteLineAsync(error.Message).ConfigureAwait(false);
+                errorAction.ShowHelp = false;
+                errorAction.ShowTypoCorrections = true;
             }
-            await Console.Error.WriteLineAsync("Run 'socialcrm --help' for usage.").ConfigureAwait(false);
+            parsed.Invoke(new InvocationConfiguration { Output = Console.Error, Error = Console.Error });
+            var names = new List<string>();
+            for (var command = parsed.CommandResult; command.Command != root; command = (CommandResult)command.Parent!)
+            {
+                names.Insert(0, command.Command.Name);
+            }
+            await Console.Error.WriteLineAsync($"Run '{string.Join(' ', names.Prepend("socialcrm"))} --help' for usage.").ConfigureAwait(false);
             return ExitCodes.Usage;
         }
         // SIGTERM and Ctrl+C cancel the command's token; a command then ends by itself. `run` and `demo` bound their own
@@ -72,6 +84,26 @@ public static class CommandRunner
         }
     }
 
+    /// <summary>
+    /// Runs a batch command (analyze, replay, generate, topology) whose standard output is buffered: flushed at the end,
+    /// and on Ctrl+C, which exits 130 so that a script does not take the cut-off output for a whole one.
+    /// </summary>
+    public static Task<int> GuardBatch(Func<Stream, Task<int>> body, CancellationToken cancellationToken) => Guard(async () =>
+    {
+        await using var output = new BufferedStream(Console.OpenStandardOutput(), 64 * 1024);
+        try
+        {
+            var exit = await body(output).ConfigureAwait(false);
+            return cancellationToken.IsCancellationRequested ? ExitCodes.Interrupted : exit;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+            await Console.Error.WriteLineAsync("Interrupted: the output is incomplete.").ConfigureAwait(false);
+            return ExitCodes.Interrupted;
+        }
+    });
+
     /// <summary>"20s", "500ms", "2m", "1h" or a TimeSpan ("00:00:20").</summary>
     public static TimeSpan ParseDuration(string value)
     {
@@ -94,6 +126,20 @@ public static class CommandRunner
             return span;
         }
         throw new FormatException($"'{value}' is not a duration (examples: 500ms, 20s, 2m, 1h)");
+    }
+
+    /// <summary>An optional input file; one that does not exist is a usage error (exit 2) naming it.</summary>
+    public static Option<FileInfo?> ExistingFileOption(string name, string description)
+    {
+        var option = new Option<FileInfo?>(name) { Description = description };
+        option.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<FileInfo?>() is { Exists: false } missing)
+            {
+                result.AddError($"{name}: no such file: {missing.FullName}");
+            }
+        });
+        return option;
     }
 
     public static Option<TimeSpan> DurationOption(string name, string description, TimeSpan? defaultValue = null)

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 
 namespace SocialCrm.Streaming.Host.Commands;
 
@@ -10,15 +11,18 @@ public static class JsonLines
 
     private static ReadOnlySpan<byte> ByteOrderMark => [0xEF, 0xBB, 0xBF];
 
-    /// <summary>Each non-empty line with its 1-based line number; a leading UTF-8 byte order mark is skipped.</summary>
-    public static async IAsyncEnumerable<(long Line, byte[] Utf8)> ReadAsync(Stream stream)
+    /// <summary>
+    /// Each non-empty line with its 1-based line number; a leading UTF-8 byte order mark is skipped. Cancellation ends a
+    /// wait for input too: standard input's stream ignores its token, so the wait is abandoned rather than cancelled.
+    /// </summary>
+    public static async IAsyncEnumerable<(long Line, byte[] Utf8)> ReadAsync(Stream stream, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var reader = PipeReader.Create(stream);
         long line = 0;
         var atStart = true;
         while (true)
         {
-            var result = await reader.ReadAsync().ConfigureAwait(false);
+            var result = await reader.ReadAsync(cancellationToken).AsTask().WaitAsync(cancellationToken).ConfigureAwait(false);
             var buffer = result.Buffer;
             if (atStart && (buffer.Length >= 3 || result.IsCompleted))
             {

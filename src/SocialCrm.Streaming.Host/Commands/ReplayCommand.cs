@@ -20,11 +20,11 @@ public static class ReplayCommand
 {
     public static Command Create()
     {
-        var input = new Option<FileInfo?>("--input") { Description = "A JSON Lines file of mentions (default: standard input)" };
-        var profiles = new Option<FileInfo?>("--profiles") { Description = "A JSON Lines file of customer profiles ({\"key\":\"brand:customerId\",\"value\":{...}|null}), applied first" };
-        var stateIn = new Option<FileInfo?>("--state-in") { Description = "Continue from the state a previous replay saved with --state-out" };
+        var input = CommandRunner.ExistingFileOption("--input", "A JSON Lines file of mentions (default: standard input)");
+        var profiles = CommandRunner.ExistingFileOption("--profiles", "A JSON Lines file of customer profiles ({\"key\":\"brand:customerId\",\"value\":{...}|null}), applied first");
+        var stateIn = CommandRunner.ExistingFileOption("--state-in", "Continue from the state a previous replay saved with --state-out");
         var stateOut = new Option<FileInfo?>("--state-out") { Description = "Save the state for a continuation; minute buckets stay open for it" };
-        var settings = new Option<FileInfo?>("--config") { Description = "An appsettings.json whose Rules section to use" };
+        var settings = CommandRunner.ExistingFileOption("--config", "An appsettings.json whose Rules section to use");
         var maxSkew = CommandRunner.DurationOption("--max-event-time-skew",
             "How far a mention may lie beyond the time the rest of the stream reached before it is reported as out of range",
             PipelineOptions.DefaultMaxEventTimeSkew);
@@ -32,7 +32,7 @@ public static class ReplayCommand
         {
             input, profiles, stateIn, stateOut, settings, maxSkew,
         };
-        command.SetAction((parse, cancellationToken) => CommandRunner.Guard(async () =>
+        command.SetAction((parse, cancellationToken) => CommandRunner.GuardBatch(async output =>
         {
             var rules = RulesConfiguration.Bind(ConfigurationLoader.Build(new Dictionary<string, string?>(), parse.GetValue(settings)?.FullName));
             var engine = new ReplayEngine(rules);
@@ -55,7 +55,6 @@ public static class ReplayCommand
                 }
             }
 
-            await using var output = Console.OpenStandardOutput();
             var signals = new List<DomainSignal>();
             var judged = new List<((long Line, Mention Mention) Item, Rejection? Rejection)>();
             var rejected = 0;
@@ -78,18 +77,21 @@ public static class ReplayCommand
             }
 
             await using var stream = JsonLines.Open(parse.GetValue(input));
-            await foreach (var (line, utf8) in JsonLines.ReadAsync(stream).WithCancellation(cancellationToken))
+            await using (new ProgressReport("replay", "lines", () => Volatile.Read(ref lastLine)))
             {
-                lastLine = line;
-                var outcome = MentionParser.Parse(utf8);
-                if (outcome.Mention is not { } mention)
+                await foreach (var (line, utf8) in JsonLines.ReadAsync(stream).WithCancellation(cancellationToken))
                 {
-                    rejected++;
-                    await Console.Error.WriteLineAsync($"line {line}: {outcome.Rejection}").ConfigureAwait(false);
-                    continue;
+                    Volatile.Write(ref lastLine, line);
+                    var outcome = MentionParser.Parse(utf8);
+                    if (outcome.Mention is not { } mention)
+                    {
+                        rejected++;
+                        await Console.Error.WriteLineAsync($"line {line}: {outcome.Rejection}").ConfigureAwait(false);
+                        continue;
+                    }
+                    gate.Add((line, mention), mention.CreatedAt, judged);
+                    await ProcessJudgedAsync().ConfigureAwait(false);
                 }
-                gate.Add((line, mention), mention.CreatedAt, judged);
-                await ProcessJudgedAsync().ConfigureAwait(false);
             }
             gate.Complete(judged);
             await ProcessJudgedAsync().ConfigureAwait(false);
@@ -103,7 +105,7 @@ public static class ReplayCommand
                 await WriteAsync(output, signals, cancellationToken).ConfigureAwait(false);
             }
             return rejected == 0 ? ExitCodes.Ok : ExitCodes.Failure;
-        }));
+        }, cancellationToken));
         return command;
     }
 

@@ -27,7 +27,7 @@ public static class ConfigurationLoader
             // The binder's message names the path and the expected type, e.g. "at 'Kafka:CommitBatchSize' to type 'System.Int32'".
             throw new ConfigurationException([ex.Message + (ex.InnerException is { } inner ? " " + inner.Message : "")]);
         }
-        var errors = OptionsValidator.Validate(options);
+        var errors = UnknownSettings.Find(configuration).Concat(OptionsValidator.Validate(options)).ToList();
         if (errors.Count > 0)
         {
             throw new ConfigurationException(errors);

@@ -11,7 +11,7 @@ namespace SocialCrm.Streaming.Kafka.Embedded;
 /// </summary>
 /// <remarks>
 /// <para>Broker ids are 1..<c>brokers</c>. The initial group rebalance delay is set to 0.</para>
-/// <para>Limits of the mock (see DESIGN.md): no admin CreateTopics/DescribeConfigs (use
+/// <para>Limits of the mock (librdkafka's mock cluster): no admin CreateTopics/DescribeConfigs (use
 /// <see cref="CreateTopic"/>), no compaction, no timestamp ListOffsets, incomplete transactions;
 /// ListConsumerGroups crashes the client: never call it. Commit explicit
 /// <c>TopicPartitionOffset(tp, offset + 1)</c>: a committed leader epoch is rejected after a leader

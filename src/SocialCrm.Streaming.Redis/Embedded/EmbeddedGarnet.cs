@@ -8,7 +8,7 @@ namespace SocialCrm.Streaming.Redis.Embedded;
 /// <summary>
 /// An in-process Redis-protocol server (Microsoft Garnet) on a loopback port: in memory only
 /// (no storage tier, no AOF, no checkpoints), Lua enabled, quiet (no banner; only errors are
-/// logged). Serves what DESIGN.md's Redis contract uses: hashes, lists, sorted sets, strings,
+/// logged). Serves what the Redis contract (topology/redis-keys.md) uses: hashes, lists, sorted sets, strings,
 /// pub/sub, EXPIRE, MULTI/EXEC, EVAL/EVALSHA.
 /// </summary>
 /// <remarks>

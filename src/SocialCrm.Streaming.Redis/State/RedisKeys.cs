@@ -3,7 +3,7 @@ using SocialCrm.Streaming.Domain.Mentions;
 
 namespace SocialCrm.Streaming.Redis.State;
 
-/// <summary>The Redis key contract of DESIGN.md (topology/redis-keys.md), in one place.</summary>
+/// <summary>The Redis key contract (topology/redis-keys.md), in one place.</summary>
 public sealed class RedisKeys
 {
     private readonly string _prefix;

@@ -7,7 +7,7 @@ namespace SocialCrm.Streaming.Redis.Tests.Embedded;
 public sealed class RedisServersCollection : ICollectionFixture<RedisServersFixture>;
 
 /// <summary>
-/// The command subset of DESIGN.md's Redis contract, against every server: real redis-server
+/// The command subset of the Redis contract (topology/redis-keys.md), against every server: real redis-server
 /// (skipped, visibly, when not installed) and in-process Garnet.
 /// </summary>
 [Collection(RedisServersFixture.Collection)]

@@ -1,0 +1,133 @@
+using Xunit.Abstractions;
+
+namespace SocialCrm.Streaming.Host.Tests;
+
+/// <summary>
+/// The <c>socialcrm</c> executable's exit codes for usage errors (2, with the parser's or the settings' suggestions),
+/// for Ctrl+C in a batch command (130, with the output so far flushed), and its progress lines on standard error.
+/// </summary>
+public sealed class CommandLineExitCodeTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(1);
+
+    private static string TempFile() => Path.Combine(Path.GetTempPath(), $"socialcrm-test-{Guid.NewGuid():N}");
+
+    [Fact]
+    public async Task A_missing_input_file_is_a_usage_error_naming_the_file()
+    {
+        var missing = TempFile();
+        var result = await SocialCrmProcess.RunAsync(Timeout, "replay", "--input", missing);
+        output.WriteLine(result.Error);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains($"--input: no such file: {missing}", result.Error, StringComparison.Ordinal);
+        Assert.Contains("Run 'socialcrm replay --help' for usage.", result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_unknown_flag_is_a_usage_error_suggesting_the_closest_flag()
+    {
+        var result = await SocialCrmProcess.RunAsync(Timeout, "analyze", "--inptu", "mentions.jsonl");
+        output.WriteLine(result.Error);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("'--inptu' was not matched", result.Error, StringComparison.Ordinal);
+        Assert.Contains("--input", result.Error.Split("'--inptu' was not matched")[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_misspelled_setting_is_a_usage_error_naming_the_closest_setting_and_leaves_open_sections_alone()
+    {
+        var settings = TempFile() + ".json";
+        await File.WriteAllTextAsync(settings, """
+            {
+              "Pipeline": { "Paralelism": 64 },
+              "Kafka": { "Properties": { "socket.keepalive.enable": "true" } },
+              "Rules": { "Competitors": ["Contoso"] },
+              "Logging": { "LogLevel": { "Default": "Warning" } },
+              "Console": { "Auth": { "Authority": "https://login.example" } }
+            }
+            """);
+        try
+        {
+            using var process = SocialCrmProcess.Start(
+                new Dictionary<string, string> { ["SOCIALCRM__Kafka__BootstrapServer"] = "localhost:9092" },
+                "run", "--redis", "localhost:6379", "--config", settings);
+            process.Input.Close();
+            var result = await process.WaitAsync(Timeout);
+            output.WriteLine(result.Error);
+            Assert.Equal(2, result.ExitCode);
+            Assert.Contains("Kafka:BootstrapServer is not a setting", result.Error, StringComparison.Ordinal);
+            Assert.Contains("did you mean Kafka:BootstrapServers?", result.Error, StringComparison.Ordinal);
+            Assert.Contains("Pipeline:Paralelism is not a setting (env SOCIALCRM__Pipeline__Paralelism); did you mean Pipeline:Parallelism?", result.Error, StringComparison.Ordinal);
+            var flagged = result.Error.Split('\n').Where(line => line.Contains("is not a setting", StringComparison.Ordinal)).ToArray();
+            Assert.Equal(2, flagged.Length);
+        }
+        finally
+        {
+            File.Delete(settings);
+        }
+    }
+
+    /// <summary>Ctrl+C while analyze waits for more input: exit 130, the analysis written so far is on standard output.</summary>
+    [Fact]
+    public async Task Ctrl_C_in_analyze_exits_130_after_flushing_the_output_so_far()
+    {
+        using var process = SocialCrmProcess.Start("analyze");
+        await process.Input.WriteLineAsync("""{"id":"m1","platform":"x","brand":"acme","author":{"id":"a"},"text":"Terrible, I am cancelling","createdAt":"2026-11-23T10:00:00Z"}""");
+        await process.Input.WriteLineAsync("not a mention");
+        await process.Input.FlushAsync();
+        // The rejection of line 2 is written at once: analyze has read both lines and holds line 1's analysis in its buffer.
+        await process.WaitForErrorAsync("line 2: invalid-json", Timeout);
+        process.Interrupt();
+        var result = await process.WaitAsync(Timeout);
+        output.WriteLine(result.Error);
+        Assert.Equal(130, result.ExitCode);
+        var lines = result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Single(lines);
+        Assert.Contains("\"entityId\":\"acme:x:a\"", lines[0], StringComparison.Ordinal);
+        Assert.Contains("Interrupted: the output is incomplete.", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Generate_writes_to_standard_output_the_same_mentions_it_writes_to_a_file()
+    {
+        var file = TempFile();
+        try
+        {
+            var toFile = await SocialCrmProcess.RunAsync(Timeout, "generate", "--output", file, "--count", "500", "--seed", "3");
+            var toStdout = await SocialCrmProcess.RunAsync(Timeout, "generate", "--count", "500", "--seed", "3");
+            Assert.Equal(0, toFile.ExitCode);
+            Assert.Equal(0, toStdout.ExitCode);
+            Assert.Equal(500, toStdout.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+            Assert.Equal(await File.ReadAllTextAsync(file), toStdout.Output);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    /// <summary>A replay fed slowly (a live pipe) reports its progress once a second in plain lines, then a total.</summary>
+    [Fact]
+    public async Task Replay_reports_progress_on_standard_error_in_plain_lines_when_redirected()
+    {
+        var generated = await SocialCrmProcess.RunAsync(Timeout, "generate", "--count", "40");
+        var mentions = generated.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        using var process = SocialCrmProcess.Start("replay");
+        foreach (var mention in mentions)
+        {
+            await process.Input.WriteLineAsync(mention);
+            await process.Input.FlushAsync();
+            await Task.Delay(75);
+        }
+        process.Input.Close();
+        var result = await process.WaitAsync(Timeout);
+        output.WriteLine(result.Error);
+        Assert.Equal(0, result.ExitCode);
+        var progress = result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(progress.Length >= 3, $"expected at least two progress lines and a total, got: {result.Error}");
+        Assert.All(progress[..^1], line => Assert.Matches(@"^replay: [\d,]+ lines, [\d,]+ lines/s$", line));
+        Assert.Matches(@"^replay: 40 lines in \d+\.\d s \([\d,]+ lines/s\)$", progress[^1]);
+        Assert.DoesNotContain('\r', result.Error);
+    }
+}

@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace SocialCrm.Streaming.Host.Tests;
+
+/// <summary>The real <c>socialcrm</c> executable, started as a user starts it, with its standard streams redirected.</summary>
+public sealed class SocialCrmProcess : IDisposable
+{
+    private static readonly string Executable = Path.Combine(AppContext.BaseDirectory, "socialcrm.dll");
+    private readonly Process _process;
+    private readonly StringBuilder _error = new();
+    private readonly Task<string> _output;
+
+    private SocialCrmProcess(IReadOnlyDictionary<string, string>? environment, string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Executable);
+        foreach (var arg in args) start.ArgumentList.Add(arg);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
+        _process = Process.Start(start)!;
+        _output = _process.StandardOutput.ReadToEndAsync();
+        _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_error) _error.AppendLine(e.Data); };
+        _process.BeginErrorReadLine();
+    }
+
+    public static SocialCrmProcess Start(params string[] args) => new(null, args);
+
+    public static SocialCrmProcess Start(IReadOnlyDictionary<string, string> environment, params string[] args) => new(environment, args);
+
+    public StreamWriter Input => _process.StandardInput;
+
+    public string Error
+    {
+        get { lock (_error) return _error.ToString(); }
+    }
+
+    /// <summary>Ctrl+C: SIGINT to the process, as a terminal sends it.</summary>
+    public void Interrupt()
+    {
+        using var kill = Process.Start("kill", ["-INT", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+    }
+
+    /// <summary>Waits until standard error shows <paramref name="text"/>.</summary>
+    public async Task WaitForErrorAsync(string text, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!Error.Contains(text, StringComparison.Ordinal))
+        {
+            if (DateTime.UtcNow > deadline || _process.HasExited)
+            {
+                throw new TimeoutException($"socialcrm did not write '{text}' to standard error; it wrote: {Error}");
+            }
+            await Task.Delay(50);
+        }
+    }
+
+    public async Task<(int ExitCode, string Output, string Error)> WaitAsync(TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cancel.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            _process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"socialcrm did not finish within {timeout}");
+        }
+        return (_process.ExitCode, await _output, Error);
+    }
+
+    public static async Task<(int ExitCode, string Output, string Error)> RunAsync(TimeSpan timeout, params string[] args)
+    {
+        using var process = Start(args);
+        process.Input.Close();
+        return await process.WaitAsync(timeout);
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+        _process.Dispose();
+    }
+}
