@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
 using System.CommandLine.Parsing;
+using System.Runtime.InteropServices;
 using SocialCrm.Streaming.Host.Configuration;
 using SocialCrm.Streaming.Host.Processing;
 
@@ -39,21 +40,32 @@ public static class CommandRunner
                 errorAction.ShowTypoCorrections = true;
             }
             parsed.Invoke(new InvocationConfiguration { Output = Console.Error, Error = Console.Error });
-            var names = new List<string>();
-            for (var command = parsed.CommandResult; command.Command != root; command = (CommandResult)command.Parent!)
-            {
-                names.Insert(0, command.Command.Name);
-            }
-            await Console.Error.WriteLineAsync($"Run '{string.Join(' ', names.Prepend("socialcrm"))} --help' for usage.").ConfigureAwait(false);
+            await Console.Error.WriteLineAsync($"Run '{string.Join(' ', CommandPath(parsed, root).Prepend("socialcrm"))} --help' for usage.").ConfigureAwait(false);
             return ExitCodes.Usage;
         }
         // SIGTERM and Ctrl+C cancel the command's token; a command then ends by itself. `run` and `demo` bound their own
         // stop (Kafka:DrainTimeout plus a few seconds): the parser's default of 2 s would cut their drain short.
         var ownsItsStop = parsed.CommandResult.Command.Name is "run" or "demo";
-        return await parsed.InvokeAsync(new InvocationConfiguration
+        // A batch command stopped by Ctrl+C exits 130 whatever it returned: its output is incomplete.
+        var isBatch = CommandPath(parsed, root).FirstOrDefault() is "analyze" or "replay" or "generate" or "topology";
+        var interrupted = 0;
+        using var interruption = isBatch ? PosixSignalRegistration.Create(PosixSignal.SIGINT, _ => Interlocked.Exchange(ref interrupted, 1)) : null;
+        var exit = await parsed.InvokeAsync(new InvocationConfiguration
         {
             ProcessTerminationTimeout = ownsItsStop ? Timeout.InfiniteTimeSpan : TimeSpan.FromSeconds(2),
         }).ConfigureAwait(false);
+        return Volatile.Read(ref interrupted) == 1 ? ExitCodes.Interrupted : exit;
+    }
+
+    /// <summary>The names from the root's subcommand down to the parsed command, e.g. ["topology", "verify"].</summary>
+    private static List<string> CommandPath(ParseResult parsed, RootCommand root)
+    {
+        var names = new List<string>();
+        for (var command = parsed.CommandResult; command.Command != root; command = (CommandResult)command.Parent!)
+        {
+            names.Insert(0, command.Command.Name);
+        }
+        return names;
     }
 
     /// <summary>Runs a command body, turning configuration errors into exit 2 and any other failure into exit 1.</summary>
