@@ -11,8 +11,8 @@ public static class BenchChart
 {
     private static readonly XNamespace Svg = "http://www.w3.org/2000/svg";
     private const int Width = 960;
-    private const int LabelWidth = 330;
-    private const int BarWidth = 470;
+    private const int LabelWidth = 300;
+    private const int BarWidth = 380;
     private const int RowHeight = 26;
     private const string Font = "font-family:system-ui,sans-serif;font-size:13px";
     private const string Baseline = "#9ca3af";
