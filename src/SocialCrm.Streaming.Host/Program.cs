@@ -10,6 +10,7 @@ var root = new RootCommand("socialcrm: real-time social listening for customer c
     ConsoleCommand.Create(),
     AnalyzeCommand.Create(),
     ReplayCommand.Create(),
+    EvaluateCommand.Create(),
     GenerateCommand.Create(),
     TopologyCommand.Create(),
     BenchCommand.Create(),

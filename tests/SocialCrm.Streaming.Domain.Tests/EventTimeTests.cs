@@ -167,8 +167,8 @@ public sealed class EventTimeTests(ITestOutputHelper output)
         }
 
         Assert.Empty(expected.Rejected);
-        // Both brands' crises: acme's and globex's volume spikes.
-        Assert.Equal(2, BrandAlerts(expected.Signals).Count);
+        // Both brands' crises: acme's and globex's volume spikes, and acme's sentiment shift (87 % negative, usually 49 %).
+        Assert.Equal(3, BrandAlerts(expected.Signals).Count);
         Assert.Equal(expected.Signals.Select(s => s.ToJsonString()), actual.Signals.Select(s => s.ToJsonString()));
         // The future ones are reported (year 9999 by the parser, the others by the stream's time); the past ones count.
         var hostileIds = hostile.Except(clean).Select(l => MentionParser.Parse(Encoding.UTF8.GetBytes(l))).ToList();
@@ -188,7 +188,7 @@ public sealed class EventTimeTests(ITestOutputHelper output)
         lines.Insert(2_500, far.Replace("2031", "2199"));
         var (signals, _, engine) = Replay([.. lines], gate: false);
 
-        Assert.Equal(2, expected.Count);
+        Assert.Equal(3, expected.Count);
         Assert.Equal(expected, BrandAlerts(signals));
         Assert.Equal(0, engine.BrandMonitor.LateDropped);
     }
@@ -226,7 +226,7 @@ public sealed class EventTimeTests(ITestOutputHelper output)
         Assert.Equal(lines.Length, gated.Engine.MentionsApplied);
         Assert.Equal(ungated.Engine.ExportState(), gated.Engine.ExportState());
         Assert.Equal(ungated.Signals.Select(s => s.ToJsonString()), gated.Signals.Select(s => s.ToJsonString()));
-        Assert.Equal(4, BrandAlerts(gated.Signals).Count);
+        Assert.Equal(6, BrandAlerts(gated.Signals).Count);
         // Customer state does not depend on any watermark: the customers' counts are those of the mentions applied.
         foreach (var id in new[] { "acme:C-1", "acme:C-7", "globex:C-3" })
         {

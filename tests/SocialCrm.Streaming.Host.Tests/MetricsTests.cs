@@ -157,7 +157,7 @@ public sealed partial class MetricsTests(RedisServersFixture servers, MockKafkaF
     public async Task Every_metric_the_dashboard_queries_is_on_metrics()
     {
         var scrape = await ScrapeAsync();
-        using var dashboard = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepoRoot(), "k8s", "grafana", "socialcrm-dashboard.json")));
+        using var dashboard = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepoPaths.Root, "k8s", "grafana", "socialcrm-dashboard.json")));
         var queried = dashboard.RootElement.GetProperty("panels").EnumerateArray()
             .SelectMany(p => p.GetProperty("targets").EnumerateArray())
             .SelectMany(t => MetricName().Matches(t.GetProperty("expr").GetString()!).Select(m => m.Value))
@@ -255,16 +255,6 @@ public sealed partial class MetricsTests(RedisServersFixture servers, MockKafkaF
     private static string? FindOnPath(string tool) =>
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
             .Select(dir => Path.Combine(dir, tool)).FirstOrDefault(File.Exists);
-
-    private static string RepoRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "SocialCrm.Streaming.sln")))
-        {
-            dir = dir.Parent;
-        }
-        return dir?.FullName ?? throw new InvalidOperationException("SocialCrm.Streaming.sln not found above " + AppContext.BaseDirectory);
-    }
 
     [GeneratedRegex(@"^# TYPE (\S+) (\S+)$", RegexOptions.Multiline)]
     private static partial Regex TypeLine();

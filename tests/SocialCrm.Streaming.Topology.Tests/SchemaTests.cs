@@ -25,6 +25,7 @@ public sealed class SchemaTests
         { "lifecycle-trigger", "lifecycle-trigger" },
         { "dead-letter", "dead-letter-headers" },
         { "case-event", "case-event" },
+        { "scenario", "scenario-header" },
     };
 
     [Theory]

@@ -23,10 +23,26 @@ public sealed record BrandMinuteCounts(string Brand, long MinuteBucket, int Nega
 
 /// <summary>
 /// Brand-level crisis detection: a volume spike of negative mentions and a shift of the negative share,
-/// each against a rolling baseline (EWMA of mean and variance per minute bucket, z-score, minimum volume,
-/// warm-up). Late counts are accepted until event time passes the bucket's end by the allowed lateness;
-/// a bucket is evaluated when it closes, or early, as soon as it already exceeds the threshold (so the alert
-/// comes within the bucket that spiked). One alert per brand and kind per cool-down. Event time is untrusted: fed per
+/// each against a rolling baseline (EWMA of mean and variance per minute bucket, minimum volume, warm-up).
+/// <para>
+/// False alarms are budgeted, not tuned: <see cref="BrandMonitorRules.FalseAlarmsPerMonth"/> (default 1 per brand
+/// per 30 days) is split over three tests and the 43,200 minutes of a month, so each test may fire on a calm minute
+/// with probability at most alpha = budget / 129,600. The one-minute tests fire only when a Chernoff bound on the calm
+/// tail (<see cref="TailBound"/>: Poisson for the negative count, binomial for the negative share) is at most alpha; the
+/// bound holds at every count, so the budget holds from 5 to 5,000 mentions a minute. The third, a CUSUM of the
+/// binomial log-likelihood ratio of the share (calm share against calm share + <see cref="BrandMonitorRules.ShiftMinIncrease"/>),
+/// accumulates a shift too small for one minute (a slowly building crisis, or low volume) and alarms at ln(1 / alpha):
+/// its average run length on calm traffic is at least 1 / alpha minutes (the likelihood ratio is a supermartingale
+/// while the true share is at most the calm one). The calm rate the tests use
+/// is the baseline's upper confidence limit (mean + 3 standard errors of the EWMA), so a baseline that
+/// underestimates does not spend the budget; the share test also adds a minimum material rise
+/// (<see cref="BrandMonitorRules.ShiftMinIncrease"/>). The z-score thresholds stay as a guard against calm traffic
+/// more variable than Poisson or binomial. A volume test looked at early (while the bucket fills) spends no extra
+/// budget: the count only grows, so "the partial count ever crosses" is "the final count crosses".
+/// </para>
+/// Late counts are accepted until event time passes the bucket's end by the allowed lateness;
+/// a bucket is evaluated when it closes, or early, as soon as its negative count already passes the volume test (so the
+/// alert comes within the bucket that spiked). One alert per brand and kind per cool-down. Event time is untrusted: fed per
 /// mention it follows the bulk of the brand's mentions (<see cref="RobustWatermark"/>), a brand begins at its first
 /// watermark (not at a record from the far past), and open minutes are bounded (<see cref="MaxOpenBuckets"/>). Not thread-safe: one
 /// owner (an actor, or the replay engine). Alert ids hash rule, brand and bucket, so a replay yields the same ids.
@@ -34,6 +50,10 @@ public sealed record BrandMinuteCounts(string Brand, long MinuteBucket, int Nega
 public sealed class BrandMonitor
 {
     private const double MinShareStd = 0.05;
+    /// <summary>Minutes in the 30 days the false-alarm budget is stated for.</summary>
+    public const double MinutesPerMonth = 30 * 24 * 60;
+    /// <summary>Standard errors above the baseline's EWMA mean that the calm rate is taken to be (one-sided 99.87 %).</summary>
+    private const double BaselineConfidenceZ = 3;
     private const int MaxGapIterations = 24 * 60;
     /// <summary>
     /// Open minutes per brand, whatever minutes arrive: normally a few (the lateness); a record far ahead opens one
@@ -45,6 +65,10 @@ public sealed class BrandMonitor
     private const int MentionWindow = 16;
     private readonly BrandMonitorRules _r;
     private readonly BrandRulesTable _brands;
+    /// <summary>ln alpha: each of the three tests spends a third of the budget, spread over the minutes of a month.</summary>
+    private readonly double _logAlpha;
+    /// <summary>Variance of an EWMA mean relative to the variance of one minute: alpha / (2 - alpha).</summary>
+    private readonly double _ewmaVarianceFactor;
     private readonly SortedDictionary<string, BrandState> _states = new(StringComparer.Ordinal);
 
     public BrandMonitor(RulesOptions rules)
@@ -52,6 +76,8 @@ public sealed class BrandMonitor
         ArgumentNullException.ThrowIfNull(rules);
         _r = rules.BrandMonitor;
         _brands = new BrandRulesTable(rules);
+        _logAlpha = Math.Log(_r.FalseAlarmsPerMonth / (3 * MinutesPerMonth));
+        _ewmaVarianceFactor = _r.BaselineAlpha / (2 - _r.BaselineAlpha);
     }
 
     /// <summary>Counts dropped because their bucket had already closed (later than the allowed lateness).</summary>
@@ -312,6 +338,8 @@ public sealed class BrandMonitor
         var total = b.Total;
         if (total >= 5)
         {
+            // A running mean until 1 / ShareBaselineAlpha minutes, then an EWMA: slow, so a crisis building over minutes is not learnt as calm.
+            var shareAlpha = ShareAlpha(st.ShareBuckets + 1);
             var share = (double)b.Negative / total;
             if (st.ShareBuckets == 0)
             {
@@ -321,13 +349,15 @@ public sealed class BrandMonitor
             else
             {
                 var diff = share - st.MeanShare;
-                var increment = a * diff;
+                var increment = shareAlpha * diff;
                 st.MeanShare += increment;
-                st.VarShare = (1 - a) * (st.VarShare + diff * increment);
+                st.VarShare = (1 - shareAlpha) * (st.VarShare + diff * increment);
             }
             st.ShareBuckets++;
         }
     }
+
+    private double ShareAlpha(long buckets) => Math.Max(_r.ShareBaselineAlpha, 1.0 / Math.Max(buckets, 1));
 
     private void Evaluate(BrandState st, long minute, Bucket b, bool closing, ICollection<DomainSignal> output)
     {
@@ -339,31 +369,62 @@ public sealed class BrandMonitor
         {
             var std = Math.Max(Math.Sqrt(baseline.Variance), Math.Sqrt(Math.Max(baseline.Mean, 1)));
             var z = (b.Negative - baseline.Mean) / std;
-            if (z >= brand.VolumeZThreshold && b.Negative >= _r.VolumeMinRatio * Math.Max(baseline.Mean, 1))
+            // The calm rate: the baseline's upper confidence limit (its standard error from the larger of the observed and the Poisson variance).
+            var calmRate = Math.Max(1, baseline.Mean + BaselineConfidenceZ * Math.Sqrt(Math.Max(baseline.Variance, baseline.Mean) * _ewmaVarianceFactor));
+            var logTail = TailBound.LogPoisson(b.Negative, calmRate);
+            if (z >= brand.VolumeZThreshold && b.Negative >= _r.VolumeMinRatio * Math.Max(baseline.Mean, 1) && logTail <= _logAlpha)
             {
                 b.VolumeFired = true;
                 st.LastVolumeAlert = minute;
-                output.Add(VolumeSpike(st, minute, b, baseline.Mean, z, brand.VolumeZThreshold));
+                output.Add(VolumeSpike(st, minute, b, baseline.Mean, z, brand.VolumeZThreshold, logTail));
             }
         }
-        var total = b.Total;
-        if (closing && !b.ShiftFired && st.ShareBuckets >= _r.MinBaselineBuckets && total >= _r.ShiftMinTotal
-            && (st.LastShiftAlert == long.MinValue || minute - st.LastShiftAlert >= cooldown))
+        if (closing && !b.ShiftFired && st.ShareBuckets >= _r.MinBaselineBuckets)
         {
-            var share = (double)b.Negative / total;
-            var z = (share - st.MeanShare) / Math.Max(Math.Sqrt(st.VarShare), MinShareStd);
-            if (share >= _r.ShiftMinNegativeShare && z >= _r.ShiftZThreshold)
-            {
-                b.ShiftFired = true;
-                st.LastShiftAlert = minute;
-                output.Add(SentimentShift(st, minute, b, share, z));
-            }
+            EvaluateShift(st, minute, b, cooldown, output);
         }
     }
 
+    /// <summary>The share tests, when a bucket closes: one minute alone (Chernoff), and the CUSUM over the minutes so far.</summary>
+    private void EvaluateShift(BrandState st, long minute, Bucket b, long cooldown, ICollection<DomainSignal> output)
+    {
+        var total = b.Total;
+        // The calm share: the baseline's upper confidence limit; a shift is a rise of at least ShiftMinIncrease above it.
+        // (The variance of the mean is at most alpha x the variance of one minute, for the running mean and the EWMA alike.)
+        var calmShare = Math.Min(0.99, st.MeanShare + BaselineConfidenceZ * Math.Sqrt(st.VarShare * ShareAlpha(st.ShareBuckets)));
+        var shiftedShare = Math.Min(0.995, calmShare + _r.ShiftMinIncrease);
+        if (shiftedShare > calmShare && total > 0)
+        {
+            var step = b.Negative * Math.Log(shiftedShare / calmShare) + (total - b.Negative) * Math.Log((1 - shiftedShare) / (1 - calmShare));
+            st.ShareCusum = Math.Max(0, st.ShareCusum + step);
+        }
+        if (total == 0 || (st.LastShiftAlert != long.MinValue && minute - st.LastShiftAlert < cooldown))
+        {
+            return;
+        }
+        var share = (double)b.Negative / total;
+        var z = (share - st.MeanShare) / Math.Max(Math.Sqrt(st.VarShare), MinShareStd);
+        var logTail = TailBound.LogBinomial(b.Negative, total, shiftedShare);
+        var oneMinute = total >= _r.ShiftMinTotal && z >= _r.ShiftZThreshold && logTail <= _logAlpha;
+        var accumulated = st.ShareCusum >= -_logAlpha;
+        if (share >= _r.ShiftMinNegativeShare && (oneMinute || accumulated))
+        {
+            b.ShiftFired = true;
+            st.LastShiftAlert = minute;
+            output.Add(SentimentShift(st, minute, b, share, z, oneMinute
+                ? TailReason(logTail)
+                : $"accumulated evidence (CUSUM) {N(st.ShareCusum, "0.0")} >= {N(-_logAlpha, "0.0")} (average run length on calm traffic >= {N(Math.Exp(-_logAlpha), "0")} minutes)"));
+            st.ShareCusum = 0;
+        }
+    }
+
+    /// <summary>The calm-traffic tail bound as a reason: "p <= 1e-9" style, against the per-minute alpha.</summary>
+    private string TailReason(double logTail) =>
+        $"calm-traffic probability <= {N(Math.Exp(logTail), "0.#E+0")} (budget {N(Math.Exp(_logAlpha), "0.#E+0")} a minute)";
+
     private static string N(double value, string format) => value.ToString(format, CultureInfo.InvariantCulture);
 
-    private CrisisAlert VolumeSpike(BrandState st, long minute, Bucket b, double baselineMean, double z, double threshold)
+    private CrisisAlert VolumeSpike(BrandState st, long minute, Bucket b, double baselineMean, double z, double threshold, double logTail)
     {
         var severity = Math.Clamp(_r.VolumeSeverity + (z >= 2 * threshold ? 1 : 0) + (z >= 4 * threshold ? 1 : 0), 1, 10);
         var ratio = b.Negative / Math.Max(baselineMean, 1);
@@ -375,14 +436,14 @@ public sealed class BrandMonitor
             Severity = severity,
             Priority = SignalNames.FromSeverity(severity),
             Summary = $"Negative mentions of {st.Brand} rose to {b.Negative} in one minute, {N(ratio, "0.0")} times the usual rate.",
-            Reasons = [$"negative volume {b.Negative} in 1 min, baseline {N(baselineMean, "0.0")}", $"z-score {N(z, "0.0")} >= {N(threshold, "0.##")}"],
+            Reasons = [$"negative volume {b.Negative} in 1 min, baseline {N(baselineMean, "0.0")}", $"z-score {N(z, "0.0")} >= {N(threshold, "0.##")}", TailReason(logTail)],
             Evidence = [.. b.Samples],
             EventTime = StartOf(minute),
             DetectedAt = new DateTimeOffset(Math.Max(st.LatestTicks, StartOf(minute).UtcTicks), TimeSpan.Zero),
         };
     }
 
-    private CrisisAlert SentimentShift(BrandState st, long minute, Bucket b, double share, double z)
+    private CrisisAlert SentimentShift(BrandState st, long minute, Bucket b, double share, double z, string evidence)
     {
         var severity = Math.Clamp(_r.ShiftSeverity + (share >= 0.8 ? 1 : 0), 1, 10);
         return new CrisisAlert
@@ -393,7 +454,7 @@ public sealed class BrandMonitor
             Severity = severity,
             Priority = SignalNames.FromSeverity(severity),
             Summary = $"Sentiment about {st.Brand} turned negative: {N(share * 100, "0")}% of {b.Total} mentions in one minute were negative, usually {N(st.MeanShare * 100, "0")}%.",
-            Reasons = [$"negative share {N(share, "0.00")}, baseline {N(st.MeanShare, "0.00")}", $"z-score {N(z, "0.0")} >= {N(_r.ShiftZThreshold, "0.##")}"],
+            Reasons = [$"negative share {N(share, "0.00")}, baseline {N(st.MeanShare, "0.00")}", $"z-score {N(z, "0.0")}", evidence],
             Evidence = [.. b.Samples],
             EventTime = StartOf(minute),
             DetectedAt = new DateTimeOffset(Math.Max(st.LatestTicks, StartOf(minute).UtcTicks), TimeSpan.Zero),
@@ -440,6 +501,7 @@ public sealed class BrandMonitor
             w.WriteNumber("meanShare", st.MeanShare);
             w.WriteNumber("varShare", st.VarShare);
             w.WriteNumber("shareBuckets", st.ShareBuckets);
+            w.WriteNumber("shareCusum", st.ShareCusum);
             w.WriteNumber("lastVolumeAlert", st.LastVolumeAlert);
             w.WriteNumber("lastShiftAlert", st.LastShiftAlert);
             w.WriteStartArray("history");
@@ -503,6 +565,8 @@ public sealed class BrandMonitor
                 MeanShare = e.GetProperty("meanShare").GetDouble(),
                 VarShare = e.GetProperty("varShare").GetDouble(),
                 ShareBuckets = e.GetProperty("shareBuckets").GetInt64(),
+                // States saved before the share CUSUM existed start it at zero.
+                ShareCusum = e.TryGetProperty("shareCusum", out var cusum) ? cusum.GetDouble() : 0,
                 LastVolumeAlert = e.GetProperty("lastVolumeAlert").GetInt64(),
                 LastShiftAlert = e.GetProperty("lastShiftAlert").GetInt64(),
             };
@@ -557,6 +621,8 @@ public sealed class BrandMonitor
         public double MeanShare;
         public double VarShare;
         public long ShareBuckets;
+        /// <summary>The share CUSUM: log-likelihood ratio of "shifted" against "calm", accumulated over closed minutes, floored at 0.</summary>
+        public double ShareCusum;
         public long LastVolumeAlert = long.MinValue;
         public long LastShiftAlert = long.MinValue;
         public readonly SortedDictionary<long, Bucket> Open = [];

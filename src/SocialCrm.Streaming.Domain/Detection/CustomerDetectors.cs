@@ -12,6 +12,10 @@ namespace SocialCrm.Streaming.Domain.Detection;
 /// The per-customer detectors, run after a mention is applied: crisis (influencer-negative, viral-negative)
 /// and lifecycle triggers (retention, acquisition, advocacy, termination-review). Each has a cool-down per
 /// entity in event time, so the same customer does not raise the same signal again and again.
+/// Lifecycle triggers reach a person, so one ambiguous post (sentiment unknown, or not of the class the trigger is
+/// about: "I will cancel my old plan and upgrade, great value") must not raise one: retention fires on a negative post
+/// or on risk corroborated by repeated complaints; advocacy, which already needs a streak of positive posts, fires on a
+/// positive one.
 /// </summary>
 internal sealed class CustomerDetectors(RulesOptions rules)
 {
@@ -57,6 +61,7 @@ internal sealed class CustomerDetectors(RulesOptions rules)
         }
 
         if (s.IsCustomer && s.Stage != LifecycleStage.Churned && s.RiskScore >= brand.RetentionRiskThreshold
+            && (Unambiguous(a, SentimentClass.Negative) || s.ComplaintsInWindow >= rules.Retention.RepeatedComplaints)
             && Ready(s, Detector.Retention, now, _retentionCooldown))
         {
             output.Add(Retention(s, m, position));
@@ -71,7 +76,8 @@ internal sealed class CustomerDetectors(RulesOptions rules)
             s.SetLastFired(Detector.Acquisition, now);
         }
 
-        if (rules.Advocacy.Enabled && s.Stage == LifecycleStage.Advocate && Ready(s, Detector.Advocacy, now, _advocacyCooldown))
+        if (rules.Advocacy.Enabled && s.Stage == LifecycleStage.Advocate && Unambiguous(a, SentimentClass.Positive)
+            && Ready(s, Detector.Advocacy, now, _advocacyCooldown))
         {
             output.Add(Advocacy(s, m, position));
             s.SetLastFired(Detector.Advocacy, now);
@@ -90,6 +96,9 @@ internal sealed class CustomerDetectors(RulesOptions rules)
             }
         }
     }
+
+    /// <summary>Of known sentiment (high or low confidence), and of the given class.</summary>
+    private static bool Unambiguous(MentionAnalysis a, SentimentClass expected) => a.Confidence != SentimentConfidence.None && a.Class == expected;
 
     private static bool Ready(CustomerState s, Detector detector, long now, long cooldown)
     {

@@ -102,6 +102,22 @@ public sealed class BrandMonitorRules
     /// <summary>The negative share must also reach this absolute level for a sentiment shift.</summary>
     public double ShiftMinNegativeShare { get; set; } = 0.4;
     public int ShiftSeverity { get; set; } = 6;
+    /// <summary>
+    /// The false-alarm budget on calm traffic: expected false crisis alerts per brand per 30 days (43,200 minutes),
+    /// at any volume. Split evenly over the two tests and the minutes: each may fire on a calm minute with
+    /// probability at most budget / (2 x 43,200), a Chernoff bound on the count's tail (see <c>BrandMonitor</c>).
+    /// </summary>
+    public double FalseAlarmsPerMonth { get; set; } = 1;
+    /// <summary>
+    /// The smallest rise of the negative share over its baseline that counts as a shift (absolute, 0..1): at high
+    /// volume a tiny rise is significant but not a crisis, and it absorbs the slow drift of calm traffic.
+    /// </summary>
+    public double ShiftMinIncrease { get; set; } = 0.1;
+    /// <summary>
+    /// EWMA weight per minute of the negative-share baseline: slower than <see cref="BaselineAlpha"/> (about 100 minutes),
+    /// because the share of calm traffic is stable and a crisis that builds over minutes must not become the baseline.
+    /// </summary>
+    public double ShareBaselineAlpha { get; set; } = 0.01;
     /// <summary>Per brand and kind: no second alert within this time.</summary>
     public double CooldownMinutes { get; set; } = 30;
     /// <summary>Evidence samples kept per bucket.</summary>

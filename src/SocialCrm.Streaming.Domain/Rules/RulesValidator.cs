@@ -63,6 +63,9 @@ public static class RulesValidator
             c.Positive($"{r}:BrandMonitor:ShiftMinTotal", b.ShiftMinTotal);
             c.InRange($"{r}:BrandMonitor:ShiftMinNegativeShare", b.ShiftMinNegativeShare, 0, 1);
             c.Severity($"{r}:BrandMonitor:ShiftSeverity", b.ShiftSeverity);
+            c.Positive($"{r}:BrandMonitor:FalseAlarmsPerMonth", b.FalseAlarmsPerMonth);
+            c.InRange($"{r}:BrandMonitor:ShiftMinIncrease", b.ShiftMinIncrease, 0, 1);
+            c.Fraction($"{r}:BrandMonitor:ShareBaselineAlpha", b.ShareBaselineAlpha);
             c.NotNegative($"{r}:BrandMonitor:CooldownMinutes", b.CooldownMinutes);
             c.InRange($"{r}:BrandMonitor:MaxSamples", b.MaxSamples, 0, 20);
         }

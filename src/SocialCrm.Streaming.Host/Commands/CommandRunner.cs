@@ -47,7 +47,7 @@ public static class CommandRunner
         // stop (Kafka:DrainTimeout plus a few seconds): the parser's default of 2 s would cut their drain short.
         var ownsItsStop = parsed.CommandResult.Command.Name is "run" or "demo";
         // A batch command stopped by Ctrl+C exits 130 whatever it returned: its output is incomplete.
-        var isBatch = CommandPath(parsed, root).FirstOrDefault() is "analyze" or "replay" or "generate" or "topology";
+        var isBatch = CommandPath(parsed, root).FirstOrDefault() is "analyze" or "replay" or "evaluate" or "generate" or "topology";
         var interrupted = 0;
         using var interruption = isBatch ? PosixSignalRegistration.Create(PosixSignal.SIGINT, _ => Interlocked.Exchange(ref interrupted, 1)) : null;
         var exit = await parsed.InvokeAsync(new InvocationConfiguration
@@ -97,7 +97,7 @@ public static class CommandRunner
     }
 
     /// <summary>
-    /// Runs a batch command (analyze, replay, generate, topology) whose standard output is buffered: flushed at the end,
+    /// Runs a batch command (analyze, replay, evaluate, generate, topology) whose standard output is buffered: flushed at the end,
     /// and on Ctrl+C, which exits 130 so that a script does not take the cut-off output for a whole one.
     /// </summary>
     public static Task<int> GuardBatch(Func<Stream, Task<int>> body, CancellationToken cancellationToken) => Guard(async () =>
