@@ -36,7 +36,9 @@ public sealed class Pseudonymizer
     /// An entity id as logs show it: the brand (a tenant, not a person) and the keyed hash of the rest, so the lines
     /// of one customer can be followed and nobody reading the logs learns who it is.
     /// </summary>
-    public string ForLog(EntityId id) => string.Concat(id.BrandSpan, ":", LogMarker.ToString(), Hash("entity", id.LocalIdSpan));
+    public string ForLog(EntityId id) => string.IsNullOrEmpty(id.Value)
+        ? ""
+        : string.Concat(id.BrandSpan, ":", LogMarker.ToString(), Hash("entity", id.LocalIdSpan));
 
     /// <summary>The author id a prospect's keys and payloads carry when authors are pseudonymised.</summary>
     public string AuthorId(Platform platform, string authorId) => Hash("author:" + platform.ToWire(), authorId);
