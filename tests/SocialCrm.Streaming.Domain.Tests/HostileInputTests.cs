@@ -133,7 +133,7 @@ public sealed class HostileInputTests
     {
         Assert.True(CustomerProfileJson.TryParseValue(Encoding.UTF8.GetBytes("\uFEFF{\"valueTier\":\"gold\",\"clv\":-0,\"segment\":\"\\ud83d\\ude21\"}"), out var profile, out var rejection),
             rejection?.ToString());
-        Assert.Equal(new CustomerProfile(ValueTier.Gold, 0, "😡", true), profile);
+        Assert.Equal(new CustomerProfile(ValueTier.Gold, 0, "😡", ConsentProcessing: false), profile); // no consent field: no consent
         Assert.False(CustomerProfileJson.TryParseValue([0xC3, 0x28], out _, out var notUtf8));
         Assert.Equal(RejectReason.InvalidUtf8, notUtf8.Reason);
         Assert.False(CustomerProfileJson.TryParseValue(new byte[MentionParser.MaxPayloadBytes + 1], out _, out var tooLarge));

@@ -126,6 +126,8 @@ public sealed class SchemaTests
         { "customer-profile", "customer-profile", """{"set":"valueTier","value":"diamond"}""" },
         { "customer-profile", "customer-profile", """{"set":"clv","value":"a lot"}""" },
         { "customer-profile", "customer-profile", """{"set":"consent","value":{"processing":"yes"}}""" },
+        { "customer-profile", "customer-profile", """{"remove":"consent"}""" },
+        { "customer-profile", "customer-profile", """{"set":"consent","value":{}}""" },
         { "crisis-alert", "crisis-alert", """{"set":"type","value":"retention"}""" },
         { "crisis-alert", "crisis-alert", """{"remove":"alertId"}""" },
         { "crisis-alert", "crisis-alert", """{"set":"kind","value":"bad-vibes"}""" },

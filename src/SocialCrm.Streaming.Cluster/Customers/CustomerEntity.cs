@@ -6,6 +6,7 @@ using SocialCrm.Streaming.Domain.Alerts;
 using SocialCrm.Streaming.Domain.Engagement;
 using SocialCrm.Streaming.Domain.Mentions;
 using SocialCrm.Streaming.Domain.Ports;
+using SocialCrm.Streaming.Domain.Privacy;
 
 namespace SocialCrm.Streaming.Cluster.Customers;
 
@@ -318,7 +319,7 @@ public sealed class CustomerEntity : UntypedActor
         if (_dependencies.FailureLog.ShouldLog(kind, out var suppressed))
         {
             Context.GetLogger().Warning("{0} customer {1} failed (attempt {2}: {3}); retrying ({4} similar failures since last logged)",
-                doing, _id, _failedAttempts, cause.Message, suppressed);
+                doing, _dependencies.Pseudonyms.ForLog(_id), _failedAttempts, _dependencies.Pseudonyms.Scrub(cause.Message, _id), suppressed);
         }
         _retry = Context.System.Scheduler.ScheduleTellOnceCancelable(_dependencies.Backoff(_failedAttempts), Self, retry, Self);
     }
@@ -359,7 +360,7 @@ public sealed class CustomerEntity : UntypedActor
     {
         if (_dependencies.FailureLog.ShouldLog(kind, out var suppressed))
         {
-            Context.GetLogger().Warning(template + " ({2} similar since last logged)", _id, detail, suppressed);
+            Context.GetLogger().Warning(template + " ({2} similar since last logged)", _dependencies.Pseudonyms.ForLog(_id), detail, suppressed);
         }
     }
 
@@ -396,7 +397,8 @@ public sealed class CustomerEntity : UntypedActor
         // new incarnation loads the stored state and applies what it lacks.
         if (_dependencies.FailureLog.ShouldLog("customer-superseded", out var suppressed))
         {
-            Context.GetLogger().Warning("Customer {0} was written by another incarnation; reloading ({1} similar since last logged)", _id, suppressed);
+            Context.GetLogger().Warning("Customer {0} was written by another incarnation; reloading ({1} similar since last logged)",
+                _dependencies.Pseudonyms.ForLog(_id), suppressed);
         }
         Context.Stop(Self);
     }
@@ -515,6 +517,9 @@ public sealed record CustomerEntityDependencies(CustomerModel Model, ICustomerSt
 
     /// <summary>Store failures are logged once per kind per period for all of the node's customers.</summary>
     public LogThrottle FailureLog { get; init; } = new(TimeSpan.FromSeconds(30));
+
+    /// <summary>Entity ids in logs are these pseudonyms (topology/privacy.md); the host passes the configured key.</summary>
+    public Pseudonymizer Pseudonyms { get; init; } = Pseudonymizer.Ephemeral();
 
     public TimeSpan Backoff(int attempt) => RetryBackoff.After(attempt, MaxBackoff);
 }

@@ -169,7 +169,10 @@ public sealed class CustomerState
     public ValueTier ValueTier { get; internal set => Set(ref field, value, Field.ValueTier); }
     public double Clv { get; internal set => Set(ref field, value, Field.Clv); }
     public string? Segment { get; internal set => Set(ref field, value, Field.Segment); }
-    /// <summary>consent.processing of the CRM profile; true until a profile says otherwise.</summary>
+    /// <summary>
+    /// Consent of the CRM profile (true only when it says <c>"processing":true</c>); before any profile (and for
+    /// prospects, who have none) true: topology/privacy.md says why.
+    /// </summary>
     public bool ConsentProcessing { get; internal set => Set(ref field, value, Field.Consent); } = true;
     /// <summary>A known customer (mention with customerId, or a profile), not a prospect.</summary>
     public bool IsCustomer { get; internal set => Set(ref field, value, Field.Customer); }

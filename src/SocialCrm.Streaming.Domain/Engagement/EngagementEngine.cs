@@ -13,8 +13,8 @@ namespace SocialCrm.Streaming.Domain.Engagement;
 /// the <see cref="CustomerState"/> passed in); build once from validated <see cref="RulesOptions"/> and do not
 /// mutate the options afterwards.
 /// <para>
-/// Consent (<c>consent.processing</c> false, topology/schemas/customer-profile.schema.json: "must not be
-/// processed beyond counting"): the mention is counted (mentions applied, watermark, engagement score as a
+/// Consent (a profile whose <c>consent.processing</c> is anything but true, topology/schemas/customer-profile.schema.json:
+/// "must not be processed beyond counting"): the mention is counted (mentions applied, watermark, engagement score as a
 /// decayed count, last mention time) and nothing else. No sentiment trend, intents, complaints, risk or reach
 /// is kept for the customer, no lifecycle trigger and no per-customer crisis alert is raised, and the derived
 /// personal data already held is cleared when the profile arrives. The mention still counts, by sentiment

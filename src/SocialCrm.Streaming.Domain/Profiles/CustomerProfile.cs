@@ -32,7 +32,7 @@ public static class ValueTierNames
 
 /// <summary>
 /// The CRM's view of a customer (topic <c>crm.customer-profiles</c>). A tombstone (null profile) means
-/// "forget this customer". <see cref="ConsentProcessing"/> false: see <see cref="Engagement.EngagementEngine"/>
-/// for what is still done.
+/// "forget this customer". <see cref="ConsentProcessing"/> is true only when the profile says so explicitly;
+/// false: see <see cref="Engagement.EngagementEngine"/> for what is still done.
 /// </summary>
 public sealed record CustomerProfile(ValueTier Tier, double Clv, string? Segment, bool ConsentProcessing);

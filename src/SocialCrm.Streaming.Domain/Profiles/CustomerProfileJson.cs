@@ -5,7 +5,8 @@ using SocialCrm.Streaming.Domain.Mentions;
 namespace SocialCrm.Streaming.Domain.Profiles;
 
 /// <summary>
-/// Reads profiles: the topic value (<c>{"valueTier","clv","segment","consent":{"processing"}}</c>, unknown
+/// Reads profiles: the topic value (<c>{"valueTier","clv","segment","consent":{"processing"}}</c>, consent only when
+/// <c>processing</c> is <c>true</c> (see <see cref="ExplicitConsent"/>), unknown
 /// fields ignored) and, for replay files, one line per profile with its key:
 /// <c>{"key":"acme:C-1", "value": {...} | null}</c> or the flat form <c>{"key":"acme:C-1","valueTier":...}</c>
 /// (also <c>"brand"</c> + <c>"customerId"</c> instead of <c>"key"</c>). A null value is a tombstone.
@@ -157,16 +158,23 @@ public static class CustomerProfileJson
                 return new Rejection(RejectReason.InvalidProfile, $"segment is longer than {MaxSegmentLength} characters");
             }
         }
-        // Consent defaults to true when the CRM does not say otherwise.
-        var consent = true;
-        if (element.TryGetProperty("consent", out var cs) && cs.ValueKind == JsonValueKind.Object)
+        if (element.TryGetProperty("consent", out var cs) && Unique(cs, "consent.", ["processing"]) is { } duplicate)
         {
-            if (Unique(cs, "consent.", ["processing"]) is { } duplicate) return duplicate;
-            consent = !(cs.TryGetProperty("processing", out var p) && p.ValueKind == JsonValueKind.False);
+            return duplicate;
         }
-        profile = new CustomerProfile(tier, clv, segment, consent);
+        profile = new CustomerProfile(tier, clv, segment, ExplicitConsent(element));
         return null;
     }
+
+    /// <summary>
+    /// Consent is explicit: only <c>"consent":{"processing":true}</c> is consent. Missing, null, a string, a number
+    /// or any other shape is no consent, and the rest of the profile still applies: dead-lettering the record would
+    /// leave the customer's previous consent (or the no-profile default) in force, which is the opposite of the
+    /// CRM's unclear answer.
+    /// </summary>
+    private static bool ExplicitConsent(JsonElement profile) =>
+        profile.TryGetProperty("consent", out var consent) && consent.ValueKind == JsonValueKind.Object
+        && consent.TryGetProperty("processing", out var processing) && processing.ValueKind == JsonValueKind.True;
 
     /// <summary>
     /// Every name and string of a profile must decode to text (an escaped lone surrogate does not): looking a field

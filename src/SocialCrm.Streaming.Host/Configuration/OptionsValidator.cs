@@ -80,6 +80,7 @@ public static class OptionsValidator
         Require(errors, options.Health.StallTimeout > options.Pipeline.AskTimeout, "Health:StallTimeout", options.Health.StallTimeout,
             $"must be longer than Pipeline:AskTimeout ({options.Pipeline.AskTimeout}): a record waits that long before it is asked again");
         Require(errors, options.Metrics.Port is >= 0 and <= 65535, "Metrics:Port", options.Metrics.Port, "must be within 0..65535 (0 = an ephemeral port on 127.0.0.1)");
+        options.Privacy.Validate(errors);
         Require(errors, options.Metrics.Port == 0 || options.Metrics.Port != cluster.Port, "Metrics:Port", options.Metrics.Port, $"must differ from Cluster:Port ({cluster.Port})");
         return errors;
     }

@@ -16,6 +16,7 @@ public sealed class SocialCrmOptions
     public MetricsOptions Metrics { get; set; } = new();
     public TenantOptions Tenants { get; set; } = new();
     public HealthOptions Health { get; set; } = new();
+    public PrivacyOptions Privacy { get; set; } = new();
 }
 
 public sealed class ClusterNodeOptions

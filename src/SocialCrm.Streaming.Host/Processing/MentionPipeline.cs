@@ -7,6 +7,7 @@ using SocialCrm.Streaming.Cluster.Customers;
 using SocialCrm.Streaming.Cluster.Sharding;
 using SocialCrm.Streaming.Host.Observability;
 using SocialCrm.Streaming.Domain.Mentions;
+using SocialCrm.Streaming.Domain.Privacy;
 using SocialCrm.Streaming.Domain.Profiles;
 using SocialCrm.Streaming.Kafka.Ingest;
 using SocialCrm.Streaming.Kafka.Output;
@@ -34,7 +35,8 @@ public sealed class MentionPipeline(
     ProcessorMetrics metrics,
     int parallelism,
     TimeSpan askTimeout,
-    TimeSpan maxEventTimeSkew)
+    TimeSpan maxEventTimeSkew,
+    Pseudonymizer? authorPseudonyms = null)
 {
     private readonly string _profilesTopic = metrics.Topics.Profiles;
     private readonly EntityAskQueue _asks = new(AskWithRetries(customers, stats, log, askTimeout));
@@ -117,7 +119,7 @@ public sealed class MentionPipeline(
             }
             var outcome = Parse(record, maxEventTimeSkew);
             return outcome.Mention is { } mention
-                ? await ApplyMentionAsync(mention, record, cancellationToken).ConfigureAwait(false)
+                ? await ApplyMentionAsync(authorPseudonyms?.PseudonymiseAuthor(mention) ?? mention, record, cancellationToken).ConfigureAwait(false)
                 : await DeadLetterAsync(record, outcome.Rejection!).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -210,7 +212,7 @@ public sealed class MentionPipeline(
                     // The entity may be waiting on a slow store; asking again is safe, it skips what it applied.
                     stats.CountAskRetry();
                     log.Warning("ask-timeout", "Customer {Entity} did not confirm {Records} record(s) within {Timeout}; asking again",
-                        ((IWithEntityId)message).EntityId, records, timeout);
+                        log.EntityIds.Redact(((IWithEntityId)message).EntityId), records, timeout);
                 }
             }
         };

@@ -5,6 +5,7 @@ using Akka.Remote.Hosting;
 using Confluent.Kafka;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Compliance.Redaction;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -16,6 +17,7 @@ using SocialCrm.Streaming.Domain.Rules;
 using SocialCrm.Streaming.Domain.Ports;
 using SocialCrm.Streaming.Host.Configuration;
 using SocialCrm.Streaming.Host.Observability;
+using SocialCrm.Streaming.Host.Privacy;
 using Prometheus;
 using SocialCrm.Streaming.Kafka.Output;
 using SocialCrm.Streaming.Redis.State;
@@ -92,6 +94,9 @@ public static class ProcessorHost
             new KafkaSignalPublisher(sp.GetRequiredService<IProducer<byte[]?, byte[]>>(), topics.CrisisAlerts, topics.LifecycleTriggers), metrics));
         services.AddSingleton(sp => new DeadLetterPublisher(sp.GetRequiredService<IProducer<byte[]?, byte[]>>(), topics.DeadLetter));
         services.AddSingleton<IBrandRegistry>(sp => new RedisBrandRegistry(sp.GetRequiredService<IConnectionMultiplexer>(), options.Redis));
+        var pseudonyms = options.Privacy.CreatePseudonymizer();
+        services.AddSingleton(pseudonyms);
+        services.AddRedaction(redaction => redaction.SetRedactor<EntityIdRedactor>(PrivacyClassifications.EntityId));
 
         var seeds = SeedNodeList.Parse(options.Cluster.SeedNodes)
             .Select(seed => $"akka.tcp://{ActorSystemName}@{seed}")
@@ -105,6 +110,7 @@ public static class ProcessorHost
             {
                 Metrics = metrics,
                 RefusedAttempts = options.Pipeline.EntityFailureAttempts,
+                Pseudonyms = pseudonyms,
             };
             akka.ConfigureLoggers(loggers => loggers.AddLoggerFactory())
                 .WithRemoting(new RemoteOptions
@@ -156,10 +162,17 @@ public static class ProcessorHost
             sp.GetRequiredService<PipelineStats>(),
             metrics,
             sp.GetRequiredService<IHostApplicationLifetime>(),
-            sp.GetRequiredService<ILoggerFactory>()));
+            sp.GetRequiredService<ILoggerFactory>(),
+            sp.GetRequiredService<IRedactorProvider>(),
+            pseudonyms));
         services.AddHostedService(sp => sp.GetRequiredService<ProcessorService>());
 
         var app = builder.Build();
+        if (options.Privacy.PseudonymKey.Length == 0)
+        {
+            app.Logger.LogWarning("Privacy:PseudonymKey is not set: entity ids in logs are pseudonymised with a key made for this process, "
+                + "so lines of other nodes and restarts do not correlate (topology/privacy.md)");
+        }
         metrics.Observe(app.Services.GetRequiredService<PipelineStats>(), app.Services.GetRequiredService<ProcessorService>(),
             app.Services.GetRequiredService<Akka.Actor.ActorSystem>());
         app.MapMetrics("/metrics", metrics.Registry);

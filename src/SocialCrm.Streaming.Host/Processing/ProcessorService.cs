@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Akka.Actor;
 using Akka.Hosting;
 using Akka.Streams;
+using Microsoft.Extensions.Compliance.Redaction;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using SocialCrm.Streaming.Cluster;
@@ -9,6 +10,8 @@ using SocialCrm.Streaming.Cluster.Brands;
 using SocialCrm.Streaming.Cluster.Customers;
 using SocialCrm.Streaming.Cluster.Sharding;
 using SocialCrm.Streaming.Domain.Ports;
+using SocialCrm.Streaming.Domain.Privacy;
+using SocialCrm.Streaming.Host.Privacy;
 using SocialCrm.Streaming.Host.Configuration;
 using SocialCrm.Streaming.Host.Observability;
 using SocialCrm.Streaming.Kafka.Ingest;
@@ -35,7 +38,9 @@ public sealed class ProcessorService(
     PipelineStats stats,
     ProcessorMetrics metrics,
     IHostApplicationLifetime lifetime,
-    ILoggerFactory loggerFactory) : IHostedService
+    ILoggerFactory loggerFactory,
+    IRedactorProvider redactors,
+    Pseudonymizer pseudonyms) : IHostedService
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger<ProcessorService>();
     /// <summary>Cancels the wait for cluster membership when the node stops before it started consuming.</summary>
@@ -90,9 +95,10 @@ public sealed class ProcessorService(
             ReporterName, options.Pipeline.AskTimeout, stats);
         _startCancelled.Token.ThrowIfCancellationRequested();
         _brandFlush = new Timer(_ => brandReporter.Report(), null, BrandFlushInterval, BrandFlushInterval);
-        var log = new RateLimitedLog(_logger, TimeSpan.FromMinutes(1));
+        var log = new RateLimitedLog(_logger, TimeSpan.FromMinutes(1), redactors.GetRedactor(PrivacyClassifications.EntityId));
         var pipeline = new MentionPipeline(region, deadLetters, stats, log,
-            _brandVolume, new BrandAdmission(options.Tenants, brandRegistry, log), metrics, options.Pipeline.Parallelism, options.Pipeline.AskTimeout, options.Pipeline.MaxEventTimeSkew);
+            _brandVolume, new BrandAdmission(options.Tenants, brandRegistry, log), metrics, options.Pipeline.Parallelism, options.Pipeline.AskTimeout, options.Pipeline.MaxEventTimeSkew,
+            options.Privacy.PseudonymiseAuthors ? pseudonyms : null);
         consumer.Start();
         _stream = pipeline.RunAsync(consumer, system.Materializer(), _workCancelled.Token);
         _consumer.SetResult(consumer);

@@ -1,15 +1,20 @@
+using Microsoft.Extensions.Compliance.Redaction;
 using Microsoft.Extensions.Logging;
 using SocialCrm.Streaming.Cluster;
 
 namespace SocialCrm.Streaming.Host.Processing;
 
 /// <summary>Logs a repeated problem once per key per period, with how often it happened meanwhile (the entities' <see cref="LogThrottle"/>).</summary>
-public sealed class RateLimitedLog(ILogger logger, TimeSpan period)
+/// <param name="entityIds">What an entity id is logged as (its pseudonym: topology/privacy.md).</param>
+public sealed class RateLimitedLog(ILogger logger, TimeSpan period, Redactor entityIds)
 {
     private readonly LogThrottle _throttle = new(period);
 
     /// <summary>The logger itself, for what is not rate-limited (Debug details).</summary>
     public ILogger Logger => logger;
+
+    /// <summary>Turns an entity id into what logs may show.</summary>
+    public Redactor EntityIds => entityIds;
 
     public void Warning(string key, string message, params object?[] args)
     {
