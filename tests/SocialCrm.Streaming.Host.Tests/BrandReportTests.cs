@@ -125,7 +125,7 @@ public sealed class BrandReportTests(RedisServersFixture servers, MockKafkaFixtu
         _resources.Add(producer);
         var store = new RedisCustomerStore(connection, new RedisStoreOptions { KeyPrefix = "t" + Guid.NewGuid().ToString("N")[..8] });
         var publisher = new KafkaSignalPublisher(producer, kafka.CreateUniqueTopic("crisis", 1), kafka.CreateUniqueTopic("lifecycle", 1));
-        return (new BrandMonitorDependencies(new RulesOptions(), store, publisher), store);
+        return (new BrandMonitorDependencies(new SocialCrm.Streaming.Cluster.Rules.LiveRules(new RulesOptions()), store, publisher), store);
     }
 
     /// <summary>The negative and other mentions in the saved state's open minutes (this test's minute is never closed).</summary>
