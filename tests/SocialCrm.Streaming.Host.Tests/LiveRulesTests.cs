@@ -74,6 +74,36 @@ public sealed class LiveRulesTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public async Task Replay_records_the_rules_version_of_its_settings_file_and_refuses_another()
+    {
+        var mentions = Path.Combine(Path.GetTempPath(), $"mentions-{Guid.NewGuid():N}.jsonl");
+        var settingsFile = Path.Combine(Path.GetTempPath(), $"rules-{Guid.NewGuid():N}.json");
+        try
+        {
+            Assert.Equal(0, (await SocialCrmProcess.RunAsync(TimeSpan.FromMinutes(1), "generate", "--output", mentions, "--count", "6000")).ExitCode);
+            var version = WriteRules(settingsFile, "20000");
+
+            var replay = await SocialCrmProcess.RunAsync(TimeSpan.FromMinutes(1), "replay", "--input", mentions, "--config", settingsFile);
+            var pinned = await SocialCrmProcess.RunAsync(TimeSpan.FromMinutes(1), "replay", "--input", mentions, "--config", settingsFile, "--rules-version", version);
+            var other = await SocialCrmProcess.RunAsync(TimeSpan.FromMinutes(1), "replay", "--input", mentions, "--config", settingsFile, "--rules-version", "0123456789ab");
+
+            Assert.Equal(0, replay.ExitCode);
+            var signals = replay.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.NotEmpty(signals);
+            Assert.All(signals, line => Assert.Equal(version, JsonDocument.Parse(line).RootElement.GetProperty("rulesVersion").GetString()));
+            Assert.Equal(replay.Output, pinned.Output);
+            Assert.Equal(2, other.ExitCode);
+            Assert.Contains($"--rules-version 0123456789ab: the Rules of {Path.GetFileName(settingsFile)} are version {version}", other.Error, StringComparison.Ordinal);
+            output.WriteLine($"{signals.Length} signals, all of rules {version}");
+        }
+        finally
+        {
+            File.Delete(mentions);
+            File.Delete(settingsFile);
+        }
+    }
+
     private static string RulesJson(string influencerFollowers) =>
         $$"""{ "Rules": { "Brands": { "acme": { "InfluencerFollowers": {{influencerFollowers}} } } } }""";
 
