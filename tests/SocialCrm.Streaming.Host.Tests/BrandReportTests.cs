@@ -104,6 +104,23 @@ public sealed class BrandReportTests(RedisServersFixture servers, MockKafkaFixtu
         Assert.Equal((7, 1), await OpenCountsAsync(store));
     }
 
+    [RedisTheory]
+    [MemberData(nameof(RedisServers.All), MemberType = typeof(RedisServers))]
+    public async Task A_rule_change_rebuilds_the_detector_keeping_its_counts_and_applied_reports(string server)
+    {
+        var (dependencies, store) = Monitor(server);
+        var monitor = _system.ActorOf(BrandMonitorEntity.Props(Brand, dependencies));
+        await monitor.Ask<BrandCountsObserved>(Report(sequence: 1, negative: 5, neutral: 1), TimeSpan.FromSeconds(10));
+
+        var changed = new RulesOptions();
+        changed.Brands[Brand] = new BrandRules { VolumeMinNegative = 50 };
+        dependencies.Rules.Replace(SocialCrm.Streaming.Cluster.Rules.AppliedRules.Of(changed));
+        await monitor.Ask<BrandCountsObserved>(Report(sequence: 1, negative: 5, neutral: 1), TimeSpan.FromSeconds(10));
+        await monitor.Ask<BrandCountsObserved>(Report(sequence: 2, negative: 2, neutral: 0), TimeSpan.FromSeconds(10));
+
+        Assert.Equal((7, 1), await OpenCountsAsync(store));
+    }
+
     private static ObserveBrandCounts Report(long sequence, int negative, int neutral) =>
         new(Brand, [new BrandMinuteCounts(Brand, BrandMonitor.MinuteOf(Minute), negative, neutral, 0)], BrandMonitor.MinuteOf(Minute), Node, sequence);
 
