@@ -41,10 +41,13 @@ internal static class LanguageGuess
     }
 
     /// <summary>
-    /// The language of a text by script (zh, fa), or the Latin-script language with the most function words when it
-    /// has at least two and more of them than <paramref name="englishWords"/>; else null.
+    /// The language of a text mostly in another script by that script (zh, fa), else the Latin-script language with the
+    /// most function words when it has at least two and more of them than <paramref name="englishWords"/>; else null.
     /// </summary>
-    public static string? Guess(ReadOnlySpan<char> text, ReadOnlySpan<Token> tokens, int englishWords)
+    public static string? Guess(ReadOnlySpan<char> text, ReadOnlySpan<Token> tokens, int englishWords, bool nonLatin) =>
+        nonLatin ? ByScript(text) : ByFunctionWords(text, tokens, englishWords);
+
+    private static string? ByScript(ReadOnlySpan<char> text)
     {
         int han = 0, kana = 0, arabic = 0, persian = 0, letters = 0;
         foreach (var c in text)
@@ -60,10 +63,12 @@ internal static class LanguageGuess
                 if (c is '\u067E' or '\u0686' or '\u0698' or '\u06AF' or '\u06A9' or '\u06CC') persian++;
             }
         }
-        if (letters == 0) return null;
         if (han * 2 > letters && kana == 0) return "zh";
-        if (arabic * 2 > letters) return persian > 0 ? "fa" : null;
+        return arabic * 2 > letters && persian > 0 ? "fa" : null;
+    }
 
+    private static string? ByFunctionWords(ReadOnlySpan<char> text, ReadOnlySpan<Token> tokens, int englishWords)
+    {
         Span<int> votes = stackalloc int[Candidates.Length];
         foreach (var t in tokens)
         {

@@ -144,7 +144,7 @@ public sealed class MentionAnalyzer
             return new LanguageInfo(lang, true, isEnglish, nonLatin, coverage);
         }
         // A language with a word list of its own, by script or by more of its function words than English ones.
-        if (LanguageGuess.Guess(text, tokens, english) is { } guessed)
+        if (LanguageGuess.Guess(text, tokens, english, nonLatin) is { } guessed)
         {
             return new LanguageInfo(guessed, false, false, nonLatin, coverage);
         }
