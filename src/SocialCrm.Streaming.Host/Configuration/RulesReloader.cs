@@ -37,14 +37,11 @@ public sealed class RulesReloader : IAsyncDisposable
         _live = live;
         _metrics = metrics;
         _logger = logger;
+        // Read when the node is built, just after its rules were bound: a change while the node starts is still seen.
+        _lastContent = ContentHash();
     }
 
-    /// <summary>Starts watching; the content seen now is the one the node started with.</summary>
-    public void Start()
-    {
-        _lastContent = ContentHash();
-        _loop = WatchAsync(_stop.Token);
-    }
+    public void Start() => _loop = WatchAsync(_stop.Token);
 
     private async Task WatchAsync(CancellationToken stop)
     {
