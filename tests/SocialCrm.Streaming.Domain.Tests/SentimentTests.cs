@@ -9,6 +9,42 @@ public sealed class SentimentTests(ITestOutputHelper output)
 {
     private static readonly MentionAnalyzer Analyzer = new();
 
+    /// <summary>
+    /// English stays as good as the reference: Pearson r of the compound against the mean human rating of each of
+    /// the 4,200 tweets of the VADER paper (Data/README.md) at or above the reference implementation's 0.872.
+    /// </summary>
+    [Fact]
+    public void English_compound_correlates_with_the_human_ratings_of_the_vader_tweets()
+    {
+        var rows = File.ReadAllLines(Path.Combine(AppContext.BaseDirectory, "Data", "vader_tweets_GroundTruth.txt"))
+            .Select(line => line.Split('\t', 3))
+            .Where(cells => cells.Length == 3)
+            .Select(cells => (Human: double.Parse(cells[1], System.Globalization.CultureInfo.InvariantCulture), Text: cells[2]))
+            .ToList();
+        var human = rows.Select(r => r.Human).ToArray();
+        var declared = Pearson(human, [.. rows.Select(r => Analyzer.Analyze(r.Text, "en", null, CompetitorSet.Empty).Compound)]);
+        // Undeclared, as most tweets arrive: the language guess must not take English tweets for another language. Lower
+        // than declared because short undeclared text without English function words is scored as unknown (0): 0.8528
+        // before other languages were guessed, 0.8527 since (the set's one Spanish tweet is now scored in Spanish).
+        var undeclared = Pearson(human, [.. rows.Select(r => Analyzer.Analyze(r.Text, null, null, CompetitorSet.Empty).Compound)]);
+        output.WriteLine($"VADER tweets: n = {rows.Count}, Pearson r = {declared:0.0000} (lang en), {undeclared:0.0000} (lang undeclared)");
+        Assert.Equal(4200, rows.Count);
+        Assert.True(declared >= 0.872, $"Pearson r {declared:0.0000} is below the reference implementation's 0.872");
+        Assert.True(undeclared >= 0.852, $"Pearson r {undeclared:0.0000} (undeclared) is below the 0.852 it had before other languages were guessed");
+    }
+
+    private static double Pearson(double[] x, double[] y)
+    {
+        double mx = x.Average(), my = y.Average(), sxy = 0, sxx = 0, syy = 0;
+        for (var i = 0; i < x.Length; i++)
+        {
+            sxy += (x[i] - mx) * (y[i] - my);
+            sxx += (x[i] - mx) * (x[i] - mx);
+            syy += (y[i] - my) * (y[i] - my);
+        }
+        return sxy / Math.Sqrt(sxx * syy);
+    }
+
     [Fact]
     public void Lexicon_is_embedded_and_loaded()
     {

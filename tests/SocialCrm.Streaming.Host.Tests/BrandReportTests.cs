@@ -104,6 +104,23 @@ public sealed class BrandReportTests(RedisServersFixture servers, MockKafkaFixtu
         Assert.Equal((7, 1), await OpenCountsAsync(store));
     }
 
+    [RedisTheory]
+    [MemberData(nameof(RedisServers.All), MemberType = typeof(RedisServers))]
+    public async Task A_rule_change_rebuilds_the_detector_keeping_its_counts_and_applied_reports(string server)
+    {
+        var (dependencies, store) = Monitor(server);
+        var monitor = _system.ActorOf(BrandMonitorEntity.Props(Brand, dependencies));
+        await monitor.Ask<BrandCountsObserved>(Report(sequence: 1, negative: 5, neutral: 1), TimeSpan.FromSeconds(10));
+
+        var changed = new RulesOptions();
+        changed.Brands[Brand] = new BrandRules { VolumeMinNegative = 50 };
+        dependencies.Rules.Replace(SocialCrm.Streaming.Cluster.Rules.AppliedRules.Of(changed));
+        await monitor.Ask<BrandCountsObserved>(Report(sequence: 1, negative: 5, neutral: 1), TimeSpan.FromSeconds(10));
+        await monitor.Ask<BrandCountsObserved>(Report(sequence: 2, negative: 2, neutral: 0), TimeSpan.FromSeconds(10));
+
+        Assert.Equal((7, 1), await OpenCountsAsync(store));
+    }
+
     private static ObserveBrandCounts Report(long sequence, int negative, int neutral) =>
         new(Brand, [new BrandMinuteCounts(Brand, BrandMonitor.MinuteOf(Minute), negative, neutral, 0)], BrandMonitor.MinuteOf(Minute), Node, sequence);
 
@@ -125,7 +142,7 @@ public sealed class BrandReportTests(RedisServersFixture servers, MockKafkaFixtu
         _resources.Add(producer);
         var store = new RedisCustomerStore(connection, new RedisStoreOptions { KeyPrefix = "t" + Guid.NewGuid().ToString("N")[..8] });
         var publisher = new KafkaSignalPublisher(producer, kafka.CreateUniqueTopic("crisis", 1), kafka.CreateUniqueTopic("lifecycle", 1));
-        return (new BrandMonitorDependencies(new RulesOptions(), store, publisher), store);
+        return (new BrandMonitorDependencies(new SocialCrm.Streaming.Cluster.Rules.LiveRules(new RulesOptions()), store, publisher), store);
     }
 
     /// <summary>The negative and other mentions in the saved state's open minutes (this test's minute is never closed).</summary>

@@ -1,9 +1,9 @@
 using Akka.Actor;
 using Akka.Event;
+using SocialCrm.Streaming.Cluster.Rules;
 using SocialCrm.Streaming.Domain.Alerts;
 using SocialCrm.Streaming.Domain.Detection;
 using SocialCrm.Streaming.Domain.Ports;
-using SocialCrm.Streaming.Domain.Rules;
 
 namespace SocialCrm.Streaming.Cluster.Brands;
 
@@ -15,11 +15,14 @@ namespace SocialCrm.Streaming.Cluster.Brands;
 /// hand-off, a lost node) loads that state first and goes on with the same baselines. The state also holds
 /// the last report number applied per node, and a report is answered only once written: a node sends a
 /// report again until answered, and one already applied is answered without being counted twice.
+/// When the node's rules change, the detector is rebuilt under the new ones with its state carried over, before the
+/// next report is applied; its alerts record the version they were raised under.
 /// </summary>
 public sealed class BrandMonitorEntity : ReceiveActor, IWithTimers, IWithUnboundedStash
 {
     private readonly string _brand;
-    private readonly BrandMonitor _monitor;
+    private BrandMonitor _monitor;
+    private string _rulesVersion;
     private readonly BrandMonitorDependencies _dependencies;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly List<DomainSignal> _detected = [];
@@ -34,7 +37,9 @@ public sealed class BrandMonitorEntity : ReceiveActor, IWithTimers, IWithUnbound
     {
         _brand = brand;
         _dependencies = dependencies;
-        _monitor = new BrandMonitor(dependencies.Rules);
+        var rules = dependencies.Rules.Current;
+        _monitor = new BrandMonitor(rules.Rules);
+        _rulesVersion = rules.Version;
         Become(Loading);
     }
 
@@ -92,8 +97,9 @@ public sealed class BrandMonitorEntity : ReceiveActor, IWithTimers, IWithUnbound
             var now = _dependencies.Clock();
             _appliedReports[observe.Node] = new AppliedReport(observe.Sequence, now);
             ForgetLongSilentReporters(now);
+            FollowRuleChange();
             _monitor.Observe(observe.Minutes, LowestNodeWatermark(observe, now), _detected);
-            IReadOnlyList<OutboundSignal> signals = [.. _detected.Select(signal => (signal with { DetectedAt = now }).ToOutbound())];
+            IReadOnlyList<OutboundSignal> signals = [.. _detected.Select(signal => (signal with { DetectedAt = now, RulesVersion = _rulesVersion }).ToOutbound())];
             _detected.Clear();
             Enqueue(signals, BrandMonitorSnapshot.Write(_monitor, _appliedReports));
             AnswerOnceWritten(Sender);
@@ -122,6 +128,21 @@ public sealed class BrandMonitorEntity : ReceiveActor, IWithTimers, IWithUnbound
             _writing = false;
             WriteNext();
         });
+    }
+
+    /// <summary>Rebuilds the detector under the node's current rules when they changed, keeping its baselines and applied reports.</summary>
+    private void FollowRuleChange()
+    {
+        var rules = _dependencies.Rules.Current;
+        if (rules.Version == _rulesVersion)
+        {
+            return;
+        }
+        var state = BrandMonitorSnapshot.Write(_monitor, _appliedReports);
+        _monitor = new BrandMonitor(rules.Rules);
+        BrandMonitorSnapshot.Read(state, _monitor, _appliedReports);
+        _log.Info("Brand {0} now detects under rules {1} (were {2})", _brand, rules.Version, _rulesVersion);
+        _rulesVersion = rules.Version;
     }
 
     private void Enqueue(IReadOnlyList<OutboundSignal> signals, byte[] state)
@@ -224,7 +245,7 @@ public sealed class BrandMonitorEntity : ReceiveActor, IWithTimers, IWithUnbound
     private sealed record RetryWrite { public static readonly RetryWrite Instance = new(); }
 }
 
-public sealed record BrandMonitorDependencies(RulesOptions Rules, ICustomerStore Store, ISignalPublisher Publisher)
+public sealed record BrandMonitorDependencies(LiveRules Rules, ICustomerStore Store, ISignalPublisher Publisher)
 {
     public Func<DateTimeOffset> Clock { get; init; } = () => DateTimeOffset.UtcNow;
     public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(5);

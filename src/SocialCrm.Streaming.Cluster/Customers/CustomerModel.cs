@@ -1,3 +1,4 @@
+using SocialCrm.Streaming.Cluster.Rules;
 using SocialCrm.Streaming.Domain.Alerts;
 using SocialCrm.Streaming.Domain.Analysis;
 using SocialCrm.Streaming.Domain.Engagement;
@@ -10,13 +11,20 @@ namespace SocialCrm.Streaming.Cluster.Customers;
 /// <summary>
 /// What a customer entity asks of the domain: restore a snapshot, apply a mention or a profile,
 /// and turn the state and the signals raised since the last write into one store write.
-/// Shared by every entity of a node (the engine is stateless).
+/// Shared by every entity of a node (the engine is stateless); the rules are the node's live ones.
 /// </summary>
-public sealed class CustomerModel(EngagementEngine engine, Func<DateTimeOffset>? clock = null)
+public sealed class CustomerModel(LiveRules rules, Func<DateTimeOffset>? clock = null)
 {
     private readonly Func<DateTimeOffset> _clock = clock ?? (() => DateTimeOffset.UtcNow);
 
-    public EngagementEngine Engine => engine;
+    public CustomerModel(EngagementEngine engine, Func<DateTimeOffset>? clock = null)
+        : this(new LiveRules(engine.Rules), clock)
+    {
+    }
+
+    public LiveRules Rules => rules;
+
+    public EngagementEngine Engine => rules.Current.Engine;
 
     public CustomerState Restore(EntityId id, StoredCustomer? stored) =>
         stored is null ? CustomerState.New(id) : CustomerState.FromSnapshot(id, stored.Fields);
@@ -24,19 +32,26 @@ public sealed class CustomerModel(EngagementEngine engine, Func<DateTimeOffset>?
     /// <summary>
     /// Applies a mention unless its position is below the watermark, counting it into the per-minute
     /// volume and adding it to the timeline; returns what the brand's counts need, or null when it was already applied.
+    /// What it raises records the version of the rules it was applied under.
     /// </summary>
     public MentionObservation? Apply(CustomerState state, Mention mention, SourcePosition position, List<DomainSignal> signals, VolumeTally volume, List<string> timeline)
     {
-        if (!engine.Apply(state, mention, position, signals, out var analysis))
+        var applied = rules.Current;
+        var raisedBefore = signals.Count;
+        if (!applied.Engine.Apply(state, mention, position, signals, out var analysis))
         {
             return null;
+        }
+        for (var i = raisedBefore; i < signals.Count; i++)
+        {
+            signals[i] = signals[i] with { RulesVersion = applied.Version };
         }
         volume.Add(mention.CreatedAt, analysis!.Class);
         timeline.Add(TimelineEntry.Of(mention, analysis, state.ConsentProcessing));
         return new MentionObservation(analysis.Class, state.ConsentProcessing);
     }
 
-    public void ApplyProfile(CustomerState state, CustomerProfile? profile) => engine.ApplyProfile(state, profile);
+    public void ApplyProfile(CustomerState state, CustomerProfile? profile) => rules.Current.Engine.ApplyProfile(state, profile);
 
     /// <summary>
     /// The write of one flush: what changed since the state was restored or last taken for a write.

@@ -64,6 +64,7 @@ public static class AlertJson
         WriteEvidence(w, a.Evidence);
         w.WriteString("eventTime"u8, FormatTime(a.EventTime));
         w.WriteString("detectedAt"u8, FormatTime(a.DetectedAt));
+        WriteRulesVersion(w, a);
         w.WriteEndObject();
     }
 
@@ -93,7 +94,16 @@ public static class AlertJson
         w.WriteString("eventTime"u8, FormatTime(t.EventTime));
         w.WriteString("detectedAt"u8, FormatTime(t.DetectedAt));
         WriteEvidence(w, t.Evidence);
+        WriteRulesVersion(w, t);
         w.WriteEndObject();
+    }
+
+    private static void WriteRulesVersion(Utf8JsonWriter w, DomainSignal signal)
+    {
+        if (signal.RulesVersion is not null)
+        {
+            w.WriteString("rulesVersion"u8, signal.RulesVersion);
+        }
     }
 
     private static void WriteReasons(Utf8JsonWriter w, IReadOnlyList<string> reasons)

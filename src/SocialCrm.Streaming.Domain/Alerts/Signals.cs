@@ -66,6 +66,11 @@ public abstract record DomainSignal
     public required DateTimeOffset DetectedAt { get; init; }
     public required IReadOnlyList<string> Reasons { get; init; }
     public required IReadOnlyList<Evidence> Evidence { get; init; }
+    /// <summary>
+    /// The <see cref="Rules.RulesVersion"/> of the rules that raised it, set by whoever applied them (the live
+    /// node or the replay); a replay given the same rules reproduces the signal.
+    /// </summary>
+    public string? RulesVersion { get; init; }
 
     /// <summary>Entity id of the customer concerned; null for brand-level alerts.</summary>
     public abstract string? EntityId { get; }

@@ -7,7 +7,12 @@ namespace SocialCrm.Streaming.Domain.Analysis;
 /// Sentiment (VADER rules), intents with evidence spans and a cheap language check, in one pass over
 /// the tokens of a text. Stateless and thread-safe; allocates only the result (and its evidence strings).
 /// <para>
-/// Non-English text (declared <c>lang</c> other than <c>en*</c>, or undeclared text that is mostly
+/// Spanish, Portuguese, French, German, Chinese and Persian (declared, or guessed by <see cref="LanguageGuess"/>)
+/// are scored with their own word list (<see cref="ForeignLexicon"/>, <see cref="ForeignScorer"/>) with
+/// <see cref="SentimentConfidence.Low"/>, when the text has at least one of its words or an emoji.
+/// </para>
+/// <para>
+/// Other non-English text (declared <c>lang</c> other than <c>en*</c>, or undeclared text that is mostly
 /// non-Latin script or has no English function words): the English lexicon is not trusted. If at least
 /// <see cref="SentimentRules.NonEnglishMinCoverage"/> of the word tokens are lexicon hits (loanwords,
 /// emoticons, emoji) the score is kept with <see cref="SentimentConfidence.Low"/>; otherwise the compound
@@ -87,7 +92,7 @@ public sealed class MentionAnalyzer
                 }
             }
             var compound = VaderScorer.Score(span, tokens, infos, sentiments);
-            var language = Language(lang, stats, words, hits, english);
+            var language = Language(lang, span, tokens, stats, words, hits, english);
             var confidence = SentimentConfidence.High;
             if (upstreamSentiment is { } upstream)
             {
@@ -98,7 +103,13 @@ public sealed class MentionAnalyzer
                 compound = Math.Round(compound, 4, MidpointRounding.ToEven);
                 if (!language.IsEnglish)
                 {
-                    if (language.LexiconCoverage >= _rules.NonEnglishMinCoverage && hits > 0)
+                    if (ForeignLexicon.For(LanguageGuess.Primary(language.Code)) is { } foreign
+                        && ForeignScorer.Score(span, tokens, foreign) is { Hits: > 0 } scored)
+                    {
+                        compound = Math.Round(scored.Compound, 4, MidpointRounding.ToEven);
+                        confidence = SentimentConfidence.Low;
+                    }
+                    else if (language.LexiconCoverage >= _rules.NonEnglishMinCoverage && hits > 0)
                     {
                         confidence = SentimentConfidence.Low;
                     }
@@ -123,7 +134,7 @@ public sealed class MentionAnalyzer
         }
     }
 
-    private static LanguageInfo Language(string? lang, ScriptStats stats, int words, int hits, int english)
+    private static LanguageInfo Language(string? lang, ReadOnlySpan<char> text, ReadOnlySpan<Token> tokens, ScriptStats stats, int words, int hits, int english)
     {
         var nonLatin = stats.Letters > 0 && stats.NonLatinLetters * 2 > stats.Letters;
         var coverage = words == 0 ? 0 : (double)hits / words;
@@ -131,6 +142,11 @@ public sealed class MentionAnalyzer
         {
             var isEnglish = lang.StartsWith("en", StringComparison.OrdinalIgnoreCase) && (lang.Length == 2 || lang[2] is '-' or '_');
             return new LanguageInfo(lang, true, isEnglish, nonLatin, coverage);
+        }
+        // A language with a word list of its own, by script or by more of its function words than English ones.
+        if (LanguageGuess.Guess(text, tokens, english, nonLatin) is { } guessed)
+        {
+            return new LanguageInfo(guessed, false, false, nonLatin, coverage);
         }
         // Two English function words, or one in a short text; a very short text is given the benefit of the doubt.
         var looksEnglish = !nonLatin && (english >= 2 || (english == 1 && words <= 8) || words <= 3);

@@ -5,6 +5,7 @@ using SocialCrm.Streaming.Domain.Detection;
 using SocialCrm.Streaming.Domain.Mentions;
 using SocialCrm.Streaming.Domain.Profiles;
 using SocialCrm.Streaming.Domain.Replay;
+using SocialCrm.Streaming.Domain.Rules;
 using SocialCrm.Streaming.Host.Configuration;
 
 namespace SocialCrm.Streaming.Host.Commands;
@@ -25,16 +26,25 @@ public static class ReplayCommand
         var stateIn = CommandRunner.ExistingFileOption("--state-in", "Continue from the state a previous replay saved with --state-out");
         var stateOut = new Option<FileInfo?>("--state-out") { Description = "Save the state for a continuation; minute buckets stay open for it" };
         var settings = CommandRunner.ExistingFileOption("--config", "An appsettings.json whose Rules section to use");
+        var rulesVersion = new Option<string?>("--rules-version")
+        {
+            Description = "Refuse to run unless the rules of --config are this version (the rulesVersion of the alerts to reproduce)",
+        };
         var maxSkew = CommandRunner.DurationOption("--max-event-time-skew",
             "How far a mention may lie beyond the time the rest of the stream reached before it is reported as out of range",
             PipelineOptions.DefaultMaxEventTimeSkew);
         var command = new Command("replay", "Backtest the rules: the alerts and triggers a file of mentions would raise")
         {
-            input, profiles, stateIn, stateOut, settings, maxSkew,
+            input, profiles, stateIn, stateOut, settings, rulesVersion, maxSkew,
         };
         command.SetAction((parse, cancellationToken) => CommandRunner.GuardBatch(async output =>
         {
             var rules = RulesConfiguration.Bind(ConfigurationLoader.Build(new Dictionary<string, string?>(), parse.GetValue(settings)?.FullName));
+            var version = RulesVersion.Of(rules);
+            if (parse.GetValue(rulesVersion) is { } wanted && wanted != version)
+            {
+                throw new ConfigurationException([$"--rules-version {wanted}: the Rules of {parse.GetValue(settings)?.Name ?? "appsettings.json"} are version {version}"]);
+            }
             var engine = new ReplayEngine(rules);
             var gate = new ReplayEventTimeGate<(long Line, Mention Mention)>(parse.GetValue(maxSkew));
             long firstLine = 0;
@@ -71,7 +81,7 @@ public static class ReplayCommand
                         continue;
                     }
                     engine.Process(mention, new SourcePosition(0, firstLine + line), signals);
-                    await WriteAsync(output, signals, cancellationToken).ConfigureAwait(false);
+                    await WriteAsync(output, signals, version, cancellationToken).ConfigureAwait(false);
                 }
                 judged.Clear();
             }
@@ -102,18 +112,18 @@ public static class ReplayCommand
             else
             {
                 engine.Finish(signals);
-                await WriteAsync(output, signals, cancellationToken).ConfigureAwait(false);
+                await WriteAsync(output, signals, version, cancellationToken).ConfigureAwait(false);
             }
             return rejected == 0 ? ExitCodes.Ok : ExitCodes.Failure;
         }, cancellationToken));
         return command;
     }
 
-    private static async Task WriteAsync(Stream output, List<DomainSignal> signals, CancellationToken cancellationToken)
+    private static async Task WriteAsync(Stream output, List<DomainSignal> signals, string rulesVersion, CancellationToken cancellationToken)
     {
         foreach (var signal in signals)
         {
-            await output.WriteAsync(signal.ToJson(), cancellationToken).ConfigureAwait(false);
+            await output.WriteAsync((signal with { RulesVersion = rulesVersion }).ToJson(), cancellationToken).ConfigureAwait(false);
             output.WriteByte((byte)'\n');
         }
         signals.Clear();

@@ -34,7 +34,11 @@ public static class RunCommand
                 ["Metrics:Port"] = parse.GetValue(metricsPort)?.ToString(CultureInfo.InvariantCulture),
                 ["Logging:Console:FormatterName"] = parse.GetValue(logFormat),
             };
-            await using var node = ProcessorNode.FromConfiguration(ConfigurationLoader.Build(overrides, parse.GetValue(settings)?.FullName));
+            var settingsFile = parse.GetValue(settings)?.FullName;
+            // The Rules section is live: a change to the file is validated and applied without a restart.
+            var rulesSource = new RulesSource(settingsFile ?? ConfigurationLoader.DefaultSettingsFile,
+                () => RulesConfiguration.Bind(ConfigurationLoader.Build(overrides, settingsFile)));
+            await using var node = ProcessorNode.FromConfiguration(ConfigurationLoader.Build(overrides, settingsFile), rulesSource: rulesSource);
             return ExitCodes.Of(await node.RunUntilStoppedAsync(cancellationToken).ConfigureAwait(false));
         }));
         return command;

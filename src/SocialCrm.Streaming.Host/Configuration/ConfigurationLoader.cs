@@ -7,9 +7,12 @@ public static class ConfigurationLoader
 {
     public const string EnvironmentPrefix = "SOCIALCRM__";
 
+    /// <summary>The settings file used when none is given: appsettings.json beside the executable (optional).</summary>
+    public static string DefaultSettingsFile => Path.Combine(AppContext.BaseDirectory, "appsettings.json");
+
     public static IConfigurationRoot Build(IReadOnlyDictionary<string, string?> flagOverrides, string? settingsFile = null) =>
         new ConfigurationBuilder()
-            .AddJsonFile(settingsFile ?? Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: settingsFile is null)
+            .AddJsonFile(settingsFile ?? DefaultSettingsFile, optional: settingsFile is null)
             .AddEnvironmentVariables(EnvironmentPrefix)
             .AddInMemoryCollection(flagOverrides.Where(f => f.Value is not null))
             .Build();

@@ -13,7 +13,6 @@ using Microsoft.Extensions.Logging;
 using SocialCrm.Streaming.Cluster.Brands;
 using SocialCrm.Streaming.Cluster.Customers;
 using SocialCrm.Streaming.Cluster.Serialization;
-using SocialCrm.Streaming.Domain.Rules;
 using SocialCrm.Streaming.Domain.Ports;
 using SocialCrm.Streaming.Host.Configuration;
 using SocialCrm.Streaming.Host.Observability;
@@ -34,7 +33,7 @@ public static class ProcessorHost
     public const string ActorSystemName = "socialcrm";
 
     public static WebApplication Build(
-        SocialCrmOptions options, ProcessorTopics topics, CustomerModel model, RulesOptions rules,
+        SocialCrmOptions options, ProcessorTopics topics, CustomerModel model,
         IConfiguration? logging = null, Action<ILoggingBuilder>? configureLogging = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "socialcrm" });
@@ -134,7 +133,7 @@ public static class ProcessorHost
                 .AddClusterSerialization()
                 .AddCustomerShardRegion(topics.MentionPartitions, dependencies, options.Cluster.PassivateIdleAfter)
                 .AddBrandMonitorShardRegion(topics.MentionPartitions, options.Cluster.PassivateIdleAfter, new BrandMonitorDependencies(
-                    rules,
+                    model.Rules,
                     sp.GetRequiredService<ICustomerStore>(),
                     sp.GetRequiredService<ISignalPublisher>())
                 {

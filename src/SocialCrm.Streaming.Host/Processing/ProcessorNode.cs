@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using SocialCrm.Streaming.Cluster.Customers;
-using SocialCrm.Streaming.Domain.Engagement;
+using SocialCrm.Streaming.Cluster.Rules;
 using SocialCrm.Streaming.Domain.Rules;
 using SocialCrm.Streaming.Host.Configuration;
 using SocialCrm.Streaming.Kafka.Topology;
@@ -15,15 +15,28 @@ public sealed class ProcessorNode : IAsyncDisposable
 {
     public ProcessorNode(
         SocialCrmOptions options, ProcessorTopics topics, RulesOptions rules,
-        IConfiguration? logging = null, Action<ILoggingBuilder>? configureLogging = null)
+        IConfiguration? logging = null, Action<ILoggingBuilder>? configureLogging = null, RulesSource? rulesSource = null)
     {
         Options = options;
         Topics = topics;
-        Host = ProcessorHost.Build(options, topics, new CustomerModel(new EngagementEngine(rules)), rules, logging, configureLogging);
+        Rules = new LiveRules(rules);
+        Host = ProcessorHost.Build(options, topics, new CustomerModel(Rules), logging, configureLogging);
         Stats = Host.Services.GetRequiredService<PipelineStats>();
         Metrics = Host.Services.GetRequiredService<Observability.ProcessorMetrics>();
         Service = Host.Services.GetRequiredService<ProcessorService>();
+        var rulesMetrics = new Observability.RulesMetrics(Metrics.Registry, Rules.Current.Version);
+        if (rulesSource is not null)
+        {
+            var logger = Host.Services.GetRequiredService<ILoggerFactory>().CreateLogger<RulesReloader>();
+            RulesReloader = new RulesReloader(rulesSource, Rules, rulesMetrics, logger);
+        }
     }
+
+    /// <summary>The rules the node applies now (replaced by <see cref="RulesReloader"/> when its settings file changes).</summary>
+    public LiveRules Rules { get; }
+
+    /// <summary>Watches the settings file while the node runs; null when the node was built without one.</summary>
+    public RulesReloader? RulesReloader { get; }
 
     public SocialCrmOptions Options { get; }
     public ProcessorTopics Topics { get; }
@@ -33,11 +46,13 @@ public sealed class ProcessorNode : IAsyncDisposable
     public ProcessorService Service { get; }
 
     /// <summary>Binds and validates every section; throws <see cref="ConfigurationException"/> naming each bad setting.</summary>
-    public static ProcessorNode FromConfiguration(IConfiguration configuration, TopicCatalog? catalog = null, Action<ILoggingBuilder>? configureLogging = null)
+    /// <summary>With <paramref name="rulesSource"/>, the node applies changes of its Rules section while it runs.</summary>
+    public static ProcessorNode FromConfiguration(IConfiguration configuration, TopicCatalog? catalog = null, Action<ILoggingBuilder>? configureLogging = null,
+        RulesSource? rulesSource = null)
     {
         var options = ConfigurationLoader.Bind(configuration);
         var rules = RulesConfiguration.Bind(configuration);
-        return new ProcessorNode(options, TopicsOf(catalog ?? TopicCatalog.LoadDefault()), rules, configuration.GetSection("Logging"), configureLogging);
+        return new ProcessorNode(options, TopicsOf(catalog ?? TopicCatalog.LoadDefault()), rules, configuration.GetSection("Logging"), configureLogging, rulesSource);
     }
 
     public static ProcessorTopics TopicsOf(TopicCatalog catalog) => new(
@@ -48,7 +63,11 @@ public sealed class ProcessorNode : IAsyncDisposable
         catalog.CrisisAlerts.Name,
         catalog.LifecycleTriggers.Name);
 
-    public Task StartAsync(CancellationToken cancellationToken = default) => Host.StartAsync(cancellationToken);
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        await Host.StartAsync(cancellationToken).ConfigureAwait(false);
+        RulesReloader?.Start();
+    }
 
     public Task StopAsync(CancellationToken cancellationToken = default) => Host.StopAsync(cancellationToken);
 
@@ -122,6 +141,10 @@ public sealed class ProcessorNode : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (RulesReloader is not null)
+        {
+            await RulesReloader.DisposeAsync().ConfigureAwait(false);
+        }
         if (_stopTimedOut)
         {
             // Whatever did not stop would not dispose either: the process exits without it.
