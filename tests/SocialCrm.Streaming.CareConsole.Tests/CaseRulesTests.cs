@@ -44,6 +44,14 @@ public sealed class CaseRulesTests
         Assert.True(CaseRules.Decide(claimed, new CaseCommand(CaseAction.Note, "ana", Note: " "), Now).Incomplete);
     }
 
+    [Fact]
+    public void A_note_is_stored_with_the_identifiers_an_agent_pasted_in_masked()
+    {
+        var claimed = CaseSnapshot.After(Apply(CaseSnapshot.Untouched(Subject), new CaseCommand(CaseAction.Note, "ana", Note: "x")));
+        var note = Apply(claimed, new CaseCommand(CaseAction.Note, "ana", Note: "Reached her at jöran@exämple.de, card 4111 1111 1111 1111; call back tomorrow."));
+        Assert.Equal("Reached her at [email], card [card]; call back tomorrow.", note.Note);
+    }
+
     private static CaseEvent Apply(CaseSnapshot current, CaseCommand command) =>
         CaseRules.Decide(current, command, Now).Event ?? throw new InvalidOperationException("refused");
 }

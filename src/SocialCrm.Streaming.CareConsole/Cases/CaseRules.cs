@@ -1,3 +1,5 @@
+using SocialCrm.Streaming.Domain.Privacy;
+
 namespace SocialCrm.Streaming.CareConsole.Cases;
 
 /// <summary>A change an agent asks for: the action and its argument (assignee, note text or outcome).</summary>
@@ -77,7 +79,8 @@ public static class CaseRules
             default:
                 throw new ArgumentOutOfRangeException(nameof(command), command.Action, null);
         }
-        var note = command.Action == CaseAction.Note ? command.Note : null;
+        // A note is stored in the audit trail and published to the case topic: identifiers an agent pastes in are masked first.
+        var note = command.Action == CaseAction.Note && command.Note is { } text ? TextRedactor.Redact(text) : null;
         return new CaseDecision(new CaseEvent(current.Subject, current.Version + 1, command.Action, command.Actor, now, state, assignee, outcome, note), null);
     }
 }
