@@ -40,6 +40,9 @@ public sealed class MentionPipeline(
     private readonly int _partitions = metrics.Topics.MentionPartitions;
     private long _sequence;
 
+    /// <summary>Completes once the latest batch is handed to the dispatcher: batches are handed over in order, whatever their brand checks wait for.</summary>
+    private Task _handedOver = Task.CompletedTask;
+
     public async Task RunAsync(KafkaConsumerLoop consumer, ActorSystem system, CancellationToken cancellationToken)
     {
         var dispatcher = system.ActorOf(CustomerDispatcher.Props(customers, stats, log, options.AskTimeout));
@@ -48,7 +51,7 @@ public sealed class MentionPipeline(
             await consumer.Records
                 .GroupedWithin(options.BatchMaxRecords, options.BatchMaxDelay)
                 .SelectAsync(Math.Max(1, options.Parallelism / options.BatchMaxRecords),
-                    records => ProcessBatchAsync(records as IReadOnlyList<ConsumedRecord> ?? [.. records], dispatcher, cancellationToken))
+                    records => ProcessBatchAsync([.. records], dispatcher, cancellationToken))
                 .RunForeach(processed =>
                 {
                     foreach (var record in processed)
@@ -130,11 +133,15 @@ public sealed class MentionPipeline(
     /// <summary>What a record of a batch is after parsing and admission: for the customers, or set aside.</summary>
     private readonly record struct Parsed(Mention? Mention, ApplyProfile? Profile, string? Brand, Rejection? Rejection, Task<Rejection?>? Admission);
 
-    private async Task<Processed[]> ProcessBatchAsync(IReadOnlyList<ConsumedRecord> records, IActorRef dispatcher, CancellationToken cancellationToken)
+    /// <summary>Called in batch order (SelectAsync); whatever it awaits, it hands its batch over after the one before.</summary>
+    private async Task<Processed[]> ProcessBatchAsync(ConsumedRecord[] records, IActorRef dispatcher, CancellationToken cancellationToken)
     {
+        var previous = _handedOver;
+        var handedOver = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _handedOver = handedOver.Task;
         try
         {
-            var parsed = new Parsed[records.Count];
+            var parsed = new Parsed[records.Length];
             var waiting = false;
             for (var i = 0; i < parsed.Length; i++)
             {
@@ -147,9 +154,15 @@ public sealed class MentionPipeline(
                 await Task.WhenAll(parsed.Where(p => p.Admission is not null).Select(p => p.Admission!)).ConfigureAwait(false);
             }
             var batch = ToCustomerBatch(records, parsed);
+            // A customer's records must reach it in order: a later batch must not overtake this one while its brands register.
+            await previous.WaitAsync(cancellationToken).ConfigureAwait(false);
             if (batch.Requests.Count > 0)
             {
                 dispatcher.Tell(batch);
+            }
+            handedOver.TrySetResult();
+            if (batch.Requests.Count > 0)
+            {
                 await batch.Answered.WaitAsync(cancellationToken).ConfigureAwait(false);
             }
             return await FinishAsync(records, parsed, batch.Outcomes).ConfigureAwait(false);
@@ -158,6 +171,11 @@ public sealed class MentionPipeline(
         {
             // The stop deadline passed while this batch was in flight: the stream ends quietly, without it.
             return [.. records.Select(record => new Processed(record, Abandoned: true))];
+        }
+        finally
+        {
+            // On every path, so a batch that stops early never holds up the ones behind it.
+            handedOver.TrySetResult();
         }
     }
 
@@ -201,9 +219,9 @@ public sealed class MentionPipeline(
     }
 
     /// <summary>Sets aside the records whose brand is refused; groups the others by customer, in order.</summary>
-    private CustomerBatch ToCustomerBatch(IReadOnlyList<ConsumedRecord> records, Parsed[] parsed)
+    private CustomerBatch ToCustomerBatch(ConsumedRecord[] records, Parsed[] parsed)
     {
-        var builder = new CustomerBatchBuilder(records.Count, () => Interlocked.Increment(ref _sequence));
+        var builder = new CustomerBatchBuilder(records.Length, () => Interlocked.Increment(ref _sequence));
         for (var i = 0; i < parsed.Length; i++)
         {
             if (parsed[i].Admission is not { } admission)
@@ -227,9 +245,9 @@ public sealed class MentionPipeline(
     }
 
     /// <summary>Dead-letters what was set aside (before the customers or by them) and says what became of every record, in order.</summary>
-    private async Task<Processed[]> FinishAsync(IReadOnlyList<ConsumedRecord> records, Parsed[] parsed, ApplyOutcome[] outcomes)
+    private async Task<Processed[]> FinishAsync(ConsumedRecord[] records, Parsed[] parsed, ApplyOutcome[] outcomes)
     {
-        var processed = new Processed[records.Count];
+        var processed = new Processed[records.Length];
         List<Task>? deadLettering = null;
         for (var i = 0; i < processed.Length; i++)
         {
