@@ -15,7 +15,8 @@ public sealed class LiveProfileTests(RedisServersFixture servers, MockKafkaFixtu
     [MemberData(nameof(RedisServers.All), MemberType = typeof(RedisServers))]
     public async Task A_profile_and_a_tombstone_produced_live_are_applied_and_the_next_mention_starts_afresh(string server)
     {
-        var scenario = ProcessorScenario.Create(kafka, servers.Get(server), 4);
+        // One partition: the commit wait compares every partition with its log end, and this test writes a record or two.
+        var scenario = ProcessorScenario.Create(kafka, servers.Get(server), 1);
         await using var node = scenario.StartNode();
         await node.StartAsync();
 
