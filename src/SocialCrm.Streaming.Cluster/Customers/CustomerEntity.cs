@@ -86,7 +86,7 @@ public sealed class CustomerEntity : UntypedActor
         catch (Exception ex)
         {
             // A restarted actor would lose whoever waits here, and they would ask again into the same failure.
-            GiveUp("Handling a message for", ex, message is IWithEntityId ? Sender : null);
+            GiveUp("Handling a message for", ex, message is IWithEntityId ? Sender : null, message);
         }
     }
 
@@ -179,7 +179,7 @@ public sealed class CustomerEntity : UntypedActor
                 break;
             case ApplyProfile { Profile: not null } apply:
                 _dependencies.Model.ApplyProfile(_state, apply.Profile);
-                AwaitWrite(sender, changed: true, new ProfileApplied(apply.Position));
+                AwaitWrite(sender, changed: true, Answer(apply));
                 break;
             case ApplyProfile tombstone when Idle:
                 Forget(tombstone, sender);
@@ -205,7 +205,7 @@ public sealed class CustomerEntity : UntypedActor
                 _pendingSignals = null;
                 _pendingTimeline = null;
                 _failedAttempts = 0;
-                _tombstone!.ReplyTo.Tell(new ProfileApplied(_tombstone.Position));
+                _tombstone!.ReplyTo.Tell(_tombstone.Reply);
                 _tombstone = null;
                 if (_stopRequested)
                 {
@@ -277,8 +277,12 @@ public sealed class CustomerEntity : UntypedActor
         {
             _dependencies.Metrics.AppliedForAnotherNode(CustomerShardingExtensions.TypeName, observations.Length);
         }
-        AwaitWrite(sender, changed, new MentionsApplied(observations, (IReadOnlyList<FailedMention>?)failed ?? []));
+        AwaitWrite(sender, changed, new MentionsApplied(observations, (IReadOnlyList<FailedMention>?)failed ?? []) { Sequence = apply.Sequence });
     }
+
+    private ProfileApplied Answer(ApplyProfile apply) => new(apply.Position) { Sequence = apply.Sequence };
+
+    private static long SequenceOf(object? message) => message is ICustomerExchange exchange ? exchange.Sequence : 0;
 
     private void Hold(object message, IActorRef sender) => (_held ??= []).Add((message, sender));
 
@@ -298,7 +302,7 @@ public sealed class CustomerEntity : UntypedActor
 
     private void Forget(ApplyProfile tombstone, IActorRef sender)
     {
-        _tombstone = new PendingTombstone(sender, tombstone.Position);
+        _tombstone = new PendingTombstone(sender, Answer(tombstone));
         _phase = Phase.Forgetting;
         StartForget();
     }
@@ -329,25 +333,27 @@ public sealed class CustomerEntity : UntypedActor
     /// records are set aside by the asker, and the next record of this customer starts it afresh from the store.
     /// </summary>
     /// <param name="asker">Who asked the message being handled when it threw, when it may not be among those waiting yet (a second answer is harmless: the ask takes the first).</param>
-    private void GiveUp(string doing, Exception cause, IActorRef? asker = null)
+    /// <param name="message">The message being handled (its sequence number goes into the asker's answer).</param>
+    private void GiveUp(string doing, Exception cause, IActorRef? asker = null, object? message = null)
     {
         _retry?.Cancel();
         var exceptionType = cause.GetType().FullName ?? cause.GetType().Name;
         var failed = new CustomerFailed(_id.Value ?? "", exceptionType,
             $"{doing} the customer failed after {Math.Max(1, _failedAttempts)} attempt(s): {cause.GetType().Name}");
-        asker?.Tell(failed);
-        foreach (var (sender, _) in _awaiting ?? [])
+        // Each waiting request gets the answer under its own sequence number, so a sender with many requests knows which failed.
+        asker?.Tell(failed with { Sequence = SequenceOf(message) });
+        foreach (var (sender, reply) in _awaiting ?? [])
         {
-            sender.Tell(failed);
+            sender.Tell(failed with { Sequence = SequenceOf(reply) });
         }
-        foreach (var (message, sender) in _held ?? [])
+        foreach (var (held, sender) in _held ?? [])
         {
-            if (message is IWithEntityId)
+            if (held is IWithEntityId)
             {
-                sender.Tell(failed);
+                sender.Tell(failed with { Sequence = SequenceOf(held) });
             }
         }
-        _tombstone?.ReplyTo.Tell(failed);
+        _tombstone?.ReplyTo.Tell(failed with { Sequence = _tombstone.Reply.Sequence });
         _awaiting = null;
         _held = null;
         _tombstone = null;
@@ -501,7 +507,7 @@ public sealed class CustomerEntity : UntypedActor
     private sealed record Forgotten { public static readonly Forgotten Instance = new(); }
     private sealed record ForgetFailed(Exception Cause);
     private sealed record RetryForget { public static readonly RetryForget Instance = new(); }
-    private sealed record PendingTombstone(IActorRef ReplyTo, SourcePosition Position);
+    private sealed record PendingTombstone(IActorRef ReplyTo, ProfileApplied Reply);
 }
 
 /// <summary>What every customer entity of a node shares: the rules, the store, the downstream publisher.</summary>

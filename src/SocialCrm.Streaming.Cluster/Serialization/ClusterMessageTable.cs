@@ -48,12 +48,14 @@ public static class ClusterMessageTable
     private static readonly ClusterMessageEntry[] AllEntries =
     [
         // Customer entity (Customers/CustomerProtocol.cs)
-        // Retired manifests: "am" and "ma" (one mention per ask, before asks were batched per customer), "ams" (mentions without url).
+        // Retired manifests: "am" and "ma" (one mention per ask, before asks were batched per customer), "ams" (mentions without url),
+        // "amu", "maf", "cf", "ap" and "pa" (without the sender's sequence number).
         ClusterMessageEntry.Create<ApplyMentions>(
-            "amu",
+            "amq",
             (w, m) =>
             {
                 w.WriteString(m.EntityId, "entityId");
+                w.WriteInt64(m.Sequence);
                 w.WriteInt32(m.Mentions.Count);
                 foreach (var (mention, position) in m.Mentions)
                 {
@@ -64,18 +66,20 @@ public static class ClusterMessageTable
             r =>
             {
                 var entityId = r.ReadString("entityId");
+                var sequence = r.ReadInt64();
                 var mentions = new PositionedMention[r.ReadCount("mentions", ApplyMentions.MaxMentions)];
                 for (var i = 0; i < mentions.Length; i++)
                 {
                     mentions[i] = new PositionedMention(r.ReadMention(), r.ReadPosition());
                 }
-                return new ApplyMentions(entityId, mentions);
+                return new ApplyMentions(entityId, mentions) { Sequence = sequence };
             }),
         // Retired manifest: "mas" (no failed mentions).
         ClusterMessageEntry.Create<MentionsApplied>(
-            "maf",
+            "maq",
             (w, m) =>
             {
+                w.WriteInt64(m.Sequence);
                 w.WriteInt32(m.Observations.Count);
                 foreach (var observation in m.Observations)
                 {
@@ -90,6 +94,7 @@ public static class ClusterMessageTable
             },
             r =>
             {
+                var sequence = r.ReadInt64();
                 var observations = new MentionObservation?[r.ReadCount("observations", ApplyMentions.MaxMentions)];
                 for (var i = 0; i < observations.Length; i++)
                 {
@@ -104,17 +109,18 @@ public static class ClusterMessageTable
                         throw r.Malformed($"failed mention index {failed[i].Index} is outside the batch of {observations.Length}");
                     }
                 }
-                return new MentionsApplied(observations, failed);
+                return new MentionsApplied(observations, failed) { Sequence = sequence };
             }),
         ClusterMessageEntry.Create<CustomerFailed>(
-            "cf",
+            "cfq",
             (w, m) =>
             {
                 w.WriteString(m.EntityId, "entityId");
                 w.WriteString(m.ExceptionType, "exceptionType");
                 w.WriteString(m.Detail, "detail");
+                w.WriteInt64(m.Sequence);
             },
-            r => new CustomerFailed(r.ReadString("entityId"), r.ReadString("exceptionType"), r.ReadString("detail"))),
+            r => new CustomerFailed(r.ReadString("entityId"), r.ReadString("exceptionType"), r.ReadString("detail")) { Sequence = r.ReadInt64() }),
         ClusterMessageEntry.Create<StopCustomer>(
             "sc",
             (_, _) => { },
@@ -122,18 +128,23 @@ public static class ClusterMessageTable
 
         // Customer profiles (Customers/ProfileProtocol.cs)
         ClusterMessageEntry.Create<ApplyProfile>(
-            "ap",
+            "apq",
             (w, m) =>
             {
                 w.WriteString(m.EntityId, "entityId");
                 w.WriteNullableProfile(m.Profile);
                 w.WritePosition(m.Position);
+                w.WriteInt64(m.Sequence);
             },
-            r => new ApplyProfile(r.ReadString("entityId"), r.ReadNullableProfile(), r.ReadPosition())),
+            r => new ApplyProfile(r.ReadString("entityId"), r.ReadNullableProfile(), r.ReadPosition()) { Sequence = r.ReadInt64() }),
         ClusterMessageEntry.Create<ProfileApplied>(
-            "pa",
-            (w, m) => w.WritePosition(m.Position),
-            r => new ProfileApplied(r.ReadPosition())),
+            "paq",
+            (w, m) =>
+            {
+                w.WritePosition(m.Position);
+                w.WriteInt64(m.Sequence);
+            },
+            r => new ProfileApplied(r.ReadPosition()) { Sequence = r.ReadInt64() }),
 
         // Brand monitors (Brands/BrandProtocol.cs)
         // Retired manifest: "bc" (reports without a sequence number, told once and never sent again).

@@ -68,6 +68,9 @@ public static class OptionsValidator
 
         Require(errors, options.Pipeline.Parallelism is >= 1 and <= 100_000, "Pipeline:Parallelism", options.Pipeline.Parallelism, "must be within 1..100000");
         Require(errors, options.Pipeline.AskTimeout > TimeSpan.Zero, "Pipeline:AskTimeout", options.Pipeline.AskTimeout, "must be > 0");
+        Require(errors, options.Pipeline.BatchMaxRecords is >= 1 and <= 10_000, "Pipeline:BatchMaxRecords", options.Pipeline.BatchMaxRecords, "must be within 1..10000");
+        Require(errors, options.Pipeline.BatchMaxDelay >= TimeSpan.FromMilliseconds(1) && options.Pipeline.BatchMaxDelay <= TimeSpan.FromSeconds(1),
+            "Pipeline:BatchMaxDelay", options.Pipeline.BatchMaxDelay, "must be within 00:00:00.001..00:00:01 (the latency a batch may add)");
         Require(errors, options.Pipeline.MaxEventTimeSkew > TimeSpan.Zero && options.Pipeline.MaxEventTimeSkew <= TimeSpan.FromDays(1),
             "Pipeline:MaxEventTimeSkew", options.Pipeline.MaxEventTimeSkew, "must be within 00:00:01..1.00:00:00 (how far createdAt may lie beyond the wall clock)");
         Require(errors, options.Pipeline.EntityFailureAttempts is >= 1 and <= 100, "Pipeline:EntityFailureAttempts", options.Pipeline.EntityFailureAttempts, "must be within 1..100");

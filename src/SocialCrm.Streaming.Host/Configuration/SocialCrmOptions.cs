@@ -38,12 +38,20 @@ public sealed class ClusterNodeOptions
 public sealed class PipelineOptions
 {
     /// <summary>
-    /// Records in the ordered window between consume and commit. Asks are bounded by it (one per customer in the
-    /// window, never a tell-flood of sharding); it is wide because a record whose customer is slow (loading,
-    /// a store retry) must not stop the others behind it from reaching their customers: at 512, records waited
+    /// Records in the ordered window between consume and commit (in batches of <see cref="BatchMaxRecords"/>). Messages
+    /// to customers are bounded by it (never a tell-flood of sharding); it is wide because a record whose customer is slow
+    /// (loading, a store retry) must not stop the others behind it from reaching their customers: at 512, records waited
     /// seconds for a window slot at half the maximum rate (`socialcrm bench`), at 4096 a few hundred ms at worst.
     /// </summary>
     public int Parallelism { get; set; } = 4096;
+    /// <summary>
+    /// At most this many records make one batch: each customer of a batch gets one message with its records of it
+    /// (one write), and the batch completes as a whole. Larger batches cost fewer messages and writes per record.
+    /// <see cref="Parallelism"/> / this many batches are in flight at a time (at least one).
+    /// </summary>
+    public int BatchMaxRecords { get; set; } = 256;
+    /// <summary>A batch is closed after this long even when smaller than <see cref="BatchMaxRecords"/>: the latency a batch adds at low rates.</summary>
+    public TimeSpan BatchMaxDelay { get; set; } = TimeSpan.FromMilliseconds(2);
     /// <summary>How long one ask waits before it is retried (the entity skips what it already applied); also how long a brand report waits for its monitor's answer before it is sent again.</summary>
     public TimeSpan AskTimeout { get; set; } = TimeSpan.FromSeconds(10);
     /// <summary>

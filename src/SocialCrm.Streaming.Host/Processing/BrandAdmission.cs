@@ -28,8 +28,8 @@ public sealed class BrandAdmission(TenantOptions options, IBrandRegistry registr
     private static readonly Task<Rejection?> Admitted = Task.FromResult<Rejection?>(null);
 
     /// <summary>
-    /// Null when the brand is admitted, else why not. A task, so that the record can take its place in its customer's
-    /// order before the answer is known (<see cref="EntityAskQueue"/> waits for it there).
+    /// Null when the brand is admitted, else why not. A task, so that a batch can start every check of its records
+    /// and wait once for those still running (a brand being registered).
     /// </summary>
     public Task<Rejection?> CheckAsync(string brand, CancellationToken cancellationToken)
     {

@@ -5,6 +5,7 @@ using Akka.Streams.Dsl;
 using Microsoft.Extensions.Logging;
 using SocialCrm.Streaming.Cluster.Customers;
 using SocialCrm.Streaming.Cluster.Sharding;
+using SocialCrm.Streaming.Host.Configuration;
 using SocialCrm.Streaming.Host.Observability;
 using SocialCrm.Streaming.Domain.Mentions;
 using SocialCrm.Streaming.Domain.Privacy;
@@ -15,11 +16,12 @@ using SocialCrm.Streaming.Kafka.Output;
 namespace SocialCrm.Streaming.Host.Processing;
 
 /// <summary>
-/// The per-node stream: consumed record -> parse -> (dead-letter | ask the customer entity) -> done.
-/// Records in flight are bounded in number (never a tell-flood of sharding, whose buffers drop when full),
-/// asked one ask at a time per entity with what queued meanwhile batched (<see cref="EntityAskQueue"/>), and
-/// their results kept in order, so the records of a partition finish in offset order.
-/// Profile records (the co-partitioned profiles topic) go to the same entities.
+/// The per-node stream: consumed records, taken in small batches (<c>Pipeline:BatchMaxRecords</c> records or
+/// <c>Pipeline:BatchMaxDelay</c>, whichever comes first) -> parse -> (dead-letter | one message per customer of the
+/// batch with its records, in order) -> done, in offset order. The <see cref="CustomerDispatcher"/> sends the messages
+/// and collects the answers (no ask per record, no task per record); a customer's messages never overtake each other.
+/// Batches in flight are bounded (<c>Pipeline:Parallelism</c> records in all), never a tell-flood of sharding, whose
+/// buffers drop when full. Profile records (the co-partitioned profiles topic) go to the same entities.
 /// Nothing a record carries stops the stream (as Kafka Streams' handlers that dead-letter rather than die): whatever
 /// throws on one record's path sets that record aside as <c>processing-error</c>, with the exception's type in a
 /// header, and a customer that gives up (<see cref="CustomerFailed"/>) has its records set aside as <c>entity-failed</c>.
@@ -33,42 +35,63 @@ public sealed class MentionPipeline(
     BrandVolumeAggregator brandVolume,
     BrandAdmission brands,
     ProcessorMetrics metrics,
-    int parallelism,
-    TimeSpan askTimeout,
-    TimeSpan maxEventTimeSkew,
+    PipelineOptions options,
     Pseudonymizer? authorPseudonyms = null)
 {
     private readonly string _profilesTopic = metrics.Topics.Profiles;
-    private readonly EntityAskQueue _asks = new(AskWithRetries(customers, stats, log, askTimeout));
     private readonly int _partitions = metrics.Topics.MentionPartitions;
+    private long _sequence;
 
-    public Task RunAsync(KafkaConsumerLoop consumer, IMaterializer materializer, CancellationToken cancellationToken) =>
-        consumer.Records
-            .SelectAsync(parallelism, record => ProcessAsync(record, cancellationToken))
-            .RunForeach(processed =>
-            {
-                if (processed.Abandoned)
+    /// <summary>Completes once the latest batch is handed to the dispatcher: batches are handed over in order, whatever their brand checks wait for.</summary>
+    private Task _handedOver = Task.CompletedTask;
+
+    public async Task RunAsync(KafkaConsumerLoop consumer, ActorSystem system, CancellationToken cancellationToken)
+    {
+        var dispatcher = system.ActorOf(CustomerDispatcher.Props(customers, stats, log, options.AskTimeout));
+        try
+        {
+            await consumer.Records
+                .GroupedWithin(options.BatchMaxRecords, options.BatchMaxDelay)
+                .SelectAsync(Math.Max(1, options.Parallelism / options.BatchMaxRecords),
+                    records => ProcessBatchAsync([.. records], dispatcher, cancellationToken))
+                .RunForeach(processed =>
                 {
-                    // Not done, so never committed: the next owner of the partition replays it.
-                    return;
-                }
-                try
-                {
-                    // In offset order (SelectAsync keeps it), so a partition's event time reaches the brand counts in order.
-                    if (processed is { Mention: { } mention, Observation: { } observation })
+                    foreach (var record in processed)
                     {
-                        brandVolume.Add(mention, observation, processed.Record.Position.Partition);
+                        Done(consumer, record);
                     }
-                    metrics.RecordDone(processed.Record, processed.Mention, processed.DeadLettered, processed.EffectsWrittenAt);
-                }
-                catch (Exception ex)
-                {
-                    // Its effects are durable already; a count or a metric lost is better than a stream stopped.
-                    log.Warning("after-record:" + ex.GetType().Name, "Counting a processed record from {Topic} at {Position} threw {Exception}; the record stays done",
-                        processed.Record.Topic, processed.Record.Position, ex.GetType().Name);
-                }
-                consumer.MarkDone(processed.Record);
-            }, materializer);
+                }, system.Materializer()).ConfigureAwait(false);
+        }
+        finally
+        {
+            system.Stop(dispatcher);
+        }
+    }
+
+    private void Done(KafkaConsumerLoop consumer, Processed processed)
+    {
+        if (processed.Abandoned)
+        {
+            // Not done, so never committed: the next owner of the partition replays it.
+            return;
+        }
+        try
+        {
+            // In offset order (SelectAsync keeps it), so a partition's event time reaches the brand counts in order.
+            if (processed is { Mention: { } mention, Observation: { } observation })
+            {
+                brandVolume.Add(mention, observation, processed.Record.Position.Partition);
+            }
+            metrics.RecordDone(processed.Record, processed.Mention, processed.DeadLettered, processed.EffectsWrittenAt);
+        }
+        catch (Exception ex)
+        {
+            // Its effects are durable already; a count or a metric lost is better than a stream stopped.
+            log.Warning("after-record:" + ex.GetType().Name, "Counting a processed record from {Topic} at {Position} threw {Exception}; the record stays done",
+                processed.Record.Topic, processed.Record.Position, ex.GetType().Name);
+        }
+        consumer.MarkDone(processed.Record);
+    }
 
     /// <summary>A record whose effects are durable; for a newly applied mention, what the brand's counts need.</summary>
     private readonly record struct Processed(
@@ -109,60 +132,148 @@ public sealed class MentionPipeline(
         return expected[..length].SequenceEqual(key);
     }
 
-    private async Task<Processed> ProcessAsync(ConsumedRecord record, CancellationToken cancellationToken)
+    /// <summary>What a record of a batch is after parsing and admission: for the customers, or set aside.</summary>
+    private readonly record struct Parsed(Mention? Mention, ApplyProfile? Profile, string? Brand, Rejection? Rejection, Task<Rejection?>? Admission);
+
+    /// <summary>Called in batch order (SelectAsync); whatever it awaits, it hands its batch over after the one before.</summary>
+    private async Task<Processed[]> ProcessBatchAsync(ConsumedRecord[] records, IActorRef dispatcher, CancellationToken cancellationToken)
+    {
+        var previous = _handedOver;
+        var handedOver = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _handedOver = handedOver.Task;
+        try
+        {
+            var parsed = new Parsed[records.Length];
+            var waiting = false;
+            for (var i = 0; i < parsed.Length; i++)
+            {
+                parsed[i] = ParseOne(records[i], cancellationToken);
+                waiting |= parsed[i].Admission is { IsCompleted: false };
+            }
+            if (waiting)
+            {
+                // A brand being registered: the batch waits for it, so its records keep their place in their customers' order.
+                await Task.WhenAll(parsed.Where(p => p.Admission is not null).Select(p => p.Admission!)).ConfigureAwait(false);
+            }
+            var batch = ToCustomerBatch(records, parsed);
+            // A customer's records must reach it in order: a later batch must not overtake this one while its brands register.
+            await previous.WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (batch.Requests.Count > 0)
+            {
+                dispatcher.Tell(batch);
+            }
+            handedOver.TrySetResult();
+            if (batch.Requests.Count > 0)
+            {
+                await batch.Answered.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            return await FinishAsync(records, parsed, batch.Outcomes).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The stop deadline passed while this batch was in flight: the stream ends quietly, without it.
+            return [.. records.Select(record => new Processed(record, Abandoned: true))];
+        }
+        finally
+        {
+            // On every path, so a batch that stops early never holds up the ones behind it.
+            handedOver.TrySetResult();
+        }
+    }
+
+    /// <summary>Parses one record and starts its brand's admission check; whatever throws sets the record aside.</summary>
+    private Parsed ParseOne(ConsumedRecord record, CancellationToken cancellationToken)
     {
         try
         {
             if (record.Topic == _profilesTopic)
             {
-                return await ProcessProfileAsync(record, cancellationToken).ConfigureAwait(false);
+                return ParseProfile(record, cancellationToken);
             }
-            var outcome = Parse(record, maxEventTimeSkew);
-            return outcome.Mention is { } mention
-                ? await ApplyMentionAsync(authorPseudonyms?.PseudonymiseAuthor(mention) ?? mention, record, cancellationToken).ConfigureAwait(false)
-                : await DeadLetterAsync(record, outcome.Rejection!).ConfigureAwait(false);
+            var outcome = Parse(record, maxEventTimeSkew: options.MaxEventTimeSkew);
+            if (outcome.Mention is not { } parsed)
+            {
+                return new Parsed(null, null, null, outcome.Rejection!, null);
+            }
+            var mention = authorPseudonyms?.PseudonymiseAuthor(parsed) ?? parsed;
+            CountIfMisaligned(record, mention.EntityId.Value);
+            return new Parsed(mention, null, mention.Brand, null, brands.CheckAsync(mention.Brand, cancellationToken));
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            // The stop deadline passed while this record was in flight: the stream ends quietly, without it.
-            return new Processed(record, Abandoned: true);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException && !DeadLetterPublisher.IsPublishFailure(ex))
-        {
-            // A bug this record exposed: set it aside, keep the stream. Only the type is kept: a message could quote the payload.
-            return await DeadLetterAsync(record, new Rejection(RejectReason.ProcessingError,
-                $"processing the record threw {ex.GetType().Name}", ex.GetType().FullName ?? ex.GetType().Name)).ConfigureAwait(false);
+            return new Parsed(null, null, null, Threw(ex), null);
         }
     }
 
-    private async Task<Processed> ApplyMentionAsync(Mention mention, ConsumedRecord record, CancellationToken cancellationToken)
-    {
-        CountIfMisaligned(record, mention.EntityId.Value);
-        // Enqueued before the brand's answer is known, so the record keeps its place among its customer's records.
-        var outcome = await _asks.ApplyMentionAsync(mention.EntityId.Value, new PositionedMention(mention, record.Position), cancellationToken,
-            brands.CheckAsync(mention.Brand, cancellationToken)).ConfigureAwait(false);
-        return outcome.Rejection is { } rejection
-            ? await DeadLetterAsync(record, rejection).ConfigureAwait(false)
-            : new Processed(record, mention, outcome.Observation);
-    }
-
-    private async Task<Processed> ProcessProfileAsync(ConsumedRecord record, CancellationToken cancellationToken)
+    private Parsed ParseProfile(ConsumedRecord record, CancellationToken cancellationToken)
     {
         var key = record.Key is null ? "" : Encoding.UTF8.GetString(record.Key);
         if (!EntityId.TryParseCustomer(key, out var id))
         {
-            return await DeadLetterAsync(record, new Rejection(RejectReason.InvalidProfile, $"profile key '{key}' is not brand:customerId (one colon, a customer id without ':')")).ConfigureAwait(false);
+            return new Parsed(null, null, null, new Rejection(RejectReason.InvalidProfile, $"profile key '{key}' is not brand:customerId (one colon, a customer id without ':')"), null);
         }
         CountIfMisaligned(record, id.Value);
         CustomerProfile? profile = null;
         if (record.Value is { } value && !CustomerProfileJson.TryParseValue(value, out profile, out var invalid))
         {
-            return await DeadLetterAsync(record, invalid).ConfigureAwait(false);
+            return new Parsed(null, null, null, invalid, null);
         }
-        var outcome = await _asks.ApplyProfileAsync(new ApplyProfile(id.Value, profile, record.Position), cancellationToken,
-            brands.CheckAsync(id.Brand, cancellationToken)).ConfigureAwait(false);
-        return outcome.Rejection is { } rejection ? await DeadLetterAsync(record, rejection).ConfigureAwait(false) : new Processed(record);
+        return new Parsed(null, new ApplyProfile(id.Value, profile, record.Position), id.Brand, null, brands.CheckAsync(id.Brand, cancellationToken));
     }
+
+    /// <summary>Sets aside the records whose brand is refused; groups the others by customer, in order.</summary>
+    private CustomerBatch ToCustomerBatch(ConsumedRecord[] records, Parsed[] parsed)
+    {
+        var builder = new CustomerBatchBuilder(records.Length, () => Interlocked.Increment(ref _sequence));
+        for (var i = 0; i < parsed.Length; i++)
+        {
+            if (parsed[i].Admission is not { } admission)
+            {
+                continue;
+            }
+            if (admission.Result is { } refused)
+            {
+                parsed[i] = parsed[i] with { Rejection = refused };
+            }
+            else if (parsed[i].Mention is { } mention)
+            {
+                builder.AddMention(i, mention.EntityId.Value, new PositionedMention(mention, records[i].Position));
+            }
+            else
+            {
+                builder.AddProfile(i, parsed[i].Profile!);
+            }
+        }
+        return builder.Build();
+    }
+
+    /// <summary>Dead-letters what was set aside (before the customers or by them) and says what became of every record, in order.</summary>
+    private async Task<Processed[]> FinishAsync(ConsumedRecord[] records, Parsed[] parsed, ApplyOutcome[] outcomes)
+    {
+        var processed = new Processed[records.Length];
+        List<Task>? deadLettering = null;
+        for (var i = 0; i < processed.Length; i++)
+        {
+            if ((parsed[i].Rejection ?? outcomes[i].Rejection) is { } rejection)
+            {
+                (deadLettering ??= []).Add(DeadLetterAsync(records[i], rejection));
+                processed[i] = new Processed(records[i], DeadLettered: true);
+            }
+            else
+            {
+                processed[i] = new Processed(records[i], parsed[i].Mention, outcomes[i].Observation);
+            }
+        }
+        if (deadLettering is not null)
+        {
+            await Task.WhenAll(deadLettering).ConfigureAwait(false);
+        }
+        return processed;
+    }
+
+    /// <summary>A bug a record exposed: set it aside, keep the stream. Only the type is kept: a message could quote the payload.</summary>
+    private static Rejection Threw(Exception ex) =>
+        new(RejectReason.ProcessingError, $"processing the record threw {ex.GetType().Name}", ex.GetType().FullName ?? ex.GetType().Name);
 
     /// <summary>A record on another partition than its entity's: the producer does not partition with murmur2 (the Java default).</summary>
     private void CountIfMisaligned(ConsumedRecord record, string entityId)
@@ -173,7 +284,7 @@ public sealed class MentionPipeline(
         }
     }
 
-    private async Task<Processed> DeadLetterAsync(ConsumedRecord record, Rejection rejection)
+    private async Task DeadLetterAsync(ConsumedRecord record, Rejection rejection)
     {
         try
         {
@@ -191,29 +302,5 @@ public sealed class MentionPipeline(
             rejection.Reason.ToWire(), record.Topic, record.Position);
         log.Logger.LogDebug("Dead-lettered {Reason} from {Topic} at {Position}: {Detail}",
             rejection.Reason.ToWire(), record.Topic, record.Position, rejection.Detail);
-        return new Processed(record, DeadLettered: true);
     }
-
-    /// <summary>An ask to the customer region, repeated after each timeout.</summary>
-    private static Func<object, int, CancellationToken, Task<object>> AskWithRetries(
-        IActorRef customers, PipelineStats stats, RateLimitedLog log, TimeSpan timeout) =>
-        async (message, records, cancellationToken) =>
-        {
-            while (true)
-            {
-                try
-                {
-                    var reply = await customers.Ask<object>(message, timeout, cancellationToken).ConfigureAwait(false);
-                    stats.CountProcessed(records);
-                    return reply;
-                }
-                catch (AskTimeoutException)
-                {
-                    // The entity may be waiting on a slow store; asking again is safe, it skips what it applied.
-                    stats.CountAskRetry();
-                    log.Warning("ask-timeout", "Customer {Entity} did not confirm {Records} record(s) within {Timeout}; asking again",
-                        log.EntityIds.Redact(((IWithEntityId)message).EntityId), records, timeout);
-                }
-            }
-        };
 }

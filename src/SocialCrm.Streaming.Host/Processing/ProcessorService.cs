@@ -97,10 +97,10 @@ public sealed class ProcessorService(
         _brandFlush = new Timer(_ => brandReporter.Report(), null, BrandFlushInterval, BrandFlushInterval);
         var log = new RateLimitedLog(_logger, TimeSpan.FromMinutes(1), redactors.GetRedactor(PrivacyClassifications.EntityId));
         var pipeline = new MentionPipeline(region, deadLetters, stats, log,
-            _brandVolume, new BrandAdmission(options.Tenants, brandRegistry, log), metrics, options.Pipeline.Parallelism, options.Pipeline.AskTimeout, options.Pipeline.MaxEventTimeSkew,
+            _brandVolume, new BrandAdmission(options.Tenants, brandRegistry, log), metrics, options.Pipeline,
             options.Privacy.PseudonymiseAuthors ? pseudonyms : null);
         consumer.Start();
-        _stream = pipeline.RunAsync(consumer, system.Materializer(), _workCancelled.Token);
+        _stream = pipeline.RunAsync(consumer, system, _workCancelled.Token);
         _consumer.SetResult(consumer);
         _ = StopTheApplicationIfConsumptionEndsAsync(consumer);
         _logger.LogInformation("Consuming {Mentions} and {Profiles} as group {GroupId}", topics.Mentions, topics.Profiles, options.Kafka.GroupId);

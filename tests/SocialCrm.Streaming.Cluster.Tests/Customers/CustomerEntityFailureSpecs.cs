@@ -19,7 +19,7 @@ namespace SocialCrm.Streaming.Cluster.Tests.Customers;
 /// read back, a frozen server, a mention the domain cannot apply).
 /// </summary>
 [Collection(RedisServersFixture.Collection)]
-public sealed class CustomerEntityFailureSpecs : Akka.TestKit.Xunit2.TestKit, IClassFixture<MockKafkaFixture>
+public sealed partial class CustomerEntityFailureSpecs : Akka.TestKit.Xunit2.TestKit, IClassFixture<MockKafkaFixture>
 {
     private const int RefusedAttempts = 3;
     private static readonly TimeSpan Answer = TimeSpan.FromSeconds(15);
@@ -40,7 +40,7 @@ public sealed class CustomerEntityFailureSpecs : Akka.TestKit.Xunit2.TestKit, IC
         _resources.ForEach(resource => resource.Dispose());
     }
 
-    private (IActorRef Entity, IDatabase Db, RedisKeys Keys) Start(string server, Action<ConfigurationOptions>? configure = null)
+    private (IActorRef Entity, IDatabase Db, RedisKeys Keys) Start(string server, Action<ConfigurationOptions>? configure = null, int refusedAttempts = RefusedAttempts)
     {
         var redis = _servers.Get(server);
         var connection = redis.Connect(configure);
@@ -53,7 +53,7 @@ public sealed class CustomerEntityFailureSpecs : Akka.TestKit.Xunit2.TestKit, IC
         var dependencies = new CustomerEntityDependencies(
             new CustomerModel(new EngagementEngine(new RulesOptions())), store, new KafkaSignalPublisher(producer, topic, topic))
         {
-            RefusedAttempts = RefusedAttempts,
+            RefusedAttempts = refusedAttempts,
             MaxBackoff = TimeSpan.FromMilliseconds(200),
         };
         return (Sys.ActorOf(CustomerEntity.Props(dependencies)), connection.GetDatabase(), store.Keys);

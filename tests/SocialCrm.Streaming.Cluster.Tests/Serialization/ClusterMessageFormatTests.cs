@@ -207,14 +207,14 @@ public sealed class ClusterMessageFormatTests
     {
         var expected = new Dictionary<Type, string>
         {
-            [typeof(ApplyMentions)] = "amu",
-            [typeof(MentionsApplied)] = "maf",
-            [typeof(CustomerFailed)] = "cf",
+            [typeof(ApplyMentions)] = "amq",
+            [typeof(MentionsApplied)] = "maq",
+            [typeof(CustomerFailed)] = "cfq",
             [typeof(ObserveBrandCounts)] = "bcs",
             [typeof(BrandCountsObserved)] = "bo",
             [typeof(StopCustomer)] = "sc",
-            [typeof(ApplyProfile)] = "ap",
-            [typeof(ProfileApplied)] = "pa",
+            [typeof(ApplyProfile)] = "apq",
+            [typeof(ProfileApplied)] = "paq",
         };
 
         Assert.Equal(
@@ -228,9 +228,9 @@ public sealed class ClusterMessageFormatTests
     [Fact]
     public void The_bytes_of_a_known_message_do_not_change()
     {
-        // version 1, 2 observations (zigzag 4): absent; present, negative (code 2), may quote; no failed mentions
+        // version 1, sequence 0, 2 observations (zigzag 4): absent; present, negative (code 2), may quote; no failed mentions
         Assert.Equal(
-            "01" + "04" + "00" + "010201" + "00",
+            "01" + "00" + "04" + "00" + "010201" + "00",
             Convert.ToHexString(ClusterMessageTable.Serialize(new MentionsApplied([null, new MentionObservation(SentimentClass.Negative, MayQuote: true)]))));
         Assert.Equal("01", Convert.ToHexString(ClusterMessageTable.Serialize(StopCustomer.Instance)));
 
@@ -249,13 +249,14 @@ public sealed class ClusterMessageFormatTests
                 Rating = 1,
                 Metrics = new EngagementMetrics(1, 0, 0, 2),
             },
-            new SourcePosition(1, 10))]);
+            new SourcePosition(1, 10))]) { Sequence = 3 };
         Assert.Equal(GoldenApplyMentionHex, Convert.ToHexString(ClusterMessageTable.Serialize(mention)));
     }
 
     private const string GoldenApplyMentionHex =
         "01" + // format version
         "09" + "61636D653A432D31" + // entityId "acme:C-1" (length 8 + 1)
+        "06" + // sequence 3 (zigzag 6)
         "02" + // one mention (zigzag 2)
         "03" + "6D31" + // id "m1"
         "01" + // platform x
@@ -317,7 +318,7 @@ public sealed class ClusterMessageFormatTests
         var bytes = ClusterMessageTable.Serialize(new MentionsApplied([null]));
         bytes[0] = 2;
 
-        var ex = Assert.Throws<SerializationException>(() => ClusterMessageTable.Deserialize(bytes, "maf"));
+        var ex = Assert.Throws<SerializationException>(() => ClusterMessageTable.Deserialize(bytes, "maq"));
         Assert.Contains("format version 2", ex.Message);
     }
 
@@ -342,7 +343,7 @@ public sealed class ClusterMessageFormatTests
     {
         var bytes = ClusterMessageTable.Serialize(new MentionsApplied([null]));
 
-        var ex = Assert.Throws<SerializationException>(() => ClusterMessageTable.Deserialize([.. bytes, 0], "maf"));
+        var ex = Assert.Throws<SerializationException>(() => ClusterMessageTable.Deserialize([.. bytes, 0], "maq"));
         Assert.Contains("trailing", ex.Message);
         Assert.Throws<SerializationException>(() => ClusterMessageTable.Deserialize([1, 0], "sc"));
     }
@@ -353,23 +354,23 @@ public sealed class ClusterMessageFormatTests
         var golden = Convert.FromHexString(GoldenApplyMentionHex);
 
         // platform code 0 and 200
-        Assert.Throws<SerializationException>(() => ClusterMessageTable.Deserialize(WithByte(golden, 15, 0), "amu"));
-        Assert.Throws<SerializationException>(() => ClusterMessageTable.Deserialize(WithByte(golden, 15, 200), "amu"));
+        Assert.Throws<SerializationException>(() => ClusterMessageTable.Deserialize(WithByte(golden, 16, 0), "amq"));
+        Assert.Throws<SerializationException>(() => ClusterMessageTable.Deserialize(WithByte(golden, 16, 200), "amq"));
         // invalid UTF-8 in the id
-        Assert.Throws<SerializationException>(() => ClusterMessageTable.Deserialize(WithByte(golden, 12, 0xFF), "amu"));
+        Assert.Throws<SerializationException>(() => ClusterMessageTable.Deserialize(WithByte(golden, 13, 0xFF), "amq"));
         // more mentions than a sender ever puts in one message, and fewer than none
-        Assert.Throws<SerializationException>(() => ClusterMessageTable.Deserialize(WithByte(golden, 10, 0xFE), "amu"));
-        Assert.Throws<SerializationException>(() => ClusterMessageTable.Deserialize(WithByte(golden, 10, 0x01), "amu"));
+        Assert.Throws<SerializationException>(() => ClusterMessageTable.Deserialize(WithByte(golden, 11, 0xFE), "amq"));
+        Assert.Throws<SerializationException>(() => ClusterMessageTable.Deserialize(WithByte(golden, 11, 0x01), "amq"));
         // a string length far beyond the payload
-        Assert.Throws<SerializationException>(() => ClusterMessageTable.Deserialize(WithByte(golden, 1, 0x7F), "amu"));
+        Assert.Throws<SerializationException>(() => ClusterMessageTable.Deserialize(WithByte(golden, 1, 0x7F), "amq"));
         // a varint that never ends
-        Assert.Throws<SerializationException>(() => ClusterMessageTable.Deserialize([1, .. Enumerable.Repeat((byte)0xFF, 20)], "maf"));
+        Assert.Throws<SerializationException>(() => ClusterMessageTable.Deserialize([1, .. Enumerable.Repeat((byte)0xFF, 20)], "maq"));
         // a boolean that is neither 0 nor 1 (the profile's presence flag)
         var profile = ClusterMessageTable.Serialize(new ApplyProfile("a:b", null, default));
-        Assert.Throws<SerializationException>(() => ClusterMessageTable.Deserialize(WithByte(profile, 5, 7), "ap"));
+        Assert.Throws<SerializationException>(() => ClusterMessageTable.Deserialize(WithByte(profile, 5, 7), "apq"));
         // a payload of another message under this manifest
-        Assert.Throws<SerializationException>(() => ClusterMessageTable.Deserialize(golden, "maf"));
-        Assert.Throws<SerializationException>(() => ClusterMessageTable.Deserialize([], "maf"));
+        Assert.Throws<SerializationException>(() => ClusterMessageTable.Deserialize(golden, "maq"));
+        Assert.Throws<SerializationException>(() => ClusterMessageTable.Deserialize([], "maq"));
     }
 
     private static byte[] WithByte(byte[] bytes, int index, byte value)
@@ -403,19 +404,19 @@ public sealed class ClusterMessageFormatTests
     /// wire layout too (DomainWireFormat / ClusterMessageTable), then to this list.
     /// </summary>
     [Theory]
-    [InlineData(typeof(ApplyMentions), "EntityId,Mentions")]
+    [InlineData(typeof(ApplyMentions), "EntityId,Mentions,Sequence")]
     [InlineData(typeof(PositionedMention), "Mention,Position")]
-    [InlineData(typeof(MentionsApplied), "Failed,Observations")]
+    [InlineData(typeof(MentionsApplied), "Failed,Observations,Sequence")]
     [InlineData(typeof(FailedMention), "ExceptionType,Index")]
-    [InlineData(typeof(CustomerFailed), "Detail,EntityId,ExceptionType")]
+    [InlineData(typeof(CustomerFailed), "Detail,EntityId,ExceptionType,Sequence")]
     [InlineData(typeof(MentionObservation), "Class,MayQuote")]
     [InlineData(typeof(ObserveBrandCounts), "EntityId,Minutes,Node,Sequence,Watermark")]
     [InlineData(typeof(BrandCountsObserved), "Brand")]
     [InlineData(typeof(BrandMinuteCounts), "Brand,LatestEventTime,MinuteBucket,Negative,Neutral,Positive,Samples")]
     [InlineData(typeof(Evidence), "Excerpt,MentionId,Platform")]
     [InlineData(typeof(StopCustomer), "")]
-    [InlineData(typeof(ApplyProfile), "EntityId,Position,Profile")]
-    [InlineData(typeof(ProfileApplied), "Position")]
+    [InlineData(typeof(ApplyProfile), "EntityId,Position,Profile,Sequence")]
+    [InlineData(typeof(ProfileApplied), "Position,Sequence")]
     [InlineData(typeof(Mention), "Author,Brand,CreatedAt,CustomerId,Id,InReplyTo,Kind,Lang,Metrics,Platform,Rating,Sentiment,Text,Url")]
     [InlineData(typeof(Author), "Followers,Handle,Id,Verified")]
     [InlineData(typeof(EngagementMetrics), "Likes,Replies,Shares,Views")]

@@ -74,21 +74,21 @@ internal static class SampleMessages
     /// <summary>One instance (or more) of every message type in the table but <see cref="ObserveBrandCounts"/> (see <see cref="BrandCounts"/>).</summary>
     public static IEnumerable<object> All() =>
     [
-        new ApplyMentions("acme:C-42", [new PositionedMention(FullMention(), new SourcePosition(3, 42))]),
+        new ApplyMentions("acme:C-42", [new PositionedMention(FullMention(), new SourcePosition(3, 42))]) { Sequence = 7 },
         new ApplyMentions("b:x:a", [new PositionedMention(MinimalMention(), new SourcePosition(0, 0)), new PositionedMention(FullMention(), new SourcePosition(0, 1))]),
-        new ApplyMentions("brand:𝒞", [new PositionedMention(ExtremeMention(), new SourcePosition(int.MaxValue, long.MaxValue))]),
+        new ApplyMentions("brand:𝒞", [new PositionedMention(ExtremeMention(), new SourcePosition(int.MaxValue, long.MaxValue))]) { Sequence = long.MaxValue },
         new ApplyMentions("acme:C-42", []),
-        new MentionsApplied([null]),
+        new MentionsApplied([null]) { Sequence = 7 },
         new MentionsApplied([]),
         new MentionsApplied([new MentionObservation(SentimentClass.Negative, MayQuote: false), null, new MentionObservation(SentimentClass.Positive, MayQuote: true)]),
         new MentionsApplied([new MentionObservation(SentimentClass.Neutral, MayQuote: true), null, null], [new FailedMention(1, "System.NullReferenceException"), new FailedMention(2, "ü")]),
-        new CustomerFailed("acme:C-42", "SocialCrm.Streaming.Domain.Ports.StoreRefusedException", "Writing the customer failed after 5 attempt(s): StoreRefusedException"),
+        new CustomerFailed("acme:C-42", "SocialCrm.Streaming.Domain.Ports.StoreRefusedException", "Writing the customer failed after 5 attempt(s): StoreRefusedException") { Sequence = 12 },
         new CustomerFailed("", "", ""),
         StopCustomer.Instance,
         new ApplyProfile("acme:C-42", FullProfile(), new SourcePosition(5, 77)),
-        new ApplyProfile("acme:C-43", null, new SourcePosition(5, 78)),
+        new ApplyProfile("acme:C-43", null, new SourcePosition(5, 78)) { Sequence = 9 },
         new ApplyProfile("acme:C-44", new CustomerProfile(ValueTier.Unknown, double.NegativeInfinity, null, false), new SourcePosition(-1, -1)),
-        new ProfileApplied(new SourcePosition(5, 78)),
+        new ProfileApplied(new SourcePosition(5, 78)) { Sequence = long.MaxValue },
         new BrandCountsObserved("acme"),
     ];
 
