@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Microsoft.Extensions.Compliance.Redaction;
 using Microsoft.Extensions.Logging.Abstractions;
 using SocialCrm.Streaming.Cluster.Customers;
 using SocialCrm.Streaming.Domain.Analysis;
@@ -17,7 +18,7 @@ public sealed class CustomerDispatcherTests : Akka.TestKit.Xunit2.TestKit
     private long _sequence;
 
     private IActorRef Start(Akka.TestKit.TestProbe customers, TimeSpan timeout) =>
-        Sys.ActorOf(CustomerDispatcher.Props(customers, _stats, new RateLimitedLog(NullLogger.Instance, TimeSpan.FromMinutes(1)), timeout));
+        Sys.ActorOf(CustomerDispatcher.Props(customers, _stats, new RateLimitedLog(NullLogger.Instance, TimeSpan.FromMinutes(1), NullRedactor.Instance), timeout));
 
     /// <summary>A batch of one mention per named customer, record i for customer i.</summary>
     private CustomerBatch Batch(params string[] customers)
