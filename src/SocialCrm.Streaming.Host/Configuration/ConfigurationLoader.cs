@@ -7,12 +7,17 @@ public static class ConfigurationLoader
 {
     public const string EnvironmentPrefix = "SOCIALCRM__";
 
-    public static IConfigurationRoot Build(IReadOnlyDictionary<string, string?> flagOverrides, string? settingsFile = null) =>
-        new ConfigurationBuilder()
+    /// <summary>The layered configuration; its secrets are registered with <see cref="SecretMask"/> so no message quotes them.</summary>
+    public static IConfigurationRoot Build(IReadOnlyDictionary<string, string?> flagOverrides, string? settingsFile = null)
+    {
+        var configuration = new ConfigurationBuilder()
             .AddJsonFile(settingsFile ?? Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: settingsFile is null)
             .AddEnvironmentVariables(EnvironmentPrefix)
             .AddInMemoryCollection(flagOverrides.Where(f => f.Value is not null))
             .Build();
+        SecretMask.Register(configuration);
+        return configuration;
+    }
 
     /// <summary>Binds and validates; throws <see cref="ConfigurationException"/> naming every bad setting.</summary>
     public static SocialCrmOptions Bind(IConfiguration configuration)
