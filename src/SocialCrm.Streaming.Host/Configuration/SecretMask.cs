@@ -67,7 +67,7 @@ public static partial class SecretMask
         }
     }
 
-    [GeneratedRegex(@"(password|passwd|pwd|secret|token|credential|apikey|api\.key|private|jaas\.config|oauthbearer\.config|(^|[._])key(\.pem)?$)", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"(password|passwd|pwd|secret|token|credential|apikey|api\.key|private|jaas\.config|oauthbearer\.config|[._]key(\.pem)?$)", RegexOptions.IgnoreCase)]
     private static partial Regex SecretName();
 
     /// <summary><c>password=x</c>, <c>sasl.password: x</c>, <c>Pwd=x</c> in a connection string, up to the next separator.</summary>
