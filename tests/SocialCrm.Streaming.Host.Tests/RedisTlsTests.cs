@@ -124,6 +124,17 @@ public sealed class RedisTlsTests : IDisposable
         Assert.Equal(records.Count(r => r.IsValid), counted);
     }
 
+    [Fact]
+    public void A_server_that_is_down_is_not_taken_for_a_refusal_and_is_waited_for_when_asked()
+    {
+        var settings = ConnectionSettings(Settings()) with { Configuration = $"127.0.0.1:{FreePort.Next()},connectTimeout=1000" };
+        using (var waiting = RedisConnector.Connect(settings, startWhileDown: true))
+        {
+            Assert.False(waiting.IsConnected);
+        }
+        Assert.Throws<RedisConnectionException>(() => RedisConnector.Connect(settings, startWhileDown: false).Dispose());
+    }
+
     public static TheoryData<string, string> Refusals => new()
     {
         { "wrong-password", "Redis:Password" },
