@@ -137,6 +137,10 @@ public static partial class RedisConnector
                 // Any answer (+PONG, -NOAUTH) means the session stands; an alert or a closed stream means it was refused.
                 return tls.Read(new byte[64]) == 0;
             }
+            catch (IOException ex) when (ex.InnerException is SocketException { SocketErrorCode: SocketError.TimedOut })
+            {
+                return false; // slow, not refusing: waited for like a server that is down
+            }
             catch (Exception ex) when (ex is AuthenticationException or IOException)
             {
                 return true;
