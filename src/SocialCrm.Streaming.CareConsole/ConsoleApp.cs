@@ -11,6 +11,7 @@ using SocialCrm.Streaming.CareConsole.Access;
 using SocialCrm.Streaming.CareConsole.Cases;
 using SocialCrm.Streaming.CareConsole.Live;
 using SocialCrm.Streaming.CareConsole.Views;
+using SocialCrm.Streaming.Redis.Connection;
 using SocialCrm.Streaming.Redis.State;
 using StackExchange.Redis;
 
@@ -52,7 +53,7 @@ public sealed class ConsoleApp : IAsyncDisposable
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
         configureLogging?.Invoke(builder.Logging);
-        var redis = await ConnectionMultiplexer.ConnectAsync(options.RedisConfiguration).ConfigureAwait(false);
+        var redis = RedisConnector.Connect(new RedisConnectionSettings(options.RedisConfiguration, options.RedisUser, options.RedisPassword, options.RedisTls), startWhileDown: false);
         AddServices(builder.Services, options, redis);
         ConsoleAuthentication.Add(builder.Services, options);
 

@@ -1,3 +1,5 @@
+using SocialCrm.Streaming.Redis.Connection;
+
 namespace SocialCrm.Streaming.CareConsole;
 
 /// <summary>
@@ -7,6 +9,10 @@ namespace SocialCrm.Streaming.CareConsole;
 public sealed class ConsoleOptions
 {
     public string RedisConfiguration { get; set; } = "";
+    /// <summary>The processor's <c>Redis:User</c>, <c>Redis:Password</c> and <c>Redis:Tls</c>.</summary>
+    public string RedisUser { get; set; } = "";
+    public string RedisPassword { get; set; } = "";
+    public RedisTlsOptions RedisTls { get; set; } = new();
     public string KeyPrefix { get; set; } = "scrm";
     public ConsoleAuthOptions Auth { get; set; } = new();
     public DevSignInOptions DevSignIn { get; set; } = new();

@@ -85,13 +85,19 @@ public static class CommandRunner
             await Console.Error.WriteLineAsync(ex.Message).ConfigureAwait(false);
             return ExitCodes.Usage;
         }
+        catch (Redis.Connection.ConnectionSettingException ex)
+        {
+            // A refused password or certificate: no retry fixes it, the setting must change.
+            await Console.Error.WriteLineAsync("Invalid configuration:" + Environment.NewLine + "  " + SecretMask.Apply(ex.Message)).ConfigureAwait(false);
+            return ExitCodes.Usage;
+        }
         catch (OperationCanceledException)
         {
             return ExitCodes.Ok;
         }
         catch (Exception ex)
         {
-            await Console.Error.WriteLineAsync($"socialcrm failed: {ex.Message}").ConfigureAwait(false);
+            await Console.Error.WriteLineAsync($"socialcrm failed: {SecretMask.Apply(ex.Message)}").ConfigureAwait(false);
             return ExitCodes.Failure;
         }
     }

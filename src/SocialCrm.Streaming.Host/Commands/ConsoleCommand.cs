@@ -5,6 +5,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using SocialCrm.Streaming.CareConsole;
 using SocialCrm.Streaming.Host.Configuration;
+using SocialCrm.Streaming.Redis.State;
 
 namespace SocialCrm.Streaming.Host.Commands;
 
@@ -51,8 +52,13 @@ public static class ConsoleCommand
     {
         var options = new ConsoleOptions();
         configuration.GetSection("Console").Bind(options);
-        options.RedisConfiguration = configuration["Redis:Configuration"] ?? "";
-        options.KeyPrefix = configuration["Redis:KeyPrefix"] is { Length: > 0 } prefix ? prefix : options.KeyPrefix;
+        var redis = new RedisStoreOptions();
+        configuration.GetSection("Redis").Bind(redis);
+        options.RedisConfiguration = redis.Configuration;
+        options.RedisUser = redis.User;
+        options.RedisPassword = redis.Password;
+        options.RedisTls = redis.Tls;
+        options.KeyPrefix = redis.KeyPrefix is { Length: > 0 } prefix ? prefix : options.KeyPrefix;
         var errors = options.Validate();
         return errors.Count > 0 ? throw new ConfigurationException(errors) : options;
     }

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using SocialCrm.Streaming.Host.Generation;
-using SocialCrm.Streaming.Kafka.Output;
+using SocialCrm.Streaming.Host.Configuration;
 using SocialCrm.Streaming.Kafka.Topology;
 
 namespace SocialCrm.Streaming.Host.Commands;
@@ -18,9 +18,10 @@ public static class GenerateCommand
         var customers = new Option<int>("--customers") { Description = "Customers per brand", DefaultValueFactory = _ => 2_500 };
         var malformed = new Option<double>("--malformed") { Description = "Share of deliberately broken payloads (0..1)", DefaultValueFactory = _ => 0 };
         var seed = new Option<int>("--seed") { Description = "Random seed (same seed, same mentions)", DefaultValueFactory = _ => 7 };
+        var settings = new Option<FileInfo?>("--config") { Description = "An appsettings.json whose Kafka:Properties (security.protocol, sasl.*, ssl.*) the producer uses, instead of the one beside the executable" };
         var command = new Command("generate", "Generate synthetic mentions (several brands, a scripted crisis, churners) into Kafka, a file, or standard output")
         {
-            kafka, topic, file, rate, count, customers, malformed, seed,
+            kafka, topic, file, rate, count, customers, malformed, seed, settings,
         };
         rate.Validators.Add(r => { if (r.GetValueOrDefault<double>() < 0) r.AddError("--rate must be >= 0"); });
         customers.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--customers must be >= 1"); });
@@ -55,7 +56,7 @@ public static class GenerateCommand
                 }
                 return ExitCodes.Ok;
             }
-            using var producer = KafkaProducerFactory.Create(bootstrap);
+            using var producer = KafkaClientSettings.CreateProducer(KafkaClientSettings.Load(bootstrap, parse.GetValue(settings)?.FullName));
             var records = new RecordProducer(producer, parse.GetValue(topic) ?? TopicCatalog.LoadDefault().Mentions.Name);
             await using (new ProgressReport("generate", "mentions", () => records.Produced))
             {

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Confluent.Kafka;
-using Microsoft.Extensions.Configuration;
 using SocialCrm.Streaming.Kafka.Ingest;
 using SocialCrm.Streaming.Host.Configuration;
 using SocialCrm.Streaming.Kafka.Topology;
@@ -107,10 +106,15 @@ public static class TopologyCommand
             }
             try
             {
-                using var admin = TopologyAdmin.CreateAdminClient(adminConfig);
+                using var admin = KafkaClientSettings.CreateAdminClient(adminConfig);
                 var report = TopologyAdmin.Verify(catalog, admin, parse.GetValue(timeout));
                 await stdout.WriteAsync(report.Format()).ConfigureAwait(false);
                 return report.Matches ? Ok : Differences;
+            }
+            catch (ConfigurationException ex)
+            {
+                await stderr.WriteLineAsync(ex.Message).ConfigureAwait(false);
+                return Usage;
             }
             catch (KafkaException ex)
             {
@@ -141,7 +145,7 @@ public static class TopologyCommand
             }
             try
             {
-                using var admin = TopologyAdmin.CreateAdminClient(adminConfig);
+                using var admin = KafkaClientSettings.CreateAdminClient(adminConfig);
                 var isDryRun = parse.GetValue(dryRun);
                 var result = await TopologyAdmin.ApplyAsync(catalog, admin, parse.GetValue(timeout), isDryRun).ConfigureAwait(false);
                 if (isDryRun)
@@ -162,6 +166,11 @@ public static class TopologyCommand
                 }
                 return result.Matches || (isDryRun && result.After.Mismatched.Count == 0) ? Ok : Differences;
             }
+            catch (ConfigurationException ex)
+            {
+                await stderr.WriteLineAsync(ex.Message).ConfigureAwait(false);
+                return Usage;
+            }
             catch (AdminApiUnavailableException ex)
             {
                 await stderr.WriteLineAsync($"topology apply: {ex.Message}").ConfigureAwait(false);
@@ -180,7 +189,7 @@ public static class TopologyCommand
         (parse.InvocationConfiguration.Output ?? Console.Out, parse.InvocationConfiguration.Error ?? Console.Error);
 
     /// <summary>What verify and apply both need: the topic catalog and how to reach the cluster's admin API; null after reporting a usage error.</summary>
-    private static (TopicCatalog Catalog, AdminClientConfig Admin)? LoadCatalogAndAdmin(
+    private static (TopicCatalog Catalog, KafkaIngestOptions Kafka)? LoadCatalogAndAdmin(
         ParseResult parse, Option<FileInfo?> topology, Option<string?> kafka, Option<FileInfo?> config, TextWriter stderr)
     {
         var catalog = LoadCatalog(parse.GetValue(topology), stderr);
@@ -202,30 +211,16 @@ public static class TopologyCommand
     }
 
     /// <summary>Kafka:BootstrapServers (the --kafka flag wins) and Kafka:Properties (security.protocol, sasl.*) from configuration.</summary>
-    private static AdminClientConfig? AdminConfig(string? kafka, FileInfo? settings, TextWriter stderr)
+    private static KafkaIngestOptions? AdminConfig(string? kafka, FileInfo? settings, TextWriter stderr)
     {
-        var kafkaOptions = new KafkaIngestOptions();
         try
         {
-            var configuration = ConfigurationLoader.Build(
-                new Dictionary<string, string?> { ["Kafka:BootstrapServers"] = kafka }, settings?.FullName);
-            configuration.GetSection("Kafka").Bind(kafkaOptions);
+            return KafkaClientSettings.Load(kafka, settings?.FullName);
         }
-        catch (Exception ex) when (ex is InvalidOperationException or FormatException or IOException)
+        catch (Exception ex) when (ex is ConfigurationException or InvalidOperationException or FormatException or IOException)
         {
-            stderr.WriteLine($"Invalid configuration: {ex.Message}");
+            stderr.WriteLine(ex is ConfigurationException ? ex.Message : $"Invalid configuration: {SecretMask.Apply(ex.Message)}");
             return null;
         }
-        if (string.IsNullOrWhiteSpace(kafkaOptions.BootstrapServers))
-        {
-            stderr.WriteLine("Kafka:BootstrapServers is not set: pass --kafka host:port or set SOCIALCRM__Kafka__BootstrapServers.");
-            return null;
-        }
-        var config = new AdminClientConfig(kafkaOptions.Properties.ToDictionary(p => p.Key, p => p.Value))
-        {
-            BootstrapServers = kafkaOptions.BootstrapServers,
-            SocketConnectionSetupTimeoutMs = 10_000,
-        };
-        return config;
     }
 }

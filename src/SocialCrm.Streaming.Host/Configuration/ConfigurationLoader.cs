@@ -10,12 +10,17 @@ public static class ConfigurationLoader
     /// <summary>The settings file used when none is given: appsettings.json beside the executable (optional).</summary>
     public static string DefaultSettingsFile => Path.Combine(AppContext.BaseDirectory, "appsettings.json");
 
-    public static IConfigurationRoot Build(IReadOnlyDictionary<string, string?> flagOverrides, string? settingsFile = null) =>
-        new ConfigurationBuilder()
+    /// <summary>The layered configuration; its secrets are registered with <see cref="SecretMask"/> so no message quotes them.</summary>
+    public static IConfigurationRoot Build(IReadOnlyDictionary<string, string?> flagOverrides, string? settingsFile = null)
+    {
+        var configuration = new ConfigurationBuilder()
             .AddJsonFile(settingsFile ?? DefaultSettingsFile, optional: settingsFile is null)
             .AddEnvironmentVariables(EnvironmentPrefix)
             .AddInMemoryCollection(flagOverrides.Where(f => f.Value is not null))
             .Build();
+        SecretMask.Register(configuration);
+        return configuration;
+    }
 
     /// <summary>Binds and validates; throws <see cref="ConfigurationException"/> naming every bad setting.</summary>
     public static SocialCrmOptions Bind(IConfiguration configuration)

@@ -1,13 +1,60 @@
+using Confluent.Kafka;
+using Microsoft.Extensions.Configuration;
 using SocialCrm.Streaming.Kafka.Ingest;
+using SocialCrm.Streaming.Kafka.Output;
+using SocialCrm.Streaming.Kafka.Topology;
 
 namespace SocialCrm.Streaming.Host.Configuration;
 
 /// <summary>
-/// The Kafka client checks its own properties only when a client is built: a refusal then is a configuration error
-/// (exit code 2, naming the setting), not a runtime failure, and never a node that silently consumes nothing.
+/// The one place every Kafka client of the host gets its settings (the processor's consumer and producer, <c>generate</c>,
+/// <c>topology</c>, and any command that talks to Kafka): <c>Kafka:BootstrapServers</c> plus <c>Kafka:Properties</c>
+/// (security.protocol, sasl.*, ssl.*), so SASL and TLS reach them all. The client checks its properties only when it is
+/// built: a refusal then is a configuration error (exit code 2, naming the setting, no secret), not a runtime failure.
 /// </summary>
 public static class KafkaClientSettings
 {
+    /// <summary>
+    /// The <c>Kafka</c> section of the layered configuration (file, SOCIALCRM__Kafka__*, then <paramref name="bootstrapServers"/>
+    /// from a flag), for commands that need Kafka but not the whole processor's settings.
+    /// </summary>
+    public static KafkaIngestOptions Load(string? bootstrapServers, string? settingsFile)
+    {
+        var configuration = ConfigurationLoader.Build(new Dictionary<string, string?> { ["Kafka:BootstrapServers"] = bootstrapServers }, settingsFile);
+        var kafka = new KafkaIngestOptions();
+        try
+        {
+            configuration.GetSection("Kafka").Bind(kafka);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new ConfigurationException([ex.Message + (ex.InnerException is { } inner ? " " + inner.Message : "")]);
+        }
+        var errors = new List<string>();
+        if (string.IsNullOrWhiteSpace(kafka.BootstrapServers))
+        {
+            errors.Add("Kafka:BootstrapServers is not set: pass --kafka host:port or set SOCIALCRM__Kafka__BootstrapServers");
+        }
+        errors.AddRange(kafka.Properties.Keys.Where(string.IsNullOrWhiteSpace).Select(_ => "Kafka:Properties must not have an empty property name"));
+        return errors.Count > 0 ? throw new ConfigurationException(errors) : kafka;
+    }
+
+    public static ConsumerConfig ConsumerConfig(KafkaIngestOptions kafka) => KafkaConsumerLoop.ConsumerConfigOf(kafka);
+
+    public static ProducerConfig ProducerConfig(KafkaIngestOptions kafka) => KafkaProducerFactory.Config(kafka.BootstrapServers, kafka.Properties);
+
+    public static AdminClientConfig AdminConfig(KafkaIngestOptions kafka) => new(new Dictionary<string, string>(kafka.Properties))
+    {
+        BootstrapServers = kafka.BootstrapServers,
+        SocketConnectionSetupTimeoutMs = 10_000,
+    };
+
+    public static IProducer<byte[]?, byte[]> CreateProducer(KafkaIngestOptions kafka) =>
+        Build(kafka, "producer", () => new ProducerBuilder<byte[]?, byte[]>(ProducerConfig(kafka)).Build());
+
+    public static IAdminClient CreateAdminClient(KafkaIngestOptions kafka) =>
+        Build(kafka, "admin client", () => TopologyAdmin.CreateAdminClient(AdminConfig(kafka)));
+
     /// <summary>Builds a Kafka client, turning the client's refusal of a setting into a <see cref="ConfigurationException"/>.</summary>
     public static T Build<T>(KafkaIngestOptions kafka, string client, Func<T> build)
     {
@@ -15,16 +62,22 @@ public static class KafkaClientSettings
         {
             return build();
         }
-        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or Confluent.Kafka.KafkaException)
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or KafkaException)
         {
             throw new ConfigurationException([$"{SettingNamedIn(ex.Message, kafka)} refused by the Kafka {client}: {Masked(ex.Message, kafka)}"]);
         }
     }
 
-    /// <summary>The client may quote a value it refuses; the setting's name is what matters, and a value may be a secret (short ones, flags and numbers, are kept).</summary>
+    /// <summary>
+    /// The client may quote a value it refuses; the setting's name is what matters, and a value may be a secret: the values of
+    /// secret properties (sasl.password, ssl.key.password...) are masked, and so are other long ones (short ones, flags and numbers, are kept).
+    /// </summary>
     private static string Masked(string message, KafkaIngestOptions kafka) =>
-        kafka.Properties.Values.Where(value => value.Length >= 6).OrderByDescending(value => value.Length)
-            .Aggregate(message, (text, value) => text.Replace(value, "***", StringComparison.Ordinal));
+        SecretMask.Apply(kafka.Properties
+            .Where(p => p.Value.Length >= 6 || (SecretMask.IsSecret(p.Key) && p.Value.Length > 0))
+            .Select(p => p.Value)
+            .OrderByDescending(value => value.Length)
+            .Aggregate(message, (text, value) => text.Replace(value, SecretMask.Masked, StringComparison.Ordinal)));
 
     /// <summary>The <c>Kafka:Properties:name</c> the client's message names, or all of Kafka:Properties when it names none.</summary>
     private static string SettingNamedIn(string message, KafkaIngestOptions kafka) =>

@@ -2,9 +2,9 @@ namespace SocialCrm.Streaming.Host.Configuration;
 
 /// <summary>Thrown at start-up for an invalid setting; the command exits with code 2 and this message.</summary>
 public sealed class ConfigurationException(IReadOnlyList<string> errors)
-    : Exception("Invalid configuration:" + Environment.NewLine + string.Join(Environment.NewLine, errors.Select(e => "  " + e)))
+    : Exception("Invalid configuration:" + Environment.NewLine + string.Join(Environment.NewLine, errors.Select(e => "  " + SecretMask.Apply(e))))
 {
-    public IReadOnlyList<string> Errors { get; } = errors;
+    public IReadOnlyList<string> Errors { get; } = [.. errors.Select(SecretMask.Apply)];
 }
 
 /// <summary>Every rule names the setting, its value and what is wrong, so a bad deployment fails at start-up, not at 3 a.m.</summary>
@@ -38,14 +38,15 @@ public static class OptionsValidator
             try
             {
                 var parsed = StackExchange.Redis.ConfigurationOptions.Parse(redis.Configuration);
-                Require(errors, parsed.EndPoints.Count > 0, "Redis:Configuration", RedactRedis(redis.Configuration), "must name at least one host:port");
+                Require(errors, parsed.EndPoints.Count > 0, "Redis:Configuration", SecretMask.Apply(redis.Configuration), "must name at least one host:port");
             }
             catch (ArgumentException ex)
             {
                 // The configuration string may hold a password: it is shown with the password masked.
-                errors.Add($"Redis:Configuration is not a StackExchange.Redis configuration string ({ex.Message}); was '{RedactRedis(redis.Configuration)}'");
+                errors.Add($"Redis:Configuration is not a StackExchange.Redis configuration string ({ex.Message}); was '{SecretMask.Apply(redis.Configuration)}'");
             }
         }
+        ValidateRedisTls(errors, redis);
         // A brace would make the prefix the Redis Cluster hash tag instead of the brand, and scatter a flush over slots.
         Require(errors, !string.IsNullOrWhiteSpace(redis.KeyPrefix) && redis.KeyPrefix.IndexOfAny([' ', '{', '}']) < 0, "Redis:KeyPrefix", redis.KeyPrefix,
             "must be a non-empty word without spaces or braces (the brand in braces is the keys' hash tag)");
@@ -62,6 +63,11 @@ public static class OptionsValidator
             Require(errors, SeedNodeList.TryParseHostPort(seed, out _, out _), "Cluster:SeedNodes", seed, "must be host:port (flag --seed-nodes host:port[,host:port])");
         }
         Require(errors, cluster.Port != 0 || SeedNodeList.Parse(cluster.SeedNodes).Count == 0, "Cluster:Port", cluster.Port, "may be 0 only for a cluster of one (no seed nodes)");
+        foreach (var (setting, path) in new[] { ("Certificate", cluster.Tls.Certificate), ("Key", cluster.Tls.Key), ("CaCertificate", cluster.Tls.CaCertificate) })
+        {
+            Require(errors, path.Length == 0 || File.Exists(path), $"Cluster:Tls:{setting}", path, "must be a readable file (a mounted Secret)");
+            Require(errors, path.Length == 0 || cluster.Tls.Certificate.Length > 0, $"Cluster:Tls:{setting}", path, "needs Cluster:Tls:Certificate (the certificate this node presents)");
+        }
         Require(errors, cluster.PassivateIdleAfter > TimeSpan.Zero, "Cluster:PassivateIdleAfter", cluster.PassivateIdleAfter, "must be > 0");
         Require(errors, cluster.DownUnreachableAfter >= TimeSpan.FromSeconds(1), "Cluster:DownUnreachableAfter", cluster.DownUnreachableAfter,
             "must be >= 1s (shorter downs members on a GC pause or a network blip)");
@@ -88,6 +94,19 @@ public static class OptionsValidator
         return errors;
     }
 
+    /// <summary>The files must exist; whether they hold what they should is checked when they are loaded, also at start-up.</summary>
+    private static void ValidateRedisTls(List<string> errors, Redis.State.RedisStoreOptions redis)
+    {
+        var tls = redis.Tls;
+        foreach (var (setting, path) in new[] { ("CaCertificate", tls.CaCertificate), ("ClientCertificate", tls.ClientCertificate), ("ClientKey", tls.ClientKey) })
+        {
+            Require(errors, path.Length == 0 || File.Exists(path), $"Redis:Tls:{setting}", path, "must be a readable file (a mounted Secret)");
+        }
+        Require(errors, tls.ClientKey.Length == 0 || tls.ClientCertificate.Length > 0, "Redis:Tls:ClientKey", tls.ClientKey, "needs Redis:Tls:ClientCertificate");
+        Require(errors, tls.Enabled || !tls.HasAnyFile || redis.Configuration.Contains("ssl=true", StringComparison.OrdinalIgnoreCase), "Redis:Tls:Enabled", tls.Enabled,
+            "must be true when Redis:Tls certificates are given (a certificate would otherwise be ignored on a plaintext connection)");
+    }
+
     /// <summary>librdkafka properties the processor sets itself: overriding them would break its delivery promise or be ignored.</summary>
     public static readonly IReadOnlyDictionary<string, string> ProcessorOwnedKafkaProperties = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
     {
@@ -104,18 +123,11 @@ public static class OptionsValidator
         ["partitioner"] = "murmur2_random, the Java client's partitioning",
     };
 
-    /// <summary>A StackExchange.Redis configuration string with its password masked: safe to print.</summary>
-    public static string RedactRedis(string configuration) =>
-        string.Join(',', configuration.Split(',').Select(part =>
-            part.TrimStart().StartsWith("password", StringComparison.OrdinalIgnoreCase) && part.Contains('=')
-                ? part[..(part.IndexOf('=') + 1)] + "***"
-                : part));
-
     private static void Require(List<string> errors, bool rule, string setting, object? value, string what)
     {
         if (!rule)
         {
-            errors.Add($"{setting} {what}; was '{value}'");
+            errors.Add($"{setting} {what}; was '{SecretMask.Shown(setting, value)}'");
         }
     }
 }

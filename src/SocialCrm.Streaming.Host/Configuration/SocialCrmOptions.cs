@@ -33,6 +33,8 @@ public sealed class ClusterNodeOptions
     /// shards move only then, so this bounds how long a crashed node's customers wait.
     /// </summary>
     public TimeSpan DownUnreachableAfter { get; set; } = TimeSpan.FromSeconds(20);
+    /// <summary>Remoting over mutual TLS with a shared certificate; empty: plaintext (a NetworkPolicy should then fence the port).</summary>
+    public ClusterTlsOptions Tls { get; set; } = new();
 }
 
 public sealed class PipelineOptions

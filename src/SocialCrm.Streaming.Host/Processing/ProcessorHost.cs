@@ -19,6 +19,7 @@ using SocialCrm.Streaming.Host.Observability;
 using SocialCrm.Streaming.Host.Privacy;
 using Prometheus;
 using SocialCrm.Streaming.Kafka.Output;
+using SocialCrm.Streaming.Redis.Connection;
 using SocialCrm.Streaming.Redis.State;
 using StackExchange.Redis;
 
@@ -75,17 +76,11 @@ public static class ProcessorHost
         services.AddSingleton(new PipelineStats());
         var metrics = new ProcessorMetrics(topics);
         services.AddSingleton(metrics);
-        services.AddSingleton<IConnectionMultiplexer>(_ =>
-        {
-            var redis = ConfigurationOptions.Parse(options.Redis.Configuration);
-            // Start even while Redis is down: writes are retried and consumption waits for them.
-            redis.AbortOnConnectFail = false;
-            return ConnectionMultiplexer.Connect(redis);
-        });
+        // Start even while Redis is down (writes are retried and consumption waits for them); a refused password or certificate stops start-up.
+        services.AddSingleton<IConnectionMultiplexer>(_ => RedisConnector.Connect(options.Redis.ConnectionSettings(), startWhileDown: true));
         services.AddSingleton<ICustomerStore>(sp => new MeasuredCustomerStore(
             new RedisCustomerStore(sp.GetRequiredService<IConnectionMultiplexer>(), options.Redis), metrics));
-        services.AddSingleton<IProducer<byte[]?, byte[]>>(_ => KafkaClientSettings.Build(options.Kafka, "producer",
-            () => KafkaProducerFactory.Create(options.Kafka.BootstrapServers, options.Kafka.Properties)));
+        services.AddSingleton(_ => KafkaClientSettings.CreateProducer(options.Kafka));
         // The command owns SIGTERM and Ctrl+C and stops the node within one deadline (ProcessorNode.RunUntilStoppedAsync);
         // the host's console lifetime would stop it as well, and set the exit code behind the command's back.
         services.AddSingleton<IHostLifetime, CommandOwnedLifetime>();
@@ -98,8 +93,9 @@ public static class ProcessorHost
         services.AddRedaction(redaction => redaction.SetRedactor<EntityIdRedactor>(PrivacyClassifications.EntityId));
 
         var seeds = SeedNodeList.Parse(options.Cluster.SeedNodes)
-            .Select(seed => $"akka.tcp://{ActorSystemName}@{seed}")
+            .Select(seed => $"{ClusterRemoting.Protocol(options.Cluster)}://{ActorSystemName}@{seed}")
             .ToArray();
+        var remoting = ClusterRemoting.Options(options.Cluster);
         services.AddAkka(ActorSystemName, (akka, sp) =>
         {
             var dependencies = new CustomerEntityDependencies(
@@ -112,12 +108,7 @@ public static class ProcessorHost
                 Pseudonyms = pseudonyms,
             };
             akka.ConfigureLoggers(loggers => loggers.AddLoggerFactory())
-                .WithRemoting(new RemoteOptions
-                {
-                    HostName = "0.0.0.0",
-                    PublicHostName = options.Cluster.Hostname,
-                    Port = options.Cluster.Port,
-                })
+                .WithRemoting(remoting)
                 .WithClustering(new ClusterOptions
                 {
                     SeedNodes = seeds,
