@@ -12,6 +12,7 @@ var root = new RootCommand("socialcrm: real-time social listening for customer c
     ReplayCommand.Create(),
     GenerateCommand.Create(),
     TopologyCommand.Create(),
+    ForgetCommand.Create(),
     BenchCommand.Create(),
 };
 return await CommandRunner.InvokeAsync(root, args).ConfigureAwait(false);

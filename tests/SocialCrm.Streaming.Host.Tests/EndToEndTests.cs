@@ -196,7 +196,8 @@ public sealed class ProcessorScenario
             kafka.CreateUniqueTopic("profiles", partitions),
             kafka.CreateUniqueTopic("dlq", 1),
             kafka.CreateUniqueTopic("crisis", 1),
-            kafka.CreateUniqueTopic("lifecycle", 1));
+            kafka.CreateUniqueTopic("lifecycle", 1),
+            kafka.CreateUniqueTopic("erasures", 1));
         return new ProcessorScenario(kafka, redis, topics, MockKafkaFixture.UniqueGroup("processor"), "t" + Guid.NewGuid().ToString("N")[..8]);
     }
 

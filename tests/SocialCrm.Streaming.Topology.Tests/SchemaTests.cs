@@ -25,6 +25,7 @@ public sealed class SchemaTests
         { "lifecycle-trigger", "lifecycle-trigger" },
         { "dead-letter", "dead-letter-headers" },
         { "case-event", "case-event" },
+        { "erasure", "erasure" },
     };
 
     [Theory]
@@ -48,7 +49,7 @@ public sealed class SchemaTests
             _ = MiniJsonSchema.Load(path); // only implemented keywords
         }
         Assert.Equal(
-            ["case-event", "crisis-alert", "customer-profile", "dead-letter", "lifecycle-trigger", "mention"],
+            ["case-event", "crisis-alert", "customer-profile", "dead-letter", "erasure", "lifecycle-trigger", "mention"],
             catalog.Topics.Select(t => Path.GetFileName(t.ValueSchema).Replace(".schema.json", "", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
     }
 
@@ -203,10 +204,10 @@ public sealed class SchemaTests
                 continue;
             }
             Assert.Empty(schema.Validate("\"acme-air:C-004217\""));
-            // A profile's key is a customer's: a prospect's id (a second colon) is no profile key.
+            // A profile's key is a customer's; a prospect's id (a second colon) is a key only for a tombstone (forget the prospect).
             if (topic.GetProperty("role").GetString() == TopicRoles.Profiles)
             {
-                Assert.NotEmpty(schema.Validate("\"acme-air:x:u-88123\""));
+                Assert.Empty(schema.Validate("\"acme-air:x:u-88123\""));
                 Assert.True(EntityId.TryParseCustomer("acme-air:C-004217", out _));
                 Assert.False(EntityId.TryParseCustomer("acme-air:x:u-88123", out _));
             }

@@ -51,6 +51,11 @@ public static class OptionsValidator
         Require(errors, redis.TimelineCapacity >= 0, "Redis:TimelineCapacity", redis.TimelineCapacity, "must be >= 0 (0: no timeline)");
         Require(errors, redis.VolumeRetention >= TimeSpan.FromMinutes(1), "Redis:VolumeRetention", redis.VolumeRetention, "must be at least one minute");
         Require(errors, redis.SignalIdRetention >= TimeSpan.FromMinutes(1), "Redis:SignalIdRetention", redis.SignalIdRetention, "must be at least one minute");
+        Require(errors, redis.CustomerRetention >= TimeSpan.FromHours(1), "Redis:CustomerRetention", redis.CustomerRetention,
+            "must be at least one hour (and should outlast the mentions topic's retention, or a replay counts a customer's mentions again)");
+        Require(errors, redis.SignalListRetention >= TimeSpan.FromMinutes(1), "Redis:SignalListRetention", redis.SignalListRetention, "must be at least one minute");
+        Require(errors, redis.BrandMonitorRetention >= TimeSpan.FromHours(1), "Redis:BrandMonitorRetention", redis.BrandMonitorRetention, "must be at least one hour");
+        Require(errors, redis.ErasureMarkerRetention >= TimeSpan.FromMinutes(1), "Redis:ErasureMarkerRetention", redis.ErasureMarkerRetention, "must be at least one minute");
 
         var cluster = options.Cluster;
         Require(errors, !string.IsNullOrWhiteSpace(cluster.Hostname), "Cluster:Hostname", cluster.Hostname, "must not be empty");

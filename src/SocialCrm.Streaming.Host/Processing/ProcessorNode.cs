@@ -37,7 +37,14 @@ public sealed class ProcessorNode : IAsyncDisposable
     {
         var options = ConfigurationLoader.Bind(configuration);
         var rules = RulesConfiguration.Bind(configuration);
-        return new ProcessorNode(options, TopicsOf(catalog ?? TopicCatalog.LoadDefault()), rules, configuration.GetSection("Logging"), configureLogging);
+        catalog ??= TopicCatalog.LoadDefault();
+        if (catalog.Mentions.RetentionMs is { } retentionMs && options.Redis.ErasureMarkerRetention < TimeSpan.FromMilliseconds(retentionMs))
+        {
+            // A marker gone while the topic still holds the erased person's mentions lets a replay bring them back.
+            throw new ConfigurationException([$"Redis:ErasureMarkerRetention must be at least the retention of topic {catalog.Mentions.Name} " +
+                $"({TimeSpan.FromMilliseconds(retentionMs)}); was '{options.Redis.ErasureMarkerRetention}'"]);
+        }
+        return new ProcessorNode(options, TopicsOf(catalog), rules, configuration.GetSection("Logging"), configureLogging);
     }
 
     public static ProcessorTopics TopicsOf(TopicCatalog catalog) => new(
@@ -46,7 +53,8 @@ public sealed class ProcessorNode : IAsyncDisposable
         catalog.Profiles.Name,
         catalog.DeadLetter.Name,
         catalog.CrisisAlerts.Name,
-        catalog.LifecycleTriggers.Name);
+        catalog.LifecycleTriggers.Name,
+        catalog.Erasures.Name);
 
     public Task StartAsync(CancellationToken cancellationToken = default) => Host.StartAsync(cancellationToken);
 
