@@ -188,6 +188,9 @@ public sealed class ProcessorScenario
     public string GroupId { get; }
     public string KeyPrefix { get; }
 
+    /// <summary>The same topics and keys read by another consumer group: a replay from the start.</summary>
+    public ProcessorScenario WithGroup(string groupId) => new(Kafka, Redis, Topics, groupId, KeyPrefix);
+
     public static ProcessorScenario Create(MockKafkaFixture kafka, RedisServer redis, int partitions)
     {
         var topics = new ProcessorTopics(
