@@ -36,6 +36,19 @@ public sealed class SchemaTests
         Assert.True(errors.Count == 0, $"{example} rejected by {schema}: {string.Join("; ", errors)}");
     }
 
+    [Theory]
+    [InlineData("acme-air:C-004217", "customer")]
+    [InlineData("acme-air:x:u-88123", "prospect")]
+    public void The_erasure_event_the_processor_writes_matches_its_schema_and_its_id_is_deterministic(string entityId, string subject)
+    {
+        var erasure = new SocialCrm.Streaming.Domain.Ports.Erasure(EntityId.Parse(entityId), new SourcePosition(7, 1093));
+        var json = erasure.ToJson(new DateTimeOffset(2026, 11, 23, 11, 2, 14, 318, TimeSpan.Zero));
+        Assert.Empty(MiniJsonSchema.Load(Repo.Schema("erasure")).Validate(json));
+        Assert.Equal(subject, JsonDocument.Parse(json).RootElement.GetProperty("subject").GetString());
+        Assert.Equal(erasure.Id, new SocialCrm.Streaming.Domain.Ports.Erasure(EntityId.Parse(entityId), new SourcePosition(7, 1093)).Id);
+        Assert.NotEqual(erasure.Id, new SocialCrm.Streaming.Domain.Ports.Erasure(EntityId.Parse(entityId), new SourcePosition(7, 1094)).Id);
+    }
+
     [Fact]
     public void Every_topic_value_schema_exists_and_is_2020_12()
     {

@@ -87,6 +87,19 @@ public static class OptionsValidator
         return errors;
     }
 
+    /// <summary>Rules that need the topics of topology/topics.json.</summary>
+    public static IReadOnlyList<string> ValidateAgainstTopics(SocialCrmOptions options, Kafka.Topology.TopicCatalog catalog)
+    {
+        var errors = new List<string>();
+        if (catalog.Mentions.RetentionMs is { } retentionMs)
+        {
+            // A marker gone while the topic still holds an erased person's mentions would let a replay bring them back.
+            Require(errors, options.Redis.ErasureMarkerRetention >= TimeSpan.FromMilliseconds(retentionMs), "Redis:ErasureMarkerRetention",
+                options.Redis.ErasureMarkerRetention, $"must be at least the retention of topic {catalog.Mentions.Name} ({TimeSpan.FromMilliseconds(retentionMs)})");
+        }
+        return errors;
+    }
+
     /// <summary>librdkafka properties the processor sets itself: overriding them would break its delivery promise or be ignored.</summary>
     public static readonly IReadOnlyDictionary<string, string> ProcessorOwnedKafkaProperties = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
     {

@@ -38,11 +38,9 @@ public sealed class ProcessorNode : IAsyncDisposable
         var options = ConfigurationLoader.Bind(configuration);
         var rules = RulesConfiguration.Bind(configuration);
         catalog ??= TopicCatalog.LoadDefault();
-        if (catalog.Mentions.RetentionMs is { } retentionMs && options.Redis.ErasureMarkerRetention < TimeSpan.FromMilliseconds(retentionMs))
+        if (OptionsValidator.ValidateAgainstTopics(options, catalog) is { Count: > 0 } errors)
         {
-            // A marker gone while the topic still holds the erased person's mentions lets a replay bring them back.
-            throw new ConfigurationException([$"Redis:ErasureMarkerRetention must be at least the retention of topic {catalog.Mentions.Name} " +
-                $"({TimeSpan.FromMilliseconds(retentionMs)}); was '{options.Redis.ErasureMarkerRetention}'"]);
+            throw new ConfigurationException(errors);
         }
         return new ProcessorNode(options, TopicsOf(catalog), rules, configuration.GetSection("Logging"), configureLogging);
     }
