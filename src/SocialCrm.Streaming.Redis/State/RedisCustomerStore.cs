@@ -51,18 +51,18 @@ public sealed class RedisCustomerStore(IConnectionMultiplexer connection, RedisS
           if advocacy then
             if advocacy > 0 then redis.call('ZADD', KEYS[5], advocacy, member) else redis.call('ZREM', KEYS[5], member) end
           end
-          -- The rankings drop whoever was not written within the retention, a few per flush.
+          -- The rankings drop whoever was not written within the retention, a few with each flush of a ranked one.
           if redis.call('ZSCORE', KEYS[4], member) or redis.call('ZSCORE', KEYS[5], member) then
             redis.call('ZADD', KEYS[6], ARGV[a + 4], member)
+            for _, stale in ipairs(redis.call('ZRANGEBYSCORE', KEYS[6], '-inf', ARGV[a + 5], 'LIMIT', 0, 8)) do
+              redis.call('ZREM', KEYS[4], stale)
+              redis.call('ZREM', KEYS[5], stale)
+              redis.call('ZREM', KEYS[6], stale)
+            end
+            for k = 4, 6 do redis.call('EXPIRE', KEYS[k], customerTtl) end
           else
             redis.call('ZREM', KEYS[6], member)
           end
-          for _, stale in ipairs(redis.call('ZRANGEBYSCORE', KEYS[6], '-inf', ARGV[a + 5], 'LIMIT', 0, 8)) do
-            redis.call('ZREM', KEYS[4], stale)
-            redis.call('ZREM', KEYS[5], stale)
-            redis.call('ZREM', KEYS[6], stale)
-          end
-          for k = 4, 6 do redis.call('EXPIRE', KEYS[k], customerTtl) end
         end
         a = a + 6
         local nvolume = tonumber(ARGV[a])
