@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using System.Xml.Linq;
 using Xunit.Abstractions;
 
 namespace SocialCrm.Streaming.Host.Tests;
@@ -15,6 +16,7 @@ public sealed class BenchCommandTests(ITestOutputHelper output)
     public async Task A_tiny_run_exits_0_writes_every_figure_as_json_and_prints_the_ratio_last()
     {
         var json = Path.Combine(Path.GetTempPath(), $"socialcrm-bench-{Guid.NewGuid():N}.json");
+        var svg = Path.ChangeExtension(json, ".svg");
         try
         {
             var (exitCode, lines) = await RunAsync(TimeSpan.FromMinutes(2),
@@ -54,10 +56,26 @@ public sealed class BenchCommandTests(ITestOutputHelper output)
 
             Assert.Equal(4, root.GetProperty("targets").GetArrayLength());
             Assert.False(string.IsNullOrEmpty(root.GetProperty("heapMethod").GetString()));
+
+            // The picture beside the JSON: well-formed SVG naming every phase and every target.
+            Assert.Contains(lines, line => line.Contains(svg, StringComparison.Ordinal));
+            var picture = XDocument.Load(svg);
+            XNamespace ns = "http://www.w3.org/2000/svg";
+            Assert.Equal(ns + "svg", picture.Root!.Name);
+            var texts = picture.Descendants(ns + "text").Select(t => t.Value).ToList();
+            foreach (var phase in new[] { "baseline: raw consume + parse (best pass)", "full pipeline", "activation, 800 customers", "steady, 800 customers", "full pipeline p99" })
+            {
+                Assert.Contains(phase, texts);
+            }
+            var pipelineRate = throughput.GetProperty("pipeline").GetProperty("perSecond").GetDouble().ToString("N0", CultureInfo.InvariantCulture);
+            Assert.Contains(pipelineRate, texts);
+            Assert.Equal(4, texts.Count(t => t.EndsWith(" met", StringComparison.Ordinal) || t.EndsWith("NOT MET", StringComparison.Ordinal) || t.EndsWith("not measured", StringComparison.Ordinal)));
+            Assert.True(picture.Descendants(ns + "rect").Count() >= 7, "a bar per phase");
         }
         finally
         {
             File.Delete(json);
+            File.Delete(svg);
         }
     }
 

@@ -32,8 +32,7 @@ public sealed class BlackBoxTests(ITestOutputHelper output)
         var refused = ordinary.First(r => r.IsValid && r.EntityId!.StartsWith("globex:", StringComparison.Ordinal)).EntityId!;
         using (var connection = redis.Connect())
         {
-            var id = EntityId.Parse(refused);
-            await connection.GetDatabase().StringSetAsync($"{scenario.KeyPrefix}:{id.Brand}:customer:{id.LocalId}", "not a hash");
+            await connection.GetDatabase().StringSetAsync(scenario.CustomerKey(refused), "not a hash");
         }
         kafka.Produce(scenario.Topics.Mentions, ordinary.Select(r => (r.Key is null ? null : Encoding.UTF8.GetBytes(r.Key), r.Value, (Confluent.Kafka.Headers?)null))
             .Concat(hostile.Where(h => !h.ToProfiles).Select(h => (h.Key, h.Value!, (Confluent.Kafka.Headers?)null)))
@@ -73,8 +72,7 @@ public sealed class BlackBoxTests(ITestOutputHelper output)
         using (var connection = redis.Connect())
         {
             // The refused customer's key is as the other writer left it; then out of the way of reading every count.
-            var id = EntityId.Parse(refused);
-            var key = $"{scenario.KeyPrefix}:{id.Brand}:customer:{id.LocalId}";
+            var key = scenario.CustomerKey(refused);
             Assert.Equal("not a hash", (string?)await connection.GetDatabase().StringGetAsync(key));
             await connection.GetDatabase().KeyDeleteAsync(key);
         }

@@ -61,6 +61,7 @@ public sealed class ConfigurationValidationTests
     [InlineData("Kafka:Properties:partitioner", "consistent_random", "murmur2_random")]
     [InlineData("Redis:Configuration", " ", "is required")]
     [InlineData("Redis:KeyPrefix", "a b", "without spaces")]
+    [InlineData("Redis:KeyPrefix", "scrm{x}", "without spaces or braces")]
     [InlineData("Redis:ListCapacity", "0", ">= 1")]
     [InlineData("Redis:VolumeRetention", "00:00:30", "at least one minute")]
     [InlineData("Redis:SignalIdRetention", "00:00:30", "at least one minute")]

@@ -5,7 +5,9 @@ using SocialCrm.Streaming.Domain.Rules;
 using SocialCrm.Streaming.Host.Configuration;
 using SocialCrm.Streaming.Host.Generation;
 using SocialCrm.Streaming.Host.Processing;
+using SocialCrm.Streaming.Domain.Mentions;
 using SocialCrm.Streaming.Kafka.Output;
+using SocialCrm.Streaming.Redis.State;
 using SocialCrm.Streaming.Testing;
 using StackExchange.Redis;
 using Xunit.Abstractions;
@@ -173,7 +175,7 @@ public sealed class EndToEndTests(RedisServersFixture servers, MockKafkaFixture 
 /// <summary>Topics, group, key prefix and node configuration of one isolated test run on shared servers.</summary>
 public sealed class ProcessorScenario
 {
-    private ProcessorScenario(MockKafkaFixture kafka, RedisServer redis, ProcessorTopics topics, string groupId, string keyPrefix)
+    private ProcessorScenario(MockKafkaFixture kafka, IRedisDeployment redis, ProcessorTopics topics, string groupId, string keyPrefix)
     {
         Kafka = kafka;
         Redis = redis;
@@ -183,15 +185,19 @@ public sealed class ProcessorScenario
     }
 
     public MockKafkaFixture Kafka { get; }
-    public RedisServer Redis { get; }
+    public IRedisDeployment Redis { get; }
     public ProcessorTopics Topics { get; }
     public string GroupId { get; }
     public string KeyPrefix { get; }
+    public RedisKeys Keys => new(KeyPrefix);
 
     /// <summary>The same topics and keys read by another consumer group: a replay from the start.</summary>
     public ProcessorScenario WithGroup(string groupId) => new(Kafka, Redis, Topics, groupId, KeyPrefix);
 
-    public static ProcessorScenario Create(MockKafkaFixture kafka, RedisServer redis, int partitions)
+    /// <summary>The Redis key of the customer hash of <paramref name="entityId"/> (<c>brand:id</c>).</summary>
+    public string CustomerKey(string entityId) => Keys.Customer(EntityId.Parse(entityId));
+
+    public static ProcessorScenario Create(MockKafkaFixture kafka, IRedisDeployment redis, int partitions)
     {
         var topics = new ProcessorTopics(
             kafka.CreateUniqueTopic("mentions", partitions),
@@ -208,7 +214,7 @@ public sealed class ProcessorScenario
     /// The topics of topology/topics.json, which a <c>socialcrm run</c> process consumes, on a cluster of the test's own
     /// (their names are fixed); a unique group and key prefix as usual (<see cref="ProcessSettings"/>).
     /// </summary>
-    public static ProcessorScenario ForCatalogTopics(MockKafkaFixture kafka, RedisServer redis)
+    public static ProcessorScenario ForCatalogTopics(MockKafkaFixture kafka, IRedisDeployment redis)
     {
         var catalog = SocialCrm.Streaming.Kafka.Topology.TopicCatalog.LoadDefault();
         foreach (var topic in catalog.Topics)
@@ -286,12 +292,11 @@ public sealed class ProcessorScenario
     public async Task<List<(string Id, string Description, string Json)>> ReadSignalsAsync()
     {
         using var connection = Redis.Connect();
-        var server = connection.GetServer(connection.GetEndPoints()[0]);
         var db = connection.GetDatabase();
         var signals = new List<(string, string, string)>();
         foreach (var pattern in new[] { "alerts", "triggers" })
         {
-            await foreach (var key in server.KeysAsync(pattern: $"{KeyPrefix}:*:{pattern}", pageSize: 1000))
+            await foreach (var key in KeysAsync(connection, $"{KeyPrefix}:*:{pattern}"))
             {
                 foreach (var value in await db.ListRangeAsync(key))
                 {
@@ -309,23 +314,35 @@ public sealed class ProcessorScenario
         return signals;
     }
 
-    public string BrandMonitorKey(string brand) => $"{KeyPrefix}:{brand}:monitor";
+    public string BrandMonitorKey(string brand) => Keys.BrandMonitor(brand);
 
     /// <summary>The exact <c>mentions</c> field of every customer hash, by entity id.</summary>
     public async Task<Dictionary<string, long>> ReadMentionCountsAsync()
     {
         using var connection = Redis.Connect();
-        var server = connection.GetServer(connection.GetEndPoints()[0]);
         var db = connection.GetDatabase();
         var counts = new Dictionary<string, long>();
-        await foreach (var key in server.KeysAsync(pattern: $"{KeyPrefix}:*:customer:*", pageSize: 1000))
+        await foreach (var key in KeysAsync(connection, $"{KeyPrefix}:*:customer:*"))
         {
+            // {prefix}:{brand}:customer:{id}, the brand in literal braces (the hash tag).
             var text = key.ToString();
-            var brand = text.Split(':')[1];
+            var brand = text.Split(':')[1].Trim('{', '}');
             var local = text[(text.IndexOf(":customer:", StringComparison.Ordinal) + ":customer:".Length)..];
             counts[$"{brand}:{local}"] = (long)await db.HashGetAsync(key, "mentions");
         }
         return counts;
+    }
+
+    /// <summary>The keys matching <paramref name="pattern"/> on every primary: one server's, or all of a cluster's.</summary>
+    private static async IAsyncEnumerable<RedisKey> KeysAsync(ConnectionMultiplexer connection, string pattern)
+    {
+        foreach (var server in connection.GetServers().Where(s => !s.IsReplica))
+        {
+            await foreach (var key in server.KeysAsync(pattern: pattern, pageSize: 1000))
+            {
+                yield return key;
+            }
+        }
     }
 
     /// <summary>
@@ -351,8 +368,7 @@ public sealed class ProcessorScenario
     public async Task<IEnumerable<string>> ReadCustomerHashAsync(string entityId)
     {
         using var connection = Redis.Connect();
-        var brand = entityId[..entityId.IndexOf(':', StringComparison.Ordinal)];
-        var entries = await connection.GetDatabase().HashGetAllAsync($"{KeyPrefix}:{brand}:customer:{entityId[(brand.Length + 1)..]}");
+        var entries = await connection.GetDatabase().HashGetAllAsync(CustomerKey(entityId));
         return entries.Select(e => $"{e.Name}={e.Value}");
     }
 }

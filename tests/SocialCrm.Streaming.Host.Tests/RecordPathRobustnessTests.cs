@@ -34,7 +34,7 @@ public sealed class RecordPathRobustnessTests(RedisServersFixture servers, MockK
         using (var connection = scenario.Redis.Connect())
         {
             // Something else wrote this customer's key as a string: every load of the customer is refused.
-            await connection.GetDatabase().StringSetAsync(CustomerKey(scenario, refused), "not a hash");
+            await connection.GetDatabase().StringSetAsync(scenario.CustomerKey(refused), "not a hash");
         }
         kafka.Produce(scenario.Topics.Mentions, records.Select(r => (r.Key, r.Value)));
         var options = scenario.Options();
@@ -65,7 +65,7 @@ public sealed class RecordPathRobustnessTests(RedisServersFixture servers, MockK
         var expected = tenants.Where(r => r.EntityId != refused).GroupBy(r => r.EntityId!).ToDictionary(g => g.Key, g => (long)g.Count());
         Assert.Equal(expected.OrderBy(e => e.Key), (await ReadCountsAsync(scenario, expected.Keys)).OrderBy(c => c.Key));
         using var check = scenario.Redis.Connect();
-        Assert.Equal("not a hash", (string?)await check.GetDatabase().StringGetAsync(CustomerKey(scenario, refused)));
+        Assert.Equal("not a hash", (string?)await check.GetDatabase().StringGetAsync(scenario.CustomerKey(refused)));
     }
 
     [RedisTheory]
@@ -86,7 +86,7 @@ public sealed class RecordPathRobustnessTests(RedisServersFixture servers, MockK
         }
 
         using var connection = scenario.Redis.Connect();
-        var registered = (await connection.GetDatabase().SetMembersAsync($"{scenario.KeyPrefix}:brands")).Select(m => m.ToString()).Order().ToList();
+        var registered = (await connection.GetDatabase().SetMembersAsync(scenario.Keys.Brands)).Select(m => m.ToString()).Order().ToList();
         Assert.Equal(2, registered.Count);
         var deadLetters = kafka.ReadAll(scenario.Topics.DeadLetter, 1, TimeSpan.FromSeconds(10));
         Assert.All(deadLetters, d => Assert.Equal(RejectReason.UnknownBrand.ToWire(), d.Header(DeadLetterPublisher.ReasonHeader)));
@@ -97,12 +97,6 @@ public sealed class RecordPathRobustnessTests(RedisServersFixture servers, MockK
         Assert.Equal(expected.OrderBy(e => e.Key), (await ReadCountsAsync(scenario, expected.Keys)).OrderBy(c => c.Key));
     }
 
-    private static string CustomerKey(ProcessorScenario scenario, string entityId)
-    {
-        var id = EntityId.Parse(entityId);
-        return $"{scenario.KeyPrefix}:{id.Brand}:customer:{id.LocalId}";
-    }
-
     private static async Task<Dictionary<string, long>> ReadCountsAsync(ProcessorScenario scenario, IEnumerable<string> entityIds)
     {
         using var connection = scenario.Redis.Connect();
@@ -110,7 +104,7 @@ public sealed class RecordPathRobustnessTests(RedisServersFixture servers, MockK
         var counts = new Dictionary<string, long>();
         foreach (var entityId in entityIds)
         {
-            counts[entityId] = (long)await db.HashGetAsync(CustomerKey(scenario, entityId), "mentions");
+            counts[entityId] = (long)await db.HashGetAsync(scenario.CustomerKey(entityId), "mentions");
         }
         return counts;
     }

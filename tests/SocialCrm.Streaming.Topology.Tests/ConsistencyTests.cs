@@ -62,8 +62,11 @@ public sealed partial class ConsistencyTests
         ];
         foreach (var key in produced)
         {
+            // The brand in literal braces: a Redis Cluster hash tag, so a flush's keys share one slot.
+            Assert.StartsWith("scrm:{{brand}}:", key, StringComparison.Ordinal);
             Assert.Contains($"| `{key}` |", contract, StringComparison.Ordinal);
         }
+        Assert.Contains($"| `{keys.Brands}` |", contract, StringComparison.Ordinal);
         Assert.Equal("scrm", new RedisStoreOptions().KeyPrefix);
 
         // The care console's keys: the brand as a Redis Cluster hash tag.

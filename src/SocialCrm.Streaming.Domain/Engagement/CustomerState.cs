@@ -441,7 +441,8 @@ public sealed class CustomerState
         Field.UpdatedTicks => new(name, UpdatedTicks),
         Field.ComplaintTimes => new(name, _rareEvents?.Complaints.Serialize() ?? ""),
         Field.AbusiveTimes => new(name, _rareEvents?.Abusive.Serialize() ?? ""),
-        _ => new(name, GetLastFired((Detector)(field - Field.Cooldown))),
+        >= Field.Cooldown => new(name, GetLastFired((Detector)(field - Field.Cooldown))),
+        Field.Watermarks or < Field.Mentions => throw new ArgumentOutOfRangeException(nameof(field), field, "watermarks are written by their partition, not as one field"),
     };
 
     private void AddWatermarks(List<SnapshotField> into)
@@ -529,10 +530,12 @@ public sealed class CustomerState
             case Field.UpdatedAt:
                 if (value.Length > 0 && UpdatedTicks == 0) UpdatedTicks = DateTimeOffset.Parse(value, CultureInfo.InvariantCulture).UtcTicks;
                 break;
-            default:
+            case >= Field.Cooldown:
                 var lastFired = L(value);
                 if (lastFired != 0) RareEventsToWrite.LastFired[field - Field.Cooldown] = lastFired;
                 break;
+            case Field.Watermarks:
+                throw new ArgumentOutOfRangeException(nameof(field), field, "watermarks are read by their partition, not as one field");
         }
     }
 

@@ -44,7 +44,7 @@ public static class BenchCommand
     public static Command Create()
     {
         var quick = new Option<bool>("--quick") { Description = "A run under a minute: fewer mentions, a shorter latency run, only the smallest customer count" };
-        var output = new Option<FileInfo?>("--out") { Description = "Write the figures as JSON to this file" };
+        var output = new Option<FileInfo?>("--out") { Description = "Write the figures as JSON to this file, and as an SVG picture beside it (same name, .svg)" };
         var redis = new Option<string?>("--redis") { Description = "StackExchange.Redis configuration string of a Redis to use instead of Garnet in a child process (keys are deleted afterwards)" };
         var mentions = new Option<long?>("--mentions") { Description = "Mentions pre-loaded for the throughput comparison, and fed per customer count in the scale phase (default 150000; quick 40000)" };
         var customers = new Option<int?>("--customers") { Description = "Customers the pre-loaded mentions are drawn from (default 10000)" };
@@ -135,7 +135,9 @@ public static class BenchCommand
             if (settings.Out is { } file)
             {
                 await result.WriteJsonAsync(file, cancellationToken).ConfigureAwait(false);
-                Console.WriteLine($"Figures written to {file.FullName}");
+                var picture = BenchChart.PathBeside(file);
+                await BenchChart.WriteAsync(result, picture, cancellationToken).ConfigureAwait(false);
+                Console.WriteLine($"Figures written to {file.FullName}, as a picture to {picture.FullName}");
             }
             Console.WriteLine(result.Headline);
             return ExitCodes.Ok;

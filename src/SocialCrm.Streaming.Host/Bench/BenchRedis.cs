@@ -90,19 +90,20 @@ public sealed class BenchRedis : IAsyncDisposable
     {
         using var connection = await ConnectionMultiplexer.ConnectAsync(ConnectionString).ConfigureAwait(false);
         var database = connection.GetDatabase();
-        foreach (var endpoint in connection.GetEndPoints())
+        foreach (var server in connection.GetServers().Where(s => !s.IsReplica))
         {
-            var batch = new List<RedisKey>(1_000);
-            await foreach (var key in connection.GetServer(endpoint).KeysAsync(pattern: keyPrefix + ":*", pageSize: 1_000).ConfigureAwait(false))
+            // One DEL per key, pipelined: a DEL of many keys fails on a Redis Cluster when they are in different slots.
+            var deletes = new List<Task>(1_000);
+            await foreach (var key in server.KeysAsync(pattern: keyPrefix + ":*", pageSize: 1_000).ConfigureAwait(false))
             {
-                batch.Add(key);
-                if (batch.Count == 1_000)
+                deletes.Add(database.KeyDeleteAsync(key));
+                if (deletes.Count == 1_000)
                 {
-                    await database.KeyDeleteAsync([.. batch]).ConfigureAwait(false);
-                    batch.Clear();
+                    await Task.WhenAll(deletes).ConfigureAwait(false);
+                    deletes.Clear();
                 }
             }
-            await database.KeyDeleteAsync([.. batch]).ConfigureAwait(false);
+            await Task.WhenAll(deletes).ConfigureAwait(false);
         }
     }
 

@@ -46,7 +46,9 @@ public static class OptionsValidator
                 errors.Add($"Redis:Configuration is not a StackExchange.Redis configuration string ({ex.Message}); was '{RedactRedis(redis.Configuration)}'");
             }
         }
-        Require(errors, !string.IsNullOrWhiteSpace(redis.KeyPrefix) && !redis.KeyPrefix.Contains(' '), "Redis:KeyPrefix", redis.KeyPrefix, "must be a non-empty word without spaces");
+        // A brace would make the prefix the Redis Cluster hash tag instead of the brand, and scatter a flush over slots.
+        Require(errors, !string.IsNullOrWhiteSpace(redis.KeyPrefix) && redis.KeyPrefix.IndexOfAny([' ', '{', '}']) < 0, "Redis:KeyPrefix", redis.KeyPrefix,
+            "must be a non-empty word without spaces or braces (the brand in braces is the keys' hash tag)");
         Require(errors, redis.ListCapacity >= 1, "Redis:ListCapacity", redis.ListCapacity, "must be >= 1");
         Require(errors, redis.TimelineCapacity >= 0, "Redis:TimelineCapacity", redis.TimelineCapacity, "must be >= 0 (0: no timeline)");
         Require(errors, redis.VolumeRetention >= TimeSpan.FromMinutes(1), "Redis:VolumeRetention", redis.VolumeRetention, "must be at least one minute");

@@ -153,9 +153,11 @@ public sealed class BrandVolumeAggregator(TimeProvider? clock = null)
                 case SentimentClass.Positive:
                     _positive++;
                     break;
-                default:
+                case SentimentClass.Neutral:
                     _neutral++;
                     break;
+                default:
+                    throw new ArgumentOutOfRangeException(nameof(observation), observation.Class, "unknown sentiment class");
             }
             if (mention.CreatedAt > _latest)
             {

@@ -52,7 +52,8 @@ public sealed record TopologyReport(string Cluster, IReadOnlyList<TopicCheck> Ch
                 TopicStatus.Ok => "OK      ",
                 TopicStatus.Missing => "MISSING ",
                 TopicStatus.PartitionMismatch => "MISMATCH",
-                _ => "ERROR   ",
+                TopicStatus.Error => "ERROR   ",
+                _ => throw new ArgumentOutOfRangeException(nameof(check), check.Status, "unknown topic status"),
             };
             text.Append(CultureInfo.InvariantCulture, $"  {label} {check.Expected.Name.PadRight(width)}  {check.Detail}");
             if (check.ReplicationDiffers)

@@ -5,7 +5,11 @@ using SocialCrm.Streaming.Domain.Mentions;
 
 namespace SocialCrm.Streaming.Redis.State;
 
-/// <summary>The Redis key contract (topology/redis-keys.md), in one place.</summary>
+/// <summary>
+/// The Redis key contract (topology/redis-keys.md), in one place. The brand is a Redis Cluster hash tag, in literal
+/// braces (<c>scrm:{acme}:customer:c1</c>): every key of one brand hashes to the same slot, so a flush's script names
+/// keys of one slot on a cluster too. Only <see cref="Brands"/> is global, and it is always touched alone.
+/// </summary>
 public sealed class RedisKeys
 {
     private readonly string _prefix;
@@ -18,18 +22,18 @@ public sealed class RedisKeys
         _brandsBySpan = _brands.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
-    public string Customer(EntityId id) => $"{_prefix}:{id.BrandSpan}:customer:{id.LocalIdSpan}";
+    public string Customer(EntityId id) => $"{_prefix}:{{{id.BrandSpan}}}:customer:{id.LocalIdSpan}";
     /// <summary>The customer's newest mentions (list), outside the <c>customer:*</c> key space so it never looks like a customer hash.</summary>
-    public string Timeline(EntityId id) => $"{_prefix}:{id.BrandSpan}:timeline:{id.LocalIdSpan}";
-    public string Alerts(string brand) => $"{_prefix}:{brand}:alerts";
-    public string BrandMonitor(string brand) => $"{_prefix}:{brand}:monitor";
-    public string Triggers(string brand) => $"{_prefix}:{brand}:triggers";
-    public string LiveChannel(string brand) => $"{_prefix}:{brand}:alerts:live";
-    public string Risk(string brand) => $"{_prefix}:{brand}:risk";
-    public string Advocates(string brand) => $"{_prefix}:{brand}:advocates";
-    public string Volume(string brand, string minute) => $"{_prefix}:{brand}:volume:{minute}";
+    public string Timeline(EntityId id) => $"{_prefix}:{{{id.BrandSpan}}}:timeline:{id.LocalIdSpan}";
+    public string Alerts(string brand) => $"{_prefix}:{{{brand}}}:alerts";
+    public string BrandMonitor(string brand) => $"{_prefix}:{{{brand}}}:monitor";
+    public string Triggers(string brand) => $"{_prefix}:{{{brand}}}:triggers";
+    public string LiveChannel(string brand) => $"{_prefix}:{{{brand}}}:alerts:live";
+    public string Risk(string brand) => $"{_prefix}:{{{brand}}}:risk";
+    public string Advocates(string brand) => $"{_prefix}:{{{brand}}}:advocates";
+    public string Volume(string brand, string minute) => $"{_prefix}:{{{brand}}}:volume:{minute}";
     /// <summary>When each ranked entity was last written (sorted set, Unix seconds): the rankings drop who stays silent.</summary>
-    public string RankedLastSeen(string brand) => $"{_prefix}:{brand}:ranked:seen";
+    public string RankedLastSeen(string brand) => $"{_prefix}:{{{brand}}}:ranked:seen";
 
     /// <summary>
     /// What stays of an erased customer or prospect (hash: watermarks and tombstone positions). Named by a hash of the
@@ -39,7 +43,7 @@ public sealed class RedisKeys
     {
         Span<byte> hash = stackalloc byte[32];
         SHA256.HashData(Encoding.UTF8.GetBytes(id.Value), hash);
-        return $"{_prefix}:{id.BrandSpan}:erased:{Convert.ToHexStringLower(hash[..16])}";
+        return $"{_prefix}:{{{id.BrandSpan}}}:erased:{Convert.ToHexStringLower(hash[..16])}";
     }
 
     /// <summary>A care console case (hash: <c>version</c>, <c>last</c>); the brand is a Redis Cluster hash tag.</summary>
@@ -54,7 +58,7 @@ public sealed class RedisKeys
     /// <summary>The brands taken on (a set), bounded by <c>Tenants:MaxBrands</c>.</summary>
     public string Brands => $"{_prefix}:brands";
     /// <summary>Remembers that a signal was written, so a replayed signal is not listed twice.</summary>
-    public string SignalSeen(string brand, string signalId) => $"{_prefix}:{brand}:signal:{signalId}";
+    public string SignalSeen(string brand, string signalId) => $"{_prefix}:{{{brand}}}:signal:{signalId}";
 
     /// <summary>The keys of a brand that every flush names, made once per brand.</summary>
     internal BrandKeys ForBrand(ReadOnlySpan<char> brand) =>

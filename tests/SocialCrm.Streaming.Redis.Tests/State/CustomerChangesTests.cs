@@ -79,7 +79,7 @@ public sealed class CustomerChangesTests
             Assert.Equal(Text(storedWhole!.Fields), Text(storedByChanges!.Fields));
             Assert.Equal(whole.ToSnapshotFields().ToDictionary(f => f.Name, f => f.Value), Text(storedByChanges.Fields));
             Assert.Equal(version, storedByChanges.Version);
-            foreach (var leaderboard in new[] { "test:acme:risk", "test:acme:advocates" })
+            foreach (var leaderboard in new[] { "test:{acme}:risk", "test:{acme}:advocates" })
             {
                 Assert.Equal(await db.SortedSetScoreAsync(leaderboard, whole.Id.Value), await db.SortedSetScoreAsync(leaderboard, byChanges.Id.Value));
             }

@@ -22,16 +22,16 @@ public sealed class CustomerTimelineTests
         using var connection = server.Connect();
         var store = new RedisCustomerStore(connection, Options);
         var db = connection.GetDatabase();
-        Assert.Equal("tl:acme:timeline:c7", store.Keys.Timeline(Customer));
+        Assert.Equal("tl:{acme}:timeline:c7", store.Keys.Timeline(Customer));
 
         Assert.True(await store.WriteAsync(Write(1, "{\"id\":\"m1\"}", "{\"id\":\"m2\"}"), default));
         Assert.True(await store.WriteAsync(Write(2, "{\"id\":\"m3\"}", "{\"id\":\"m4\"}"), default));
         // The same flush again (a retry after a lost answer) is skipped whole: no entry twice.
         Assert.False(await store.WriteAsync(Write(2, "{\"id\":\"m3\"}", "{\"id\":\"m4\"}"), default));
-        Assert.Equal(["{\"id\":\"m4\"}", "{\"id\":\"m3\"}", "{\"id\":\"m2\"}"], (await db.ListRangeAsync("tl:acme:timeline:c7")).Select(v => v.ToString()));
+        Assert.Equal(["{\"id\":\"m4\"}", "{\"id\":\"m3\"}", "{\"id\":\"m2\"}"], (await db.ListRangeAsync("tl:{acme}:timeline:c7")).Select(v => v.ToString()));
 
         await store.ForgetAsync(new Erasure(Customer, new SourcePosition(0, 5)), default);
-        Assert.False(await db.KeyExistsAsync("tl:acme:timeline:c7"));
+        Assert.False(await db.KeyExistsAsync("tl:{acme}:timeline:c7"));
     }
 
     [RedisTheory]
@@ -42,7 +42,7 @@ public sealed class CustomerTimelineTests
         using var connection = server.Connect();
         var store = new RedisCustomerStore(connection, new RedisStoreOptions { KeyPrefix = "tl0", TimelineCapacity = 0 });
         Assert.True(await store.WriteAsync(Write(1, "{\"id\":\"m1\"}"), default));
-        Assert.False(await connection.GetDatabase().KeyExistsAsync("tl0:acme:timeline:c7"));
-        Assert.Equal("1", (string?)await connection.GetDatabase().HashGetAsync("tl0:acme:customer:c7", "mentions"));
+        Assert.False(await connection.GetDatabase().KeyExistsAsync("tl0:{acme}:timeline:c7"));
+        Assert.Equal("1", (string?)await connection.GetDatabase().HashGetAsync("tl0:{acme}:customer:c7", "mentions"));
     }
 }

@@ -41,10 +41,10 @@ public sealed class RedisCustomerStoreTests
         Assert.Contains(new KeyValuePair<string, string>("mentions", "3"), loaded.Fields);
         Assert.DoesNotContain(loaded.Fields, f => f.Key == RedisCustomerStore.VersionField);
         var db = connection.GetDatabase();
-        Assert.Equal(0.25, await db.SortedSetScoreAsync("test:acme:risk", Customer.Value));
-        Assert.Equal(2, (long)await db.HashGetAsync("test:acme:volume:202611230900", "negative"));
-        Assert.True((await db.KeyTimeToLiveAsync("test:acme:volume:202611230900")) > TimeSpan.Zero);
-        Assert.Equal(["{\"triggerId\":\"t1\"}"], (await db.ListRangeAsync("test:acme:triggers")).Select(v => v.ToString()));
+        Assert.Equal(0.25, await db.SortedSetScoreAsync("test:{acme}:risk", Customer.Value));
+        Assert.Equal(2, (long)await db.HashGetAsync("test:{acme}:volume:202611230900", "negative"));
+        Assert.True((await db.KeyTimeToLiveAsync("test:{acme}:volume:202611230900")) > TimeSpan.Zero);
+        Assert.Equal(["{\"triggerId\":\"t1\"}"], (await db.ListRangeAsync("test:{acme}:triggers")).Select(v => v.ToString()));
     }
 
     [RedisTheory]
@@ -61,9 +61,9 @@ public sealed class RedisCustomerStoreTests
         Assert.False(await store.WriteAsync(Write(1, 3, Signal("t1")), default));
 
         var db = connection.GetDatabase();
-        Assert.Equal("5", (string?)await db.HashGetAsync("test:acme:customer:c42", "mentions"));
-        Assert.Equal(4, (long)await db.HashGetAsync("test:acme:volume:202611230900", "negative"));
-        Assert.Equal(1, await db.ListLengthAsync("test:acme:triggers"));
+        Assert.Equal("5", (string?)await db.HashGetAsync("test:{acme}:customer:c42", "mentions"));
+        Assert.Equal(4, (long)await db.HashGetAsync("test:{acme}:volume:202611230900", "negative"));
+        Assert.Equal(1, await db.ListLengthAsync("test:{acme}:triggers"));
     }
 
     [RedisTheory]
@@ -74,7 +74,7 @@ public sealed class RedisCustomerStoreTests
         using var connection = server.Connect();
         var store = new RedisCustomerStore(connection, Options);
         var received = new List<string>();
-        var channel = RedisChannel.Literal("test:acme:alerts:live");
+        var channel = RedisChannel.Literal("test:{acme}:alerts:live");
         await connection.GetSubscriber().SubscribeAsync(channel, (_, message) => { lock (received) received.Add(message!); });
 
         await store.WriteAsync(Write(1, 1, Signal("a"), Signal("b")), default);
@@ -82,7 +82,7 @@ public sealed class RedisCustomerStoreTests
         await store.WriteSignalsAsync([Signal("d"), Signal("e")], default);
 
         var db = connection.GetDatabase();
-        Assert.Equal(["e", "d", "c"], (await db.ListRangeAsync("test:acme:triggers")).Select(v => v.ToString()[14..^2]));
+        Assert.Equal(["e", "d", "c"], (await db.ListRangeAsync("test:{acme}:triggers")).Select(v => v.ToString()[14..^2]));
         await WaitUntil(() => { lock (received) return received.Count >= 5; });
         lock (received)
         {
@@ -104,7 +104,7 @@ public sealed class RedisCustomerStoreTests
         await store.ForgetAsync(new Erasure(Customer, new SourcePosition(2, 40)), default);
 
         Assert.False(await connection.GetDatabase().KeyExistsAsync(store.Keys.Customer(Customer)));
-        Assert.Null(await connection.GetDatabase().SortedSetScoreAsync("test:acme:risk", Customer.Value));
+        Assert.Null(await connection.GetDatabase().SortedSetScoreAsync("test:{acme}:risk", Customer.Value));
         var marker = await store.LoadAsync(Customer, default);
         Assert.Equal(0, marker!.Version);
         Assert.Equal(watermarks, marker.Fields);
@@ -134,6 +134,6 @@ public sealed class RedisCustomerStoreTests
         await store.SaveBrandMonitorAsync("globex", "{\"v\":9}"u8.ToArray(), default);
 
         Assert.Equal("{\"v\":2}"u8.ToArray(), await store.LoadBrandMonitorAsync("acme", default));
-        Assert.Equal("{\"v\":9}", (string?)await connection.GetDatabase().StringGetAsync("test:globex:monitor"));
+        Assert.Equal("{\"v\":9}", (string?)await connection.GetDatabase().StringGetAsync("test:{globex}:monitor"));
     }
 }

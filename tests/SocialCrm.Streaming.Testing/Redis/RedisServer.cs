@@ -30,7 +30,7 @@ namespace SocialCrm.Streaming.Testing;
 /// Dispose kills the redis-server by its own process id and waits for it to exit; redis-server
 /// children still alive at process exit are killed too.</para>
 /// </remarks>
-public sealed partial class RedisServer : IDisposable
+public sealed partial class RedisServer : IRedisDeployment
 {
     private const int SigCont = 18; // Linux x64/arm64
     private const int SigStop = 19;
@@ -44,15 +44,19 @@ public sealed partial class RedisServer : IDisposable
     private bool _disposed;
     private readonly StringBuilder _output = new();
 
-    private RedisServer(string name, string? redisServerPath, string? dataDirectory = null)
+    private RedisServer(string name, string? redisServerPath, string? dataDirectory = null, string? clusterDirectory = null)
     {
         Name = name;
         _redisServerPath = redisServerPath;
         _dataDirectory = dataDirectory;
+        _clusterDirectory = clusterDirectory;
     }
 
     /// <summary>Where a persistent redis-server keeps its append-only file; null: nothing is persisted.</summary>
     private readonly string? _dataDirectory;
+
+    /// <summary>Where a cluster node keeps its cluster configuration (nodes.conf); null: not a cluster node.</summary>
+    private readonly string? _clusterDirectory;
 
     /// <summary>"redis" or "garnet".</summary>
     public string Name { get; }
@@ -119,6 +123,25 @@ public sealed partial class RedisServer : IDisposable
         }
     }
 
+    /// <summary>A redis-server with <c>--cluster-enabled yes</c> on <paramref name="port"/> (its bus on port + 10000), in no cluster yet.</summary>
+    internal static RedisServer StartClusterNode(string redisServerPath, int port)
+    {
+        var server = new RedisServer(RedisServers.Redis, redisServerPath, clusterDirectory: Directory.CreateTempSubdirectory("socialcrm-redis-cluster-").FullName);
+        try
+        {
+            lock (server._gate)
+            {
+                server.StartCore(port);
+            }
+            return server;
+        }
+        catch
+        {
+            server.Dispose();
+            throw;
+        }
+    }
+
     internal static RedisServer StartGarnet()
     {
         var server = new RedisServer(RedisServers.Garnet, null);
@@ -135,9 +158,11 @@ public sealed partial class RedisServer : IDisposable
     }
 
     /// <summary>A new connection (the caller disposes it). Short timeouts suit tests.</summary>
-    public ConnectionMultiplexer Connect(Action<ConfigurationOptions>? configure = null)
+    public ConnectionMultiplexer Connect(Action<ConfigurationOptions>? configure = null) => Connect(ConnectionString, configure);
+
+    internal static ConnectionMultiplexer Connect(string connectionString, Action<ConfigurationOptions>? configure)
     {
-        var options = ConfigurationOptions.Parse(ConnectionString);
+        var options = ConfigurationOptions.Parse(connectionString);
         options.ConnectTimeout = 5000;
         options.SyncTimeout = 5000;
         options.AsyncTimeout = 5000;
@@ -248,9 +273,12 @@ public sealed partial class RedisServer : IDisposable
         }
 
         admin?.Dispose();
-        if (_dataDirectory is not null)
+        foreach (var directory in new[] { _dataDirectory, _clusterDirectory })
         {
-            Directory.Delete(_dataDirectory, recursive: true);
+            if (directory is not null)
+            {
+                Directory.Delete(directory, recursive: true);
+            }
         }
     }
 
@@ -305,10 +333,17 @@ public sealed partial class RedisServer : IDisposable
                      "--daemonize", "no",
                      "--protected-mode", "no",
                      "--loglevel", "warning",
-                     "--dir", _dataDirectory ?? Path.GetTempPath(),
+                     "--dir", _dataDirectory ?? _clusterDirectory ?? Path.GetTempPath(),
                  })
         {
             psi.ArgumentList.Add(arg);
+        }
+        if (_clusterDirectory is not null)
+        {
+            foreach (var arg in new[] { "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "5000" })
+            {
+                psi.ArgumentList.Add(arg);
+            }
         }
 
         lock (_output)
