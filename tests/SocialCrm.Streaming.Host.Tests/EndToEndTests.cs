@@ -334,7 +334,7 @@ public sealed class ProcessorScenario
     }
 
     /// <summary>The keys matching <paramref name="pattern"/> on every primary: one server's, or all of a cluster's.</summary>
-    private static async IAsyncEnumerable<RedisKey> KeysAsync(ConnectionMultiplexer connection, string pattern)
+    public static async IAsyncEnumerable<RedisKey> KeysAsync(IConnectionMultiplexer connection, string pattern)
     {
         foreach (var server in connection.GetServers().Where(s => !s.IsReplica))
         {

@@ -29,6 +29,19 @@ public sealed class ErasureTests(RedisServersFixture servers, MockKafkaFixture k
             Mentions(erased, customer: true).Concat(Mentions(kept, customer: true)), erased);
     }
 
+    /// <summary>On a Redis Cluster the erasure is one script too: every key it names carries the brand's hash tag.</summary>
+    [RedisTheory]
+    [InlineData(RedisServers.Redis)]
+    public async Task On_a_three_master_cluster_a_tombstone_erases_every_copy_and_a_replay_does_not_bring_them_back(string server)
+    {
+        Assert.Equal(RedisServers.Redis, server);
+        using var cluster = RedisCluster.Start(masters: 3);
+        var scenario = ProcessorScenario.Create(kafka, cluster, Partitions);
+        const string erased = "cust-erase-9", kept = "cust-keep-10";
+        await RunAsync(scenario, $"acme:{erased}", ProduceCustomerTombstone(scenario, $"acme:{erased}"), $"acme:{kept}",
+            Mentions(erased, customer: true).Concat(Mentions(kept, customer: true)), erased);
+    }
+
     [Fact]
     public async Task Forget_author_erases_a_prospect_through_the_real_command_and_a_replay_does_not_bring_them_back()
     {
@@ -132,10 +145,9 @@ public sealed class ErasureTests(RedisServersFixture servers, MockKafkaFixture k
     /// <summary>Every key of the prefix whose name, or any element, member, field or value, contains <paramref name="needle"/>.</summary>
     private static async Task<List<string>> NamingAsync(IConnectionMultiplexer connection, string prefix, string needle)
     {
-        var server = connection.GetServer(connection.GetEndPoints()[0]);
         var db = connection.GetDatabase();
         var found = new List<string>();
-        await foreach (var key in server.KeysAsync(pattern: prefix + ":*", pageSize: 1000))
+        await foreach (var key in ProcessorScenario.KeysAsync(connection, prefix + ":*"))
         {
             IEnumerable<string> texts = await db.KeyTypeAsync(key) switch
             {
