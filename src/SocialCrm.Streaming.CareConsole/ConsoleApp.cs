@@ -97,6 +97,7 @@ public sealed class ConsoleApp : IAsyncDisposable
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(new RedisKeys(options.KeyPrefix));
         services.AddSingleton(new CaseKeys(options.KeyPrefix));
+        services.AddSingleton(options);
         services.AddSingleton(new BrandAccess(options.Auth));
         services.AddSingleton<SignalReader>();
         services.AddSingleton<CaseStore>();

@@ -18,6 +18,9 @@ public sealed class ConsoleOptions
     public DevSignInOptions DevSignIn { get; set; } = new();
     public ConsoleKafkaOptions Kafka { get; set; } = new();
 
+    /// <summary>A case (its record and audit trail) expires this long after its last change, and leaves the brand's index.</summary>
+    public TimeSpan CaseRetention { get; set; } = TimeSpan.FromDays(365);
+
     /// <summary>Every problem with the settings, for one clear error at start.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -29,6 +32,10 @@ public sealed class ConsoleOptions
         if (!DevSignIn.Enabled && (string.IsNullOrWhiteSpace(Auth.Authority) || string.IsNullOrWhiteSpace(Auth.Audience)))
         {
             errors.Add("Console:Auth:Authority and Console:Auth:Audience are required (OpenID Connect bearer tokens)");
+        }
+        if (CaseRetention < TimeSpan.FromDays(1))
+        {
+            errors.Add($"Console:CaseRetention must be at least one day; was '{CaseRetention}'");
         }
         if (string.IsNullOrWhiteSpace(Auth.BrandsClaim))
         {

@@ -26,6 +26,12 @@ public interface IEntityMetrics
 
     /// <summary>An entity gave up after bounded retries (its store refused its data, or something on its path threw) and answered what waited with a failure.</summary>
     void EntityFailed(string entityType);
+
+    /// <summary>A customer or prospect was erased (a tombstone carried out and announced).</summary>
+    void Erased();
+
+    /// <summary>An erased entity skipped <paramref name="mentions"/> replayed mentions it had applied before the erasure.</summary>
+    void MentionsSkippedAsErased(int mentions);
 }
 
 /// <summary>Reports nothing: the default of tests and tools.</summary>
@@ -39,6 +45,8 @@ public sealed class NoEntityMetrics : IEntityMetrics
     public void SignalsWritten(IReadOnlyList<OutboundSignal> signals) { }
     public void AppliedForAnotherNode(string entityType, int records) { }
     public void EntityFailed(string entityType) { }
+    public void Erased() { }
+    public void MentionsSkippedAsErased(int mentions) { }
 }
 
 /// <summary>

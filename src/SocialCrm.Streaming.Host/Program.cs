@@ -13,6 +13,7 @@ var root = new RootCommand("socialcrm: real-time social listening for customer c
     EvaluateCommand.Create(),
     GenerateCommand.Create(),
     TopologyCommand.Create(),
+    ForgetCommand.Create(),
     BenchCommand.Create(),
 };
 return await CommandRunner.InvokeAsync(root, args).ConfigureAwait(false);

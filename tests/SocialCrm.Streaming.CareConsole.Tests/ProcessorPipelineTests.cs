@@ -28,7 +28,8 @@ public sealed class ProcessorPipelineTests(RedisServersFixture servers, MockKafk
         await using var scenario = await ConsoleScenario.StartAsync(redis);
         var topics = new ProcessorTopics(
             kafka.CreateUniqueTopic("mentions", Partitions), Partitions, kafka.CreateUniqueTopic("profiles", Partitions),
-            kafka.CreateUniqueTopic("dlq", 1), kafka.CreateUniqueTopic("crisis", 1), kafka.CreateUniqueTopic("lifecycle", 1));
+            kafka.CreateUniqueTopic("dlq", 1), kafka.CreateUniqueTopic("crisis", 1), kafka.CreateUniqueTopic("lifecycle", 1),
+            kafka.CreateUniqueTopic("erasures", 1));
         var options = ConfigurationLoader.Bind(ConfigurationLoader.Build(new Dictionary<string, string?>
         {
             ["Kafka:BootstrapServers"] = kafka.BootstrapServers,

@@ -204,6 +204,29 @@ public sealed class CustomerStateTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void What_stays_of_an_erased_customer_is_its_watermarks_and_a_write_after_it_is_whole_but_them()
+    {
+        var state = CustomerState.New(Id);
+        Engine.ApplyProfile(state, new CustomerProfile(ValueTier.Gold, 10, "x", true));
+        var mentions = Sequence(6);
+        ApplyAll(state, mentions);
+        _ = state.TakeUnwrittenChanges();
+
+        var erased = CustomerState.WatermarksOf(state);
+
+        Assert.Equal(state.Watermarks, erased.Watermarks);
+        Assert.All(mentions, m => Assert.False(Engine.Apply(erased, m.Item1, m.Item2, [])));
+        Assert.Equal(0, erased.MentionsApplied);
+        Assert.Equal(ValueTier.Unknown, erased.ValueTier);
+        Assert.Null(erased.Segment);
+        // The marker holds the watermarks: the first write after the erasure brings every other field, on top of nothing.
+        var changes = erased.TakeUnwrittenChanges();
+        Assert.False(changes.Complete);
+        Assert.DoesNotContain(changes.Fields, f => f.Name.StartsWith(CustomerState.WatermarkPrefix, StringComparison.Ordinal));
+        Assert.Equal(CustomerState.New(Id).ToSnapshotFields().Count(f => !f.Name.StartsWith(CustomerState.WatermarkPrefix, StringComparison.Ordinal)), changes.Fields.Count);
+    }
+
+    [Fact]
     public void Without_consent_mentions_are_only_counted()
     {
         var state = CustomerState.New(Id);

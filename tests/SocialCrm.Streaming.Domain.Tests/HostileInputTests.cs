@@ -102,6 +102,20 @@ public sealed class HostileInputTests
         Assert.False(EntityId.TryParseCustomer("acme:", out _));
     }
 
+    [Theory]
+    [InlineData("acme:C-1", true)]
+    [InlineData("acme:x:123", true)]
+    [InlineData("acme:forum:user:with:colons", true)]
+    [InlineData("acme:myspace:123", false)]
+    [InlineData("acme:x:", false)]
+    [InlineData("acme:", false)]
+    [InlineData("acme", false)]
+    public void A_tombstone_key_names_a_customer_or_a_prospect_of_a_known_platform(string key, bool valid)
+    {
+        Assert.Equal(valid, EntityId.TryParseTombstoneKey(key, out var id));
+        Assert.Equal(valid ? key : null, id.Value);
+    }
+
     public static TheoryData<string, RejectReason, string> RejectedProfileLines => new()
     {
         // Found by fuzzing: field names that are not text made the lookup throw.

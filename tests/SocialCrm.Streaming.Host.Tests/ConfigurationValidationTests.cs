@@ -65,6 +65,10 @@ public sealed class ConfigurationValidationTests
     [InlineData("Redis:ListCapacity", "0", ">= 1")]
     [InlineData("Redis:VolumeRetention", "00:00:30", "at least one minute")]
     [InlineData("Redis:SignalIdRetention", "00:00:30", "at least one minute")]
+    [InlineData("Redis:CustomerRetention", "00:30:00", "at least one hour")]
+    [InlineData("Redis:SignalListRetention", "00:00:30", "at least one minute")]
+    [InlineData("Redis:BrandMonitorRetention", "00:30:00", "at least one hour")]
+    [InlineData("Redis:ErasureMarkerRetention", "00:00:30", "at least one minute")]
     [InlineData("Cluster:Hostname", " ", "must not be empty")]
     [InlineData("Cluster:Port", "70000", "0..65535")]
     [InlineData("Cluster:SeedNodes", "node-a", "host:port")]
@@ -91,6 +95,16 @@ public sealed class ConfigurationValidationTests
         Assert.Contains(setting, error.Message, StringComparison.Ordinal);
         Assert.Contains(value, error.Message, StringComparison.Ordinal);
         Assert.Contains(rule, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_erasure_marker_must_outlast_the_mentions_topic()
+    {
+        var catalog = SocialCrm.Streaming.Kafka.Topology.TopicCatalog.LoadDefault();
+        var settings = new Dictionary<string, string?>(Valid) { ["Redis:ErasureMarkerRetention"] = "3.00:00:00" };
+        var errors = OptionsValidator.ValidateAgainstTopics(ConfigurationLoader.Bind(ConfigurationLoader.Build(settings)), catalog);
+        Assert.Equal(["Redis:ErasureMarkerRetention must be at least the retention of topic social.mentions (7.00:00:00); was '3.00:00:00'"], errors);
+        Assert.Empty(OptionsValidator.ValidateAgainstTopics(ConfigurationLoader.Bind(ConfigurationLoader.Build(Valid)), catalog));
     }
 
     [Fact]

@@ -191,6 +191,9 @@ public sealed class ProcessorScenario
     public string KeyPrefix { get; }
     public RedisKeys Keys => new(KeyPrefix);
 
+    /// <summary>The same topics and keys read by another consumer group: a replay from the start.</summary>
+    public ProcessorScenario WithGroup(string groupId) => new(Kafka, Redis, Topics, groupId, KeyPrefix);
+
     /// <summary>The Redis key of the customer hash of <paramref name="entityId"/> (<c>brand:id</c>).</summary>
     public string CustomerKey(string entityId) => Keys.Customer(EntityId.Parse(entityId));
 
@@ -202,7 +205,8 @@ public sealed class ProcessorScenario
             kafka.CreateUniqueTopic("profiles", partitions),
             kafka.CreateUniqueTopic("dlq", 1),
             kafka.CreateUniqueTopic("crisis", 1),
-            kafka.CreateUniqueTopic("lifecycle", 1));
+            kafka.CreateUniqueTopic("lifecycle", 1),
+            kafka.CreateUniqueTopic("erasures", 1));
         return new ProcessorScenario(kafka, redis, topics, MockKafkaFixture.UniqueGroup("processor"), "t" + Guid.NewGuid().ToString("N")[..8]);
     }
 
@@ -330,7 +334,7 @@ public sealed class ProcessorScenario
     }
 
     /// <summary>The keys matching <paramref name="pattern"/> on every primary: one server's, or all of a cluster's.</summary>
-    private static async IAsyncEnumerable<RedisKey> KeysAsync(ConnectionMultiplexer connection, string pattern)
+    public static async IAsyncEnumerable<RedisKey> KeysAsync(IConnectionMultiplexer connection, string pattern)
     {
         foreach (var server in connection.GetServers().Where(s => !s.IsReplica))
         {

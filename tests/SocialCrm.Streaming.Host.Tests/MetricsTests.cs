@@ -115,7 +115,7 @@ public sealed partial class MetricsTests(RedisServersFixture servers, MockKafkaF
     [Fact]
     public async Task Two_nodes_in_one_process_each_expose_the_runtime_families()
     {
-        var topics = new ProcessorTopics("m", 4, "p", "dlq", "alerts", "triggers");
+        var topics = new ProcessorTopics("m", 4, "p", "dlq", "alerts", "triggers", "erasures");
         var nodes = new[] { new ProcessorMetrics(topics), new ProcessorMetrics(topics) };
         foreach (var node in nodes)
         {

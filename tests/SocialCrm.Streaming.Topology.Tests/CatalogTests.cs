@@ -9,13 +9,14 @@ public sealed class CatalogTests
     public void Topics_json_loads_with_every_role()
     {
         var catalog = TopicCatalog.Load(Repo.TopicsJson);
-        Assert.Equal(6, catalog.Topics.Count);
+        Assert.Equal(7, catalog.Topics.Count);
         Assert.Equal("social.mentions", catalog.Mentions.Name);
         Assert.Equal("crm.customer-profiles", catalog.Profiles.Name);
         Assert.Equal("social.mentions.dlq", catalog.DeadLetter.Name);
         Assert.Equal("social.alerts.crisis", catalog.CrisisAlerts.Name);
         Assert.Equal("social.triggers.lifecycle", catalog.LifecycleTriggers.Name);
         Assert.Equal("social.cases.events", catalog.CaseEvents.Name);
+        Assert.Equal("social.erasures", catalog.Erasures.Name);
         Assert.Equal(12, catalog.Mentions.Partitions);
         Assert.Equal(catalog.Mentions.Partitions, catalog.Profiles.Partitions);
         Assert.Equal("compact", catalog.Profiles.CleanupPolicy);

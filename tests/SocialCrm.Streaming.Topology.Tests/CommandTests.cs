@@ -64,7 +64,7 @@ public sealed class CommandTests
         {
             var (code, output, error) = await Run("verify", "--kafka", matching.BootstrapServers, "--topology", Repo.TopicsJson, "--timeout", "10s");
             Assert.True(code == 0, output + error);
-            Assert.Contains("Result: the cluster matches topology (6 topics).", output, StringComparison.Ordinal);
+            Assert.Contains("Result: the cluster matches topology (7 topics).", output, StringComparison.Ordinal);
         }
         using (var different = VerifyTests.ClusterWith(t => t.Role switch
         {

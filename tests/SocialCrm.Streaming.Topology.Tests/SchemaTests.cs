@@ -26,6 +26,7 @@ public sealed class SchemaTests
         { "dead-letter", "dead-letter-headers" },
         { "case-event", "case-event" },
         { "scenario", "scenario-header" },
+        { "erasure", "erasure" },
     };
 
     [Theory]
@@ -34,6 +35,19 @@ public sealed class SchemaTests
     {
         var errors = MiniJsonSchema.Load(Repo.Schema(schema)).Validate(Repo.Example(example));
         Assert.True(errors.Count == 0, $"{example} rejected by {schema}: {string.Join("; ", errors)}");
+    }
+
+    [Theory]
+    [InlineData("acme-air:C-004217", "customer")]
+    [InlineData("acme-air:x:u-88123", "prospect")]
+    public void The_erasure_event_the_processor_writes_matches_its_schema_and_its_id_is_deterministic(string entityId, string subject)
+    {
+        var erasure = new SocialCrm.Streaming.Domain.Ports.Erasure(EntityId.Parse(entityId), new SourcePosition(7, 1093));
+        var json = erasure.ToJson(new DateTimeOffset(2026, 11, 23, 11, 2, 14, 318, TimeSpan.Zero));
+        Assert.Empty(MiniJsonSchema.Load(Repo.Schema("erasure")).Validate(json));
+        Assert.Equal(subject, JsonDocument.Parse(json).RootElement.GetProperty("subject").GetString());
+        Assert.Equal(erasure.Id, new SocialCrm.Streaming.Domain.Ports.Erasure(EntityId.Parse(entityId), new SourcePosition(7, 1093)).Id);
+        Assert.NotEqual(erasure.Id, new SocialCrm.Streaming.Domain.Ports.Erasure(EntityId.Parse(entityId), new SourcePosition(7, 1094)).Id);
     }
 
     [Fact]
@@ -49,7 +63,7 @@ public sealed class SchemaTests
             _ = MiniJsonSchema.Load(path); // only implemented keywords
         }
         Assert.Equal(
-            ["case-event", "crisis-alert", "customer-profile", "dead-letter", "lifecycle-trigger", "mention"],
+            ["case-event", "crisis-alert", "customer-profile", "dead-letter", "erasure", "lifecycle-trigger", "mention"],
             catalog.Topics.Select(t => Path.GetFileName(t.ValueSchema).Replace(".schema.json", "", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
     }
 
@@ -206,10 +220,10 @@ public sealed class SchemaTests
                 continue;
             }
             Assert.Empty(schema.Validate("\"acme-air:C-004217\""));
-            // A profile's key is a customer's: a prospect's id (a second colon) is no profile key.
+            // A profile's key is a customer's; a prospect's id (a second colon) is a key only for a tombstone (forget the prospect).
             if (topic.GetProperty("role").GetString() == TopicRoles.Profiles)
             {
-                Assert.NotEmpty(schema.Validate("\"acme-air:x:u-88123\""));
+                Assert.Empty(schema.Validate("\"acme-air:x:u-88123\""));
                 Assert.True(EntityId.TryParseCustomer("acme-air:C-004217", out _));
                 Assert.False(EntityId.TryParseCustomer("acme-air:x:u-88123", out _));
             }

@@ -62,7 +62,7 @@ public sealed class VerifyTests
         var text = report.Format();
         Assert.Contains($"MISSING  {catalog.DeadLetter.Name}", text, StringComparison.Ordinal);
         Assert.Contains($"has {catalog.Profiles.Partitions / 2} partitions, expected {catalog.Profiles.Partitions}", text, StringComparison.Ordinal);
-        Assert.Contains("1 missing, 1 mismatched of 6 topics", text, StringComparison.Ordinal);
+        Assert.Contains("1 missing, 1 mismatched of 7 topics", text, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -107,7 +107,7 @@ public sealed class VerifyTests
         {
             var result = await TopologyAdmin.ApplyAsync(catalog, admin, Timeout, dryRun: true);
             Assert.Empty(result.Created);
-            Assert.Equal(5, result.After.Missing.Count);
+            Assert.Equal(6, result.After.Missing.Count);
         }
     }
 }

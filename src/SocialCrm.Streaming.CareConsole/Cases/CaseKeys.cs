@@ -6,14 +6,16 @@ namespace SocialCrm.Streaming.CareConsole.Cases;
 /// </summary>
 public sealed class CaseKeys(string prefix)
 {
+    private readonly Redis.State.RedisKeys _keys = new(prefix);
+
     /// <summary>Hash: <c>version</c> and <c>last</c> (the JSON of the case's latest event).</summary>
-    public string Case(string brand, string signalId) => $"{prefix}:{{{brand}}}:case:{signalId}";
+    public string Case(string brand, string signalId) => _keys.Case(brand, signalId);
 
     /// <summary>List: every event of the case, oldest first.</summary>
-    public string Audit(string brand, string signalId) => $"{prefix}:{{{brand}}}:case:{signalId}:audit";
+    public string Audit(string brand, string signalId) => _keys.CaseAudit(brand, signalId);
 
     /// <summary>Sorted set: the brand's cases, scored by the time of their latest change (Unix ms).</summary>
-    public string Index(string brand) => $"{prefix}:{{{brand}}}:cases";
+    public string Index(string brand) => _keys.Cases(brand);
 
     /// <summary>Pub/sub channel: every case event of the brand as it happens.</summary>
     public string LiveChannel(string brand) => $"{prefix}:{{{brand}}}:cases:live";

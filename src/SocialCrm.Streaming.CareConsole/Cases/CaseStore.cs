@@ -7,15 +7,18 @@ namespace SocialCrm.Streaming.CareConsole.Cases;
 /// change was decided on (compare and set), together with its audit entry, its index score and its live
 /// message — so of two agents claiming one alert at once exactly one wins.
 /// </summary>
-public sealed class CaseStore(IConnectionMultiplexer connection, CaseKeys keys)
+public sealed class CaseStore(IConnectionMultiplexer connection, CaseKeys keys, ConsoleOptions options)
 {
-    // KEYS: case hash, audit list, brand index. ARGV: expected version, new version, event JSON, index score, member, channel.
+    // KEYS: case hash, audit list, brand index. ARGV: expected version, new version, event JSON, index score, member, channel,
+    // retention (seconds), index cutoff (Unix ms: cases not changed since leave the index).
     private const string ApplyScript = """
         local current = tonumber(redis.call('HGET', KEYS[1], 'version') or '0')
         if current ~= tonumber(ARGV[1]) then return 0 end
         redis.call('HSET', KEYS[1], 'version', ARGV[2], 'last', ARGV[3])
         redis.call('RPUSH', KEYS[2], ARGV[3])
         redis.call('ZADD', KEYS[3], ARGV[4], ARGV[5])
+        redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', ARGV[8])
+        for k = 1, 3 do redis.call('EXPIRE', KEYS[k], ARGV[7]) end
         redis.call('PUBLISH', ARGV[6], ARGV[3])
         return 1
         """;
@@ -52,7 +55,8 @@ public sealed class CaseStore(IConnectionMultiplexer connection, CaseKeys keys)
         var json = CaseJson.Serialize(change);
         var applied = await connection.GetDatabase().ScriptEvaluateAsync(ApplyScript,
             [keys.Case(brand, id), keys.Audit(brand, id), keys.Index(brand)],
-            [expectedVersion, change.Version, json, change.At.ToUnixTimeMilliseconds(), id, keys.LiveChannel(brand)]).ConfigureAwait(false);
+            [expectedVersion, change.Version, json, change.At.ToUnixTimeMilliseconds(), id, keys.LiveChannel(brand),
+                (long)options.CaseRetention.TotalSeconds, (change.At - options.CaseRetention).ToUnixTimeMilliseconds()]).ConfigureAwait(false);
         return (long)applied == 1;
     }
 

@@ -53,6 +53,8 @@ public sealed class CustomerEntity : UntypedActor
     /// <summary>Messages held while loading, forgetting, or finishing writes before a tombstone; handled in order afterwards.</summary>
     private List<(object Message, IActorRef Sender)>? _held;
     private PendingTombstone? _tombstone;
+    /// <summary>Tombstones in effect (from the erasure marker, or carried out here); null for an entity never erased.</summary>
+    private List<SourcePosition>? _erasedBy;
 
     /// <summary>The scheduled retry of a failed load, write or forget; only while the store fails.</summary>
     private ICancelable? _retry;
@@ -154,6 +156,7 @@ public sealed class CustomerEntity : UntypedActor
                     break;
                 }
                 _version = loaded.Stored?.Version ?? 0;
+                _erasedBy = loaded.Stored is { Tombstones.Count: > 0 } erased ? [.. erased.Tombstones] : null;
                 _failedAttempts = 0;
                 _phase = Phase.Ready;
                 HandleHeld();
@@ -200,8 +203,13 @@ public sealed class CustomerEntity : UntypedActor
         switch (message)
         {
             case Forgotten:
-                _state = CustomerState.New(_id);
+                // The watermarks stay (they are in the erasure marker): a replayed old mention is skipped, not applied again.
+                _state = CustomerState.WatermarksOf(_state);
                 _version = 0;
+                _erasedBy ??= [];
+                _erasedBy.RemoveAll(p => p.Partition == _tombstone!.Reply.Position.Partition);
+                _erasedBy.Add(_tombstone!.Reply.Position);
+                _dependencies.Metrics.Erased();
                 _pendingSignals = null;
                 _pendingTimeline = null;
                 _failedAttempts = 0;
@@ -272,6 +280,10 @@ public sealed class CustomerEntity : UntypedActor
             }
             changed |= observations[i] is not null;
         }
+        if (_erasedBy is not null && _state.MentionsApplied == 0)
+        {
+            CountSkippedAsErased(observations, failed?.Count ?? 0);
+        }
         // An asker on another node (a remote temporary actor) consumed these records there.
         if (!sender.Path.Address.HasLocalScope)
         {
@@ -302,14 +314,42 @@ public sealed class CustomerEntity : UntypedActor
 
     private void Forget(ApplyProfile tombstone, IActorRef sender)
     {
+        if (_erasedBy?.Exists(p => p.Partition == tombstone.Position.Partition && p.Offset >= tombstone.Position.Offset) == true)
+        {
+            // This tombstone (or a later one) is in effect already: a replay; erased and announced once.
+            sender.Tell(Answer(tombstone));
+            return;
+        }
         _tombstone = new PendingTombstone(sender, Answer(tombstone));
         _phase = Phase.Forgetting;
         StartForget();
     }
 
     private void StartForget() =>
-        _dependencies.Store.ForgetAsync(_id, CancellationToken.None)
+        AnnounceAndEraseAsync(_dependencies, new Erasure(_id, _tombstone!.Reply.Position))
             .PipeTo(Self, success: () => Forgotten.Instance, failure: ex => new ForgetFailed(ex));
+
+    /// <summary>
+    /// Announced first, then erased: the marker that makes a replayed tombstone a no-op is stored only once the
+    /// announcement is acknowledged, so none is lost; one repeated after a failure carries the same erasure id.
+    /// </summary>
+    private static async Task AnnounceAndEraseAsync(CustomerEntityDependencies dependencies, Erasure erasure)
+    {
+        await dependencies.Erasures.PublishAsync(erasure, CancellationToken.None).ConfigureAwait(false);
+        await dependencies.Store.ForgetAsync(erasure, CancellationToken.None).ConfigureAwait(false);
+    }
+
+    /// <summary>An erased entity that applied nothing since: the mentions skipped are replays of the erased person's.</summary>
+    private void CountSkippedAsErased(MentionObservation?[] observations, int failed)
+    {
+        var skipped = observations.Count(o => o is null) - failed;
+        if (skipped == 0)
+        {
+            return;
+        }
+        _dependencies.Metrics.MentionsSkippedAsErased(skipped);
+        LogThrottled("customer-skipped-erased", "Customer {0} is erased: {1} replayed mention(s) skipped (skipped-erased)", skipped.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
 
     private void OnFailure(string kind, string doing, Exception cause, object retry)
     {
@@ -511,7 +551,7 @@ public sealed class CustomerEntity : UntypedActor
 }
 
 /// <summary>What every customer entity of a node shares: the rules, the store, the downstream publisher.</summary>
-public sealed record CustomerEntityDependencies(CustomerModel Model, ICustomerStore Store, ISignalPublisher Publisher)
+public sealed record CustomerEntityDependencies(CustomerModel Model, ICustomerStore Store, ISignalPublisher Publisher, IErasurePublisher Erasures)
 {
     public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(5);
 

@@ -249,6 +249,21 @@ public sealed class CustomerState
         _unwritten |= Bit(Field.Cooldown + (int)detector);
     }
 
+    /// <summary>
+    /// What stays of an erased customer: a new state with only <paramref name="erased"/>'s watermarks, which are stored
+    /// already (in the erasure marker), so a replayed old mention is still skipped.
+    /// </summary>
+    public static CustomerState WatermarksOf(CustomerState erased)
+    {
+        var s = new CustomerState(erased.Id);
+        foreach (var (partition, offset) in erased.Watermarks)
+        {
+            s.MarkApplied(new SourcePosition(partition, offset));
+        }
+        s._unwritten = AllFields & ~Bit(Field.Watermarks);
+        return s;
+    }
+
     /// <summary>Forgets everything about the customer except the watermark (which is not personal data and keeps replays exactly-once).</summary>
     internal void Forget()
     {

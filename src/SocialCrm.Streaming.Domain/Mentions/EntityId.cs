@@ -48,6 +48,24 @@ public readonly record struct EntityId
         return false;
     }
 
+    /// <summary>
+    /// Reads a tombstone's key: a customer key, or a prospect's entity id <c>{brand}:{platform}:{authorId}</c> (a known
+    /// platform and a non-empty author id), since a prospect can be forgotten but has no profile.
+    /// </summary>
+    public static bool TryParseTombstoneKey(string value, out EntityId id)
+    {
+        if (TryParseCustomer(value, out id))
+        {
+            return true;
+        }
+        if (TryParse(value, out id) && id.LocalId.Split(':', 2) is [var platform, { Length: > 0 }] && PlatformNames.TryParsePlatform(platform, out _))
+        {
+            return true;
+        }
+        id = default;
+        return false;
+    }
+
     public static EntityId ForProspect(string brand, Platform platform, string authorId) =>
         new($"{brand}:{platform.ToWire()}:{authorId}", brand.Length);
 

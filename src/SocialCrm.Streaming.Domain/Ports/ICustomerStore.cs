@@ -19,8 +19,12 @@ public interface ICustomerStore
     /// <summary>Writes brand-level signals (not tied to one customer), idempotent on their ids.</summary>
     Task WriteSignalsAsync(IReadOnlyList<OutboundSignal> signals, CancellationToken cancellationToken);
 
-    /// <summary>Removes everything stored about a customer (a profile tombstone: the right to be forgotten).</summary>
-    Task ForgetAsync(EntityId id, CancellationToken cancellationToken);
+    /// <summary>
+    /// Removes everything stored about a customer or prospect (a profile tombstone: the right to be forgotten) but a
+    /// marker of its watermarks and the tombstone's position, which names no one and expires, so that a replayed old
+    /// mention is skipped rather than bringing them back and the same tombstone read again is known as applied.
+    /// </summary>
+    Task ForgetAsync(Erasure erasure, CancellationToken cancellationToken);
 
     /// <summary>A brand monitor's saved detector state (baselines, open minutes), or null for a brand never saved.</summary>
     Task<byte[]?> LoadBrandMonitorAsync(string brand, CancellationToken cancellationToken);
@@ -30,7 +34,11 @@ public interface ICustomerStore
 }
 
 /// <summary>A stored snapshot: the version of the flush that wrote it and its fields.</summary>
-public sealed record StoredCustomer(long Version, IReadOnlyList<KeyValuePair<string, string>> Fields);
+public sealed record StoredCustomer(long Version, IReadOnlyList<KeyValuePair<string, string>> Fields)
+{
+    /// <summary>The tombstones already in effect for this entity (from its erasure marker), at most one per profiles partition.</summary>
+    public IReadOnlyList<SourcePosition> Tombstones { get; init; } = [];
+}
 
 /// <summary>The downstream topics of alerts and triggers.</summary>
 public interface ISignalPublisher

@@ -54,6 +54,11 @@ public static class OptionsValidator
         Require(errors, redis.TimelineCapacity >= 0, "Redis:TimelineCapacity", redis.TimelineCapacity, "must be >= 0 (0: no timeline)");
         Require(errors, redis.VolumeRetention >= TimeSpan.FromMinutes(1), "Redis:VolumeRetention", redis.VolumeRetention, "must be at least one minute");
         Require(errors, redis.SignalIdRetention >= TimeSpan.FromMinutes(1), "Redis:SignalIdRetention", redis.SignalIdRetention, "must be at least one minute");
+        Require(errors, redis.CustomerRetention >= TimeSpan.FromHours(1), "Redis:CustomerRetention", redis.CustomerRetention,
+            "must be at least one hour (and should outlast the mentions topic's retention, or a replay counts a customer's mentions again)");
+        Require(errors, redis.SignalListRetention >= TimeSpan.FromMinutes(1), "Redis:SignalListRetention", redis.SignalListRetention, "must be at least one minute");
+        Require(errors, redis.BrandMonitorRetention >= TimeSpan.FromHours(1), "Redis:BrandMonitorRetention", redis.BrandMonitorRetention, "must be at least one hour");
+        Require(errors, redis.ErasureMarkerRetention >= TimeSpan.FromMinutes(1), "Redis:ErasureMarkerRetention", redis.ErasureMarkerRetention, "must be at least one minute");
 
         var cluster = options.Cluster;
         Require(errors, !string.IsNullOrWhiteSpace(cluster.Hostname), "Cluster:Hostname", cluster.Hostname, "must not be empty");
@@ -105,6 +110,19 @@ public static class OptionsValidator
         Require(errors, tls.ClientKey.Length == 0 || tls.ClientCertificate.Length > 0, "Redis:Tls:ClientKey", tls.ClientKey, "needs Redis:Tls:ClientCertificate");
         Require(errors, tls.Enabled || !tls.HasAnyFile || redis.Configuration.Contains("ssl=true", StringComparison.OrdinalIgnoreCase), "Redis:Tls:Enabled", tls.Enabled,
             "must be true when Redis:Tls certificates are given (a certificate would otherwise be ignored on a plaintext connection)");
+    }
+
+    /// <summary>Rules that need the topics of topology/topics.json.</summary>
+    public static IReadOnlyList<string> ValidateAgainstTopics(SocialCrmOptions options, Kafka.Topology.TopicCatalog catalog)
+    {
+        var errors = new List<string>();
+        if (catalog.Mentions.RetentionMs is { } retentionMs)
+        {
+            // A marker gone while the topic still holds an erased person's mentions would let a replay bring them back.
+            Require(errors, options.Redis.ErasureMarkerRetention >= TimeSpan.FromMilliseconds(retentionMs), "Redis:ErasureMarkerRetention",
+                options.Redis.ErasureMarkerRetention, $"must be at least the retention of topic {catalog.Mentions.Name} ({TimeSpan.FromMilliseconds(retentionMs)})");
+        }
+        return errors;
     }
 
     /// <summary>librdkafka properties the processor sets itself: overriding them would break its delivery promise or be ignored.</summary>

@@ -17,8 +17,8 @@ public sealed class MeasuredCustomerStore(ICustomerStore inner, ProcessorMetrics
     public Task WriteSignalsAsync(IReadOnlyList<OutboundSignal> signals, CancellationToken cancellationToken) =>
         MeasureAsync(RedisOperations.Signals, () => Done(inner.WriteSignalsAsync(signals, cancellationToken)));
 
-    public Task ForgetAsync(EntityId id, CancellationToken cancellationToken) =>
-        MeasureAsync(RedisOperations.Forget, () => Done(inner.ForgetAsync(id, cancellationToken)));
+    public Task ForgetAsync(Erasure erasure, CancellationToken cancellationToken) =>
+        MeasureAsync(RedisOperations.Forget, () => Done(inner.ForgetAsync(erasure, cancellationToken)));
 
     public Task<byte[]?> LoadBrandMonitorAsync(string brand, CancellationToken cancellationToken) =>
         CountFailuresAsync(RedisOperations.BrandMonitor, () => inner.LoadBrandMonitorAsync(brand, cancellationToken));

@@ -57,6 +57,8 @@ public sealed class ProcessorMetrics : IEntityMetrics
     private readonly Counter _misaligned;
     private readonly Counter _misrouted;
     private readonly Counter _entityFailures;
+    private readonly Counter _erasures;
+    private readonly Counter _skippedErased;
     private readonly Gauge _clusterMembers;
     private readonly Gauge _unreachableMembers;
     private readonly HashSet<(string Topic, string Partition)> _lagSeries = [];
@@ -114,6 +116,10 @@ public sealed class ProcessorMetrics : IEntityMetrics
             "Records applied by an entity on this node that another node consumed (its shard is not where its partition is read: a remote hop), by entity type.", "type");
         _entityFailures = factory.CreateCounter("socialcrm_entity_failures_total",
             "Entities that gave up after bounded retries (the store refused their data, or something on their path threw) and had their waiting records dead-lettered (entity-failed), by type.", "type");
+        _erasures = factory.CreateCounter("socialcrm_erasures_total",
+            "Customers and prospects erased (a profile tombstone carried out and announced on the erasures topic).");
+        _skippedErased = factory.CreateCounter("socialcrm_erased_mentions_skipped_total",
+            "Mentions of an erased customer or prospect skipped as already applied before the erasure (a replay that would otherwise bring them back).");
         _clusterMembers = factory.CreateGauge("socialcrm_cluster_members",
             "Cluster members as this node sees them, by status.", "status");
         _unreachableMembers = factory.CreateGauge("socialcrm_cluster_unreachable_members",
@@ -275,6 +281,13 @@ public sealed class ProcessorMetrics : IEntityMetrics
     public void AppliedForAnotherNode(string entityType, int records) => _misrouted.WithLabels(entityType).Inc(records);
 
     public void EntityFailed(string entityType) => _entityFailures.WithLabels(entityType).Inc();
+
+    public void Erased() => _erasures.Inc();
+
+    public void MentionsSkippedAsErased(int mentions) => _skippedErased.Inc(mentions);
+
+    /// <summary>Mentions skipped as those of an erased entity, so far.</summary>
+    public long ErasedMentionsSkipped => (long)_skippedErased.Value;
 
     /// <summary>Records this node's customer entities applied for another node's consumer (a remote hop), so far.</summary>
     public long MisroutedCustomerRecords => (long)_misrouted.WithLabels(CustomerShardingExtensions.TypeName).Value;

@@ -208,9 +208,10 @@ public sealed class MentionPipeline(
     private Parsed ParseProfile(ConsumedRecord record, CancellationToken cancellationToken)
     {
         var key = record.Key is null ? "" : Encoding.UTF8.GetString(record.Key);
-        if (!EntityId.TryParseCustomer(key, out var id))
+        // A tombstone may also name a prospect ({brand}:{platform}:{authorId}, as `socialcrm forget --author` writes it).
+        if (!(record.Value is null ? EntityId.TryParseTombstoneKey(key, out var id) : EntityId.TryParseCustomer(key, out id)))
         {
-            return new Parsed(null, null, null, new Rejection(RejectReason.InvalidProfile, $"profile key '{key}' is not brand:customerId (one colon, a customer id without ':')"), null);
+            return new Parsed(null, null, null, new Rejection(RejectReason.InvalidProfile, $"profile key '{key}' is not brand:customerId (one colon, a customer id without ':'){(record.Value is null ? " nor a prospect's brand:platform:authorId" : "")}"), null);
         }
         CountIfMisaligned(record, id.Value);
         CustomerProfile? profile = null;

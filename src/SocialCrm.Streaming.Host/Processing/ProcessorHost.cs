@@ -26,7 +26,8 @@ using StackExchange.Redis;
 namespace SocialCrm.Streaming.Host.Processing;
 
 /// <summary>The topics one processor node reads and writes, from topology/topics.json.</summary>
-public sealed record ProcessorTopics(string Mentions, int MentionPartitions, string Profiles, string DeadLetter, string CrisisAlerts, string LifecycleTriggers);
+public sealed record ProcessorTopics(
+    string Mentions, int MentionPartitions, string Profiles, string DeadLetter, string CrisisAlerts, string LifecycleTriggers, string Erasures);
 
 /// <summary>The composition root of one processor node: the only place that wires adapters, cluster and domain together.</summary>
 public static class ProcessorHost
@@ -101,7 +102,8 @@ public static class ProcessorHost
             var dependencies = new CustomerEntityDependencies(
                 model,
                 sp.GetRequiredService<ICustomerStore>(),
-                sp.GetRequiredService<ISignalPublisher>())
+                sp.GetRequiredService<ISignalPublisher>(),
+                new KafkaErasurePublisher(sp.GetRequiredService<IProducer<byte[]?, byte[]>>(), topics.Erasures))
             {
                 Metrics = metrics,
                 RefusedAttempts = options.Pipeline.EntityFailureAttempts,

@@ -52,7 +52,12 @@ public sealed class ProcessorNode : IAsyncDisposable
     {
         var options = ConfigurationLoader.Bind(configuration);
         var rules = RulesConfiguration.Bind(configuration);
-        return new ProcessorNode(options, TopicsOf(catalog ?? TopicCatalog.LoadDefault()), rules, configuration.GetSection("Logging"), configureLogging, rulesSource);
+        catalog ??= TopicCatalog.LoadDefault();
+        if (OptionsValidator.ValidateAgainstTopics(options, catalog) is { Count: > 0 } errors)
+        {
+            throw new ConfigurationException(errors);
+        }
+        return new ProcessorNode(options, TopicsOf(catalog), rules, configuration.GetSection("Logging"), configureLogging, rulesSource);
     }
 
     public static ProcessorTopics TopicsOf(TopicCatalog catalog) => new(
@@ -61,7 +66,8 @@ public sealed class ProcessorNode : IAsyncDisposable
         catalog.Profiles.Name,
         catalog.DeadLetter.Name,
         catalog.CrisisAlerts.Name,
-        catalog.LifecycleTriggers.Name);
+        catalog.LifecycleTriggers.Name,
+        catalog.Erasures.Name);
 
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {

@@ -40,8 +40,10 @@ public static class TopicRoles
     public const string LifecycleTriggers = "lifecycleTriggers";
     /// <summary>Written by the care console, not the processor: what agents did on alerts and triggers.</summary>
     public const string CaseEvents = "caseEvents";
+    /// <summary>The customers and prospects erased, for CRM systems to follow.</summary>
+    public const string Erasures = "erasures";
 
-    public static IReadOnlyList<string> All { get; } = [Mentions, Profiles, DeadLetter, CrisisAlerts, LifecycleTriggers, CaseEvents];
+    public static IReadOnlyList<string> All { get; } = [Mentions, Profiles, DeadLetter, CrisisAlerts, LifecycleTriggers, CaseEvents, Erasures];
 }
 
 /// <summary>topology/topics.json is missing, unreadable or breaks a rule; the message names every bad field.</summary>
@@ -84,6 +86,7 @@ public sealed class TopicCatalog
         CrisisAlerts = ByRole(TopicRoles.CrisisAlerts);
         LifecycleTriggers = ByRole(TopicRoles.LifecycleTriggers);
         CaseEvents = ByRole(TopicRoles.CaseEvents);
+        Erasures = ByRole(TopicRoles.Erasures);
     }
 
     /// <summary>All topics, in file order.</summary>
@@ -95,6 +98,7 @@ public sealed class TopicCatalog
     public TopicSpec CrisisAlerts { get; }
     public TopicSpec LifecycleTriggers { get; }
     public TopicSpec CaseEvents { get; }
+    public TopicSpec Erasures { get; }
 
     /// <summary>Where the catalog came from (a file path, or the name given to <see cref="Parse"/>).</summary>
     public string Source { get; }

@@ -15,12 +15,12 @@ public sealed class RedisCustomerStore(IConnectionMultiplexer connection, RedisS
     public const string VersionField = "flushVersion";
 
     // KEYS: customer hash (or a dummy when ARGV[1] is 0: signals only), alerts list, triggers list,
-    //       risk zset, advocates zset, then one key per volume increment, then one "seen" key per signal,
-    //       then the timeline list when there are timeline entries.
+    //       risk zset, advocates zset, ranked-last-seen zset, then one key per volume increment, then one
+    //       "seen" key per signal, then the timeline list when there are timeline entries.
     // ARGV: version, base version (-1: the fields are the whole snapshot), field count, fields..., member,
-    //       risk, advocacy (empty: unchanged), volume count, volume ttl, (field, count) per volume
-    //       increment, signal count, list cap, seen ttl, channel, (stream c|t, json) per signal,
-    //       timeline entry count, timeline cap, entries (oldest first).
+    //       risk, advocacy (empty: unchanged), customer ttl, now, ranking cutoff (Unix seconds), volume count,
+    //       volume ttl, (field, count) per volume increment, signal count, list cap, seen ttl, channel, list ttl,
+    //       (stream c|t, json) per signal, timeline entry count, timeline cap, entries (oldest first).
     private const string FlushScript = """
         local version = tonumber(ARGV[1])
         local base = tonumber(ARGV[2])
@@ -39,7 +39,10 @@ public sealed class RedisCustomerStore(IConnectionMultiplexer connection, RedisS
         end
         a = a + 2 * nfields
         local member = ARGV[a]
+        local customerTtl = ARGV[a + 3]
         if version > 0 then
+          -- Expires after inactivity: every write starts the period again.
+          redis.call('EXPIRE', KEYS[1], customerTtl)
           local risk = tonumber(ARGV[a + 1])
           if risk then
             if risk > 0 then redis.call('ZADD', KEYS[4], risk, member) else redis.call('ZREM', KEYS[4], member) end
@@ -48,13 +51,25 @@ public sealed class RedisCustomerStore(IConnectionMultiplexer connection, RedisS
           if advocacy then
             if advocacy > 0 then redis.call('ZADD', KEYS[5], advocacy, member) else redis.call('ZREM', KEYS[5], member) end
           end
+          -- The rankings drop whoever was not written within the retention, a few with each flush of a ranked one.
+          if redis.call('ZSCORE', KEYS[4], member) or redis.call('ZSCORE', KEYS[5], member) then
+            redis.call('ZADD', KEYS[6], ARGV[a + 4], member)
+            for _, stale in ipairs(redis.call('ZRANGEBYSCORE', KEYS[6], '-inf', ARGV[a + 5], 'LIMIT', 0, 8)) do
+              redis.call('ZREM', KEYS[4], stale)
+              redis.call('ZREM', KEYS[5], stale)
+              redis.call('ZREM', KEYS[6], stale)
+            end
+            for k = 4, 6 do redis.call('EXPIRE', KEYS[k], customerTtl) end
+          else
+            redis.call('ZREM', KEYS[6], member)
+          end
         end
-        a = a + 3
+        a = a + 6
         local nvolume = tonumber(ARGV[a])
         local volumeTtl = tonumber(ARGV[a + 1])
         a = a + 2
         for i = 1, nvolume do
-          local key = KEYS[5 + i]
+          local key = KEYS[6 + i]
           redis.call('HINCRBY', key, ARGV[a], ARGV[a + 1])
           redis.call('EXPIRE', key, volumeTtl)
           a = a + 2
@@ -63,9 +78,10 @@ public sealed class RedisCustomerStore(IConnectionMultiplexer connection, RedisS
         local cap = tonumber(ARGV[a + 1])
         local seenTtl = tonumber(ARGV[a + 2])
         local channel = ARGV[a + 3]
-        a = a + 4
+        local listTtl = ARGV[a + 4]
+        a = a + 5
         for i = 1, nsignals do
-          local seen = KEYS[5 + nvolume + i]
+          local seen = KEYS[6 + nvolume + i]
           if redis.call('EXISTS', seen) == 0 then
             redis.call('SET', seen, '1')
             redis.call('EXPIRE', seen, seenTtl)
@@ -73,35 +89,42 @@ public sealed class RedisCustomerStore(IConnectionMultiplexer connection, RedisS
             if ARGV[a] == 'c' then list = KEYS[2] end
             redis.call('LPUSH', list, ARGV[a + 1])
             redis.call('LTRIM', list, 0, cap - 1)
+            redis.call('EXPIRE', list, listTtl)
             redis.call('PUBLISH', channel, ARGV[a + 1])
           end
           a = a + 2
         end
         local ntimeline = tonumber(ARGV[a])
         if version > 0 and ntimeline > 0 then
-          local timeline = KEYS[6 + nvolume + nsignals]
+          local timeline = KEYS[7 + nvolume + nsignals]
           for i = 1, ntimeline do
             redis.call('LPUSH', timeline, ARGV[a + 1 + i])
           end
           redis.call('LTRIM', timeline, 0, tonumber(ARGV[a + 1]) - 1)
+          redis.call('EXPIRE', timeline, customerTtl)
         end
         return 1
         """;
 
     private readonly RedisKeys _keys = new(options.KeyPrefix);
+    private readonly RedisErasure _erasure = new(connection, new RedisKeys(options.KeyPrefix), options);
 
     public RedisKeys Keys => _keys;
 
     public async Task<StoredCustomer?> LoadAsync(EntityId id, CancellationToken cancellationToken)
     {
-        var entries = await RedisRefusals.RefusedAsStoreErrorAsync(connection.GetDatabase().HashGetAllAsync(_keys.Customer(id)), "the customer's hash")
-            .ConfigureAwait(false);
-        if (entries.Length == 0)
+        var db = connection.GetDatabase();
+        // Both reads go out together: one round trip.
+        var customer = db.HashGetAllAsync(_keys.Customer(id));
+        var marker = db.HashGetAllAsync(_keys.ErasureMarker(id));
+        var entries = await RedisRefusals.RefusedAsStoreErrorAsync(customer, "the customer's hash").ConfigureAwait(false);
+        var markerEntries = await RedisRefusals.RefusedAsStoreErrorAsync(marker, "the customer's erasure marker").ConfigureAwait(false);
+        if (entries.Length == 0 && markerEntries.Length == 0)
         {
             return null;
         }
         long version = 0;
-        var fields = new List<KeyValuePair<string, string>>(entries.Length);
+        var fields = new List<KeyValuePair<string, string>>(entries.Length + markerEntries.Length);
         foreach (var entry in entries)
         {
             if (entry.Name != VersionField)
@@ -113,7 +136,7 @@ public sealed class RedisCustomerStore(IConnectionMultiplexer connection, RedisS
                 throw RedisRefusals.Unreadable("customer", new FormatException($"{VersionField} is not a whole number >= 0"));
             }
         }
-        return new StoredCustomer(version, fields);
+        return new StoredCustomer(version, fields) { Tombstones = RedisErasure.ReadMarker(markerEntries, fields) };
     }
 
     public Task<bool> WriteAsync(CustomerWrite write, CancellationToken cancellationToken) =>
@@ -136,18 +159,9 @@ public sealed class RedisCustomerStore(IConnectionMultiplexer connection, RedisS
         await connection.GetDatabase().StringGetAsync(_keys.BrandMonitor(brand)).ConfigureAwait(false) is { IsNull: false } state ? (byte[]?)state : null;
 
     public Task SaveBrandMonitorAsync(string brand, byte[] state, CancellationToken cancellationToken) =>
-        connection.GetDatabase().StringSetAsync(_keys.BrandMonitor(brand), state);
+        connection.GetDatabase().StringSetAsync(_keys.BrandMonitor(brand), state, options.BrandMonitorRetention);
 
-    public async Task ForgetAsync(EntityId id, CancellationToken cancellationToken)
-    {
-        var db = connection.GetDatabase();
-        var transaction = db.CreateTransaction();
-        _ = transaction.KeyDeleteAsync(_keys.Customer(id));
-        _ = transaction.KeyDeleteAsync(_keys.Timeline(id));
-        _ = transaction.SortedSetRemoveAsync(_keys.Risk(id.Brand), id.Value);
-        _ = transaction.SortedSetRemoveAsync(_keys.Advocates(id.Brand), id.Value);
-        await RedisRefusals.RefusedAsStoreErrorAsync(transaction.ExecuteAsync(), "forgetting the customer").ConfigureAwait(false);
-    }
+    public Task ForgetAsync(Erasure erasure, CancellationToken cancellationToken) => _erasure.EraseAsync(erasure, cancellationToken);
 
     /// <summary>False when the flush was older than the stored version, or not made against it (the script then changes nothing).</summary>
     private async Task<bool> RunFlushAsync(
@@ -156,23 +170,24 @@ public sealed class RedisCustomerStore(IConnectionMultiplexer connection, RedisS
         (string Key, IReadOnlyList<string> Entries)? timeline)
     {
         var timelineCount = timeline?.Entries.Count ?? 0;
-        var keys = new RedisKey[5 + volume.Count + signals.Count + (timelineCount > 0 ? 1 : 0)];
+        var keys = new RedisKey[6 + volume.Count + signals.Count + (timelineCount > 0 ? 1 : 0)];
         keys[0] = customerKey;
         keys[1] = brand.Alerts;
         keys[2] = brand.Triggers;
         keys[3] = brand.Risk;
         keys[4] = brand.Advocates;
+        keys[5] = brand.RankedLastSeen;
         for (var i = 0; i < volume.Count; i++)
         {
-            keys[5 + i] = brand.Volume(volume[i].Minute);
+            keys[6 + i] = brand.Volume(volume[i].Minute);
         }
         for (var i = 0; i < signals.Count; i++)
         {
-            keys[5 + volume.Count + i] = _keys.SignalSeen(brand.Brand, signals[i].Id);
+            keys[6 + volume.Count + i] = _keys.SignalSeen(brand.Brand, signals[i].Id);
         }
 
         // Integers stay typed: the client writes their digits, the same text a string would have been.
-        var args = new RedisValue[3 + 2 * fields.Count + 3 + 2 + 2 * volume.Count + 4 + 2 * signals.Count + 2 + timelineCount];
+        var args = new RedisValue[3 + 2 * fields.Count + 6 + 2 + 2 * volume.Count + 5 + 2 * signals.Count + 2 + timelineCount];
         var a = 0;
         args[a++] = version;
         args[a++] = baseVersion ?? -1;
@@ -185,6 +200,10 @@ public sealed class RedisCustomerStore(IConnectionMultiplexer connection, RedisS
         args[a++] = member;
         args[a++] = Score(risk);
         args[a++] = Score(advocacy);
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        args[a++] = (long)options.CustomerRetention.TotalSeconds;
+        args[a++] = now;
+        args[a++] = now - (long)options.CustomerRetention.TotalSeconds;
         args[a++] = volume.Count;
         args[a++] = (long)options.VolumeRetention.TotalSeconds;
         foreach (var increment in volume)
@@ -196,6 +215,7 @@ public sealed class RedisCustomerStore(IConnectionMultiplexer connection, RedisS
         args[a++] = options.ListCapacity;
         args[a++] = (long)options.SignalIdRetention.TotalSeconds;
         args[a++] = brand.LiveChannel;
+        args[a++] = (long)options.SignalListRetention.TotalSeconds;
         foreach (var signal in signals)
         {
             args[a++] = signal.Stream == SignalStream.CrisisAlerts ? "c" : "t";

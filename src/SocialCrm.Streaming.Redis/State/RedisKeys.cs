@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
 using SocialCrm.Streaming.Domain.Mentions;
 
 namespace SocialCrm.Streaming.Redis.State;
@@ -30,6 +32,29 @@ public sealed class RedisKeys
     public string Risk(string brand) => $"{_prefix}:{{{brand}}}:risk";
     public string Advocates(string brand) => $"{_prefix}:{{{brand}}}:advocates";
     public string Volume(string brand, string minute) => $"{_prefix}:{{{brand}}}:volume:{minute}";
+    /// <summary>When each ranked entity was last written (sorted set, Unix seconds): the rankings drop who stays silent.</summary>
+    public string RankedLastSeen(string brand) => $"{_prefix}:{{{brand}}}:ranked:seen";
+
+    /// <summary>
+    /// What stays of an erased customer or prospect (hash: watermarks and tombstone positions). Named by a hash of the
+    /// entity id, so no key left behind names the person, yet the entity finds its marker when it starts again.
+    /// </summary>
+    public string ErasureMarker(EntityId id)
+    {
+        Span<byte> hash = stackalloc byte[32];
+        SHA256.HashData(Encoding.UTF8.GetBytes(id.Value), hash);
+        return $"{_prefix}:{{{id.BrandSpan}}}:erased:{Convert.ToHexStringLower(hash[..16])}";
+    }
+
+    /// <summary>A care console case (hash: <c>version</c>, <c>last</c>); the brand is a Redis Cluster hash tag.</summary>
+    public string Case(string brand, string signalId) => $"{_prefix}:{{{brand}}}:case:{signalId}";
+
+    /// <summary>A case's audit trail (list, oldest first).</summary>
+    public string CaseAudit(string brand, string signalId) => $"{_prefix}:{{{brand}}}:case:{signalId}:audit";
+
+    /// <summary>The brand's cases (sorted set by the time of their latest change, Unix ms).</summary>
+    public string Cases(string brand) => $"{_prefix}:{{{brand}}}:cases";
+
     /// <summary>The brands taken on (a set), bounded by <c>Tenants:MaxBrands</c>.</summary>
     public string Brands => $"{_prefix}:brands";
     /// <summary>Remembers that a signal was written, so a replayed signal is not listed twice.</summary>
@@ -52,6 +77,7 @@ internal sealed class BrandKeys(RedisKeys keys, string brand)
     public string LiveChannel { get; } = keys.LiveChannel(brand);
     public string Risk { get; } = keys.Risk(brand);
     public string Advocates { get; } = keys.Advocates(brand);
+    public string RankedLastSeen { get; } = keys.RankedLastSeen(brand);
 
     public string Volume(string minute)
     {

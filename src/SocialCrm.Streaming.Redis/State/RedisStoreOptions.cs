@@ -21,5 +21,23 @@ public sealed class RedisStoreOptions
     /// <summary>How long a signal id is remembered to keep its writes idempotent.</summary>
     public TimeSpan SignalIdRetention { get; set; } = TimeSpan.FromDays(7);
 
+    /// <summary>
+    /// A customer's hash and timeline expire this long after their last write, and the risk and advocate rankings
+    /// drop a customer not written for as long. Longer than the mentions topic's retention, so a replay still finds the watermark.
+    /// </summary>
+    public TimeSpan CustomerRetention { get; set; } = TimeSpan.FromDays(90);
+
+    /// <summary>The alert and trigger lists of a brand expire this long after their last new entry.</summary>
+    public TimeSpan SignalListRetention { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>A brand monitor's saved detector state expires this long after its last save.</summary>
+    public TimeSpan BrandMonitorRetention { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>
+    /// How long an erased customer's marker (watermarks only) is kept, so a replayed old mention is skipped rather than
+    /// bringing them back: longer than the mentions topic's retention.
+    /// </summary>
+    public TimeSpan ErasureMarkerRetention { get; set; } = TimeSpan.FromDays(30);
+
     public RedisConnectionSettings ConnectionSettings() => new(Configuration, User, Password, Tls);
 }

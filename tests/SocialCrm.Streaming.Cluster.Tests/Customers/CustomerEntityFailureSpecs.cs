@@ -51,7 +51,8 @@ public sealed partial class CustomerEntityFailureSpecs : Akka.TestKit.Xunit2.Tes
         var store = new RedisCustomerStore(connection, new RedisStoreOptions { KeyPrefix = prefix });
         var topic = _kafka.CreateUniqueTopic("signals", 1);
         var dependencies = new CustomerEntityDependencies(
-            new CustomerModel(new EngagementEngine(new RulesOptions())), store, new KafkaSignalPublisher(producer, topic, topic))
+            new CustomerModel(new EngagementEngine(new RulesOptions())), store, new KafkaSignalPublisher(producer, topic, topic),
+            new KafkaErasurePublisher(producer, topic))
         {
             RefusedAttempts = refusedAttempts,
             MaxBackoff = TimeSpan.FromMilliseconds(200),

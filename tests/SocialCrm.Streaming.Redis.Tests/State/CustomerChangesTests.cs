@@ -111,9 +111,10 @@ public sealed class CustomerChangesTests
         Assert.Equal(state.ToSnapshotFields().ToDictionary(f => f.Name, f => f.Value), Text((await store.LoadAsync(state.Id, default))!.Fields));
 
         // Forgotten meanwhile (by another incarnation): changes must not leave a partial hash behind.
-        await store.ForgetAsync(state.Id, default);
+        await store.ForgetAsync(new Erasure(state.Id, new SourcePosition(0, 9)), default);
         Engine.Apply(state, Mention(2), new SourcePosition(0, 2), []);
         Assert.False(await store.WriteAsync(ChangesWrite(state, 3), default));
-        Assert.Null(await store.LoadAsync(state.Id, default));
+        Assert.False(await connection.GetDatabase().KeyExistsAsync(store.Keys.Customer(state.Id)));
+        Assert.All((await store.LoadAsync(state.Id, default))!.Fields, f => Assert.StartsWith("wm:", f.Key, StringComparison.Ordinal));
     }
 }

@@ -30,7 +30,7 @@ public sealed class CustomerTimelineTests
         Assert.False(await store.WriteAsync(Write(2, "{\"id\":\"m3\"}", "{\"id\":\"m4\"}"), default));
         Assert.Equal(["{\"id\":\"m4\"}", "{\"id\":\"m3\"}", "{\"id\":\"m2\"}"], (await db.ListRangeAsync("tl:{acme}:timeline:c7")).Select(v => v.ToString()));
 
-        await store.ForgetAsync(Customer, default);
+        await store.ForgetAsync(new Erasure(Customer, new SourcePosition(0, 5)), default);
         Assert.False(await db.KeyExistsAsync("tl:{acme}:timeline:c7"));
     }
 

@@ -92,17 +92,24 @@ public sealed class RedisCustomerStoreTests
 
     [RedisTheory]
     [MemberData(nameof(RedisServers.All), MemberType = typeof(RedisServers))]
-    public async Task Forgetting_a_customer_removes_its_state_and_rankings(string name)
+    public async Task Forgetting_a_customer_removes_its_state_and_rankings_and_keeps_only_its_watermarks(string name)
     {
         using var server = RedisServers.Start(name);
         using var connection = server.Connect();
         var store = new RedisCustomerStore(connection, Options);
-        await store.WriteAsync(Write(1, 3), default);
+        var write = Write(1, 3);
+        await store.WriteAsync(write with { Fields = [.. write.Fields, new("wm:3", 17), new("wm:5", 2)] }, default);
+        KeyValuePair<string, string>[] watermarks = [new("wm:3", "17"), new("wm:5", "2")];
 
-        await store.ForgetAsync(Customer, default);
+        await store.ForgetAsync(new Erasure(Customer, new SourcePosition(2, 40)), default);
 
-        Assert.Null(await store.LoadAsync(Customer, default));
+        Assert.False(await connection.GetDatabase().KeyExistsAsync(store.Keys.Customer(Customer)));
         Assert.Null(await connection.GetDatabase().SortedSetScoreAsync("test:{acme}:risk", Customer.Value));
+        var marker = await store.LoadAsync(Customer, default);
+        Assert.Equal(0, marker!.Version);
+        Assert.Equal(watermarks, marker.Fields);
+        Assert.Equal([new SourcePosition(2, 40)], marker.Tombstones);
+        Assert.True(await connection.GetDatabase().KeyTimeToLiveAsync(store.Keys.ErasureMarker(Customer)) > TimeSpan.FromDays(29));
     }
 
     private static async Task WaitUntil(Func<bool> condition)

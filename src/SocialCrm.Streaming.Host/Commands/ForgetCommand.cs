@@ -1,0 +1,107 @@
+using System.CommandLine;
+using System.Text;
+using Confluent.Kafka;
+using Microsoft.Extensions.Configuration;
+using SocialCrm.Streaming.Domain.Mentions;
+using SocialCrm.Streaming.Host.Configuration;
+using SocialCrm.Streaming.Kafka.Ingest;
+using SocialCrm.Streaming.Kafka.Output;
+using SocialCrm.Streaming.Kafka.Topology;
+
+namespace SocialCrm.Streaming.Host.Commands;
+
+/// <summary>
+/// <c>socialcrm forget --brand B (--customer ID | --author PLATFORM:ID)</c>: publishes a tombstone for the customer or
+/// prospect to the profiles topic, keyed as the processor reads it and partitioned like the mentions (murmur2), so the
+/// erasure takes effect in order with the mentions. Exit 0 once the broker has it, 2 bad usage or configuration,
+/// 1 when the broker refuses it or does not answer within --timeout.
+/// </summary>
+public static class ForgetCommand
+{
+    public static Command Create()
+    {
+        var kafka = new Option<string?>("--kafka")
+        {
+            Description = "Kafka bootstrap servers (default: Kafka:BootstrapServers from appsettings.json or SOCIALCRM__Kafka__BootstrapServers; Kafka:Properties such as sasl.* apply too)",
+        };
+        var brand = new Option<string>("--brand") { Description = "The brand the customer or prospect belongs to", Required = true };
+        var customer = new Option<string?>("--customer") { Description = "The CRM customer id to forget" };
+        var author = new Option<string?>("--author") { Description = "The prospect to forget, as PLATFORM:AUTHORID (e.g. x:12345)" };
+        var config = new Option<FileInfo?>("--config") { Description = "A settings file (appsettings.json layout) instead of the one beside the program" };
+        var topic = new Option<string?>("--topic") { Description = "Profiles topic (default: the profiles topic of topology/topics.json)" };
+        var timeout = CommandRunner.DurationOption("--timeout", "How long to wait for the broker's acknowledgement", TimeSpan.FromSeconds(30));
+        var command = new Command("forget", "Erase a customer or a prospect: publish their tombstone to the profiles topic, in order with their mentions")
+        {
+            kafka, brand, customer, author, config, topic, timeout,
+        };
+        brand.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<string>() is { } b && !MentionParser.IsValidBrand(b))
+            {
+                r.AddError($"--brand must be a brand as mentions name it ([a-z0-9_-]{{1,{MentionParser.MaxBrandLength}}}); was '{b}'");
+            }
+        });
+        command.Validators.Add(r =>
+        {
+            if ((r.GetResult(customer) is null) == (r.GetResult(author) is null))
+            {
+                r.AddError("give exactly one of --customer ID and --author PLATFORM:ID");
+            }
+            else if (r.GetValue(customer) is { } id && !EntityId.IsCustomerId(id))
+            {
+                r.AddError($"--customer must be a non-empty customer id without ':'; was '{id}'");
+            }
+            else if (r.GetValue(author) is { } a && !IsAuthor(a))
+            {
+                r.AddError($"--author must be PLATFORM:AUTHORID with a platform of x, twitter, facebook, instagram, reddit, youtube, tiktok, review, forum, other; was '{a}'");
+            }
+        });
+        command.SetAction((parse, cancellationToken) => CommandRunner.Guard(async () =>
+        {
+            var b = parse.GetValue(brand)!;
+            var entity = parse.GetValue(customer) is { } id ? EntityId.ForCustomer(b, id) : EntityId.Parse($"{b}:{parse.GetValue(author)}");
+            var kafkaOptions = KafkaOptions(parse.GetValue(kafka), parse.GetValue(config));
+            var topicName = parse.GetValue(topic) ?? TopicCatalog.LoadDefault().Profiles.Name;
+            var properties = new Dictionary<string, string>(kafkaOptions.Properties)
+            {
+                ["message.timeout.ms"] = ((long)parse.GetValue(timeout).TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            };
+            using var producer = KafkaClientSettings.Build(kafkaOptions, "producer", () => KafkaProducerFactory.Create(kafkaOptions.BootstrapServers, properties));
+            try
+            {
+                var delivered = await producer.ProduceAsync(topicName, new Message<byte[]?, byte[]> { Key = Encoding.UTF8.GetBytes(entity.Value), Value = null! },
+                    cancellationToken).ConfigureAwait(false);
+                await Console.Out.WriteLineAsync($"forget: tombstone for {entity.Value} published to {delivered.Topic} [{delivered.Partition.Value}] @ {delivered.Offset.Value}").ConfigureAwait(false);
+                return ExitCodes.Ok;
+            }
+            catch (ProduceException<byte[]?, byte[]> ex)
+            {
+                await Console.Error.WriteLineAsync($"forget: the broker did not take the tombstone for {entity.Value} on {topicName}: {ex.Error.Code} {ex.Error.Reason}").ConfigureAwait(false);
+                return ExitCodes.Failure;
+            }
+        }));
+        return command;
+    }
+
+    private static bool IsAuthor(string value) =>
+        value.Split(':', 2) is [var platform, { Length: > 0 }] && PlatformNames.TryParsePlatform(platform, out _);
+
+    /// <summary>Kafka:BootstrapServers (the --kafka flag wins) and Kafka:Properties from configuration, as every Kafka client of the processor reads them.</summary>
+    private static KafkaIngestOptions KafkaOptions(string? kafka, FileInfo? settings)
+    {
+        var options = new KafkaIngestOptions();
+        try
+        {
+            ConfigurationLoader.Build(new Dictionary<string, string?> { ["Kafka:BootstrapServers"] = kafka }, settings?.FullName).GetSection("Kafka").Bind(options);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or FormatException or IOException)
+        {
+            throw new ConfigurationException([ex.Message]);
+        }
+        if (string.IsNullOrWhiteSpace(options.BootstrapServers))
+        {
+            throw new ConfigurationException(["Kafka:BootstrapServers is not set: pass --kafka host:port or set SOCIALCRM__Kafka__BootstrapServers"]);
+        }
+        return options;
+    }
+}
