@@ -57,6 +57,37 @@ public sealed class ErasureTests(RedisServersFixture servers, MockKafkaFixture k
         }, $"acme:x:{kept}", Mentions(erased, customer: false).Concat(Mentions(kept, customer: false)), erased);
     }
 
+    /// <summary>With authors pseudonymised the processor only ever saw the keyed hash: the tombstone names that, not the author.</summary>
+    [Fact]
+    public async Task Forget_author_with_pseudonymised_authors_publishes_the_tombstone_of_the_keyed_hash()
+    {
+        var key = new byte[32];
+        new Random(11).NextBytes(key);
+        var environment = new Dictionary<string, string>
+        {
+            ["SOCIALCRM__Privacy__PseudonymiseAuthors"] = "true",
+            ["SOCIALCRM__Privacy__PseudonymKey"] = Convert.ToBase64String(key),
+        };
+        var topic = kafka.CreateUniqueTopic("profiles", Partitions);
+        using var process = SocialCrmProcess.Start(environment,
+            "forget", "--kafka", kafka.BootstrapServers, "--brand", "acme", "--author", "twitter:12345", "--topic", topic);
+        process.Input.Close();
+        var (code, stdout, stderr) = await process.WaitAsync(TimeSpan.FromSeconds(60));
+        output.WriteLine($"forget -> {code}: {stdout}{stderr}");
+        Assert.Equal(0, code);
+        var pseudonym = new SocialCrm.Streaming.Domain.Privacy.Pseudonymizer(key).AuthorId(SocialCrm.Streaming.Domain.Mentions.Platform.Twitter, "12345");
+        Assert.Contains($"tombstone for acme:twitter:{pseudonym} published to {topic}", stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("12345", stdout, StringComparison.Ordinal);
+
+        environment.Remove("SOCIALCRM__Privacy__PseudonymKey");
+        using var keyless = SocialCrmProcess.Start(environment,
+            "forget", "--kafka", kafka.BootstrapServers, "--brand", "acme", "--author", "x:12345", "--topic", topic);
+        keyless.Input.Close();
+        var (refused, _, error) = await keyless.WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(2, refused);
+        Assert.Contains("Privacy:PseudonymiseAuthors needs Privacy:PseudonymKey", error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Forget_exits_2_on_bad_usage_and_1_when_no_broker_takes_the_tombstone()
     {

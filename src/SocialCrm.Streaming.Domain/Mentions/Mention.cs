@@ -51,7 +51,8 @@ public static class PlatformNames
         Platform.Tiktok => "tiktok",
         Platform.Review => "review",
         Platform.Forum => "forum",
-        _ => "other",
+        Platform.Other => "other",
+        _ => throw new ArgumentOutOfRangeException(nameof(platform), platform, "unknown platform"),
     };
 
     public static bool TryParsePlatform(string value, out Platform platform)

@@ -59,8 +59,8 @@ public static class ForgetCommand
         command.SetAction((parse, cancellationToken) => CommandRunner.Guard(async () =>
         {
             var b = parse.GetValue(brand)!;
-            var entity = parse.GetValue(customer) is { } id ? EntityId.ForCustomer(b, id) : EntityId.Parse($"{b}:{parse.GetValue(author)}");
-            var kafkaOptions = KafkaOptions(parse.GetValue(kafka), parse.GetValue(config));
+            var (kafkaOptions, privacy) = Settings(parse.GetValue(kafka), parse.GetValue(config));
+            var entity = parse.GetValue(customer) is { } id ? EntityId.ForCustomer(b, id) : ProspectId(b, parse.GetValue(author)!, privacy);
             var topicName = parse.GetValue(topic) ?? TopicCatalog.LoadDefault().Profiles.Name;
             var properties = new Dictionary<string, string>(kafkaOptions.Properties)
             {
@@ -86,13 +86,35 @@ public static class ForgetCommand
     private static bool IsAuthor(string value) =>
         value.Split(':', 2) is [var platform, { Length: > 0 }] && PlatformNames.TryParsePlatform(platform, out _);
 
-    /// <summary>Kafka:BootstrapServers (the --kafka flag wins) and Kafka:Properties from configuration, as every Kafka client of the processor reads them.</summary>
-    private static KafkaIngestOptions KafkaOptions(string? kafka, FileInfo? settings)
+    /// <summary>
+    /// The prospect's entity id as the processor keys it: with <c>Privacy:PseudonymiseAuthors</c> the processor only ever
+    /// saw the keyed hash of the author id, so the tombstone must name that.
+    /// </summary>
+    private static EntityId ProspectId(string brand, string author, PrivacyOptions privacy)
+    {
+        var separator = author.IndexOf(':', StringComparison.Ordinal);
+        PlatformNames.TryParsePlatform(author[..separator], out var platform);
+        var authorId = author[(separator + 1)..];
+        if (privacy.PseudonymiseAuthors)
+        {
+            authorId = privacy.CreatePseudonymizer().AuthorId(platform, authorId);
+        }
+        return EntityId.Parse($"{brand}:{platform.ToWire()}:{authorId}");
+    }
+
+    /// <summary>
+    /// Kafka:BootstrapServers (the --kafka flag wins) and Kafka:Properties from configuration, as every Kafka client of the
+    /// processor reads them, and the Privacy settings the processor pseudonymises authors with.
+    /// </summary>
+    private static (KafkaIngestOptions Kafka, PrivacyOptions Privacy) Settings(string? kafka, FileInfo? settings)
     {
         var options = new KafkaIngestOptions();
+        var privacy = new PrivacyOptions();
         try
         {
-            ConfigurationLoader.Build(new Dictionary<string, string?> { ["Kafka:BootstrapServers"] = kafka }, settings?.FullName).GetSection("Kafka").Bind(options);
+            var configuration = ConfigurationLoader.Build(new Dictionary<string, string?> { ["Kafka:BootstrapServers"] = kafka }, settings?.FullName);
+            configuration.GetSection("Kafka").Bind(options);
+            configuration.GetSection("Privacy").Bind(privacy);
         }
         catch (Exception ex) when (ex is InvalidOperationException or FormatException or IOException)
         {
@@ -102,6 +124,12 @@ public static class ForgetCommand
         {
             throw new ConfigurationException(["Kafka:BootstrapServers is not set: pass --kafka host:port or set SOCIALCRM__Kafka__BootstrapServers"]);
         }
-        return options;
+        var errors = new List<string>();
+        privacy.Validate(errors);
+        if (errors.Count > 0)
+        {
+            throw new ConfigurationException(errors);
+        }
+        return (options, privacy);
     }
 }
