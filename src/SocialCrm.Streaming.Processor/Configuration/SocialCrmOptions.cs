@@ -32,6 +32,8 @@ public sealed class ClusterNodeOptions
     /// shards move only then, so this bounds how long a crashed node's customers wait.
     /// </summary>
     public TimeSpan DownUnreachableAfter { get; set; } = TimeSpan.FromSeconds(20);
+    /// <summary>Optional: members found through the Kubernetes API instead of <see cref="SeedNodes"/>.</summary>
+    public KubernetesBootstrapOptions Bootstrap { get; set; } = new();
 }
 
 public sealed class PipelineOptions
