@@ -73,9 +73,12 @@ public sealed class SocialCrmProcess : IDisposable
         return (_process.ExitCode, await _output, Error);
     }
 
-    public static async Task<(int ExitCode, string Output, string Error)> RunAsync(TimeSpan timeout, params string[] args)
+    public static Task<(int ExitCode, string Output, string Error)> RunAsync(TimeSpan timeout, params string[] args) =>
+        RunAsync(new Dictionary<string, string>(), timeout, args);
+
+    public static async Task<(int ExitCode, string Output, string Error)> RunAsync(IReadOnlyDictionary<string, string> environment, TimeSpan timeout, params string[] args)
     {
-        using var process = Start(args);
+        using var process = Start(environment, args);
         process.Input.Close();
         return await process.WaitAsync(timeout);
     }

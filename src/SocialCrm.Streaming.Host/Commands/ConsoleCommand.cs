@@ -1,6 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
-using System.Security.Cryptography;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using SocialCrm.Streaming.CareConsole;
@@ -61,22 +59,5 @@ public static class ConsoleCommand
         options.KeyPrefix = redis.KeyPrefix is { Length: > 0 } prefix ? prefix : options.KeyPrefix;
         var errors = options.Validate();
         return errors.Count > 0 ? throw new ConfigurationException(errors) : options;
-    }
-
-    /// <summary>
-    /// The demo's console: development sign-in on, one demo agent for every brand. The returned URL signs the
-    /// browser in (a one-time random token of this run).
-    /// </summary>
-    public static async Task<(ConsoleApp Console, string SignInUrl)> StartDemoAsync(string redis, string keyPrefix, IReadOnlyList<string> brands, int port, CancellationToken cancellationToken)
-    {
-        var token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
-        var options = new ConsoleOptions
-        {
-            RedisConfiguration = redis,
-            KeyPrefix = keyPrefix,
-            DevSignIn = new DevSignInOptions { Enabled = true, Users = [new DevUser { Token = token, Name = "demo-agent", Brands = [.. brands] }] },
-        };
-        var console = await ConsoleApp.StartAsync(options, "127.0.0.1", port, logging => logging.AddFilter("SocialCrm", LogLevel.Warning), cancellationToken).ConfigureAwait(false);
-        return (console, $"{console.Url.ToString().TrimEnd('/')}/dev-login?token={token.ToString(CultureInfo.InvariantCulture)}");
     }
 }

@@ -16,7 +16,7 @@ public static class RunCommand
         var hostname = new Option<string?>("--hostname") { Description = "Host name other nodes reach this one by (Cluster:Hostname)" };
         var seedNodes = new Option<string?>("--seed-nodes") { Description = "host:port[,host:port] of seed nodes; none = a cluster of one (Cluster:SeedNodes)" };
         var metricsPort = new Option<int?>("--metrics-port") { Description = "Port of /metrics and /health (Metrics:Port)" };
-        var logFormat = LogFormatOption();
+        var logFormat = CommandRunner.LogFormatOption();
         var settings = new Option<FileInfo?>("--config") { Description = "An appsettings.json to use instead of the one beside the executable" };
         var command = new Command("run", "Run a processor node against real Kafka and Redis")
         {
@@ -42,13 +42,5 @@ public static class RunCommand
             return ExitCodes.Of(await node.RunUntilStoppedAsync(cancellationToken).ConfigureAwait(false));
         }));
         return command;
-    }
-
-    /// <summary><c>--log-format simple|json</c> (Logging:Console:FormatterName).</summary>
-    public static Option<string?> LogFormatOption()
-    {
-        var option = new Option<string?>("--log-format") { Description = "Console log format: simple (one line per entry) or json (Logging:Console:FormatterName)" };
-        option.AcceptOnlyFromAmong("simple", "json");
-        return option;
     }
 }

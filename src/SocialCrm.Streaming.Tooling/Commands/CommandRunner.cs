@@ -184,4 +184,12 @@ public static class CommandRunner
         }
         return option;
     }
+
+    /// <summary><c>--log-format simple|json</c> (Logging:Console:FormatterName).</summary>
+    public static Option<string?> LogFormatOption()
+    {
+        var option = new Option<string?>("--log-format") { Description = "Console log format: simple (one line per entry) or json (Logging:Console:FormatterName)" };
+        option.AcceptOnlyFromAmong("simple", "json");
+        return option;
+    }
 }

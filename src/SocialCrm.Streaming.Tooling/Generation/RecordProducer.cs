@@ -4,9 +4,15 @@ using Confluent.Kafka;
 
 namespace SocialCrm.Streaming.Host.Generation;
 
-/// <summary>Sends generated mentions to a topic at a target rate (0 = as fast as the broker takes them).</summary>
+/// <summary>
+/// Sends generated mentions to a topic at a target rate (0 = as fast as the broker takes them). A stop (Ctrl+C, the
+/// demo's end) is honoured while the client's queue is full and while flushing, which never end with the broker down.
+/// </summary>
 public sealed class RecordProducer(IProducer<byte[]?, byte[]> producer, string topic)
 {
+    private static readonly TimeSpan FlushTimeout = TimeSpan.FromSeconds(30);
+    /// <summary>How long records queued at a stop still get to be delivered.</summary>
+    private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(2);
     private long _produced;
     private long _failed;
 
@@ -28,13 +34,26 @@ public sealed class RecordProducer(IProducer<byte[]?, byte[]> producer, string t
                     continue;
                 }
             }
-            Send(next());
+            if (!TrySend(next(), cancellationToken))
+            {
+                break;
+            }
             sent++;
         }
-        producer.Flush(TimeSpan.FromSeconds(30));
+        using var deadline = new CancellationTokenSource(FlushTimeout);
+        using var stopping = cancellationToken.Register(() => deadline.CancelAfter(StopGrace));
+        try
+        {
+            producer.Flush(deadline.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // Records still queued were not delivered: they count as neither produced nor failed.
+        }
     }
 
-    public void Send(GeneratedRecord record)
+    /// <summary>Queues one record; false when stopped while the client's queue was full.</summary>
+    private bool TrySend(GeneratedRecord record, CancellationToken cancellationToken)
     {
         var message = new Message<byte[]?, byte[]>
         {
@@ -50,11 +69,15 @@ public sealed class RecordProducer(IProducer<byte[]?, byte[]> producer, string t
                     if (report.Error.IsError) Interlocked.Increment(ref _failed);
                     else Interlocked.Increment(ref _produced);
                 });
-                return;
+                return true;
             }
             catch (ProduceException<byte[]?, byte[]> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull)
             {
                 // The client's queue is full: wait for deliveries instead of dropping.
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    return false;
+                }
                 producer.Poll(TimeSpan.FromMilliseconds(50));
             }
         }

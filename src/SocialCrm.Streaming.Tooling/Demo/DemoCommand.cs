@@ -24,7 +24,7 @@ public static class DemoCommand
         var duration = CommandRunner.DurationOption("--duration", "Stop by itself after this long (e.g. 20s); default: run until Ctrl+C");
         var rate = new Option<double>("--rate") { Description = "Mentions per second to generate (0 = as fast as possible)", DefaultValueFactory = _ => 2_000 };
         var metricsPort = new Option<int>("--metrics-port") { Description = "Port of /metrics and /health (0 = an ephemeral port on 127.0.0.1)", DefaultValueFactory = _ => 0 };
-        var logFormat = RunCommand.LogFormatOption();
+        var logFormat = CommandRunner.LogFormatOption();
         var clusterPort = new Option<int>("--cluster-port") { Description = "Akka remoting port of the demo's node, so `socialcrm run` processes can join its cluster (--seed-nodes 127.0.0.1:PORT); 0 = a cluster of one", DefaultValueFactory = _ => 0 };
         var customers = new Option<int>("--customers") { Description = "Customers per brand", DefaultValueFactory = _ => 2_500 };
         var consolePort = new Option<int>("--console-port") { Description = "Port of the care console (0 = an ephemeral port on 127.0.0.1)", DefaultValueFactory = _ => 0 };
@@ -84,7 +84,7 @@ public static class DemoCommand
         await node.StartAsync(cancellationToken).ConfigureAwait(false);
         using var view = await LiveView.StartAsync(garnet.ConnectionString, node.Options.Redis.KeyPrefix).ConfigureAwait(false);
         // The care console, signed in as a demo agent for every brand; disposed (stopped) when the demo returns.
-        var (careConsole, consoleUrl) = await ConsoleCommand.StartDemoAsync(garnet.ConnectionString, node.Options.Redis.KeyPrefix, new GeneratorOptions().Brands, settings.ConsolePort, cancellationToken).ConfigureAwait(false);
+        var (careConsole, consoleUrl) = await DemoConsole.StartAsync(garnet.ConnectionString, node.Options.Redis.KeyPrefix, new GeneratorOptions().Brands, settings.ConsolePort, cancellationToken).ConfigureAwait(false);
         await using var stopConsole = careConsole;
         Console.WriteLine($"Console: {consoleUrl}");
 

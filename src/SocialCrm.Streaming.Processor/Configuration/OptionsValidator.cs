@@ -76,6 +76,7 @@ public static class OptionsValidator
         Require(errors, cluster.PassivateIdleAfter > TimeSpan.Zero, "Cluster:PassivateIdleAfter", cluster.PassivateIdleAfter, "must be > 0");
         Require(errors, cluster.DownUnreachableAfter >= TimeSpan.FromSeconds(1), "Cluster:DownUnreachableAfter", cluster.DownUnreachableAfter,
             "must be >= 1s (shorter downs members on a GC pause or a network blip)");
+        cluster.Bootstrap.Validate(cluster, options.Metrics.Port, errors);
 
         Require(errors, options.Pipeline.Parallelism is >= 1 and <= 100_000, "Pipeline:Parallelism", options.Pipeline.Parallelism, "must be within 1..100000");
         Require(errors, options.Pipeline.AskTimeout > TimeSpan.Zero, "Pipeline:AskTimeout", options.Pipeline.AskTimeout, "must be > 0");

@@ -96,6 +96,7 @@ public static class ProcessorHost
         var seeds = SeedNodeList.Parse(options.Cluster.SeedNodes)
             .Select(seed => $"{ClusterRemoting.Protocol(options.Cluster)}://{ActorSystemName}@{seed}")
             .ToArray();
+        KubernetesBootstrap.RequireKubernetesApi(options.Cluster);
         var remoting = ClusterRemoting.Options(options.Cluster);
         services.AddAkka(ActorSystemName, (akka, sp) =>
         {
@@ -124,6 +125,7 @@ public static class ProcessorHost
                 // committed; on the CLR's exit hook it would run in parallel with the drain and take sharding away under it.
                 .AddHocon("akka.coordinated-shutdown.run-by-clr-shutdown-hook = off", HoconAddMode.Prepend)
                 .AddClusterSerialization()
+                .WithKubernetesBootstrap(options.Cluster) // only with Cluster:Bootstrap:Enabled
                 .AddCustomerShardRegion(topics.MentionPartitions, dependencies, options.Cluster.PassivateIdleAfter)
                 .AddBrandMonitorShardRegion(topics.MentionPartitions, options.Cluster.PassivateIdleAfter, new BrandMonitorDependencies(
                     model.Rules,
@@ -134,9 +136,9 @@ public static class ProcessorHost
                 })
                 .AddStartup((system, _) =>
                 {
-                    if (seeds.Length == 0)
+                    if (seeds.Length == 0 && !options.Cluster.Bootstrap.Enabled)
                     {
-                        // No seed nodes: a cluster of one, which joins itself.
+                        // No seed nodes and no bootstrap: a cluster of one, which joins itself.
                         var cluster = Akka.Cluster.Cluster.Get(system);
                         cluster.Join(cluster.SelfAddress);
                     }

@@ -35,6 +35,8 @@ public sealed class ClusterNodeOptions
     public TimeSpan DownUnreachableAfter { get; set; } = TimeSpan.FromSeconds(20);
     /// <summary>Remoting over mutual TLS with a shared certificate; empty: plaintext (a NetworkPolicy should then fence the port).</summary>
     public ClusterTlsOptions Tls { get; set; } = new();
+    /// <summary>Optional: members found through the Kubernetes API instead of <see cref="SeedNodes"/>.</summary>
+    public KubernetesBootstrapOptions Bootstrap { get; set; } = new();
 }
 
 public sealed class PipelineOptions
