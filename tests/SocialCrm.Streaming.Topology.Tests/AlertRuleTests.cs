@@ -62,7 +62,7 @@ public sealed partial class AlertRuleTests
     [Fact]
     public void Rules_query_only_metrics_the_processor_defines()
     {
-        var defined = File.ReadAllText(Path.Combine(Repo.Src, "SocialCrm.Streaming.Host", "Observability", "ProcessorMetrics.cs"));
+        var defined = File.ReadAllText(Path.Combine(Repo.Src, "SocialCrm.Streaming.Processor", "Observability", "ProcessorMetrics.cs"));
         var queried = Rules.SelectMany(r => MetricName().Matches(r.Str("expr")).Select(m => m.Groups[1].Value)).ToHashSet(StringComparer.Ordinal);
         Assert.Contains("socialcrm_processing_latency_seconds", queried);
         Assert.All(queried, name => Assert.True(defined.Contains($"\"{name}\"", StringComparison.Ordinal), $"the rules query {name}, which ProcessorMetrics does not define"));

@@ -385,13 +385,18 @@ public sealed class BrandMonitor
         }
     }
 
+    /// <summary>The smallest calm negative share the share tests assume (a brand with no negative mention yet).</summary>
+    private const double MinCalmShare = 0.01;
+
     /// <summary>The share tests, when a bucket closes: one minute alone (Chernoff), and the CUSUM over the minutes so far.</summary>
     private void EvaluateShift(BrandState st, long minute, Bucket b, long cooldown, ICollection<DomainSignal> output)
     {
         var total = b.Total;
         // The calm share: the baseline's upper confidence limit; a shift is a rise of at least ShiftMinIncrease above it.
         // (The variance of the mean is at most alpha x the variance of one minute, for the running mean and the EWMA alike.)
-        var calmShare = Math.Min(0.99, st.MeanShare + BaselineConfidenceZ * Math.Sqrt(st.VarShare * ShareAlpha(st.ShareBuckets)));
+        // At least MinCalmShare: against a baseline of no negatives at all, one negative mention would be infinite evidence.
+        var upperLimit = st.MeanShare + BaselineConfidenceZ * Math.Sqrt(Math.Max(0, st.VarShare) * ShareAlpha(st.ShareBuckets));
+        var calmShare = double.IsFinite(upperLimit) ? Math.Clamp(upperLimit, MinCalmShare, 0.99) : MinCalmShare;
         var shiftedShare = Math.Min(0.995, calmShare + _r.ShiftMinIncrease);
         if (shiftedShare > calmShare && total > 0)
         {

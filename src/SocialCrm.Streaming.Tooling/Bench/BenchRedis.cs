@@ -56,7 +56,7 @@ public sealed class BenchRedis : IAsyncDisposable
         if (Path.GetFileNameWithoutExtension(host) == "dotnet")
         {
             // Started as `dotnet socialcrm.dll`: the child needs the assembly too.
-            start.ArgumentList.Add(typeof(BenchRedis).Assembly.Location);
+            start.ArgumentList.Add(System.Reflection.Assembly.GetEntryAssembly()?.Location ?? throw new InvalidOperationException("the path of the entry assembly is unknown"));
         }
         start.ArgumentList.Add(BenchCommand.Name);
         start.ArgumentList.Add(ChildCommandName);
