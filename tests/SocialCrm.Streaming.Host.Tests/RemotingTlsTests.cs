@@ -57,7 +57,7 @@ public sealed class RemotingTlsTests(ITestOutputHelper output) : IDisposable
         await using var plaintext = Node(ports[3], null);
         await Task.Delay(ChanceToJoin);
         output.WriteLine($"after {ChanceToJoin.TotalSeconds} s: a sees {Members(a)}; the stranger sees {Members(stranger)}; the plaintext node sees {Members(plaintext)}");
-        Assert.Equal([ports[0], ports[1]], Akka.Cluster.Cluster.Get(a.ActorSystem).State.Members.Select(m => m.Address.Port!.Value).Order());
+        Assert.Equal(new[] { ports[0], ports[1] }.Order(), Akka.Cluster.Cluster.Get(a.ActorSystem).State.Members.Select(m => m.Address.Port!.Value).Order());
         Assert.Equal(0, UpMembers(stranger));
         Assert.Equal(0, UpMembers(plaintext));
     }
