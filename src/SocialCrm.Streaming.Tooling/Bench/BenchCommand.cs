@@ -267,6 +267,18 @@ public static class BenchCommand
     /// One node with idle passivation off: every customer activated by one mention (the activation rate), then
     /// as many mentions as the main phase, Zipf over the same customers (the steady rate); heap per entity at the end.
     /// </summary>
+    /// <summary>One fed stretch of the scale phase, with its progress on standard error (the 1M phase runs for minutes).</summary>
+    private static async Task<ThroughputFigure> FeedWithProgressAsync(
+        BenchNode node, BenchKafka kafka, BenchRedis redis, string label, Func<GeneratedRecord> next, long count, CancellationToken cancellationToken)
+    {
+        var cost = new CostMeter(redis);
+        var doneBefore = node.Done;
+        await using (new ProgressReport(label, "mentions", () => node.Done - doneBefore))
+        {
+            return ThroughputFigure.Of(await node.FeedAsync(kafka, next, count, RoundSize, cost, cancellationToken).ConfigureAwait(false), cost);
+        }
+    }
+
     private static async Task<ScaleResult> MeasureScaleAsync(
         BenchSettings settings, int customers, BenchKafka kafka, BenchRedis redis, string keyPrefix, CancellationToken cancellationToken)
     {
@@ -281,11 +293,9 @@ public static class BenchCommand
         await using var node = await BenchNode.StartAsync(kafka, redis, topics, keyPrefix, ScalePassivateIdleAfter, cancellationToken).ConfigureAwait(false);
         var idle = HeapProbe.AfterFullCollection();
         Console.WriteLine($"Scale {all:N0} customers: activating each...");
-        var activationCost = new CostMeter(redis);
-        var activated = ThroughputFigure.Of(await node.FeedAsync(kafka, activation.Next, all, RoundSize, activationCost, cancellationToken).ConfigureAwait(false), activationCost);
+        var activated = await FeedWithProgressAsync(node, kafka, redis, $"bench: scale {all:N0}, activating", activation.Next, all, cancellationToken).ConfigureAwait(false);
         Console.WriteLine($"Scale {all:N0} customers: {settings.Mentions:N0} mentions Zipf over them...");
-        var steadyCost = new CostMeter(redis);
-        var steadyRun = ThroughputFigure.Of(await node.FeedAsync(kafka, steady.Next, settings.Mentions, RoundSize, steadyCost, cancellationToken).ConfigureAwait(false), steadyCost);
+        var steadyRun = await FeedWithProgressAsync(node, kafka, redis, $"bench: scale {all:N0}, steady", steady.Next, settings.Mentions, cancellationToken).ConfigureAwait(false);
         kafka.DropConsumed(topics);
         var loaded = HeapProbe.AfterFullCollection();
         var entities = node.ActiveCustomerEntities;
