@@ -56,4 +56,21 @@ public sealed class InterruptedBatchCommandTests(ITestOutputHelper output)
         var result = await InterruptAfter(process, "generate: 0 mentions");
         Assert.Equal(130, result.ExitCode);
     }
+
+    [Theory]
+    [InlineData("verify")]
+    [InlineData("apply")]
+    public async Task Ctrl_C_in_topology_waiting_for_a_Kafka_that_is_down_exits_130_long_before_its_timeout(string subcommand)
+    {
+        // Nothing listens there: the admin client's metadata request would block for the whole --timeout.
+        using var process = SocialCrmProcess.Start("topology", subcommand, "--kafka", $"127.0.0.1:{FreePort.Next()}", "--timeout", "60s");
+        process.Input.Close();
+        await process.WaitForErrorAsync("for its topics", Timeout);
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        process.Interrupt();
+        var result = await process.WaitAsync(TimeSpan.FromSeconds(10));
+        output.WriteLine(result.Error);
+        Assert.Equal(130, result.ExitCode);
+        Assert.Contains($"topology {subcommand}: interrupted", result.Error, StringComparison.Ordinal);
+    }
 }

@@ -11,14 +11,27 @@ public sealed class SocialCrmProcess : IDisposable
     private readonly StringBuilder _error = new();
     private readonly Task<string> _output;
 
-    private SocialCrmProcess(IReadOnlyDictionary<string, string>? environment, string[] args)
+    private SocialCrmProcess(IReadOnlyDictionary<string, string>? environment, string[] args, bool inTerminal = false)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(inTerminal ? "script" : "dotnet")
         {
             RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
         };
-        start.ArgumentList.Add(Executable);
-        foreach (var arg in args) start.ArgumentList.Add(arg);
+        if (inTerminal)
+        {
+            // util-linux script: the command's standard streams are a pseudo-terminal, whose output (both streams) script copies to its own.
+            start.ArgumentList.Add("--quiet");
+            start.ArgumentList.Add("--return");
+            start.ArgumentList.Add("--command");
+            start.ArgumentList.Add(string.Join(' ', args.Prepend(Executable).Prepend("dotnet").Select(ShellQuote)));
+            start.ArgumentList.Add("/dev/null");
+            start.Environment["TERM"] = "xterm-256color";
+        }
+        else
+        {
+            start.ArgumentList.Add(Executable);
+            foreach (var arg in args) start.ArgumentList.Add(arg);
+        }
         foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         _process = Process.Start(start)!;
         _output = _process.StandardOutput.ReadToEndAsync();
@@ -29,6 +42,15 @@ public sealed class SocialCrmProcess : IDisposable
     public static SocialCrmProcess Start(params string[] args) => new(null, args);
 
     public static SocialCrmProcess Start(IReadOnlyDictionary<string, string> environment, params string[] args) => new(environment, args);
+
+    /// <summary>Whether util-linux <c>script</c>, which <see cref="StartInTerminal"/> needs, is installed.</summary>
+    public static bool CanStartInTerminal =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator).Any(directory => File.Exists(Path.Combine(directory, "script")));
+
+    /// <summary>As a user starts it in a terminal: its standard streams are a pseudo-terminal; <see cref="WaitAsync"/>'s Output holds both.</summary>
+    public static SocialCrmProcess StartInTerminal(params string[] args) => new(null, args, inTerminal: true);
+
+    private static string ShellQuote(string arg) => "'" + arg.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 
     public StreamWriter Input => _process.StandardInput;
 

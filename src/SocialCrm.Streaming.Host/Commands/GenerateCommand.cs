@@ -45,7 +45,7 @@ public static class GenerateCommand
                 await using var fileOutput = parse.GetValue(file)?.Create();
                 var output = fileOutput ?? stdout;
                 long written = 0;
-                await using (new ProgressReport("generate", "mentions", () => Volatile.Read(ref written)))
+                await using (new ProgressReport("generate", "mentions", () => Volatile.Read(ref written), parse.GetValue(count)))
                 {
                     foreach (var record in generator.Generate(parse.GetValue(count) ?? long.MaxValue))
                     {
@@ -58,7 +58,7 @@ public static class GenerateCommand
             }
             using var producer = KafkaClientSettings.CreateProducer(KafkaClientSettings.Load(bootstrap, parse.GetValue(settings)?.FullName));
             var records = new RecordProducer(producer, parse.GetValue(topic) ?? TopicCatalog.LoadDefault().Mentions.Name);
-            await using (new ProgressReport("generate", "mentions", () => records.Produced))
+            await using (new ProgressReport("generate", "mentions", () => records.Produced, parse.GetValue(count)))
             {
                 await records.RunAsync(generator.Next, parse.GetValue(rate), parse.GetValue(count), cancellationToken).ConfigureAwait(false);
             }

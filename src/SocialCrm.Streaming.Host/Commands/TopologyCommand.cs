@@ -11,7 +11,7 @@ namespace SocialCrm.Streaming.Host.Commands;
 /// Exit codes: 0 ok (verify: the cluster matches); 1 verify found missing topics or wrong partition
 /// counts, apply left differences, or Kafka could not be reached; 2 bad usage, an invalid
 /// topics.json, no Kafka bootstrap configured, or a cluster without the admin API (apply on the
-/// mock cluster).
+/// mock cluster); 130 stopped by Ctrl+C while waiting for the cluster.
 /// </summary>
 public static class TopologyCommand
 {
@@ -97,7 +97,7 @@ public static class TopologyCommand
         {
             topology, kafka, config, timeout,
         };
-        command.SetAction(async (parse, _) =>
+        command.SetAction(async (parse, cancellationToken) =>
         {
             var (stdout, stderr) = Writers(parse);
             if (LoadCatalogAndAdmin(parse, topology, kafka, config, stderr) is not var (catalog, adminConfig))
@@ -106,8 +106,8 @@ public static class TopologyCommand
             }
             try
             {
-                using var admin = KafkaClientSettings.CreateAdminClient(adminConfig);
-                var report = TopologyAdmin.Verify(catalog, admin, parse.GetValue(timeout));
+                await stderr.WriteLineAsync(Asking("verify", adminConfig, parse.GetValue(timeout))).ConfigureAwait(false);
+                var report = await CallAdminAsync(adminConfig, admin => Task.FromResult(TopologyAdmin.Verify(catalog, admin, parse.GetValue(timeout))), cancellationToken).ConfigureAwait(false);
                 await stdout.WriteAsync(report.Format()).ConfigureAwait(false);
                 return report.Matches ? Ok : Differences;
             }
@@ -115,6 +115,11 @@ public static class TopologyCommand
             {
                 await stderr.WriteLineAsync(ex.Message).ConfigureAwait(false);
                 return Usage;
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                await stderr.WriteLineAsync("topology verify: interrupted.").ConfigureAwait(false);
+                return ExitCodes.Interrupted;
             }
             catch (KafkaException ex)
             {
@@ -136,7 +141,7 @@ public static class TopologyCommand
         {
             topology, kafka, config, timeout, dryRun,
         };
-        command.SetAction(async (parse, _) =>
+        command.SetAction(async (parse, cancellationToken) =>
         {
             var (stdout, stderr) = Writers(parse);
             if (LoadCatalogAndAdmin(parse, topology, kafka, config, stderr) is not var (catalog, adminConfig))
@@ -145,9 +150,9 @@ public static class TopologyCommand
             }
             try
             {
-                using var admin = KafkaClientSettings.CreateAdminClient(adminConfig);
                 var isDryRun = parse.GetValue(dryRun);
-                var result = await TopologyAdmin.ApplyAsync(catalog, admin, parse.GetValue(timeout), isDryRun).ConfigureAwait(false);
+                await stderr.WriteLineAsync(Asking("apply", adminConfig, parse.GetValue(timeout))).ConfigureAwait(false);
+                var result = await CallAdminAsync(adminConfig, admin => TopologyAdmin.ApplyAsync(catalog, admin, parse.GetValue(timeout), isDryRun), cancellationToken).ConfigureAwait(false);
                 if (isDryRun)
                 {
                     foreach (var missing in result.After.Missing)
@@ -176,6 +181,11 @@ public static class TopologyCommand
                 await stderr.WriteLineAsync($"topology apply: {ex.Message}").ConfigureAwait(false);
                 return Usage;
             }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                await stderr.WriteLineAsync("topology apply: interrupted; topics it had asked for may have been created: run verify.").ConfigureAwait(false);
+                return ExitCodes.Interrupted;
+            }
             catch (KafkaException ex)
             {
                 await stderr.WriteLineAsync($"topology apply: {ex.Error.Code} {ex.Message}").ConfigureAwait(false);
@@ -183,6 +193,22 @@ public static class TopologyCommand
             }
         });
         return command;
+    }
+
+    /// <summary>Said before the admin call, which may wait up to the timeout for a cluster that is down.</summary>
+    private static string Asking(string subcommand, KafkaIngestOptions kafka, TimeSpan timeout) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"topology {subcommand}: asking {kafka.BootstrapServers} for its topics (waits up to {timeout.TotalSeconds:0.#} s; Ctrl+C stops)");
+
+    /// <summary>
+    /// Runs an admin call on the thread pool and waits for it only until Ctrl+C: librdkafka's metadata request blocks its
+    /// thread until the --timeout. The client is disposed when the call returns, also after the command stopped waiting.
+    /// </summary>
+    private static async Task<T> CallAdminAsync<T>(KafkaIngestOptions config, Func<IAdminClient, Task<T>> call, CancellationToken cancellationToken)
+    {
+        var admin = KafkaClientSettings.CreateAdminClient(config);
+        var work = Task.Run(() => call(admin), CancellationToken.None);
+        _ = work.ContinueWith(_ => admin.Dispose(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        return await work.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private static (TextWriter Output, TextWriter Error) Writers(ParseResult parse) =>
