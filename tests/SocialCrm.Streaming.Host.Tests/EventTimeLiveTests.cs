@@ -80,4 +80,26 @@ public sealed class EventTimeLiveTests
         volume.Add(At(t0.AddMinutes(40), 200), neutral, 0);
         Assert.Equal(BrandMonitor.MinuteOf(t0.AddMinutes(40)), Watermark(volume));
     }
+
+    /// <summary>Found in the cluster test: a revoked partition's last record, finishing after the revocation, held a node's watermark back.</summary>
+    [Fact]
+    public void A_record_of_a_revoked_partition_does_not_hold_the_watermark_back()
+    {
+        var t0 = new DateTimeOffset(2026, 11, 23, 10, 0, 0, TimeSpan.Zero);
+        var volume = new BrandVolumeAggregator(new ManualClock(t0.AddHours(1)));
+        volume.Track([0, 1]);
+        var neutral = new MentionObservation(SentimentClass.Neutral, MayQuote: true);
+        for (var i = 0; i < 5; i++)
+        {
+            volume.Add(At(t0.AddMinutes(i), i), neutral, 0);
+            volume.Add(At(t0.AddMinutes(i), 10 + i), neutral, 1);
+        }
+        volume.Track([0]);
+        volume.Add(At(t0, 20), neutral, 1);
+        for (var i = 5; i < 10; i++)
+        {
+            volume.Add(At(t0.AddMinutes(i), 30 + i), neutral, 0);
+        }
+        Assert.Equal(BrandMonitor.MinuteOf(t0.AddMinutes(8)), Watermark(volume));
+    }
 }

@@ -40,12 +40,13 @@ public sealed class BrandVolumeAggregator(TimeProvider? clock = null)
                 _tallies[key] = tally = new Tally();
             }
             tally.Add(mention, observation);
-            if (!_partitions.TryGetValue(partition, out var time))
+            // Only partitions this node owns hold its watermark: a record of a revoked partition still finishing here
+            // counts, but must not bring the partition back (stale, it would hold the brand's minutes open).
+            if (_partitions.TryGetValue(partition, out var time))
             {
-                _partitions[partition] = time = new PartitionTime();
+                time.Minutes.Observe(minute);
+                time.SeenAt = _clock.GetTimestamp();
             }
-            time.Minutes.Observe(minute);
-            time.SeenAt = _clock.GetTimestamp();
         }
     }
 
