@@ -17,12 +17,18 @@ namespace SocialCrm.Streaming.Host.Processing;
 /// </summary>
 public sealed class BrandAdmission(TenantOptions options, IBrandRegistry registry, RateLimitedLog log)
 {
-    /// <summary>Once the registry is full, new brands are refused for this long without asking it again.</summary>
-    private static readonly TimeSpan FullFor = TimeSpan.FromSeconds(10);
+    /// <summary>A brand the registry refused (it was full) is refused for this long without asking it again.</summary>
+    private static readonly TimeSpan RefusedFor = TimeSpan.FromSeconds(10);
 
     private readonly FrozenSet<string>? _allowed = options.AllowedBrands.Length > 0 ? options.AllowedBrands.ToFrozenSet(StringComparer.Ordinal) : null;
     private readonly ConcurrentDictionary<string, bool> _registered = new(StringComparer.Ordinal);
-    private readonly Stopwatch _sinceFull = new();
+    /// <summary>One registration in flight per brand: every record of it waits for the same answer.</summary>
+    private readonly ConcurrentDictionary<string, Lazy<Task<Rejection?>>> _registering = new(StringComparer.Ordinal);
+    /// <summary>
+    /// Per brand, not for all new brands: a brand another node registered, or whose registration is still in flight
+    /// here, must not be refused because some other brand found the registry full.
+    /// </summary>
+    private readonly ConcurrentDictionary<string, long> _refusedAt = new(StringComparer.Ordinal);
 
     /// <summary>The answer for an admitted brand: one completed task for every record.</summary>
     private static readonly Task<Rejection?> Admitted = Task.FromResult<Rejection?>(null);
@@ -39,38 +45,44 @@ public sealed class BrandAdmission(TenantOptions options, IBrandRegistry registr
                 ? Admitted
                 : Task.FromResult<Rejection?>(new Rejection(RejectReason.UnknownBrand, $"brand '{brand}' is not in Tenants:AllowedBrands"));
         }
-        return _registered.ContainsKey(brand) ? Admitted : RegisterAsync(brand, cancellationToken);
+        if (_registered.ContainsKey(brand))
+        {
+            return Admitted;
+        }
+        if (_refusedAt.TryGetValue(brand, out var refusedAt) && Stopwatch.GetElapsedTime(refusedAt) < RefusedFor)
+        {
+            return Task.FromResult<Rejection?>(Full(brand));
+        }
+        return _registering.GetOrAdd(brand, b => new Lazy<Task<Rejection?>>(() => RegisterAsync(b, cancellationToken))).Value;
     }
 
     private async Task<Rejection?> RegisterAsync(string brand, CancellationToken cancellationToken)
     {
-        lock (_sinceFull)
+        try
         {
-            if (_sinceFull.IsRunning && _sinceFull.Elapsed < FullFor)
+            for (var attempt = 1; ; attempt++)
             {
-                return Full(brand);
+                try
+                {
+                    if (await registry.TryRegisterAsync(brand, options.MaxBrands, cancellationToken).ConfigureAwait(false))
+                    {
+                        _registered.TryAdd(brand, true);
+                        return null;
+                    }
+                    _refusedAt[brand] = Stopwatch.GetTimestamp();
+                    return Full(brand);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    log.Warning("brand-registry", "Registering brand {Brand} failed ({Exception}); asking again", brand, ex.GetType().Name);
+                    await Task.Delay(RetryBackoff.After(attempt, TimeSpan.FromSeconds(5)), cancellationToken).ConfigureAwait(false);
+                }
             }
         }
-        for (var attempt = 1; ; attempt++)
+        finally
         {
-            try
-            {
-                if (await registry.TryRegisterAsync(brand, options.MaxBrands, cancellationToken).ConfigureAwait(false))
-                {
-                    _registered.TryAdd(brand, true);
-                    return null;
-                }
-                lock (_sinceFull)
-                {
-                    _sinceFull.Restart();
-                }
-                return Full(brand);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                log.Warning("brand-registry", "Registering brand {Brand} failed ({Exception}); asking again", brand, ex.GetType().Name);
-                await Task.Delay(RetryBackoff.After(attempt, TimeSpan.FromSeconds(5)), cancellationToken).ConfigureAwait(false);
-            }
+            // After the answer is recorded above, so a check in between finds it there.
+            _registering.TryRemove(brand, out _);
         }
     }
 
