@@ -59,7 +59,8 @@ public static class ForgetCommand
         command.SetAction((parse, cancellationToken) => CommandRunner.Guard(async () =>
         {
             var b = parse.GetValue(brand)!;
-            var (kafkaOptions, privacy) = Settings(parse.GetValue(kafka), parse.GetValue(config));
+            var kafkaOptions = KafkaClientSettings.Load(parse.GetValue(kafka), parse.GetValue(config)?.FullName);
+            var privacy = PrivacySettings(parse.GetValue(config));
             var entity = parse.GetValue(customer) is { } id ? EntityId.ForCustomer(b, id) : ProspectId(b, parse.GetValue(author)!, privacy);
             var topicName = parse.GetValue(topic) ?? TopicCatalog.LoadDefault().Profiles.Name;
             var properties = new Dictionary<string, string>(kafkaOptions.Properties)
@@ -102,34 +103,20 @@ public static class ForgetCommand
         return EntityId.Parse($"{brand}:{platform.ToWire()}:{authorId}");
     }
 
-    /// <summary>
-    /// Kafka:BootstrapServers (the --kafka flag wins) and Kafka:Properties from configuration, as every Kafka client of the
-    /// processor reads them, and the Privacy settings the processor pseudonymises authors with.
-    /// </summary>
-    private static (KafkaIngestOptions Kafka, PrivacyOptions Privacy) Settings(string? kafka, FileInfo? settings)
+    /// <summary>The Privacy settings the processor pseudonymises authors with, from the same layered configuration.</summary>
+    private static PrivacyOptions PrivacySettings(FileInfo? settings)
     {
-        var options = new KafkaIngestOptions();
         var privacy = new PrivacyOptions();
         try
         {
-            var configuration = ConfigurationLoader.Build(new Dictionary<string, string?> { ["Kafka:BootstrapServers"] = kafka }, settings?.FullName);
-            configuration.GetSection("Kafka").Bind(options);
-            configuration.GetSection("Privacy").Bind(privacy);
+            ConfigurationLoader.Build(new Dictionary<string, string?>(), settings?.FullName).GetSection("Privacy").Bind(privacy);
         }
-        catch (Exception ex) when (ex is InvalidOperationException or FormatException or IOException)
+        catch (InvalidOperationException ex)
         {
-            throw new ConfigurationException([ex.Message]);
-        }
-        if (string.IsNullOrWhiteSpace(options.BootstrapServers))
-        {
-            throw new ConfigurationException(["Kafka:BootstrapServers is not set: pass --kafka host:port or set SOCIALCRM__Kafka__BootstrapServers"]);
+            throw new ConfigurationException([ex.Message + (ex.InnerException is { } inner ? " " + inner.Message : "")]);
         }
         var errors = new List<string>();
         privacy.Validate(errors);
-        if (errors.Count > 0)
-        {
-            throw new ConfigurationException(errors);
-        }
-        return (options, privacy);
+        return errors.Count > 0 ? throw new ConfigurationException(errors) : privacy;
     }
 }
