@@ -79,6 +79,8 @@ internal sealed class BrandKeys(RedisKeys keys, string brand)
     public string Advocates { get; } = keys.Advocates(brand);
     public string RankedLastSeen { get; } = keys.RankedLastSeen(brand);
 
+    public string SignalSeen(string signalId) => keys.SignalSeen(brand, signalId);
+
     public string Volume(string minute)
     {
         var last = Volatile.Read(ref _lastVolume);
