@@ -73,8 +73,14 @@ internal static class FlushGroupScript
                 result = 0
               end
             end
-            if result == 1 and ntimeline > 0 and type(redis.pcall('LPUSH', timeline, ARGV[timelineAt])) == 'table' then
-              result = -1
+            if result == 1 and ntimeline > 0 then
+              -- One LPUSH for all entries (each goes to the head in turn, the newest ends first).
+              local length = redis.pcall('LPUSH', timeline, unpackAll(ARGV, timelineAt, timelineAt + ntimeline - 1))
+              if type(length) == 'table' then
+                result = -1
+              elseif length > timelineCap then
+                redis.call('LTRIM', timeline, 0, timelineCap - 1)
+              end
             end
           end
           if result == 1 then
@@ -91,15 +97,16 @@ internal static class FlushGroupScript
               if advocacy then
                 if advocacy > 0 then redis.call('ZADD', KEYS[4], advocacy, member) else redis.call('ZREM', KEYS[4], member) end
               end
-              if redis.call('ZSCORE', KEYS[3], member) or redis.call('ZSCORE', KEYS[4], member) then
+              -- Whether it is ranked: known from a score the flush sets, else looked up.
+              local isRanked = (risk and risk > 0) or (advocacy and advocacy > 0)
+                or (not risk and redis.call('ZSCORE', KEYS[3], member)) or (not advocacy and redis.call('ZSCORE', KEYS[4], member))
+              if isRanked then
                 redis.call('ZADD', KEYS[5], now, member)
                 ranked = ranked + 1
               else
                 redis.call('ZREM', KEYS[5], member)
               end
               if ntimeline > 0 then
-                for i = 1, ntimeline - 1 do redis.call('LPUSH', timeline, ARGV[timelineAt + i]) end
-                redis.call('LTRIM', timeline, 0, timelineCap - 1)
                 redis.call('EXPIRE', timeline, customerTtl)
               end
             end
