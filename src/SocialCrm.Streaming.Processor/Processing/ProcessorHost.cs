@@ -80,7 +80,7 @@ public static class ProcessorHost
         // Start even while Redis is down (writes are retried and consumption waits for them); a refused password or certificate stops start-up.
         services.AddSingleton<IConnectionMultiplexer>(_ => RedisConnector.Connect(options.Redis.ConnectionSettings(), startWhileDown: true));
         services.AddSingleton<ICustomerStore>(sp => new MeasuredCustomerStore(
-            new RedisCustomerStore(sp.GetRequiredService<IConnectionMultiplexer>(), options.Redis), metrics));
+            new RedisCustomerStore(sp.GetRequiredService<IConnectionMultiplexer>(), options.Redis, metrics.FlushCallWritten), metrics));
         services.AddSingleton(_ => KafkaClientSettings.CreateProducer(options.Kafka));
         // The command owns SIGTERM and Ctrl+C and stops the node within one deadline (ProcessorNode.RunUntilStoppedAsync);
         // the host's console lifetime would stop it as well, and set the exit code behind the command's back.

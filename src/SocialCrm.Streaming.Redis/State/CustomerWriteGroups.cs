@@ -10,7 +10,7 @@ namespace SocialCrm.Streaming.Redis.State;
 /// customers' flushes of a partition batch, so the per-call cost of the server (parsing, the script's start, the
 /// shared keys' expiry) is paid once for all of them. A customer whose own keys the script cannot use fails alone.
 /// </summary>
-internal sealed class CustomerWriteGroups(IConnectionMultiplexer connection, RedisKeys keys, RedisStoreOptions options)
+internal sealed class CustomerWriteGroups(IConnectionMultiplexer connection, RedisKeys keys, RedisStoreOptions options, Action<int> callWritten)
 {
     /// <summary>Flushes taken per group: bounds the memory of one round of calls.</summary>
     private const int MaxFlushesPerGroup = 1_024;
@@ -102,6 +102,7 @@ internal sealed class CustomerWriteGroups(IConnectionMultiplexer connection, Red
         try
         {
             var results = await CallAsync(brand, [.. flushes.Select(f => f.Section)]).ConfigureAwait(false);
+            callWritten(flushes.Length);
             for (var i = 0; i < flushes.Length; i++)
             {
                 switch (results[i])

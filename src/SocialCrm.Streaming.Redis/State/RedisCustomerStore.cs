@@ -21,13 +21,14 @@ public sealed class RedisCustomerStore : ICustomerStore
     private readonly RedisErasure _erasure;
     private readonly CustomerWriteGroups _groups;
 
-    public RedisCustomerStore(IConnectionMultiplexer connection, RedisStoreOptions options)
+    /// <param name="flushCallWritten">Told the number of flushes of each script call that wrote (for metrics).</param>
+    public RedisCustomerStore(IConnectionMultiplexer connection, RedisStoreOptions options, Action<int>? flushCallWritten = null)
     {
         _connection = connection;
         _options = options;
         _keys = new RedisKeys(options.KeyPrefix);
         _erasure = new RedisErasure(connection, _keys, options);
-        _groups = new CustomerWriteGroups(connection, _keys, options);
+        _groups = new CustomerWriteGroups(connection, _keys, options, flushCallWritten ?? (_ => { }));
     }
 
     public RedisKeys Keys => _keys;
