@@ -6,41 +6,43 @@ namespace SocialCrm.Streaming.Redis.State;
 /// <summary>
 /// One script call writes the flushes of many customers of one brand (one Redis Cluster slot): a section per flush,
 /// each applied only if its version follows the stored one, so a retried section is never counted twice and a stale
-/// incarnation's section changes nothing. What the sections share is written once per call rather than once per
+/// incarnation's section changes nothing; a section of a partition whose later owner has written to the brand (its fence)
+/// changes nothing either. What the sections share is written once per call rather than once per
 /// flush: the volume counts are summed per minute and class, and each shared key's expiry, list trim and ranking
 /// clean-up happen once. Uses only commands both Redis 7 and Garnet serve.
 /// </summary>
 internal static class FlushGroupScript
 {
     /// <summary>ARGV entries before the first section.</summary>
-    private const int HeaderLength = 11;
+    private const int HeaderLength = 12;
 
     /// <summary>KEYS entries before the volume keys.</summary>
     private const int SharedKeys = 5;
 
     // KEYS: alerts list, triggers list, risk zset, advocates zset, ranked-last-seen zset, the group's distinct volume
-    //       keys, then per section: the customer hash (version > 0 only), one "seen" key per signal, the timeline list
-    //       (version > 0 and timeline entries only).
+    //       keys, the group's distinct fence keys, then per section: the customer hash (version > 0 only), one "seen"
+    //       key per signal, the timeline list (version > 0 and timeline entries only).
     // ARGV: sections, customer ttl, now, ranking cutoff (Unix seconds), volume ttl, list cap, seen ttl, channel, list ttl,
-    //       timeline cap, volume key count; then per section: version (0: signals only), base version (-1: the fields are
-    //       the whole snapshot), field count, (field, value) per field, member, risk, advocacy (empty: unchanged),
-    //       volume count, (volume key index, class, count) per increment, signal count, (stream c|t, json) per signal,
-    //       timeline entry count, entries (oldest first).
-    // Returns per section 1 (applied), 0 (stale: changed nothing) or -1 (refused: the customer's keys hold another type).
+    //       timeline cap, volume key count, fence key count; then per section: version (0: signals only), base version
+    //       (-1: the fields are the whole snapshot), fence key index (0: not fenced), the writer's epoch, field count,
+    //       (field, value) per field, member, risk, advocacy (empty: unchanged), volume count, (volume key index, class,
+    //       count) per increment, signal count, (stream c|t, json) per signal, timeline entry count, entries (oldest first).
+    // Returns per section 1 (applied), 0 (stale or fenced: changed nothing) or -1 (refused: the customer's keys hold another type).
     public const string Source = """
         local sections = tonumber(ARGV[1])
         local customerTtl, now, cutoff, volumeTtl = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
         local cap, seenTtl, channel, listTtl = tonumber(ARGV[6]), ARGV[7], ARGV[8], ARGV[9]
         local timelineCap = tonumber(ARGV[10])
-        local volumeKeys = tonumber(ARGV[11])
+        local volumeKeys, fenceKeys = tonumber(ARGV[11]), tonumber(ARGV[12])
         local unpackAll = unpack or table.unpack
-        local results, counts, listed = {}, {}, {}
+        local results, counts, listed, owners = {}, {}, {}, {}
         local ranked = 0
-        local a, k = 12, 6 + volumeKeys
+        local a, k = 13, 6 + volumeKeys + fenceKeys
         for s = 1, sections do
           local versionText = ARGV[a]
-          local version, base, nfields = tonumber(versionText), tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2])
-          local fieldsAt = a + 3
+          local version, base = tonumber(versionText), tonumber(ARGV[a + 1])
+          local fence, epoch, nfields = tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3]), tonumber(ARGV[a + 4])
+          local fieldsAt = a + 5
           a = fieldsAt + 2 * nfields
           local member, risk, advocacy = ARGV[a], tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2])
           local nvolume = tonumber(ARGV[a + 3])
@@ -59,7 +61,19 @@ internal static class FlushGroupScript
           local timeline = KEYS[k]
           if version > 0 and ntimeline > 0 then k = k + 1 end
           local result = 1
-          if version > 0 then
+          if fence > 0 then
+            -- The latest owner of the partition that wrote to the brand: an older owner (a zombie) writes nothing more.
+            local fenceKey = KEYS[5 + volumeKeys + fence]
+            local owner = owners[fence] or tonumber(redis.call('GET', fenceKey) or '0')
+            if owner > epoch then
+              result = 0
+            elseif owner < epoch then
+              redis.call('SET', fenceKey, epoch, 'EX', customerTtl)
+              owner = epoch
+            end
+            owners[fence] = owner
+          end
+          if result == 1 and version > 0 then
             -- A customer's own keys holding something else refuse this section alone (-1), before anything is written.
             local stored = redis.pcall('HGET', customer, 'flushVersion')
             if type(stored) == 'table' then
@@ -155,6 +169,7 @@ internal static class FlushGroupScript
     public static (RedisKey[] Keys, RedisValue[] Args) Build(BrandKeys brand, IReadOnlyList<FlushSection> sections, RedisStoreOptions options, long now)
     {
         var minutes = new Dictionary<string, int>(StringComparer.Ordinal);
+        var fences = new Dictionary<int, int>();
         var keyCount = SharedKeys;
         var argCount = HeaderLength;
         foreach (var section in sections)
@@ -166,9 +181,13 @@ internal static class FlushGroupScript
                     keyCount++;
                 }
             }
+            if (section.Fence is { } fence && fences.TryAdd(fence.Partition, fences.Count + 1))
+            {
+                keyCount++;
+            }
             var timeline = section.TimelineEntries(options);
             keyCount += (section.CustomerKey is null ? 0 : 1) + section.Signals.Count + (timeline > 0 ? 1 : 0);
-            argCount += 3 + 2 * section.Fields.Count + 4 + 3 * section.Volume.Count + 1 + 2 * section.Signals.Count + 1 + timeline;
+            argCount += 5 + 2 * section.Fields.Count + 4 + 3 * section.Volume.Count + 1 + 2 * section.Signals.Count + 1 + timeline;
         }
 
         var keys = new RedisKey[keyCount];
@@ -181,7 +200,11 @@ internal static class FlushGroupScript
         {
             keys[SharedKeys - 1 + index] = brand.Volume(minute);
         }
-        var k = SharedKeys + minutes.Count;
+        foreach (var (partition, index) in fences)
+        {
+            keys[SharedKeys + minutes.Count - 1 + index] = brand.Fence(partition);
+        }
+        var k = SharedKeys + minutes.Count + fences.Count;
 
         // Integers stay typed: the client writes their digits, the same text a string would have been.
         var args = new RedisValue[argCount];
@@ -197,6 +220,7 @@ internal static class FlushGroupScript
         args[8] = (long)options.SignalListRetention.TotalSeconds;
         args[9] = options.TimelineCapacity;
         args[10] = minutes.Count;
+        args[11] = fences.Count;
         var a = HeaderLength;
         foreach (var section in sections)
         {
@@ -206,6 +230,8 @@ internal static class FlushGroupScript
             }
             args[a++] = section.Version;
             args[a++] = section.BaseVersion ?? -1;
+            args[a++] = section.Fence is { } fence ? fences[fence.Partition] : 0;
+            args[a++] = section.Fence?.Epoch ?? 0;
             args[a++] = section.Fields.Count;
             foreach (var field in section.Fields)
             {
@@ -262,14 +288,15 @@ internal sealed record FlushSection(
     IReadOnlyList<VolumeIncrement> Volume,
     IReadOnlyList<OutboundSignal> Signals,
     string? TimelineKey,
-    IReadOnlyList<string> Timeline)
+    IReadOnlyList<string> Timeline,
+    WriteFence? Fence)
 {
     public static FlushSection Of(CustomerWrite write, RedisKeys keys) =>
         new(keys.Customer(write.Id), write.Version, write.BaseVersion, write.Fields, write.Id.Value, write.RiskScore, write.AdvocacyScore,
-            write.Volume, write.Signals, write.Timeline.Count > 0 ? keys.Timeline(write.Id) : null, write.Timeline);
+            write.Volume, write.Signals, write.Timeline.Count > 0 ? keys.Timeline(write.Id) : null, write.Timeline, write.Fence);
 
     public static FlushSection SignalsOnly(IReadOnlyList<OutboundSignal> signals) =>
-        new(null, 0, null, [], "", null, null, [], signals, null, []);
+        new(null, 0, null, [], "", null, null, [], signals, null, [], null);
 
     /// <summary>How many timeline entries the section writes: none for signals only, or when timelines are off.</summary>
     public int TimelineEntries(RedisStoreOptions options) =>
