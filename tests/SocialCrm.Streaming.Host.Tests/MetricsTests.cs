@@ -90,6 +90,9 @@ public sealed partial class MetricsTests(RedisServersFixture servers, MockKafkaF
         Assert.True(Sample(scrape.Metrics, "socialcrm_processing_latency_seconds_count") >= 403);
         Assert.True(Sample(scrape.Metrics, "socialcrm_event_latency_seconds_count") >= 400);
         Assert.True(Sample(scrape.Metrics, "socialcrm_redis_write_duration_seconds_count") > 0);
+        // Every flush went out in a script call, no call without one.
+        var flushCalls = Sample(scrape.Metrics, "socialcrm_redis_flush_calls_total");
+        Assert.InRange(flushCalls, 1, Sample(scrape.Metrics, "socialcrm_redis_flushes_total"));
         Assert.True(Sample(scrape.Metrics, "socialcrm_active_entities", "type=\"customer\"") > 0);
         Assert.Equal(1, Sample(scrape.Metrics, "socialcrm_cluster_members", "status=\"up\""));
         Assert.Equal(Partitions, scrape.Metrics.Split('\n').Count(l => l.StartsWith("socialcrm_consumer_lag_records{", StringComparison.Ordinal) && l.Contains("mentions", StringComparison.Ordinal)));

@@ -59,6 +59,7 @@ public sealed partial class ConsistencyTests
         [
             keys.Customer(customer), keys.Timeline(customer), keys.Alerts("{brand}"), keys.Triggers("{brand}"), keys.LiveChannel("{brand}"),
             keys.Risk("{brand}"), keys.Advocates("{brand}"), keys.Volume("{brand}", "{yyyyMMddHHmm}"), keys.SignalSeen("{brand}", "{signalId}"),
+            keys.Fence("{brand}", 7).Replace(":7", ":{partition}", StringComparison.Ordinal),
         ];
         foreach (var key in produced)
         {
@@ -67,6 +68,7 @@ public sealed partial class ConsistencyTests
             Assert.Contains($"| `{key}` |", contract, StringComparison.Ordinal);
         }
         Assert.Contains($"| `{keys.Brands}` |", contract, StringComparison.Ordinal);
+        Assert.Contains($"| `{keys.PartitionEpochs}` |", contract, StringComparison.Ordinal);
         Assert.Equal("scrm", new RedisStoreOptions().KeyPrefix);
 
         // The care console's keys: the brand as a Redis Cluster hash tag.

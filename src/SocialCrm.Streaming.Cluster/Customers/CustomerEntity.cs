@@ -504,7 +504,8 @@ public sealed class CustomerEntity : UntypedActor
         }
         try
         {
-            _currentWrite = _dependencies.Model.ToWrite(_state, ++_version, _pendingSignals ?? [], _pendingVolume.Drain(), _pendingTimeline ?? []);
+            _currentWrite = _dependencies.Model.ToWrite(_state, ++_version, _pendingSignals ?? [], _pendingVolume.Drain(), _pendingTimeline ?? [])
+                with { Fence = _dependencies.FenceOf(_id) };
         }
         catch (Exception ex)
         {
@@ -563,6 +564,9 @@ public sealed record CustomerEntityDependencies(CustomerModel Model, ICustomerSt
 
     /// <summary>Store failures are logged once per kind per period for all of the node's customers.</summary>
     public LogThrottle FailureLog { get; init; } = new(TimeSpan.FromSeconds(30));
+
+    /// <summary>The node's claim on the partition of a customer, for its writes (null: this node holds no claim on it).</summary>
+    public Func<EntityId, WriteFence?> FenceOf { get; init; } = static _ => null;
 
     /// <summary>Entity ids in logs are these pseudonyms (topology/privacy.md); the host passes the configured key.</summary>
     public Pseudonymizer Pseudonyms { get; init; } = Pseudonymizer.Ephemeral();

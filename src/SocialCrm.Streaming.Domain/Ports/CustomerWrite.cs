@@ -25,6 +25,13 @@ public sealed record CustomerWrite(
     /// </summary>
     public long? BaseVersion { get; init; }
 
+    /// <summary>
+    /// The writer's claim on the customer's partition, when it has one: a store refuses the write (as stale) once a
+    /// later owner of the partition wrote to the brand, so a node that lost the partition without knowing it (a
+    /// zombie after a pause) writes nothing more. Null: not fenced (the flush version alone decides).
+    /// </summary>
+    public WriteFence? Fence { get; init; }
+
     /// <summary>The mentions applied since the last flush, oldest first, as <see cref="TimelineEntry"/> JSON.</summary>
     public IReadOnlyList<string> Timeline { get; init; } = [];
 
@@ -38,3 +45,9 @@ public sealed record CustomerWrite(
 
 /// <summary>Mentions of one sentiment class counted into one minute bucket (<c>yyyyMMddHHmm</c>, event time, UTC).</summary>
 public readonly record struct VolumeIncrement(string Minute, string SentimentClass, int Count);
+
+/// <summary>
+/// An owner's token for a Kafka partition: <see cref="Epoch"/> increases with every assignment of the partition to any
+/// node, so the current owner's epoch is the highest one.
+/// </summary>
+public readonly record struct WriteFence(int Partition, long Epoch);

@@ -51,6 +51,8 @@ public sealed class ProcessorMetrics : IEntityMetrics
     private readonly Counter _brandReportsResent;
     private readonly Histogram _redisWriteDuration;
     private readonly Counter _redisErrors;
+    private readonly Counter _flushCalls;
+    private readonly Counter _flushesInCalls;
     private readonly Counter _produceErrors;
     private readonly Gauge _activeEntities;
     private readonly Counter _passivations;
@@ -104,6 +106,10 @@ public sealed class ProcessorMetrics : IEntityMetrics
             new HistogramConfiguration { Buckets = RedisBuckets, LabelNames = ["operation"] });
         _redisErrors = factory.CreateCounter("socialcrm_redis_errors_total",
             "Redis operations that failed (each is retried), by operation.", "operation");
+        _flushCalls = factory.CreateCounter("socialcrm_redis_flush_calls_total",
+            "Script calls that wrote customers' flushes: flushes ready together go out in one call per brand.");
+        _flushesInCalls = factory.CreateCounter("socialcrm_redis_flushes_total",
+            "Customers' flushes those calls carried (divided by socialcrm_redis_flush_calls_total: flushes per call).");
         _produceErrors = factory.CreateCounter("socialcrm_kafka_produce_errors_total",
             "Records Kafka did not accept (the write is retried), by topic.", "topic");
         _activeEntities = factory.CreateGauge("socialcrm_active_entities",
@@ -266,6 +272,13 @@ public sealed class ProcessorMetrics : IEntityMetrics
     public void RedisWrite(string operation, TimeSpan duration) => _redisWriteDuration.WithLabels(operation).Observe(duration.TotalSeconds);
 
     public void RedisFailed(string operation) => _redisErrors.WithLabels(operation).Inc();
+
+    /// <summary>One script call wrote <paramref name="flushes"/> customers' flushes.</summary>
+    public void FlushCallWritten(int flushes)
+    {
+        _flushCalls.Inc();
+        _flushesInCalls.Inc(flushes);
+    }
 
     // Entities (IEntityMetrics) -------------------------------------------------------------------
 

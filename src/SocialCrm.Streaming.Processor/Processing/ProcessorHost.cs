@@ -80,7 +80,9 @@ public static class ProcessorHost
         // Start even while Redis is down (writes are retried and consumption waits for them); a refused password or certificate stops start-up.
         services.AddSingleton<IConnectionMultiplexer>(_ => RedisConnector.Connect(options.Redis.ConnectionSettings(), startWhileDown: true));
         services.AddSingleton<ICustomerStore>(sp => new MeasuredCustomerStore(
-            new RedisCustomerStore(sp.GetRequiredService<IConnectionMultiplexer>(), options.Redis), metrics));
+            new RedisCustomerStore(sp.GetRequiredService<IConnectionMultiplexer>(), options.Redis, metrics.FlushCallWritten), metrics));
+        services.AddSingleton(sp => new PartitionFences(
+            new RedisPartitionEpochs(sp.GetRequiredService<IConnectionMultiplexer>(), options.Redis).ClaimAsync, topics.MentionPartitions));
         services.AddSingleton(_ => KafkaClientSettings.CreateProducer(options.Kafka));
         // The command owns SIGTERM and Ctrl+C and stops the node within one deadline (ProcessorNode.RunUntilStoppedAsync);
         // the host's console lifetime would stop it as well, and set the exit code behind the command's back.
@@ -109,6 +111,7 @@ public static class ProcessorHost
                 Metrics = metrics,
                 RefusedAttempts = options.Pipeline.EntityFailureAttempts,
                 Pseudonyms = pseudonyms,
+                FenceOf = sp.GetRequiredService<PartitionFences>().FenceOf,
             };
             akka.ConfigureLoggers(loggers => loggers.AddLoggerFactory())
                 .WithRemoting(remoting)
@@ -158,7 +161,8 @@ public static class ProcessorHost
             sp.GetRequiredService<IHostApplicationLifetime>(),
             sp.GetRequiredService<ILoggerFactory>(),
             sp.GetRequiredService<IRedactorProvider>(),
-            pseudonyms));
+            pseudonyms,
+            sp.GetRequiredService<PartitionFences>()));
         services.AddHostedService(sp => sp.GetRequiredService<ProcessorService>());
 
         var app = builder.Build();

@@ -40,7 +40,8 @@ public sealed class ProcessorService(
     IHostApplicationLifetime lifetime,
     ILoggerFactory loggerFactory,
     IRedactorProvider redactors,
-    Pseudonymizer pseudonyms) : IHostedService
+    Pseudonymizer pseudonyms,
+    PartitionFences fences) : IHostedService
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger<ProcessorService>();
     /// <summary>Cancels the wait for cluster membership when the node stops before it started consuming.</summary>
@@ -140,6 +141,11 @@ public sealed class ProcessorService(
     private void OnAssignmentChanged(IReadOnlyCollection<int> mentionPartitions)
     {
         _brandVolume.Track(mentionPartitions);
+        _ = fences.AssignedAsync(mentionPartitions).ContinueWith(
+            failed => _logger.LogWarning(failed.Exception?.GetBaseException(),
+                "Could not claim partitions {Partitions} in Redis; their writes are checked by flush version only until the next assignment",
+                string.Join(",", mentionPartitions)),
+            CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
         if (mentionPartitions.Count == 0)
         {
             return;

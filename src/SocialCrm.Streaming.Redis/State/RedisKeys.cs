@@ -8,7 +8,7 @@ namespace SocialCrm.Streaming.Redis.State;
 /// <summary>
 /// The Redis key contract (topology/redis-keys.md), in one place. The brand is a Redis Cluster hash tag, in literal
 /// braces (<c>scrm:{acme}:customer:c1</c>): every key of one brand hashes to the same slot, so a flush's script names
-/// keys of one slot on a cluster too. Only <see cref="Brands"/> is global, and it is always touched alone.
+/// keys of one slot on a cluster too. Only <see cref="Brands"/> and <see cref="PartitionEpochs"/> are global, each always touched alone.
 /// </summary>
 public sealed class RedisKeys
 {
@@ -55,6 +55,12 @@ public sealed class RedisKeys
     /// <summary>The brand's cases (sorted set by the time of their latest change, Unix ms).</summary>
     public string Cases(string brand) => $"{_prefix}:{{{brand}}}:cases";
 
+    /// <summary>The epoch of each Kafka partition's latest owner (hash: partition -> epoch); touched alone, like <see cref="Brands"/>.</summary>
+    public string PartitionEpochs => $"{_prefix}:epochs";
+
+    /// <summary>The epoch of the latest owner of a partition that wrote to the brand: older owners' writes are refused.</summary>
+    public string Fence(string brand, int partition) => $"{_prefix}:{{{brand}}}:fence:{partition}";
+
     /// <summary>The brands taken on (a set), bounded by <c>Tenants:MaxBrands</c>.</summary>
     public string Brands => $"{_prefix}:brands";
     /// <summary>Remembers that a signal was written, so a replayed signal is not listed twice.</summary>
@@ -78,6 +84,10 @@ internal sealed class BrandKeys(RedisKeys keys, string brand)
     public string Risk { get; } = keys.Risk(brand);
     public string Advocates { get; } = keys.Advocates(brand);
     public string RankedLastSeen { get; } = keys.RankedLastSeen(brand);
+
+    public string SignalSeen(string signalId) => keys.SignalSeen(brand, signalId);
+
+    public string Fence(int partition) => keys.Fence(brand, partition);
 
     public string Volume(string minute)
     {

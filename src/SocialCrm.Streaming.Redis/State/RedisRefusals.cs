@@ -29,7 +29,7 @@ internal static class RedisRefusals
 
     /// <summary>A key of another type, or the flush script failing on what it read (a field that is not a number).</summary>
     internal static bool IsAboutTheData(string message) =>
-        message.StartsWith("WRONGTYPE", StringComparison.Ordinal)
+        message.Contains("WRONGTYPE", StringComparison.Ordinal)
         || message.Contains("user_script", StringComparison.Ordinal)
         || message.Contains("Error running script", StringComparison.OrdinalIgnoreCase);
 }

@@ -1,0 +1,166 @@
+using SocialCrm.Streaming.Domain.Ports;
+using StackExchange.Redis;
+
+namespace SocialCrm.Streaming.Redis.State;
+
+/// <summary>
+/// Group commit of customer flushes: the flushes that arrive while earlier groups are in flight wait and then go
+/// out together, as one <see cref="FlushGroupScript"/> call per brand (one slot on a Redis Cluster), the calls
+/// pipelined on the one connection. Lightly loaded, a flush goes out at once, alone; loaded, one call carries many
+/// customers' flushes of a partition batch, so the per-call cost of the server (parsing, the script's start, the
+/// shared keys' expiry) is paid once for all of them. A customer whose own keys the script cannot use fails alone.
+/// </summary>
+internal sealed class CustomerWriteGroups(IConnectionMultiplexer connection, RedisKeys keys, RedisStoreOptions options, Action<int> callWritten)
+{
+    /// <summary>Flushes taken per group: bounds the memory of one round of calls.</summary>
+    private const int MaxFlushesPerGroup = 1_024;
+
+    /// <summary>Flushes per call: bounds how long one script holds the server, which serves nothing else meanwhile.</summary>
+    private const int MaxSectionsPerCall = 128;
+
+    /// <summary>Groups in flight at once: while they are, further flushes gather into the next group.</summary>
+    private const int MaxGroupsInFlight = 2;
+
+    private readonly object _gate = new();
+    private List<PendingFlush> _queued = [];
+    private int _groupsInFlight;
+
+    /// <summary>True when the flush was applied; false when it was stale (see <see cref="ICustomerStore.WriteAsync"/>).</summary>
+    public Task<bool> WriteAsync(CustomerWrite write)
+    {
+        var pending = new PendingFlush(keys.ForBrand(write.Id.BrandSpan), FlushSection.Of(write, keys));
+        bool startGroup;
+        lock (_gate)
+        {
+            _queued.Add(pending);
+            startGroup = _groupsInFlight < MaxGroupsInFlight;
+            if (startGroup)
+            {
+                _groupsInFlight++;
+            }
+        }
+        if (startGroup)
+        {
+            // Off the caller's thread: an actor's flush must not run the group's calls inside its own message.
+            ThreadPool.UnsafeQueueUserWorkItem(static groups => _ = groups.WriteGroupsAsync(), this, preferLocal: false);
+        }
+        return pending.Applied.Task;
+    }
+
+    /// <summary>Writes signals not tied to one customer (a brand's), one call per brand.</summary>
+    public async Task WriteSignalsAsync(IReadOnlyList<OutboundSignal> signals)
+    {
+        foreach (var brand in signals.GroupBy(s => s.Brand))
+        {
+            await CallAsync(keys.ForBrand(brand.Key), [FlushSection.SignalsOnly([.. brand])]).ConfigureAwait(false);
+        }
+    }
+
+    private async Task WriteGroupsAsync()
+    {
+        while (true)
+        {
+            List<PendingFlush> group;
+            lock (_gate)
+            {
+                if (_queued.Count == 0)
+                {
+                    _groupsInFlight--;
+                    return;
+                }
+                if (_queued.Count <= MaxFlushesPerGroup)
+                {
+                    group = _queued;
+                    _queued = [];
+                }
+                else
+                {
+                    group = _queued.GetRange(0, MaxFlushesPerGroup);
+                    _queued.RemoveRange(0, MaxFlushesPerGroup);
+                }
+            }
+            await WriteGroupAsync(group).ConfigureAwait(false);
+        }
+    }
+
+    private async Task WriteGroupAsync(List<PendingFlush> group)
+    {
+        var calls = new List<Task>();
+        foreach (var brand in group.GroupBy(flush => flush.Brand))
+        {
+            foreach (var chunk in brand.Chunk(MaxSectionsPerCall))
+            {
+                calls.Add(WriteCallAsync(brand.Key, chunk));
+            }
+        }
+        // Each call completes its own flushes and never throws: awaiting them all only paces the next group.
+        await Task.WhenAll(calls).ConfigureAwait(false);
+    }
+
+    private async Task WriteCallAsync(BrandKeys brand, PendingFlush[] flushes)
+    {
+        try
+        {
+            var results = await CallAsync(brand, [.. flushes.Select(f => f.Section)]).ConfigureAwait(false);
+            callWritten(flushes.Length);
+            for (var i = 0; i < flushes.Length; i++)
+            {
+                switch (results[i])
+                {
+                    case SectionResult.Applied:
+                        flushes[i].Applied.TrySetResult(true);
+                        break;
+                    case SectionResult.Stale:
+                        flushes[i].Applied.TrySetResult(false);
+                        break;
+                    case SectionResult.Refused:
+                        flushes[i].Applied.TrySetException(new StoreRefusedException(
+                            "Redis refused the customer's flush: a key of the customer holds another type", new InvalidDataException("the flush script refused the section (-1)")));
+                        break;
+                }
+            }
+        }
+        catch (Exception ex)
+        {
+            // The whole call failed: the server (retried while it lasts) or the brand's shared keys (refused for each).
+            foreach (var flush in flushes)
+            {
+                flush.Applied.TrySetException(ex);
+            }
+        }
+    }
+
+    private async Task<SectionResult[]> CallAsync(BrandKeys brand, IReadOnlyList<FlushSection> sections)
+    {
+        var (callKeys, args) = FlushGroupScript.Build(brand, sections, options, DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+        // ScriptEvaluateAsync sends EVALSHA and falls back to EVAL on NOSCRIPT (a restarted server).
+        var result = await RedisRefusals.RefusedAsStoreErrorAsync(
+            connection.GetDatabase().ScriptEvaluateAsync(FlushGroupScript.Source, callKeys, args), "the customers' flush").ConfigureAwait(false);
+        var answers = (RedisResult[])result!;
+        if (answers.Length != sections.Count)
+        {
+            throw new InvalidOperationException($"the flush script answered {answers.Length} results for {sections.Count} sections");
+        }
+        var results = new SectionResult[answers.Length];
+        for (var i = 0; i < answers.Length; i++)
+        {
+            results[i] = (long)answers[i] switch
+            {
+                1 => SectionResult.Applied,
+                0 => SectionResult.Stale,
+                -1 => SectionResult.Refused,
+                var other => throw new InvalidOperationException($"the flush script answered {other} for a section"),
+            };
+        }
+        return results;
+    }
+
+    private enum SectionResult { Applied, Stale, Refused }
+
+    private sealed class PendingFlush(BrandKeys brand, FlushSection section)
+    {
+        public BrandKeys Brand { get; } = brand;
+        public FlushSection Section { get; } = section;
+        public TaskCompletionSource<bool> Applied { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}

@@ -1,0 +1,304 @@
+using SocialCrm.Streaming.Domain.Ports;
+using StackExchange.Redis;
+
+namespace SocialCrm.Streaming.Redis.State;
+
+/// <summary>
+/// One script call writes the flushes of many customers of one brand (one Redis Cluster slot): a section per flush,
+/// each applied only if its version follows the stored one, so a retried section is never counted twice and a stale
+/// incarnation's section changes nothing; a section of a partition whose later owner has written to the brand (its fence)
+/// changes nothing either. What the sections share is written once per call rather than once per
+/// flush: the volume counts are summed per minute and class, and each shared key's expiry, list trim and ranking
+/// clean-up happen once. Uses only commands both Redis 7 and Garnet serve.
+/// </summary>
+internal static class FlushGroupScript
+{
+    /// <summary>ARGV entries before the first section.</summary>
+    private const int HeaderLength = 12;
+
+    /// <summary>KEYS entries before the volume keys.</summary>
+    private const int SharedKeys = 5;
+
+    // KEYS: alerts list, triggers list, risk zset, advocates zset, ranked-last-seen zset, the group's distinct volume
+    //       keys, the group's distinct fence keys, then per section: the customer hash (version > 0 only), one "seen"
+    //       key per signal, the timeline list (version > 0 and timeline entries only).
+    // ARGV: sections, customer ttl, now, ranking cutoff (Unix seconds), volume ttl, list cap, seen ttl, channel, list ttl,
+    //       timeline cap, volume key count, fence key count; then per section: version (0: signals only), base version
+    //       (-1: the fields are the whole snapshot), fence key index (0: not fenced), the writer's epoch, field count,
+    //       (field, value) per field, member, risk, advocacy (empty: unchanged), volume count, (volume key index, class,
+    //       count) per increment, signal count, (stream c|t, json) per signal, timeline entry count, entries (oldest first).
+    // Returns per section 1 (applied), 0 (stale or fenced: changed nothing) or -1 (refused: the customer's keys hold another type).
+    public const string Source = """
+        local sections = tonumber(ARGV[1])
+        local customerTtl, now, cutoff, volumeTtl = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+        local cap, seenTtl, channel, listTtl = tonumber(ARGV[6]), ARGV[7], ARGV[8], ARGV[9]
+        local timelineCap = tonumber(ARGV[10])
+        local volumeKeys, fenceKeys = tonumber(ARGV[11]), tonumber(ARGV[12])
+        local unpackAll = unpack or table.unpack
+        local results, counts, listed, owners = {}, {}, {}, {}
+        local ranked = 0
+        local a, k = 13, 6 + volumeKeys + fenceKeys
+        for s = 1, sections do
+          local versionText = ARGV[a]
+          local version, base = tonumber(versionText), tonumber(ARGV[a + 1])
+          local fence, epoch, nfields = tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3]), tonumber(ARGV[a + 4])
+          local fieldsAt = a + 5
+          a = fieldsAt + 2 * nfields
+          local member, risk, advocacy = ARGV[a], tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2])
+          local nvolume = tonumber(ARGV[a + 3])
+          local volumeAt = a + 4
+          a = volumeAt + 3 * nvolume
+          local nsignals = tonumber(ARGV[a])
+          local signalsAt = a + 1
+          a = signalsAt + 2 * nsignals
+          local ntimeline = tonumber(ARGV[a])
+          local timelineAt = a + 1
+          a = timelineAt + ntimeline
+          local customer = KEYS[k]
+          if version > 0 then k = k + 1 end
+          local seenAt = k
+          k = k + nsignals
+          local timeline = KEYS[k]
+          if version > 0 and ntimeline > 0 then k = k + 1 end
+          local result = 1
+          if fence > 0 then
+            -- The latest owner of the partition that wrote to the brand: an older owner (a zombie) writes nothing more.
+            local fenceKey = KEYS[5 + volumeKeys + fence]
+            local owner = owners[fence] or tonumber(redis.call('GET', fenceKey) or '0')
+            if owner > epoch then
+              result = 0
+            elseif owner < epoch then
+              redis.call('SET', fenceKey, epoch, 'EX', customerTtl)
+              owner = epoch
+            end
+            owners[fence] = owner
+          end
+          if result == 1 and version > 0 then
+            -- A customer's own keys holding something else refuse this section alone (-1), before anything is written.
+            local stored = redis.pcall('HGET', customer, 'flushVersion')
+            if type(stored) == 'table' then
+              result = -1
+            else
+              stored = tonumber(stored or '0')
+              if not stored then
+                result = -1
+              elseif stored >= version or (base >= 0 and stored ~= base) then
+                -- Changes apply only to the snapshot they were made against, so the hash is always a whole snapshot.
+                result = 0
+              end
+            end
+            if result == 1 and ntimeline > 0 then
+              -- One LPUSH for all entries (each goes to the head in turn, the newest ends first).
+              local length = redis.pcall('LPUSH', timeline, unpackAll(ARGV, timelineAt, timelineAt + ntimeline - 1))
+              if type(length) == 'table' then
+                result = -1
+              elseif length > timelineCap then
+                redis.call('LTRIM', timeline, 0, timelineCap - 1)
+              end
+            end
+          end
+          if result == 1 then
+            if version > 0 then
+              -- One HSET for all fields: a call from Lua into the server costs far more than its arguments.
+              local fields = { 'flushVersion', versionText }
+              for i = 0, 2 * nfields - 1 do fields[3 + i] = ARGV[fieldsAt + i] end
+              redis.call('HSET', customer, unpackAll(fields))
+              -- Expires after inactivity: every write starts the period again.
+              redis.call('EXPIRE', customer, customerTtl)
+              if risk then
+                if risk > 0 then redis.call('ZADD', KEYS[3], risk, member) else redis.call('ZREM', KEYS[3], member) end
+              end
+              if advocacy then
+                if advocacy > 0 then redis.call('ZADD', KEYS[4], advocacy, member) else redis.call('ZREM', KEYS[4], member) end
+              end
+              -- Whether it is ranked: known from a score the flush sets, else looked up.
+              local isRanked = (risk and risk > 0) or (advocacy and advocacy > 0)
+                or (not risk and redis.call('ZSCORE', KEYS[3], member)) or (not advocacy and redis.call('ZSCORE', KEYS[4], member))
+              if isRanked then
+                redis.call('ZADD', KEYS[5], now, member)
+                ranked = ranked + 1
+              else
+                redis.call('ZREM', KEYS[5], member)
+              end
+              if ntimeline > 0 then
+                redis.call('EXPIRE', timeline, customerTtl)
+              end
+            end
+            for i = 0, nvolume - 1 do
+              local at = volumeAt + 3 * i
+              local key = tonumber(ARGV[at])
+              local byClass = counts[key] or {}
+              counts[key] = byClass
+              byClass[ARGV[at + 1]] = (byClass[ARGV[at + 1]] or 0) + tonumber(ARGV[at + 2])
+            end
+            for i = 0, nsignals - 1 do
+              local seen = KEYS[seenAt + i]
+              if redis.call('EXISTS', seen) == 0 then
+                redis.call('SET', seen, '1', 'EX', seenTtl)
+                local list = KEYS[2]
+                if ARGV[signalsAt + 2 * i] == 'c' then list = KEYS[1] end
+                redis.call('LPUSH', list, ARGV[signalsAt + 2 * i + 1])
+                listed[list] = true
+                redis.call('PUBLISH', channel, ARGV[signalsAt + 2 * i + 1])
+              end
+            end
+          end
+          results[s] = result
+        end
+        for key, byClass in pairs(counts) do
+          for class, count in pairs(byClass) do redis.call('HINCRBY', KEYS[5 + key], class, count) end
+          redis.call('EXPIRE', KEYS[5 + key], volumeTtl)
+        end
+        for list in pairs(listed) do
+          redis.call('LTRIM', list, 0, cap - 1)
+          redis.call('EXPIRE', list, listTtl)
+        end
+        if ranked > 0 then
+          -- The rankings drop whoever was not written within the retention, a few for each ranked flush.
+          for _, stale in ipairs(redis.call('ZRANGEBYSCORE', KEYS[5], '-inf', cutoff, 'LIMIT', 0, 8 * ranked)) do
+            redis.call('ZREM', KEYS[3], stale)
+            redis.call('ZREM', KEYS[4], stale)
+            redis.call('ZREM', KEYS[5], stale)
+          end
+          for i = 3, 5 do redis.call('EXPIRE', KEYS[i], customerTtl) end
+        end
+        return results
+        """;
+
+    /// <summary>The KEYS and ARGV of one call writing <paramref name="sections"/> of one brand, in order.</summary>
+    public static (RedisKey[] Keys, RedisValue[] Args) Build(BrandKeys brand, IReadOnlyList<FlushSection> sections, RedisStoreOptions options, long now)
+    {
+        var minutes = new Dictionary<string, int>(StringComparer.Ordinal);
+        var fences = new Dictionary<int, int>();
+        var keyCount = SharedKeys;
+        var argCount = HeaderLength;
+        foreach (var section in sections)
+        {
+            foreach (var increment in section.Volume)
+            {
+                if (minutes.TryAdd(increment.Minute, minutes.Count + 1))
+                {
+                    keyCount++;
+                }
+            }
+            if (section.Fence is { } fence && fences.TryAdd(fence.Partition, fences.Count + 1))
+            {
+                keyCount++;
+            }
+            var timeline = section.TimelineEntries(options);
+            keyCount += (section.CustomerKey is null ? 0 : 1) + section.Signals.Count + (timeline > 0 ? 1 : 0);
+            argCount += 5 + 2 * section.Fields.Count + 4 + 3 * section.Volume.Count + 1 + 2 * section.Signals.Count + 1 + timeline;
+        }
+
+        var keys = new RedisKey[keyCount];
+        keys[0] = brand.Alerts;
+        keys[1] = brand.Triggers;
+        keys[2] = brand.Risk;
+        keys[3] = brand.Advocates;
+        keys[4] = brand.RankedLastSeen;
+        foreach (var (minute, index) in minutes)
+        {
+            keys[SharedKeys - 1 + index] = brand.Volume(minute);
+        }
+        foreach (var (partition, index) in fences)
+        {
+            keys[SharedKeys + minutes.Count - 1 + index] = brand.Fence(partition);
+        }
+        var k = SharedKeys + minutes.Count + fences.Count;
+
+        // Integers stay typed: the client writes their digits, the same text a string would have been.
+        var args = new RedisValue[argCount];
+        var retention = (long)options.CustomerRetention.TotalSeconds;
+        args[0] = sections.Count;
+        args[1] = retention;
+        args[2] = now;
+        args[3] = now - retention;
+        args[4] = (long)options.VolumeRetention.TotalSeconds;
+        args[5] = options.ListCapacity;
+        args[6] = (long)options.SignalIdRetention.TotalSeconds;
+        args[7] = brand.LiveChannel;
+        args[8] = (long)options.SignalListRetention.TotalSeconds;
+        args[9] = options.TimelineCapacity;
+        args[10] = minutes.Count;
+        args[11] = fences.Count;
+        var a = HeaderLength;
+        foreach (var section in sections)
+        {
+            if (section.CustomerKey is { } customerKey)
+            {
+                keys[k++] = customerKey;
+            }
+            args[a++] = section.Version;
+            args[a++] = section.BaseVersion ?? -1;
+            args[a++] = section.Fence is { } fence ? fences[fence.Partition] : 0;
+            args[a++] = section.Fence?.Epoch ?? 0;
+            args[a++] = section.Fields.Count;
+            foreach (var field in section.Fields)
+            {
+                args[a++] = field.Name;
+                args[a++] = field.Text is { } text ? text : field.Integer;
+            }
+            args[a++] = section.Member;
+            args[a++] = Score(section.RiskScore);
+            args[a++] = Score(section.AdvocacyScore);
+            args[a++] = section.Volume.Count;
+            foreach (var increment in section.Volume)
+            {
+                args[a++] = minutes[increment.Minute];
+                args[a++] = increment.SentimentClass;
+                args[a++] = increment.Count;
+            }
+            args[a++] = section.Signals.Count;
+            foreach (var signal in section.Signals)
+            {
+                keys[k++] = brand.SignalSeen(signal.Id);
+                args[a++] = signal.Stream == SignalStream.CrisisAlerts ? "c" : "t";
+                args[a++] = signal.Json;
+            }
+            var timeline = section.TimelineEntries(options);
+            args[a++] = timeline;
+            if (timeline > 0)
+            {
+                keys[k++] = section.TimelineKey;
+                foreach (var entry in section.Timeline)
+                {
+                    args[a++] = entry;
+                }
+            }
+        }
+        return (keys, args);
+    }
+
+    /// <summary>A leaderboard score as the script reads it (tonumber: any round-trip form), empty when unchanged.</summary>
+    private static RedisValue Score(double? score) => score is { } value ? value : RedisValue.EmptyString;
+}
+
+/// <summary>
+/// One section of a <see cref="FlushGroupScript"/> call: a customer's flush, or (<see cref="CustomerKey"/> null,
+/// version 0) brand-level signals only.
+/// </summary>
+internal sealed record FlushSection(
+    string? CustomerKey,
+    long Version,
+    long? BaseVersion,
+    IReadOnlyList<SnapshotField> Fields,
+    string Member,
+    double? RiskScore,
+    double? AdvocacyScore,
+    IReadOnlyList<VolumeIncrement> Volume,
+    IReadOnlyList<OutboundSignal> Signals,
+    string? TimelineKey,
+    IReadOnlyList<string> Timeline,
+    WriteFence? Fence)
+{
+    public static FlushSection Of(CustomerWrite write, RedisKeys keys) =>
+        new(keys.Customer(write.Id), write.Version, write.BaseVersion, write.Fields, write.Id.Value, write.RiskScore, write.AdvocacyScore,
+            write.Volume, write.Signals, write.Timeline.Count > 0 ? keys.Timeline(write.Id) : null, write.Timeline, write.Fence);
+
+    public static FlushSection SignalsOnly(IReadOnlyList<OutboundSignal> signals) =>
+        new(null, 0, null, [], "", null, null, [], signals, null, [], null);
+
+    /// <summary>How many timeline entries the section writes: none for signals only, or when timelines are off.</summary>
+    public int TimelineEntries(RedisStoreOptions options) =>
+        CustomerKey is not null && TimelineKey is not null && options.TimelineCapacity > 0 ? Timeline.Count : 0;
+}

@@ -1,0 +1,126 @@
+using System.Globalization;
+using SocialCrm.Streaming.Domain.Mentions;
+using SocialCrm.Streaming.Domain.Ports;
+using SocialCrm.Streaming.Redis.State;
+using SocialCrm.Streaming.Testing;
+using StackExchange.Redis;
+
+namespace SocialCrm.Streaming.Redis.Tests.State;
+
+/// <summary>Flushes that arrive together are written together, one script call per brand, each flush on its own terms.</summary>
+public sealed class CustomerWriteGroupsTests
+{
+    private static readonly RedisStoreOptions Options = new() { KeyPrefix = "grp", ListCapacity = 10_000 };
+
+    private static CustomerWrite Write(string brand, int customer, long version = 1, int negative = 2, params OutboundSignal[] signals) => new(
+        EntityId.ForCustomer(brand, "c" + customer.ToString(CultureInfo.InvariantCulture)),
+        version,
+        [new SnapshotField("mentions", version)],
+        RiskScore: customer % 3 == 0 ? 0.5 : null,
+        AdvocacyScore: null,
+        Volume: [new VolumeIncrement("202612011000", "negative", negative), new VolumeIncrement("202612011001", "positive", 1)],
+        Signals: signals);
+
+    private static OutboundSignal Alert(string brand, int customer) =>
+        new($"a{customer}", brand, SignalStream.CrisisAlerts, $"{brand}:c{customer}", $"{{\"alertId\":\"a{customer}\"}}");
+
+    [RedisTheory]
+    [MemberData(nameof(RedisServers.All), MemberType = typeof(RedisServers))]
+    public async Task Many_customers_flushed_at_once_are_all_written_with_exact_counts_in_fewer_calls(string name)
+    {
+        using var server = RedisServers.Start(name);
+        using var connection = server.Connect();
+        var store = new RedisCustomerStore(connection, Options);
+        const int PerBrand = 600;
+        var calls = await ScriptCallsAsync(connection);
+
+        var writes = Enumerable.Range(0, 2 * PerBrand)
+            .Select(i => Write(i % 2 == 0 ? "acme" : "zeta", i, signals: i % 10 < 2 ? [Alert(i % 2 == 0 ? "acme" : "zeta", i)] : []))
+            .Select(write => store.WriteAsync(write, default))
+            .ToArray();
+
+        Assert.All(await Task.WhenAll(writes), Assert.True);
+        var db = connection.GetDatabase();
+        foreach (var brand in new[] { "acme", "zeta" })
+        {
+            Assert.Equal(2 * PerBrand, (long)await db.HashGetAsync($"grp:{{{brand}}}:volume:202612011000", "negative"));
+            Assert.Equal(PerBrand, (long)await db.HashGetAsync($"grp:{{{brand}}}:volume:202612011001", "positive"));
+            Assert.Equal(PerBrand / 5, await db.ListLengthAsync($"grp:{{{brand}}}:alerts"));
+            Assert.Equal(PerBrand / 3, await db.SortedSetLengthAsync($"grp:{{{brand}}}:risk"));
+            Assert.True(await db.KeyTimeToLiveAsync($"grp:{{{brand}}}:volume:202612011001") > TimeSpan.Zero);
+        }
+        var loaded = await store.LoadAsync(EntityId.ForCustomer("zeta", "c599"), default);
+        Assert.Equal(1, loaded!.Version);
+        var after = await ScriptCallsAsync(connection);
+        if (name == RedisServers.Redis)
+        {
+            // Concurrent flushes gathered into groups: far fewer script calls than flushes (redis-server counts them).
+            Assert.InRange(after!.Value - calls!.Value, 2, 2 * PerBrand / 4);
+        }
+    }
+
+    [RedisTheory]
+    [MemberData(nameof(RedisServers.All), MemberType = typeof(RedisServers))]
+    public async Task A_stale_flush_in_a_group_changes_nothing_while_the_others_apply(string name)
+    {
+        using var server = RedisServers.Start(name);
+        using var connection = server.Connect();
+        var store = new RedisCustomerStore(connection, Options);
+        Assert.True(await store.WriteAsync(Write("acme", 1, negative: 5), default));
+
+        var results = await Task.WhenAll(
+            store.WriteAsync(Write("acme", 1, negative: 5), default),
+            store.WriteAsync(Write("acme", 2, negative: 7), default),
+            store.WriteAsync(Write("acme", 3, negative: 11), default));
+
+        Assert.Equal([false, true, true], results);
+        Assert.Equal(5 + 7 + 11, (long)await connection.GetDatabase().HashGetAsync("grp:{acme}:volume:202612011000", "negative"));
+    }
+
+    [RedisTheory]
+    [MemberData(nameof(RedisServers.All), MemberType = typeof(RedisServers))]
+    public async Task A_customer_whose_key_holds_another_type_fails_alone(string name)
+    {
+        using var server = RedisServers.Start(name);
+        using var connection = server.Connect();
+        var store = new RedisCustomerStore(connection, Options);
+        var db = connection.GetDatabase();
+        await db.StringSetAsync("grp:{acme}:customer:c13", "not a hash");
+
+        var writes = Enumerable.Range(0, 50).Select(i => store.WriteAsync(Write("acme", i), default)).ToArray();
+
+        await Assert.ThrowsAsync<StoreRefusedException>(() => writes[13]);
+        for (var i = 0; i < writes.Length; i++)
+        {
+            if (i != 13)
+            {
+                Assert.True(await writes[i]);
+                Assert.NotNull(await store.LoadAsync(EntityId.ForCustomer("acme", "c" + i.ToString(CultureInfo.InvariantCulture)), default));
+            }
+        }
+        Assert.Equal(2 * 49, (long)await db.HashGetAsync("grp:{acme}:volume:202612011000", "negative"));
+    }
+
+    /// <summary>Script calls the server has served (EVALSHA and EVAL); null where it does not report command counts.</summary>
+    private static async Task<long?> ScriptCallsAsync(IConnectionMultiplexer connection)
+    {
+        var server = connection.GetServers()[0];
+        long? calls = null;
+        foreach (var group in await server.InfoAsync("commandstats"))
+        {
+            foreach (var (key, value) in group)
+            {
+                if (key.StartsWith("cmdstat_", StringComparison.Ordinal))
+                {
+                    calls ??= 0;
+                }
+                if (key is "cmdstat_evalsha" or "cmdstat_eval")
+                {
+                    var field = value.Split(',').First(part => part.StartsWith("calls=", StringComparison.Ordinal));
+                    calls = (calls ?? 0) + long.Parse(field["calls=".Length..], CultureInfo.InvariantCulture);
+                }
+            }
+        }
+        return calls;
+    }
+}
