@@ -85,7 +85,7 @@ public sealed class CustomerDispatcher : ReceiveActor, IWithTimers
 
     private void Answered(long sequence, object answer)
     {
-        // An answer to a request sent twice arrives twice: the second finds nothing in flight under its number.
+        // An answer to a message sent twice arrives twice: the second finds nothing in flight under its number.
         if (!_inFlight.Remove(sequence, out var message))
         {
             return;
