@@ -26,7 +26,10 @@ public sealed class CustomerBatch(int records)
         _unanswered++;
     }
 
-    internal void Complete(CustomerRequest request, object answer)
+    /// <param name="firstMention">
+    /// Where the request's mentions start in the message answered: past those of the requests merged before it (0 when it travelled alone).
+    /// </param>
+    internal void Complete(CustomerRequest request, object answer, int firstMention)
     {
         var records = request.Records;
         switch (answer)
@@ -36,12 +39,16 @@ public sealed class CustomerBatch(int records)
             case MentionsApplied applied:
                 for (var i = 0; i < records.Length; i++)
                 {
-                    Outcomes[records[i]] = new ApplyOutcome(applied.Observations[i], null);
+                    Outcomes[records[i]] = new ApplyOutcome(applied.Observations[firstMention + i], null);
                 }
                 foreach (var failed in applied.Failed)
                 {
-                    Outcomes[records[failed.Index]] = new ApplyOutcome(null,
-                        new Rejection(RejectReason.ProcessingError, "applying the mention to its customer threw", failed.ExceptionType));
+                    var mention = failed.Index - firstMention;
+                    if (mention >= 0 && mention < records.Length)
+                    {
+                        Outcomes[records[mention]] = new ApplyOutcome(null,
+                            new Rejection(RejectReason.ProcessingError, "applying the mention to its customer threw", failed.ExceptionType));
+                    }
                 }
                 break;
             case CustomerFailed failed:
@@ -61,7 +68,7 @@ public sealed class CustomerBatch(int records)
     }
 }
 
-/// <summary>One message to one customer: mentions of a batch (in order) or one profile record; <see cref="Records"/> are their indexes in the batch.</summary>
+/// <summary>One message to one customer: mentions of a batch (in order) or one profile record; <see cref="Records"/> are their indexes in the batch, one per mention.</summary>
 public sealed class CustomerRequest(string entityId, long sequence, object message, CustomerBatch batch, int[] records)
 {
     public string EntityId { get; } = entityId;
@@ -69,9 +76,6 @@ public sealed class CustomerRequest(string entityId, long sequence, object messa
     public object Message { get; } = message;
     public CustomerBatch Batch { get; } = batch;
     public int[] Records { get; } = records;
-
-    /// <summary>When it was last sent (the dispatcher's own).</summary>
-    internal DateTime SentAt { get; set; }
 }
 
 /// <summary>

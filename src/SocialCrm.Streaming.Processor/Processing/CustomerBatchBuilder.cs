@@ -1,29 +1,23 @@
 using SocialCrm.Streaming.Cluster.Customers;
-using SocialCrm.Streaming.Domain.Mentions;
 
 namespace SocialCrm.Streaming.Host.Processing;
 
 /// <summary>
 /// Groups the admitted records of one batch by customer into requests, in record order: a customer's mentions
-/// travel in one <see cref="ApplyMentions"/> (split only where the size bounds say so), a profile record alone
+/// travel in one <see cref="ApplyMentions"/> (split only where <see cref="ApplyMentionsBound"/> says so), a profile record alone
 /// (a tombstone must be: the customer forgets itself in order with what comes before and after it).
 /// </summary>
 public sealed class CustomerBatchBuilder
 {
-    /// <summary>
-    /// A bound on a message's size across nodes, under remoting's default frame of 128,000 bytes: a mention's
-    /// strings are counted at 3 UTF-8 bytes a character (the most a UTF-16 character needs), plus its numbers.
-    /// </summary>
-    private const int MessageByteBudget = 96_000;
-
-    private const int BytesPerMentionBesidesStrings = 64;
-
     private readonly Dictionary<string, MentionRun> _open = new(StringComparer.Ordinal);
     private readonly CustomerBatch _batch;
     private readonly Func<long> _nextSequence;
 
     /// <param name="records">How many records the batch holds (requests refer to them by index).</param>
-    /// <param name="nextSequence">Numbers the requests, unique per dispatcher.</param>
+    /// <param name="nextSequence">
+    /// Numbers the requests, unique per dispatcher and above zero: the dispatcher numbers the messages it merges below
+    /// zero, so the two never meet (and 0 stays an ask's, see <see cref="ICustomerExchange"/>).
+    /// </param>
     public CustomerBatchBuilder(int records, Func<long> nextSequence)
     {
         _batch = new CustomerBatch(records);
@@ -32,9 +26,8 @@ public sealed class CustomerBatchBuilder
 
     public void AddMention(int record, string entityId, PositionedMention mention)
     {
-        var bytes = EstimatedBytes(mention.Mention);
-        if (_open.TryGetValue(entityId, out var run)
-            && (run.Mentions.Count == ApplyMentions.MaxMentions || run.Bytes + bytes > MessageByteBudget))
+        var bytes = ApplyMentionsBound.EstimatedBytes(mention.Mention);
+        if (_open.TryGetValue(entityId, out var run) && !ApplyMentionsBound.HasRoom(run.Mentions.Count, run.Bytes, 1, bytes))
         {
             Close(entityId, run);
             run = null;
@@ -55,7 +48,7 @@ public sealed class CustomerBatchBuilder
         {
             Close(profile.EntityId, run);
         }
-        var sequence = _nextSequence();
+        var sequence = NextSequence();
         _batch.Add(new CustomerRequest(profile.EntityId, sequence, profile with { Sequence = sequence }, _batch, [record]));
     }
 
@@ -78,16 +71,14 @@ public sealed class CustomerBatchBuilder
 
     private void Add(string entityId, MentionRun run)
     {
-        var sequence = _nextSequence();
+        var sequence = NextSequence();
         _batch.Add(new CustomerRequest(entityId, sequence, new ApplyMentions(entityId, run.Mentions) { Sequence = sequence }, _batch, [.. run.Records]));
     }
 
-    private static int EstimatedBytes(Mention mention)
+    private long NextSequence()
     {
-        var characters = mention.Text.Length + mention.Id.Length + mention.Brand.Length + (mention.CustomerId?.Length ?? 0)
-            + mention.Author.Id.Length + (mention.Author.Handle?.Length ?? 0) + (mention.Lang?.Length ?? 0) + (mention.InReplyTo?.Length ?? 0)
-            + (mention.Url?.Length ?? 0);
-        return 3 * characters + BytesPerMentionBesidesStrings;
+        var sequence = _nextSequence();
+        return sequence > 0 ? sequence : throw new InvalidOperationException($"request sequence numbers must be above zero (the dispatcher's merged messages use the numbers below), got {sequence}");
     }
 
     private sealed class MentionRun
