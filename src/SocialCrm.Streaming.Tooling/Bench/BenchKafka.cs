@@ -133,17 +133,21 @@ public sealed class BenchKafka : IDisposable
     public void DropConsumed(ProcessorTopics topics) => DropRecords(topics.Mentions, topics.MentionPartitions);
 
     /// <summary>
-    /// The working set the broker's records take: <paramref name="withRecords"/> (read now) minus the process's
-    /// working set once every record of every topic is deleted. Only for the end of a phase: downstream topics lose
-    /// their records too.
+    /// The memory the broker's records take: the C heap bytes in use at <paramref name="withRecords"/> (read now) minus
+    /// those once every record of every topic is deleted; the working sets' difference where the C heap is not counted.
+    /// Not the working sets' difference everywhere: with a large managed heap, the collector's own growth or shrinking
+    /// between the readings blurs it. Only for the end of a phase: downstream topics lose their records too.
     /// </summary>
-    public long RecordsWorkingSetBytes(MemoryReading withRecords)
+    public long RecordsBytes(MemoryReading withRecords)
     {
         foreach (var (topic, partitions) in _topics)
         {
             DropRecords(topic, partitions);
         }
-        return Math.Max(0, withRecords.WorkingSetBytes - HeapProbe.AfterFullCollection().WorkingSetBytes);
+        var without = HeapProbe.AfterFullCollection();
+        return Math.Max(0, withRecords.NativeHeapBytes is { } before && without.NativeHeapBytes is { } after
+            ? before - after
+            : withRecords.WorkingSetBytes - without.WorkingSetBytes);
     }
 
     private void DropRecords(string topic, int partitions)

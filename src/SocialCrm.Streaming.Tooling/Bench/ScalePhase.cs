@@ -17,9 +17,10 @@ public static class ScalePhase
 
     public const string BrokerMethod =
         "the embedded Kafka runs in this process; its share of the working set is what the process grew by when the mock " +
-        "cluster started with its topics (librdkafka already loaded, as the node loads it too), plus what the process gave " +
-        "back at the end of the phase when every record of every topic was deleted (readings after forced full collections " +
-        "and malloc_trim); the broker's connection buffers are not told apart and count as the node's";
+        "cluster started with its topics (librdkafka already loaded, as the node loads it too), plus the C heap bytes in use " +
+        "(glibc mallinfo2; the working set where it is missing) that deleting every record of every topic freed at the end " +
+        "of the phase (readings after forced full collections and malloc_trim); the broker's connection buffers are not " +
+        "told apart and count as the node's";
 
     /// <summary>Mentions per produce-then-process round: well within what the mock cluster keeps (5 MiB per partition, compressed).</summary>
     private const long RoundSize = 100_000;
@@ -47,7 +48,7 @@ public static class ScalePhase
         kafka.DropConsumed(topics);
         var loaded = HeapProbe.AfterFullCollection();
         var entities = node.ActiveCustomerEntities;
-        var broker = kafka.IdleWorkingSetBytes + kafka.RecordsWorkingSetBytes(loaded);
+        var broker = kafka.IdleWorkingSetBytes + kafka.RecordsBytes(loaded);
         // The generators were there at the idle reading too; they must not leave between the readings.
         GC.KeepAlive(activation);
         GC.KeepAlive(steady);
