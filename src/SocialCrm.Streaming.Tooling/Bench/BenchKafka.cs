@@ -14,8 +14,8 @@ public sealed record ProducedBatch(long Records, long PayloadBytes, TimeSpan Ela
 
 /// <summary>
 /// The Kafka side of a benchmark run: the embedded mock cluster (3 brokers, the catalog's topics), one
-/// producer configured as producers of mentions must be (<see cref="KafkaProducerFactory"/>), and
-/// watermark checks that catch the mock's silent pruning.
+/// producer configured as producers of mentions must be (<see cref="KafkaProducerFactory"/>), watermark
+/// checks that catch the mock's silent pruning, and the broker's share of this process's memory.
 /// </summary>
 /// <remarks>
 /// The librdkafka mock keeps at most 5 MiB or 100,000 batches per partition and drops the oldest beyond
