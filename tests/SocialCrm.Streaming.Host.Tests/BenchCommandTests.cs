@@ -37,9 +37,12 @@ public sealed class BenchCommandTests(ITestOutputHelper output)
             Assert.True(throughput.GetProperty("pipeline").GetProperty("perSecond").GetDouble() > 0);
             Assert.Equal(ratio, throughput.GetProperty("ratio").GetDouble().ToString("F2", CultureInfo.InvariantCulture));
 
-            var latency = root.GetProperty("latency");
-            Assert.True(latency.GetProperty("offeredPerSecond").GetDouble() > 0);
-            foreach (var measured in new[] { latency.GetProperty("pipeline"), latency.GetProperty("rawConsume") })
+            // At half the pipeline's maximum, then at the fixed 5,000/s.
+            var latencyRuns = root.GetProperty("latency").EnumerateArray().ToList();
+            Assert.Equal(2, latencyRuns.Count);
+            Assert.True(latencyRuns[0].GetProperty("offeredPerSecond").GetDouble() > 0);
+            Assert.Equal(5_000, latencyRuns[1].GetProperty("offeredPerSecond").GetDouble());
+            foreach (var measured in latencyRuns.SelectMany(run => new[] { run.GetProperty("pipeline"), run.GetProperty("rawConsume") }))
             {
                 Assert.True(measured.GetProperty("samples").GetInt64() > 0);
                 var p50 = measured.GetProperty("p50Ms").GetDouble();
@@ -53,9 +56,13 @@ public sealed class BenchCommandTests(ITestOutputHelper output)
             Assert.Equal(800, scale.GetProperty("activeEntities").GetInt64());
             Assert.True(scale.GetProperty("heapBytesPerEntity").GetDouble() > 0);
             Assert.True(scale.GetProperty("steady").GetProperty("perSecond").GetDouble() > 0);
+            var broker = scale.GetProperty("brokerWorkingSetBytes").GetInt64();
+            Assert.True(broker > 0 && broker < scale.GetProperty("workingSetBytes").GetInt64(), scale.ToString());
+            Assert.Equal(scale.GetProperty("workingSetBytes").GetInt64() - broker, scale.GetProperty("nodeWorkingSetBytes").GetInt64());
 
-            Assert.Equal(4, root.GetProperty("targets").GetArrayLength());
+            Assert.Equal(9, root.GetProperty("targets").GetArrayLength());
             Assert.False(string.IsNullOrEmpty(root.GetProperty("heapMethod").GetString()));
+            Assert.False(string.IsNullOrEmpty(root.GetProperty("brokerMethod").GetString()));
 
             // The picture beside the JSON: well-formed SVG naming every phase and every target.
             Assert.Contains(lines, line => line.Contains(svg, StringComparison.Ordinal));
@@ -69,8 +76,8 @@ public sealed class BenchCommandTests(ITestOutputHelper output)
             }
             var pipelineRate = throughput.GetProperty("pipeline").GetProperty("perSecond").GetDouble().ToString("N0", CultureInfo.InvariantCulture);
             Assert.Contains(pipelineRate, texts);
-            Assert.Equal(4, texts.Count(t => t.EndsWith(" met", StringComparison.Ordinal) || t.EndsWith("NOT MET", StringComparison.Ordinal) || t.EndsWith("not measured", StringComparison.Ordinal)));
-            Assert.True(picture.Descendants(ns + "rect").Count() >= 7, "a bar per phase");
+            Assert.Equal(9, texts.Count(t => t.EndsWith(" met", StringComparison.Ordinal) || t.EndsWith("NOT MET", StringComparison.Ordinal) || t.EndsWith("not measured", StringComparison.Ordinal)));
+            Assert.True(picture.Descendants(ns + "rect").Count() >= 9, "a bar per phase");
         }
         finally
         {

@@ -5,12 +5,12 @@ namespace SocialCrm.Streaming.Host.Bench;
 
 /// <summary>
 /// The figures of a run as one SVG picture (plain SVG, no library): throughput per phase against the baseline's
-/// half, p50/p99/p99.9 of the latency run against the 25 ms budget, and each target met or not.
+/// half, p50/p99/p99.9 of each latency run against the 25 ms budget, and each target met or not.
 /// </summary>
 public static class BenchChart
 {
     private static readonly XNamespace Svg = "http://www.w3.org/2000/svg";
-    private const int Width = 960;
+    private const int Width = 1280;
     private const int LabelWidth = 300;
     private const int BarWidth = 380;
     private const int RowHeight = 26;
@@ -46,27 +46,31 @@ public static class BenchChart
         var throughput = new List<(string Label, double Value, string Colour)>
         {
             ("baseline: raw consume + parse (best pass)", t.Baseline.PerSecond, Baseline),
-            ("full pipeline", t.Pipeline.PerSecond, t.Ratio >= 0.5 ? Met : NotMet),
+            ("full pipeline", t.Pipeline.PerSecond, BenchTargets.RatioMet(t) ? Met : NotMet),
         };
         foreach (var s in result.Scale)
         {
-            throughput.Add(($"activation, {s.Customers:N0} customers", s.Activation.PerSecond, Measured));
+            throughput.Add(($"activation, {s.Customers:N0} customers", s.Activation.PerSecond, BenchTargets.ActivationMet(s) ? Met : NotMet));
             throughput.Add(($"steady, {s.Customers:N0} customers", s.Steady.PerSecond, Measured));
         }
         body.Add(Text(16, y, $"Throughput, records/s (pipeline/baseline {t.Ratio.ToString("F2", CultureInfo.InvariantCulture)}; dashed: half the baseline, the target)", "font-weight:600"));
         y += 12;
         y = Bars(body, y, throughput.Select(r => (r.Label, r.Value, r.Colour, N(r.Value))).ToList(), t.Baseline.PerSecond / 2, "0.5 × baseline");
 
-        var l = result.Latency;
-        y += 24;
-        body.Add(Text(16, y, $"Latency, ms from Kafka append to effects written, at {N(l.OfferedPerSecond)}/s (bar: p99; ticks: p50 and p99.9; dashed: the 25 ms budget)", "font-weight:600"));
-        y += 12;
-        y = Bars(body, y,
-            [
-                ("full pipeline p99", l.Pipeline.P99Ms, l.Pipeline.P99Ms <= 25 ? Met : NotMet, Ms(l.Pipeline)),
-                ("raw consume + parse p99 (the floor)", l.RawConsume.P99Ms, Baseline, Ms(l.RawConsume)),
-            ],
-            25, "25 ms", [(l.Pipeline.P50Ms, l.Pipeline.P999Ms), (l.RawConsume.P50Ms, l.RawConsume.P999Ms)]);
+        foreach (var l in result.Latency)
+        {
+            y += 24;
+            body.Add(Text(16, y, $"Latency at {N(l.OfferedPerSecond)}/s ({l.RateBasis}), ms from Kafka append to effects written", "font-weight:600"));
+            y += 18;
+            body.Add(Text(16, y, "bar: p99, green within 25 ms or within 10 ms of the raw loop's; ticks: p50 and p99.9; dashed: the 25 ms budget", "fill:#4b5563"));
+            y += 12;
+            y = Bars(body, y,
+                [
+                    ("full pipeline p99", l.Pipeline.P99Ms, BenchTargets.LatencyMet(l) ? Met : NotMet, Ms(l.Pipeline)),
+                    ("raw consume + parse p99 (the floor)", l.RawConsume.P99Ms, Baseline, Ms(l.RawConsume)),
+                ],
+                BenchTargets.LatencyBudgetMs, "25 ms", [(l.Pipeline.P50Ms, l.Pipeline.P999Ms), (l.RawConsume.P50Ms, l.RawConsume.P999Ms)]);
+        }
 
         y += 24;
         body.Add(Text(16, y, "Targets", "font-weight:600"));

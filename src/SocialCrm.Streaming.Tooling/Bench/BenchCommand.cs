@@ -26,20 +26,17 @@ public sealed record BenchSettings(
 /// <c>socialcrm bench</c>: the performance targets (README, Benchmark) measured in one process and one run, on the
 /// embedded mock Kafka cluster and a Redis-protocol server (Garnet in a child process, or <c>--redis</c>):
 /// a raw consume-and-parse baseline and the full pipeline on the same pre-loaded topic, latency at half the
-/// pipeline's maximum rate, and managed heap and throughput per number of active customers.
+/// pipeline's maximum rate and at a fixed 5,000/s, and memory and throughput per number of active customers.
 /// </summary>
 public static class BenchCommand
 {
     public const string Name = "bench";
 
-    /// <summary>Mentions per produce-then-process round: well within what the mock cluster keeps (5 MiB per partition, compressed).</summary>
-    private const long RoundSize = 100_000;
-
     /// <summary>The live run's first seconds are warm-up (the producer's pace settling, lists growing), not measured.</summary>
     private static readonly TimeSpan LatencyWarmUp = TimeSpan.FromSeconds(2);
 
-    /// <summary>Idle passivation is off in the scale phase (an hour is longer than any run), so every customer activated stays active.</summary>
-    private static readonly TimeSpan ScalePassivateIdleAfter = TimeSpan.FromHours(1);
+    /// <summary>The second latency run's rate, the same on every machine, beside half the pipeline's maximum.</summary>
+    private const double FixedLatencyRate = 5_000;
 
     public static Command Create()
     {
@@ -57,7 +54,7 @@ public static class BenchCommand
         var latency = CommandRunner.DurationOption("--latency-duration", "How long the latency run offers mentions, warm-up excluded (default 30s; quick 6s)");
         var passes = new Option<int>("--baseline-passes") { Description = "Baseline passes over the pre-loaded topic; the best counts", DefaultValueFactory = _ => 3 };
         var warmUp = new Option<long?>("--warm-up") { Description = "Mentions a throw-away node processes first, so the measured one runs compiled code, not the JIT (default as many as --mentions, at most 20000, quick 10000; 0: none)" };
-        var command = new Command(Name, "Measure throughput against a raw-consume baseline, latency at half the maximum rate, and heap per active customer")
+        var command = new Command(Name, "Measure throughput against a raw-consume baseline, latency at half the maximum rate and at 5,000/s, and memory per active customer")
         {
             quick, output, redis, mentions, customers, zipf, scale, latency, passes, warmUp, BenchRedis.CreateChildCommand(),
         };
@@ -115,7 +112,7 @@ public static class BenchCommand
             foreach (var customers in settings.ScaleCustomers)
             {
                 var phase = Stopwatch.StartNew();
-                scale.Add(await MeasureScaleAsync(settings, customers, kafka, redis, $"{keyPrefix}-scale{customers}", cancellationToken).ConfigureAwait(false));
+                scale.Add(await ScalePhase.MeasureAsync(settings, customers, kafka, redis, $"{keyPrefix}-scale{customers}", cancellationToken).ConfigureAwait(false));
                 phases.Add(new PhaseTime($"scale {customers:N0}", phase.Elapsed.TotalSeconds));
             }
             var result = new BenchResult(
@@ -127,8 +124,9 @@ public static class BenchCommand
                 main.Throughput,
                 main.Latency,
                 scale,
-                HeapMethod,
-                Targets(main, scale),
+                ScalePhase.HeapMethod,
+                ScalePhase.BrokerMethod,
+                BenchTargets.Evaluate(main.Throughput, main.Latency, scale),
                 phases,
                 run.Elapsed.TotalSeconds);
             Console.WriteLine(result.ToText());
@@ -151,14 +149,12 @@ public static class BenchCommand
         }
     }
 
-    private const string HeapMethod =
-        "managed heap of this process (the node; Redis runs in another process) after forced compacting full collections, " +
-        "at the end of the phase minus the same reading of the idle node before its first mention, divided by the customer " +
-        "entities alive then (socialcrm_active_entities); working set includes the embedded Kafka";
+    private sealed record MainFigures(WorkloadInfo Workload, ThroughputResult Throughput, IReadOnlyList<LatencyResult> Latency);
 
-    private sealed record MainFigures(WorkloadInfo Workload, ThroughputResult Throughput, LatencyResult Latency);
-
-    /// <summary>Pre-load, baseline passes and the pipeline on the same topic, then latency on the same node at half its maximum rate.</summary>
+    /// <summary>
+    /// Pre-load, baseline passes and the pipeline on the same topic, then latency on the same node at half its maximum
+    /// rate and at <see cref="FixedLatencyRate"/>.
+    /// </summary>
     private static async Task<MainFigures> MeasureThroughputAndLatencyAsync(
         BenchSettings settings, BenchKafka kafka, BenchRedis redis, string keyPrefix, List<PhaseTime> phases, CancellationToken cancellationToken)
     {
@@ -195,12 +191,17 @@ public static class BenchCommand
         var pipeline = ThroughputFigure.Of(await node.MeasureBacklogAsync(settings.Mentions, pipelineCost, cancellationToken).ConfigureAwait(false), pipelineCost);
         phases.Add(new PhaseTime("pipeline", phase.Elapsed.TotalSeconds));
 
-        phase.Restart();
-        var rate = pipeline.PerSecond / 2;
-        Console.WriteLine($"Latency at {rate:N0} mentions/s for {(LatencyWarmUp + settings.LatencyDuration).TotalSeconds:N0} s...");
-        var latency = await MeasureLatencyAsync(node, kafka, options, settings.Mentions, rate, settings.LatencyDuration, cancellationToken).ConfigureAwait(false);
+        // The same mix, continuing in event time where the pre-loaded mentions ended, through both latency runs.
+        var live = new MentionGenerator(Continuing(options, settings.Mentions, options.Seed + 1, options.CustomerChoice));
+        var latency = new List<LatencyResult>();
+        foreach (var (rate, basis) in new[] { (pipeline.PerSecond / 2, "half the measured maximum"), (FixedLatencyRate, "fixed") })
+        {
+            phase.Restart();
+            Console.WriteLine($"Latency at {rate:N0} mentions/s ({basis}) for {(LatencyWarmUp + settings.LatencyDuration).TotalSeconds:N0} s...");
+            latency.Add(await MeasureLatencyAsync(node, kafka, live, rate, basis, settings.LatencyDuration, cancellationToken).ConfigureAwait(false));
+            phases.Add(new PhaseTime($"latency {rate:N0}/s", phase.Elapsed.TotalSeconds));
+        }
         await node.StopAsync(kafka).ConfigureAwait(false);
-        phases.Add(new PhaseTime("latency", phase.Elapsed.TotalSeconds));
         return new MainFigures(workload, new ThroughputResult(passes, baseline, pipeline, pipeline.PerSecond / baseline.PerSecond), latency);
     }
 
@@ -225,14 +226,16 @@ public static class BenchCommand
     }
 
     /// <summary>
-    /// Offers live mentions at <paramref name="rate"/> to the node, and the same records to a raw consume-and-parse
-    /// loop in another group (the floor: what Kafka itself takes here), recording both latencies after the warm-up.
+    /// Offers live mentions of <paramref name="live"/> at <paramref name="rate"/> to the node, which has done every record
+    /// already in its topic, and the same records to a raw consume-and-parse loop in another group (the floor: what
+    /// Kafka itself takes here), recording both latencies after the warm-up.
     /// </summary>
     private static async Task<LatencyResult> MeasureLatencyAsync(
-        BenchNode node, BenchKafka kafka, GeneratorOptions preload, long preloaded, double rate, TimeSpan duration, CancellationToken cancellationToken)
+        BenchNode node, BenchKafka kafka, MentionGenerator live, double rate, string rateBasis, TimeSpan duration, CancellationToken cancellationToken)
     {
-        // The same mix, continuing in event time where the pre-loaded mentions ended.
-        var live = new MentionGenerator(Continuing(preload, preloaded, preload.Seed + 1, preload.CustomerChoice));
+        // The records done so far are deleted, so the raw loop, a new group, starts at the first live one.
+        kafka.DropConsumed(node.Topics);
+        var doneBefore = node.Done;
         var measuredFrom = DateTimeOffset.UtcNow + LatencyWarmUp;
         var pipeline = new LatencyRecorder(node.Topics.Mentions, measuredFrom);
         var raw = new LatencyRecorder(node.Topics.Mentions, measuredFrom);
@@ -245,7 +248,7 @@ public static class BenchCommand
             offered[i] = live.Next();
         }
         var next = 0;
-        var floor = Task.Run(() => BaselineLoop.Run(kafka.BootstrapServers, node.Topics.Mentions, preloaded + total, TimeSpan.FromMinutes(5),
+        var floor = Task.Run(() => BaselineLoop.Run(kafka.BootstrapServers, node.Topics.Mentions, total, TimeSpan.FromMinutes(5),
             new CostMeter(null), cancellationToken, raw), cancellationToken);
         node.Metrics.LatencyObserver = pipeline.Record;
         var clock = Stopwatch.StartNew();
@@ -256,60 +259,15 @@ public static class BenchCommand
         {
             throw new InvalidOperationException($"the latency run delivered {producer.Produced:N0} of {total:N0} mentions, {producer.Failed:N0} failed");
         }
-        await node.WaitUntilDoneAsync(preloaded + total, cancellationToken).ConfigureAwait(false);
+        await node.WaitUntilDoneAsync(doneBefore + total, cancellationToken).ConfigureAwait(false);
         node.Metrics.LatencyObserver = null;
         await floor.ConfigureAwait(false);
-        return new LatencyResult(rate, total / offeredFor.TotalSeconds, (offeredFor - LatencyWarmUp).TotalSeconds, LatencyWarmUp.TotalSeconds,
+        return new LatencyResult(rateBasis, rate, total / offeredFor.TotalSeconds, (offeredFor - LatencyWarmUp).TotalSeconds, LatencyWarmUp.TotalSeconds,
             int.Parse(BenchKafka.FetchWaitMs, CultureInfo.InvariantCulture), pipeline.Percentiles(), raw.Percentiles());
     }
 
-    /// <summary>
-    /// One node with idle passivation off: every customer activated by one mention (the activation rate), then
-    /// as many mentions as the main phase, Zipf over the same customers (the steady rate); heap per entity at the end.
-    /// </summary>
-    /// <summary>One fed stretch of the scale phase, with its progress on standard error (the 1M phase runs for minutes).</summary>
-    private static async Task<ThroughputFigure> FeedWithProgressAsync(
-        BenchNode node, BenchKafka kafka, BenchRedis redis, string label, Func<GeneratedRecord> next, long count, CancellationToken cancellationToken)
-    {
-        var cost = new CostMeter(redis);
-        var doneBefore = node.Done;
-        await using (new ProgressReport(label, "mentions", () => node.Done - doneBefore))
-        {
-            return ThroughputFigure.Of(await node.FeedAsync(kafka, next, count, RoundSize, cost, cancellationToken).ConfigureAwait(false), cost);
-        }
-    }
-
-    private static async Task<ScaleResult> MeasureScaleAsync(
-        BenchSettings settings, int customers, BenchKafka kafka, BenchRedis redis, string keyPrefix, CancellationToken cancellationToken)
-    {
-        var topics = kafka.TopicsFor($"scale{customers}");
-        // Customers only (a prospect would be one more entity) and no scripted crisis (it moves mentions to the first brand).
-        var eachInTurn = Workload(customers, settings.ZipfExponent, CustomerChoice.EachInTurn);
-        eachInTurn.ProspectShare = 0;
-        eachInTurn.CrisisAt = null;
-        var activation = new MentionGenerator(eachInTurn);
-        var all = eachInTurn.Brands.Count * eachInTurn.CustomersPerBrand;
-        var steady = new MentionGenerator(Continuing(eachInTurn, all, eachInTurn.Seed, CustomerChoice.Zipf));
-        await using var node = await BenchNode.StartAsync(kafka, redis, topics, keyPrefix, ScalePassivateIdleAfter, cancellationToken).ConfigureAwait(false);
-        var idle = HeapProbe.AfterFullCollection();
-        Console.WriteLine($"Scale {all:N0} customers: activating each...");
-        var activated = await FeedWithProgressAsync(node, kafka, redis, $"bench: scale {all:N0}, activating", activation.Next, all, cancellationToken).ConfigureAwait(false);
-        Console.WriteLine($"Scale {all:N0} customers: {settings.Mentions:N0} mentions Zipf over them...");
-        var steadyRun = await FeedWithProgressAsync(node, kafka, redis, $"bench: scale {all:N0}, steady", steady.Next, settings.Mentions, cancellationToken).ConfigureAwait(false);
-        kafka.DropConsumed(topics);
-        var loaded = HeapProbe.AfterFullCollection();
-        var entities = node.ActiveCustomerEntities;
-        // The generators were there at the idle reading too; they must not leave between the readings.
-        GC.KeepAlive(activation);
-        GC.KeepAlive(steady);
-        await node.StopAsync(kafka).ConfigureAwait(false);
-        var delta = loaded.ManagedHeapBytes - idle.ManagedHeapBytes;
-        return new ScaleResult(all, entities, activated, steadyRun,
-            delta, entities > 0 ? (double)delta / entities : 0, loaded.ManagedHeapBytes, loaded.WorkingSetBytes);
-    }
-
     /// <summary>The generator's realistic mix (brands, prospects, churners, a crisis), with <paramref name="customers"/> split over the brands.</summary>
-    private static GeneratorOptions Workload(int customers, double zipfExponent, CustomerChoice choice)
+    internal static GeneratorOptions Workload(int customers, double zipfExponent, CustomerChoice choice)
     {
         var options = new GeneratorOptions { CustomerChoice = choice, ZipfExponent = zipfExponent };
         options.CustomersPerBrand = Math.Max(1, customers / options.Brands.Count);
@@ -317,7 +275,7 @@ public static class BenchCommand
     }
 
     /// <summary>Mentions of the same customers that follow <paramref name="after"/> mentions of <paramref name="options"/> in event time; no second crisis.</summary>
-    private static GeneratorOptions Continuing(GeneratorOptions options, long after, int seed, CustomerChoice choice) => new()
+    internal static GeneratorOptions Continuing(GeneratorOptions options, long after, int seed, CustomerChoice choice) => new()
     {
         Seed = seed,
         Brands = options.Brands,
@@ -329,22 +287,4 @@ public static class BenchCommand
         EventInterval = options.EventInterval,
         CrisisAt = null,
     };
-
-    private static List<TargetResult> Targets(MainFigures main, IReadOnlyList<ScaleResult> scale)
-    {
-        var million = scale.Where(s => s.Customers >= 1_000_000).MaxBy(s => s.Customers);
-        var worstPerEntity = scale.MaxBy(s => s.HeapBytesPerEntity);
-        return
-        [
-            new("pipeline/baseline throughput ratio", ">= 0.50", main.Throughput.Ratio.ToString("F2", CultureInfo.InvariantCulture), main.Throughput.Ratio >= 0.5),
-            new($"p99 latency at {main.Latency.OfferedPerSecond:N0}/s (half the max)", "<= 25 ms",
-                main.Latency.Pipeline.P99Ms.ToString("F1", CultureInfo.InvariantCulture) + " ms", main.Latency.Pipeline.P99Ms <= 25),
-            new("managed heap per active entity (worst count)", "<= 1,024 B",
-                worstPerEntity is null ? "-" : $"{worstPerEntity.HeapBytesPerEntity:N0} B at {worstPerEntity.Customers:N0}",
-                worstPerEntity is null ? null : worstPerEntity.HeapBytesPerEntity <= 1024),
-            new("1,000,000 customers in one node: working set", "<= 2,048 MB",
-                million is null ? "not in this run" : $"{million.WorkingSetBytes / (1024.0 * 1024):N0} MB (managed heap {million.ManagedHeapBytes / (1024.0 * 1024):N0} MB)",
-                million is null ? null : million.WorkingSetBytes <= 2L * 1024 * 1024 * 1024),
-        ];
-    }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using Confluent.Kafka;
 using SocialCrm.Streaming.Host.Generation;
@@ -13,8 +14,8 @@ public sealed record ProducedBatch(long Records, long PayloadBytes, TimeSpan Ela
 
 /// <summary>
 /// The Kafka side of a benchmark run: the embedded mock cluster (3 brokers, the catalog's topics), one
-/// producer configured as producers of mentions must be (<see cref="KafkaProducerFactory"/>), and
-/// watermark checks that catch the mock's silent pruning.
+/// producer configured as producers of mentions must be (<see cref="KafkaProducerFactory"/>), watermark
+/// checks that catch the mock's silent pruning, and the broker's share of this process's memory.
 /// </summary>
 /// <remarks>
 /// The librdkafka mock keeps at most 5 MiB or 100,000 batches per partition and drops the oldest beyond
@@ -34,11 +35,15 @@ public sealed class BenchKafka : IDisposable
 
     private readonly MockKafkaCluster _cluster;
     private readonly IConsumer<byte[]?, byte[]> _watermarks;
+    /// <summary>Every topic created in the cluster, with its partitions.</summary>
+    private readonly ConcurrentDictionary<string, int> _topics;
 
-    private BenchKafka(MockKafkaCluster cluster, TopicCatalog catalog)
+    private BenchKafka(MockKafkaCluster cluster, TopicCatalog catalog, ConcurrentDictionary<string, int> topics, long idleWorkingSetBytes)
     {
         _cluster = cluster;
+        _topics = topics;
         Catalog = catalog;
+        IdleWorkingSetBytes = idleWorkingSetBytes;
         Producer = KafkaProducerFactory.Create(cluster.BootstrapServers);
         _watermarks = new ConsumerBuilder<byte[]?, byte[]>(new ConsumerConfig
         {
@@ -52,14 +57,28 @@ public sealed class BenchKafka : IDisposable
     public int BrokerCount => _cluster.BrokerCount;
     public IProducer<byte[]?, byte[]> Producer { get; }
 
+    /// <summary>What the process's working set grew by when the cluster started with the catalog's topics, before any record.</summary>
+    public long IdleWorkingSetBytes { get; }
+
     public static BenchKafka Start(TopicCatalog catalog)
     {
+        // The native library first: the node loads it too, so its pages are not the broker's share.
+        _ = MockKafkaCluster.NativeLibraryPath;
+        var before = HeapProbe.AfterFullCollection();
         var cluster = MockKafkaCluster.Start(3);
+        var topics = new ConcurrentDictionary<string, int>();
         foreach (var topic in catalog.Topics)
         {
-            cluster.CreateTopic(topic.Name, topic.Partitions);
+            CreateTopic(cluster, topics, topic.Name, topic.Partitions);
         }
-        return new BenchKafka(cluster, catalog);
+        var after = HeapProbe.AfterFullCollection();
+        return new BenchKafka(cluster, catalog, topics, Math.Max(0, after.WorkingSetBytes - before.WorkingSetBytes));
+    }
+
+    private static void CreateTopic(MockKafkaCluster cluster, ConcurrentDictionary<string, int> topics, string name, int partitions)
+    {
+        cluster.CreateTopic(name, partitions);
+        topics[name] = partitions;
     }
 
     /// <summary>The catalog's topics, but fresh input topics (mentions and the co-partitioned profiles) named after <paramref name="run"/>.</summary>
@@ -68,8 +87,8 @@ public sealed class BenchKafka : IDisposable
         var topics = ProcessorNode.TopicsOf(Catalog);
         var mentions = $"{topics.Mentions}.bench-{run}";
         var profiles = $"{topics.Profiles}.bench-{run}";
-        _cluster.CreateTopic(mentions, topics.MentionPartitions);
-        _cluster.CreateTopic(profiles, topics.MentionPartitions);
+        CreateTopic(_cluster, _topics, mentions, topics.MentionPartitions);
+        CreateTopic(_cluster, _topics, profiles, topics.MentionPartitions);
         return topics with { Mentions = mentions, Profiles = profiles };
     }
 
@@ -111,12 +130,32 @@ public sealed class BenchKafka : IDisposable
     /// Deletes the mentions a run has consumed, as a broker's retention would: the embedded broker lives in this
     /// process, and what it keeps would otherwise be counted in the node's working set.
     /// </summary>
-    public void DropConsumed(ProcessorTopics topics)
+    public void DropConsumed(ProcessorTopics topics) => DropRecords(topics.Mentions, topics.MentionPartitions);
+
+    /// <summary>
+    /// The memory the broker's records take: the C heap bytes in use at <paramref name="withRecords"/> (read now) minus
+    /// those once every record of every topic is deleted; the working sets' difference where the C heap is not counted.
+    /// Not the working sets' difference everywhere: with a large managed heap, the collector's own growth or shrinking
+    /// between the readings blurs it. Only for the end of a phase: downstream topics lose their records too.
+    /// </summary>
+    public long RecordsBytes(MemoryReading withRecords)
     {
-        var ends = Watermarks(topics);
+        foreach (var (topic, partitions) in _topics)
+        {
+            DropRecords(topic, partitions);
+        }
+        var without = HeapProbe.AfterFullCollection();
+        return Math.Max(0, withRecords.NativeHeapBytes is { } before && without.NativeHeapBytes is { } after
+            ? before - after
+            : withRecords.WorkingSetBytes - without.WorkingSetBytes);
+    }
+
+    private void DropRecords(string topic, int partitions)
+    {
+        var ends = Watermarks(topic, partitions);
         for (var partition = 0; partition < ends.Length; partition++)
         {
-            _cluster.DeleteRecordsBefore(topics.Mentions, partition, ends[partition].High.Value);
+            _cluster.DeleteRecordsBefore(topic, partition, ends[partition].High.Value);
         }
     }
 
@@ -129,9 +168,10 @@ public sealed class BenchKafka : IDisposable
         return Watermarks(topics).Select((watermarks, partition) => watermarks.High.Value - committed.GetValueOrDefault(partition)).Sum();
     }
 
-    private WatermarkOffsets[] Watermarks(ProcessorTopics topics) =>
-        [.. Enumerable.Range(0, topics.MentionPartitions)
-            .Select(partition => _watermarks.QueryWatermarkOffsets(new TopicPartition(topics.Mentions, partition), QueryTimeout))];
+    private WatermarkOffsets[] Watermarks(ProcessorTopics topics) => Watermarks(topics.Mentions, topics.MentionPartitions);
+
+    private WatermarkOffsets[] Watermarks(string topic, int partitions) =>
+        [.. Enumerable.Range(0, partitions).Select(partition => _watermarks.QueryWatermarkOffsets(new TopicPartition(topic, partition), QueryTimeout))];
 
     public void Dispose()
     {

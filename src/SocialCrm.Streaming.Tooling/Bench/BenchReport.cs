@@ -21,15 +21,23 @@ public sealed record ThroughputFigure(long Records, double Seconds, double PerSe
 public sealed record ThroughputResult(IReadOnlyList<ThroughputFigure> BaselinePasses, ThroughputFigure Baseline, ThroughputFigure Pipeline, double Ratio);
 
 /// <summary>
-/// Latency at a fixed offered rate: what was asked of the producer, what it achieved, and the percentiles of the
-/// pipeline and of a raw consume-and-parse loop reading the same records meanwhile (the floor on this broker).
+/// Latency at one offered rate (<see cref="RateBasis"/> says how it was chosen): what was asked of the producer, what
+/// it achieved, and the percentiles of the pipeline and of a raw consume-and-parse loop reading the same records
+/// meanwhile (the floor on this broker).
 /// </summary>
-public sealed record LatencyResult(double OfferedPerSecond, double AchievedPerSecond, double MeasuredSeconds, double WarmUpSeconds,
+public sealed record LatencyResult(string RateBasis, double OfferedPerSecond, double AchievedPerSecond, double MeasuredSeconds, double WarmUpSeconds,
     int FetchWaitMaxMs, LatencyPercentiles Pipeline, LatencyPercentiles RawConsume);
 
-/// <summary>One customer count of the scale phase.</summary>
+/// <summary>
+/// One customer count of the scale phase. <see cref="WorkingSetBytes"/> is the whole process's, of which
+/// <see cref="BrokerWorkingSetBytes"/> is the embedded Kafka broker's share (<see cref="BenchResult.BrokerMethod"/>);
+/// the rest is the node's.
+/// </summary>
 public sealed record ScaleResult(int Customers, long ActiveEntities, ThroughputFigure Activation, ThroughputFigure Steady,
-    long HeapDeltaBytes, double HeapBytesPerEntity, long ManagedHeapBytes, long WorkingSetBytes);
+    long HeapDeltaBytes, double HeapBytesPerEntity, long ManagedHeapBytes, long WorkingSetBytes, long BrokerWorkingSetBytes)
+{
+    public long NodeWorkingSetBytes => WorkingSetBytes - BrokerWorkingSetBytes;
+}
 
 public sealed record TargetResult(string Name, string Target, string Actual, bool? Met);
 
@@ -41,9 +49,10 @@ public sealed record BenchResult(
     MachineInfo Machine,
     WorkloadInfo Workload,
     ThroughputResult Throughput,
-    LatencyResult Latency,
+    IReadOnlyList<LatencyResult> Latency,
     IReadOnlyList<ScaleResult> Scale,
     string HeapMethod,
+    string BrokerMethod,
     IReadOnlyList<TargetResult> Targets,
     IReadOnlyList<PhaseTime> Phases,
     double RunSeconds)
@@ -84,27 +93,32 @@ public sealed record BenchResult(
         lines.Add($"  pipeline/baseline: {Throughput.Ratio:F2}. CPU: this process (node and embedded Kafka); Redis CPU: the Garnet child; alloc: managed bytes allocated; GC pause: share of the time");
         lines.Add("");
 
-        var l = Latency;
-        lines.Add($"Latency from Kafka append (the producer's CreateTime, ms resolution) to its effects written (Redis and Kafka; the raw loop: parsed), live mentions offered at {N(l.OfferedPerSecond)}/s " +
-            $"(half the pipeline's maximum; achieved {N(l.AchievedPerSecond)}/s) for {F1(l.MeasuredSeconds)} s after {l.WarmUpSeconds:F0} s of warm-up");
-        var latency = new TextTable("", "samples", "p50 ms", "p99 ms", "p99.9 ms", "max ms");
-        foreach (var (name, p) in new[] { ("full pipeline: effects in Redis and Kafka", l.Pipeline), ("raw consume + parse of the same records", l.RawConsume) })
+        lines.Add("Latency from Kafka append (the producer's CreateTime, ms resolution) to its effects written (Redis and Kafka; the raw loop: parsed), " +
+            $"live mentions offered at each rate, measured after {Latency[0].WarmUpSeconds:F0} s of warm-up");
+        var latency = new TextTable("offered/s", "", "achieved/s", "seconds", "samples", "p50 ms", "p99 ms", "p99.9 ms", "max ms");
+        foreach (var l in Latency)
         {
-            latency.Add(name, N(p.Samples), F1(p.P50Ms), F1(p.P99Ms), F1(p.P999Ms), F1(p.MaxMs));
+            foreach (var (name, p) in new[] { ("full pipeline: effects in Redis and Kafka", l.Pipeline), ("raw consume + parse of the same records", l.RawConsume) })
+            {
+                latency.Add($"{N(l.OfferedPerSecond)} ({l.RateBasis})", name, N(l.AchievedPerSecond), F1(l.MeasuredSeconds), N(p.Samples), F1(p.P50Ms), F1(p.P99Ms), F1(p.P999Ms), F1(p.MaxMs));
+            }
         }
         lines.Add(latency.ToString());
-        lines.Add($"  (consumers use fetch.wait.max.ms={l.FetchWaitMaxMs}: the mock broker holds an empty fetch that long even when records arrive, a real broker answers at once)");
+        lines.Add($"  (consumers use fetch.wait.max.ms={Latency[0].FetchWaitMaxMs}: the mock broker holds an empty fetch that long even when records arrive, a real broker answers at once)");
         lines.Add("");
 
         lines.Add("Scale with active customers: each customer activated by one mention, then the same number of mentions as above, Zipf over them");
-        var scale = new TextTable("customers", "entities", "activation/s", "CPU µs/rec", "steady/s", "CPU µs/rec", "bytes/entity", "managed heap MB", "working set MB");
+        var scale = new TextTable("customers", "entities", "activation/s", "CPU µs/rec", "steady/s", "CPU µs/rec", "bytes/entity", "managed heap MB",
+            "working set MB", "broker MB", "node MB");
         foreach (var s in Scale)
         {
             scale.Add(N(s.Customers), N(s.ActiveEntities), N(s.Activation.PerSecond), N(s.Activation.Cost.CpuMicrosecondsPerRecord),
-                N(s.Steady.PerSecond), N(s.Steady.Cost.CpuMicrosecondsPerRecord), N(s.HeapBytesPerEntity), Mb(s.ManagedHeapBytes), Mb(s.WorkingSetBytes));
+                N(s.Steady.PerSecond), N(s.Steady.Cost.CpuMicrosecondsPerRecord), N(s.HeapBytesPerEntity), Mb(s.ManagedHeapBytes), Mb(s.WorkingSetBytes),
+                Mb(s.BrokerWorkingSetBytes), Mb(s.NodeWorkingSetBytes));
         }
         lines.Add(scale.ToString());
         lines.Add("  Heap method: " + HeapMethod);
+        lines.Add("  Broker share method: " + BrokerMethod);
         lines.Add("");
 
         lines.Add("Targets");

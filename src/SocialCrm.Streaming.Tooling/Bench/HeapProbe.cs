@@ -3,8 +3,11 @@ using System.Runtime.InteropServices;
 
 namespace SocialCrm.Streaming.Host.Bench;
 
-/// <summary>This process's memory at one moment: live managed objects and the whole working set.</summary>
-public sealed record MemoryReading(long ManagedHeapBytes, long WorkingSetBytes);
+/// <summary>
+/// This process's memory at one moment: live managed objects, the whole working set, and the C heap's bytes in use
+/// (glibc's mallinfo2: what native code such as librdkafka holds; null where there is no such count).
+/// </summary>
+public sealed record MemoryReading(long ManagedHeapBytes, long WorkingSetBytes, long? NativeHeapBytes);
 
 public static class HeapProbe
 {
@@ -47,9 +50,50 @@ public static class HeapProbe
         {
             _ = MallocTrim(0);
         }
-        return new MemoryReading(GC.GetTotalMemory(forceFullCollection: false), Environment.WorkingSet);
+        return new MemoryReading(GC.GetTotalMemory(forceFullCollection: false), Environment.WorkingSet, NativeHeapInUse());
+    }
+
+    private static bool _hasMallInfo2 = OperatingSystem.IsLinux();
+
+    /// <summary>Bytes the C heap has handed out and not had back, in every arena and in mapped blocks; null without glibc 2.33+.</summary>
+    private static long? NativeHeapInUse()
+    {
+        if (!_hasMallInfo2)
+        {
+            return null;
+        }
+        try
+        {
+            var info = MallInfo2();
+            return (long)(info.InUseInArenas + info.InMappedBlocks);
+        }
+        catch (EntryPointNotFoundException)
+        {
+            // musl, or a glibc older than 2.33.
+            _hasMallInfo2 = false;
+            return null;
+        }
     }
 
     [DllImport("libc", EntryPoint = "malloc_trim")]
     private static extern int MallocTrim(nuint pad);
+
+    [DllImport("libc", EntryPoint = "mallinfo2")]
+    private static extern MallocInfo MallInfo2();
+
+    /// <summary>glibc's <c>struct mallinfo2</c>, field for field.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private readonly struct MallocInfo
+    {
+        public readonly nuint Arena;
+        public readonly nuint FreeChunks;
+        public readonly nuint FastBins;
+        public readonly nuint MappedBlocks;
+        public readonly nuint InMappedBlocks;
+        public readonly nuint MaxTotalAllocated;
+        public readonly nuint InFastBins;
+        public readonly nuint InUseInArenas;
+        public readonly nuint FreeInArenas;
+        public readonly nuint Releasable;
+    }
 }
