@@ -45,7 +45,7 @@ public static class AllocationProbe
         var modelStates = new Dictionary<EntityId, CustomerState>();
         var signals = new List<DomainSignal>();
         var volume = new VolumeTally();
-        long parse = 0, analyze = 0, apply = 0, tally = 0, timeline = 0, modelApply = 0, write = 0;
+        long parse = 0, analyze = 0, apply = 0, tally = 0, timeline = 0, changes = 0, drain = 0, modelApply = 0, write = 0;
         for (var i = 0; i < records.Length; i++)
         {
             var before = GC.GetAllocatedBytesForCurrentThread();
@@ -67,8 +67,13 @@ public static class AllocationProbe
             var counted = GC.GetAllocatedBytesForCurrentThread();
             tally += counted - applied;
             GC.KeepAlive(TimelineEntry.Of(mention, analysis, state.ConsentProcessing));
-            timeline += GC.GetAllocatedBytesForCurrentThread() - counted;
-            volume.Drain();
+            var entered = GC.GetAllocatedBytesForCurrentThread();
+            timeline += entered - counted;
+            GC.KeepAlive(state.TakeUnwrittenChanges());
+            var taken = GC.GetAllocatedBytesForCurrentThread();
+            changes += taken - entered;
+            GC.KeepAlive(volume.Drain());
+            drain += GC.GetAllocatedBytesForCurrentThread() - taken;
 
             // The same mention through the model, into a state of its own, then its write, as the entity does it.
             var modelState = StateOf(modelStates, mention);
@@ -89,6 +94,8 @@ public static class AllocationProbe
             ("engine apply (state, detectors)", apply),
             ("volume tally", tally),
             ("timeline entry", timeline),
+            ("snapshot changes (TakeUnwrittenChanges)", changes),
+            ("volume tally drain", drain),
             ("CustomerModel.Apply (all of the above but parse)", modelApply),
             ("CustomerModel.ToWrite (one write per mention)", write),
             ("total: parse + model apply + write", parse + modelApply + write),
