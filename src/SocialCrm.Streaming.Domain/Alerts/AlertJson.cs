@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -23,12 +22,14 @@ public static class AlertJson
 
     public static byte[] Serialize(DomainSignal signal)
     {
-        var buffer = new ArrayBufferWriter<byte>(512);
-        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
-        {
-            Write(writer, signal);
-        }
-        return buffer.WrittenSpan.ToArray();
+        Write(ReusableJsonWriter.Start(), signal);
+        return ReusableJsonWriter.ToUtf8Array();
+    }
+
+    public static string SerializeToString(DomainSignal signal)
+    {
+        Write(ReusableJsonWriter.Start(), signal);
+        return ReusableJsonWriter.ToUtf16String();
     }
 
     public static void Write(Utf8JsonWriter writer, DomainSignal signal)

@@ -22,7 +22,7 @@ internal sealed class ReusableJsonWriter
 
     private ReusableJsonWriter() => _writer = new Utf8JsonWriter(_buffer, AlertJson.WriterOptions);
 
-    /// <summary>The thread's writer, empty; finish the document with <see cref="ToUtf16String"/>.</summary>
+    /// <summary>The thread's writer, empty; finish the document with <see cref="ToUtf16String"/> or <see cref="ToUtf8Array"/>.</summary>
     public static Utf8JsonWriter Start()
     {
         var current = t_current ??= new ReusableJsonWriter();
@@ -32,15 +32,20 @@ internal sealed class ReusableJsonWriter
     }
 
     /// <summary>The document written since <see cref="Start"/>, as a string.</summary>
-    public static string ToUtf16String()
+    public static string ToUtf16String() => Finish(static written => Encoding.UTF8.GetString(written));
+
+    /// <summary>The document written since <see cref="Start"/>, as UTF-8 bytes.</summary>
+    public static byte[] ToUtf8Array() => Finish(static written => written.ToArray());
+
+    private static T Finish<T>(Func<ReadOnlySpan<byte>, T> copy)
     {
         var current = t_current!;
         current._writer.Flush();
-        var text = Encoding.UTF8.GetString(current._buffer.WrittenSpan);
+        var document = copy(current._buffer.WrittenSpan);
         if (current._buffer.Capacity > MaxKeptBytes)
         {
             t_current = null;
         }
-        return text;
+        return document;
     }
 }
