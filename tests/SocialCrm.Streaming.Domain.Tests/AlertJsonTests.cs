@@ -74,6 +74,18 @@ public sealed class AlertJsonTests
     public void Excerpts_make_each_whitespace_run_one_space_and_trim(string text, string expected) => Assert.Equal(expected, Excerpts.Make(text));
 
     [Fact]
+    public void Excerpts_take_for_whitespace_exactly_what_a_regex_takes_for_it()
+    {
+        // The excerpt once collapsed whitespace with the regex \s+; every character still counts the same.
+        for (var c = '\0'; c < char.MaxValue; c++)
+        {
+            if (char.IsSurrogate(c)) continue;
+            var isSpace = System.Text.RegularExpressions.Regex.IsMatch(c.ToString(), @"\s");
+            Assert.True(isSpace == (Excerpts.Make("a" + c + "b") == "a b"), $"U+{(int)c:X4}");
+        }
+    }
+
+    [Fact]
     public void Excerpts_cut_without_a_space_keep_surrogate_pairs_whole()
     {
         // 159 letters then an emoji: the cut at 159 would split the pair, so it ends before it.
