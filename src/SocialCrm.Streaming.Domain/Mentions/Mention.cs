@@ -55,6 +55,8 @@ public static class PlatformNames
         _ => throw new ArgumentOutOfRangeException(nameof(platform), platform, "unknown platform"),
     };
 
+    public static bool TryParsePlatform(string value, out Platform platform) => TryParsePlatform(value.AsSpan(), out platform);
+
     public static bool TryParsePlatform(ReadOnlySpan<char> value, out Platform platform)
     {
         Platform? parsed = value switch
