@@ -67,6 +67,57 @@ public sealed class AlertJsonTests
     [InlineData("order 12345 placed on 2026-11-23, 3 items", "order 12345 placed on 2026-11-23, 3 items")]
     public void Excerpts_redact_email_and_phone(string text, string expected) => Assert.Equal(expected, Excerpts.Make(text));
 
+    [Theory]
+    [InlineData("  so\t\tslow \r\n today\u00A0\u2028again  ", "so slow today again")]
+    [InlineData("\n\n", "")]
+    [InlineData("one", "one")]
+    public void Excerpts_make_each_whitespace_run_one_space_and_trim(string text, string expected) => Assert.Equal(expected, Excerpts.Make(text));
+
+    [Fact]
+    public void Excerpts_take_for_whitespace_exactly_what_a_regex_takes_for_it()
+    {
+        // The excerpt once collapsed whitespace with the regex \s+; every character still counts the same.
+        for (var c = '\0'; c < char.MaxValue; c++)
+        {
+            if (char.IsSurrogate(c)) continue;
+            var isSpace = System.Text.RegularExpressions.Regex.IsMatch(c.ToString(), @"\s");
+            Assert.True(isSpace == (Excerpts.Make("a" + c + "b") == "a b"), $"U+{(int)c:X4}");
+        }
+    }
+
+    [Fact]
+    public void Excerpts_cut_without_a_space_keep_surrogate_pairs_whole()
+    {
+        // 159 letters then an emoji: the cut at 159 would split the pair, so it ends before it.
+        var excerpt = Excerpts.Make(new string('a', 158) + "\U0001F621" + new string('b', 10));
+        Assert.Equal(new string('a', 158) + "\u2026", excerpt);
+    }
+
+    [Fact]
+    public void Excerpts_written_as_json_are_the_made_ones()
+    {
+        var text = "  please\tcall me on +44 20 7946 0958 " + string.Concat(Enumerable.Repeat("really ", 40)) + "today";
+        using var buffer = new MemoryStream();
+        using (var writer = new System.Text.Json.Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            Excerpts.Write(writer, "excerpt"u8, text);
+            writer.WriteEndObject();
+        }
+        using var json = System.Text.Json.JsonDocument.Parse(buffer.ToArray());
+        Assert.Equal(Excerpts.Make(text), json.RootElement.GetProperty("excerpt").GetString());
+        Assert.StartsWith("please call me on [phone] really", Excerpts.Make(text), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Times_format_the_same_into_a_span_and_as_a_string()
+    {
+        var time = new DateTimeOffset(2026, 11, 23, 10, 15, 0, TimeSpan.FromHours(2)).AddTicks(1_234_567);
+        Assert.Equal("2026-11-23T08:15:00.1234567Z", AlertJson.FormatTime(time));
+        Assert.Equal(AlertJson.MaxTimeLength, AlertJson.FormatTime(time, stackalloc char[AlertJson.MaxTimeLength]).Length);
+        Assert.Equal("2026-11-23T08:15:00Z", AlertJson.FormatTime(time.AddTicks(-1_234_567)));
+    }
+
     [Fact]
     public void Excerpts_are_cut_to_160_characters()
     {

@@ -27,6 +27,12 @@ public sealed class HostileInputTests
         { Mention().Replace("{\"id\":\"a1\"}", "{\"id\":\"a1\",\"\\uD91El\":-9}"), RejectReason.InvalidText, "author" },
         { Mention(createdAt: "\"\\uDC5D\\u3a72tL\""), RejectReason.InvalidText, "createdAt" },
         { Mention(createdAt: "\"2026-11-23T10:15:00\\uD800\""), RejectReason.InvalidText, "createdAt" },
+        // ... and in the short fields read without making a string of them.
+        { Mention().Replace("\"platform\":\"x\"", "\"platform\":\"\\ud800\"", StringComparison.Ordinal), RejectReason.InvalidText, "platform" },
+        { Mention().Replace("\"brand\":\"acme\"", "\"brand\":\"ac\\udc00me\"", StringComparison.Ordinal), RejectReason.InvalidText, "brand" },
+        { Mention(extra: ",\"kind\":\"\\uDE21post\""), RejectReason.InvalidText, "kind" },
+        { Mention(extra: ",\"lang\":\"en\\uD800\""), RejectReason.InvalidText, "lang" },
+        { Mention().Replace("\"brand\":\"acme\"", "\"brand\":\"" + string.Concat(Enumerable.Repeat("\\u0061", 65)) + "\"", StringComparison.Ordinal), RejectReason.InvalidField, "brand" },
         // Duplicate known fields are ambiguous: rejected, not "last wins".
         { Mention(extra: ",\"text\":\"other\""), RejectReason.DuplicateField, "text" },
         { Mention(extra: ",\"createdAt\":\"2026-11-23T10:16:00Z\""), RejectReason.DuplicateField, "createdAt" },

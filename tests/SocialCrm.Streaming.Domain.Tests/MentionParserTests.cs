@@ -63,6 +63,29 @@ public sealed class MentionParserTests
         Assert.Null(mention.Sentiment);
     }
 
+    [Fact]
+    public void Short_fields_spelled_with_escapes_read_as_their_text()
+    {
+        var mention = Parse(Valid.Replace("\"brand\":\"acme\"", "\"brand\":\"\\u0061cme\"", StringComparison.Ordinal).Replace("\"platform\":\"x\"", "\"platform\":\"\\u0078\"", StringComparison.Ordinal)
+            .Replace("\"kind\":\"reply\"", "\"kind\":\"r\\u0065ply\"", StringComparison.Ordinal)
+            .Replace("\"lang\":\"en-GB\"", "\"lang\":\"en\\u002DGB\"", StringComparison.Ordinal)).Mention!;
+        Assert.Equal(("acme", Platform.X, MentionKind.Reply, "en-GB"), (mention.Brand, mention.Platform, mention.Kind, mention.Lang));
+    }
+
+    [Fact]
+    public void A_brand_or_language_seen_again_is_the_same_string_and_never_another_one()
+    {
+        var brands = Enumerable.Range(0, 20).Select(i => $"brand-{i}").ToArray();
+        foreach (var brand in brands.Concat(brands))
+        {
+            var mention = Parse(With("brand", $"\"{brand}\"").Replace("en-GB", brand.Length % 2 == 0 ? "de" : "pt-BR", StringComparison.Ordinal)).Mention!;
+            Assert.Equal(brand, mention.Brand);
+            Assert.Equal(brand.Length % 2 == 0 ? "de" : "pt-BR", mention.Lang);
+        }
+        Assert.Same(Parse(Valid).Mention!.Brand, Parse(Valid).Mention!.Brand);
+        Assert.Same(Parse(Valid).Mention!.Lang, Parse(Valid).Mention!.Lang);
+    }
+
     public static TheoryData<string, RejectReason, string> Invalid => new()
     {
         { With("id", null), RejectReason.MissingField, "id" },

@@ -32,6 +32,17 @@ public sealed class TimelineEntryTests
     }
 
     [Fact]
+    public void Entries_made_one_after_another_do_not_carry_anything_over()
+    {
+        var first = TimelineEntry.Of(Mention, Analysis, withText: true);
+        var huge = TimelineEntry.Of(Mention with { Id = new string('i', 100_000), Url = null }, Analysis, withText: true);
+        var second = TimelineEntry.Of(Mention, Analysis, withText: true);
+        Assert.Equal(first, second);
+        Assert.StartsWith("{\"id\":\"iii", huge, StringComparison.Ordinal);
+        Assert.EndsWith("\"}", huge, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Without_consent_the_text_is_withheld_and_without_a_url_there_is_no_link()
     {
         var json = TimelineEntry.Of(Mention with { Url = null }, Analysis, withText: false);

@@ -58,7 +58,7 @@ public sealed class CustomerModel(LiveRules rules, Func<DateTimeOffset>? clock =
     /// <paramref name="version"/> must be the one after that (the restored or the last written one plus 1).
     /// </summary>
     public CustomerWrite ToWrite(CustomerState state, long version, IReadOnlyList<DomainSignal> signals, IReadOnlyList<VolumeIncrement> volume, IReadOnlyList<string> timeline) =>
-        CustomerWrite.Of(state.Id, version, state.TakeUnwrittenChanges(), volume, ToOutbound(signals)) with { Timeline = timeline };
+        CustomerWrite.Of(state.Id, version, state.TakeUnwrittenChanges(), volume, ToOutbound(signals), timeline);
 
     /// <summary>
     /// Live, <c>detectedAt</c> is when the node saw it (the domain only knows event time); the id stays the

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -23,12 +22,14 @@ public static class AlertJson
 
     public static byte[] Serialize(DomainSignal signal)
     {
-        var buffer = new ArrayBufferWriter<byte>(512);
-        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
-        {
-            Write(writer, signal);
-        }
-        return buffer.WrittenSpan.ToArray();
+        Write(ReusableJsonWriter.Start(), signal);
+        return ReusableJsonWriter.ToUtf8Array();
+    }
+
+    public static string SerializeToString(DomainSignal signal)
+    {
+        Write(ReusableJsonWriter.Start(), signal);
+        return ReusableJsonWriter.ToUtf16String();
     }
 
     public static void Write(Utf8JsonWriter writer, DomainSignal signal)
@@ -131,6 +132,14 @@ public static class AlertJson
     }
 
     /// <summary>UTC, RFC 3339, trailing zero fractions dropped: <c>2026-11-23T10:15:00Z</c>, <c>2026-11-23T10:15:00.012Z</c>.</summary>
-    public static string FormatTime(DateTimeOffset time) =>
-        time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture);
+    public static string FormatTime(DateTimeOffset time) => new(FormatTime(time, stackalloc char[MaxTimeLength]));
+
+    /// <summary>The characters of <see cref="FormatTime(DateTimeOffset)"/> in <paramref name="into"/> (at least <see cref="MaxTimeLength"/> long).</summary>
+    public static ReadOnlySpan<char> FormatTime(DateTimeOffset time, Span<char> into) =>
+        time.UtcDateTime.TryFormat(into, out var written, "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture)
+            ? into[..written]
+            : throw new ArgumentException($"the buffer holds fewer than {MaxTimeLength} characters", nameof(into));
+
+    /// <summary>The longest <see cref="FormatTime(DateTimeOffset)"/>: <c>2026-11-23T10:15:00.1234567Z</c>.</summary>
+    public const int MaxTimeLength = 28;
 }

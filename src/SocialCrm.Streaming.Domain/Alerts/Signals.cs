@@ -83,7 +83,7 @@ public abstract record DomainSignal
     /// <summary>Deterministic UTF-8 JSON (the output contracts of topology/schemas).</summary>
     public byte[] ToJson() => AlertJson.Serialize(this);
 
-    public string ToJsonString() => System.Text.Encoding.UTF8.GetString(ToJson());
+    public string ToJsonString() => AlertJson.SerializeToString(this);
 
     /// <summary>The form the output ports take.</summary>
     public OutboundSignal ToOutbound() => new(Id, Brand, Stream, Key, ToJsonString());

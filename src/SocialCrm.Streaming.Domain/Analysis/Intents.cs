@@ -32,11 +32,36 @@ public static class IntentNames
 }
 
 /// <summary>
-/// One detected intent and its evidence: <c>Text == mention.Text.Substring(Start, Length)</c>.
+/// One detected intent and its evidence: <c>Text == mention.Text.Substring(Start, Length)</c>, made only when read
+/// (the hot path reads the kind; replays and reports read the evidence).
 /// <see cref="Completed"/> marks a done deed ("I cancelled", "switched to X") rather than an intention.
 /// <see cref="Competitor"/> names the competitor matched, if any.
 /// </summary>
-public sealed record IntentMatch(IntentKind Kind, int Start, int Length, string Text, bool Completed = false, string? Competitor = null)
+public sealed record IntentMatch
 {
+    /// <summary>The analysed text the evidence is a part of.</summary>
+    private readonly string _analysed;
+
+    public IntentMatch(IntentKind kind, string analysed, int start, int length, bool completed = false, string? competitor = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(start);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, analysed.Length - start);
+        Kind = kind;
+        _analysed = analysed;
+        Start = start;
+        Length = length;
+        Completed = completed;
+        Competitor = competitor;
+    }
+
+    public IntentKind Kind { get; }
+    public int Start { get; }
+    public int Length { get; }
+    public bool Completed { get; }
+    public string? Competitor { get; }
+
+    /// <summary>The evidence.</summary>
+    public string Text => _analysed.Substring(Start, Length);
+
     public string Name => Kind.ToWire();
 }

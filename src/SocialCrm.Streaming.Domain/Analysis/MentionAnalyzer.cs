@@ -5,7 +5,7 @@ namespace SocialCrm.Streaming.Domain.Analysis;
 
 /// <summary>
 /// Sentiment (VADER rules), intents with evidence spans and a cheap language check, in one pass over
-/// the tokens of a text. Stateless and thread-safe; allocates only the result (and its evidence strings).
+/// the tokens of a text. Stateless and thread-safe; allocates only the result.
 /// <para>
 /// Spanish, Portuguese, French, German, Chinese and Persian (declared, or guessed by <see cref="LanguageGuess"/>)
 /// are scored with their own word list (<see cref="ForeignLexicon"/>, <see cref="ForeignScorer"/>) with
@@ -216,7 +216,7 @@ public sealed class MentionAnalyzer
         for (var k = 0; k < count; k++)
         {
             var f = sorted[k];
-            result[k] = new IntentMatch(f.Kind, f.Start, f.End - f.Start, text[f.Start..f.End], f.Completed,
+            result[k] = new IntentMatch(f.Kind, text, f.Start, f.End - f.Start, f.Completed,
                 f.Competitor >= 0 ? competitors.Names[f.Competitor] : null);
         }
         return result;

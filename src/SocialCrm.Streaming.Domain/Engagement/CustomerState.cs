@@ -367,12 +367,7 @@ public sealed class CustomerState
     /// lastMentionAt, valueTier, updatedAt, <c>wm:{partition}</c>, and <c>x:*</c> fields for an exact restore.
     /// Numbers are invariant and round-trippable; times are RFC 3339 UTC with full precision.
     /// </summary>
-    public IReadOnlyList<SnapshotField> ToSnapshotFields()
-    {
-        var fields = new List<SnapshotField>(FieldNames.Length + (_wmOthers?.Count ?? 0));
-        AddFields(fields, AllFields);
-        return fields;
-    }
+    public IReadOnlyList<SnapshotField> ToSnapshotFields() => Fields(AllFields);
 
     /// <summary>
     /// What a store write must change to turn the snapshot last taken (or restored) into this state's, and
@@ -382,8 +377,7 @@ public sealed class CustomerState
     public SnapshotChanges TakeUnwrittenChanges()
     {
         var unwritten = _unwritten;
-        var fields = new List<SnapshotField>(BitOperations.PopCount(unwritten) + (_wmOthers?.Count ?? 0));
-        AddFields(fields, unwritten);
+        var fields = Fields(unwritten);
         var complete = unwritten == AllFields;
         var advocacy = AdvocacyScore;
         var changes = new SnapshotChanges(
@@ -396,8 +390,12 @@ public sealed class CustomerState
         return changes;
     }
 
-    private void AddFields(List<SnapshotField> into, ulong selected)
+    /// <summary>The <paramref name="selected"/> fields, in an array of exactly their number (one write holds it).</summary>
+    private SnapshotField[] Fields(ulong selected)
     {
+        var watermarks = (selected & Bit(Field.Watermarks)) == 0 ? 0 : (_wmPartition >= 0 ? 1 : 0) + (_wmOthers?.Count ?? 0);
+        var fields = new SnapshotField[BitOperations.PopCount(selected & ~Bit(Field.Watermarks)) + watermarks];
+        var count = 0;
         var times = new TimeTexts();
         for (var i = 0; i < FieldNames.Length; i++)
         {
@@ -407,11 +405,12 @@ public sealed class CustomerState
             }
             if ((Field)i == Field.Watermarks)
             {
-                AddWatermarks(into);
+                count += AddWatermarks(fields.AsSpan(count));
                 continue;
             }
-            into.Add(Format((Field)i, FieldNames[i], ref times));
+            fields[count++] = Format((Field)i, FieldNames[i], ref times);
         }
+        return fields;
     }
 
     private SnapshotField Format(Field field, string name, ref TimeTexts times) => field switch
@@ -448,17 +447,21 @@ public sealed class CustomerState
         Field.Watermarks or < Field.Mentions => throw new ArgumentOutOfRangeException(nameof(field), field, "watermarks are written by their partition, not as one field"),
     };
 
-    private void AddWatermarks(List<SnapshotField> into)
+    /// <summary>Writes the watermarks into <paramref name="into"/>, ordered by partition; returns their number.</summary>
+    private int AddWatermarks(Span<SnapshotField> into)
     {
         if (_wmOthers is null)
         {
-            if (_wmPartition >= 0) into.Add(new(WatermarkName(_wmPartition), _wmOffset));
-            return;
+            if (_wmPartition < 0) return 0;
+            into[0] = new(WatermarkName(_wmPartition), _wmOffset);
+            return 1;
         }
+        var count = 0;
         foreach (var (partition, offset) in Watermarks)
         {
-            into.Add(new(WatermarkName(partition), offset));
+            into[count++] = new(WatermarkName(partition), offset);
         }
+        return count;
     }
 
     private static string WatermarkName(int partition) =>

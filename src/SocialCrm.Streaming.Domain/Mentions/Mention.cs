@@ -55,7 +55,9 @@ public static class PlatformNames
         _ => throw new ArgumentOutOfRangeException(nameof(platform), platform, "unknown platform"),
     };
 
-    public static bool TryParsePlatform(string value, out Platform platform)
+    public static bool TryParsePlatform(string value, out Platform platform) => TryParsePlatform(value.AsSpan(), out platform);
+
+    public static bool TryParsePlatform(ReadOnlySpan<char> value, out Platform platform)
     {
         Platform? parsed = value switch
         {
@@ -85,7 +87,7 @@ public static class PlatformNames
         _ => "post",
     };
 
-    public static bool TryParseKind(string value, out MentionKind kind)
+    public static bool TryParseKind(ReadOnlySpan<char> value, out MentionKind kind)
     {
         MentionKind? parsed = value switch
         {

@@ -186,6 +186,55 @@ public static class MentionParser
         return null;
     }
 
+    /// <summary>The longest platform or kind name.</summary>
+    private const int MaxNameLength = 16;
+    private const int MaxLangLength = 35;
+
+    [ThreadStatic]
+    private static RecentStrings? t_recentBrands;
+    [ThreadStatic]
+    private static RecentStrings? t_recentLangs;
+
+    /// <summary>
+    /// As <see cref="ReadString"/>, for a short value of a few distinct ones (platform, kind, brand, lang): read into
+    /// <paramref name="buffer"/> so a mention makes no string of it. The buffer must hold <paramref name="maxLength"/> * 6
+    /// characters (the escaped value is refused beyond 6 bytes per character, and has no more characters than bytes).
+    /// The length is -1 when the value is null.
+    /// </summary>
+    private static Rejection? ReadName(ref Utf8JsonReader reader, string field, int minLength, int maxLength, scoped Span<char> buffer, out int length)
+    {
+        length = -1;
+        reader.Read();
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return null;
+        }
+        if (reader.TokenType != JsonTokenType.String)
+        {
+            return WrongType(field, "a string", reader.TokenType);
+        }
+        var rawLength = reader.HasValueSequence ? reader.ValueSequence.Length : reader.ValueSpan.Length;
+        if (rawLength > (long)maxLength * 6)
+        {
+            return new Rejection(RejectReason.InvalidField, $"{field} is longer than {maxLength} characters");
+        }
+        int copied;
+        try
+        {
+            copied = reader.CopyString(buffer);
+        }
+        catch (InvalidOperationException)
+        {
+            return new Rejection(RejectReason.InvalidText, $"{field} is not valid text: an escape decodes to an unpaired surrogate");
+        }
+        if (copied < minLength || copied > maxLength)
+        {
+            return new Rejection(RejectReason.InvalidField, $"{field} must have {minLength}..{maxLength} characters, has {copied}");
+        }
+        length = copied;
+        return null;
+    }
+
     /// <summary>A field name must be text before it can be compared with the known ones (see <see cref="TryGetText"/>).</summary>
     private static Rejection? NameIsText(ref Utf8JsonReader reader, string prefix) =>
         !reader.ValueIsEscaped || TryGetText(ref reader, out _)
@@ -271,11 +320,13 @@ public static class MentionParser
 
     private static Rejection? ReadPlatform(ref Utf8JsonReader reader, ref MentionFields fields)
     {
-        var error = ReadString(ref reader, "platform", 1, 16, out var value);
-        if (error is not null || value is null)
+        Span<char> buffer = stackalloc char[MaxNameLength * 6];
+        var error = ReadName(ref reader, "platform", 1, MaxNameLength, buffer, out var length);
+        if (error is not null || length < 0)
         {
             return error;
         }
+        ReadOnlySpan<char> value = buffer[..length];
         if (!PlatformNames.TryParsePlatform(value, out var platform))
         {
             return new Rejection(RejectReason.InvalidField, $"platform '{value}' is not one of x, twitter, facebook, instagram, reddit, youtube, tiktok, review, forum, other");
@@ -286,11 +337,13 @@ public static class MentionParser
 
     private static Rejection? ReadKind(ref Utf8JsonReader reader, ref MentionFields fields)
     {
-        var error = ReadString(ref reader, "kind", 1, 16, out var value);
-        if (error is not null || value is null)
+        Span<char> buffer = stackalloc char[MaxNameLength * 6];
+        var error = ReadName(ref reader, "kind", 1, MaxNameLength, buffer, out var length);
+        if (error is not null || length < 0)
         {
             return error;
         }
+        ReadOnlySpan<char> value = buffer[..length];
         if (!PlatformNames.TryParseKind(value, out var kind))
         {
             return new Rejection(RejectReason.InvalidField, $"kind '{value}' is not one of post, reply, share, review, comment, dm");
@@ -307,31 +360,35 @@ public static class MentionParser
 
     private static Rejection? ReadBrand(ref Utf8JsonReader reader, ref MentionFields fields)
     {
-        var error = ReadString(ref reader, "brand", 1, MaxBrandLength, out var value);
-        if (error is not null || value is null)
+        Span<char> buffer = stackalloc char[MaxBrandLength * 6];
+        var error = ReadName(ref reader, "brand", 1, MaxBrandLength, buffer, out var length);
+        if (error is not null || length < 0)
         {
             return error;
         }
-        if (value.AsSpan().ContainsAnyExcept(BrandCharacters))
+        ReadOnlySpan<char> value = buffer[..length];
+        if (value.ContainsAnyExcept(BrandCharacters))
         {
             return new Rejection(RejectReason.InvalidField, $"brand '{value}' must match [a-z0-9_-]{{1,64}}");
         }
-        fields.Brand = value;
+        fields.Brand = (t_recentBrands ??= new RecentStrings()).Get(value);
         return null;
     }
 
     private static Rejection? ReadLang(ref Utf8JsonReader reader, ref MentionFields fields)
     {
-        var error = ReadString(ref reader, "lang", 2, 35, out var value);
-        if (error is not null || value is null)
+        Span<char> buffer = stackalloc char[MaxLangLength * 6];
+        var error = ReadName(ref reader, "lang", 2, MaxLangLength, buffer, out var length);
+        if (error is not null || length < 0)
         {
             return error;
         }
+        ReadOnlySpan<char> value = buffer[..length];
         if (!IsLanguageTag(value))
         {
             return new Rejection(RejectReason.InvalidField, $"lang '{value}' is not a BCP-47 language tag");
         }
-        fields.Lang = value;
+        fields.Lang = (t_recentLangs ??= new RecentStrings()).Get(value);
         return null;
     }
 
@@ -352,12 +409,12 @@ public static class MentionParser
     }
 
     /// <summary>The shape of BCP-47: a 2..8 letter primary subtag, then 1..8 alphanumeric subtags joined by hyphens.</summary>
-    private static bool IsLanguageTag(string value)
+    private static bool IsLanguageTag(ReadOnlySpan<char> value)
     {
         var first = true;
-        foreach (var range in value.AsSpan().Split('-'))
+        foreach (var range in value.Split('-'))
         {
-            var subtag = value.AsSpan()[range];
+            var subtag = value[range];
             if (subtag.Length is 0 or > 8 || (first && (subtag.Length < 2 || !subtag.ContainsOnlyAsciiLetters()))
                 || subtag.ContainsAnyExcept(LanguageTagCharacters))
             {

@@ -36,10 +36,12 @@ public sealed record CustomerWrite(
     public IReadOnlyList<string> Timeline { get; init; } = [];
 
     /// <summary>Flush <paramref name="version"/> of <paramref name="changes"/>: changes that are not the whole snapshot apply on top of the version before.</summary>
-    public static CustomerWrite Of(EntityId id, long version, SnapshotChanges changes, IReadOnlyList<VolumeIncrement> volume, IReadOnlyList<OutboundSignal> signals) =>
+    public static CustomerWrite Of(EntityId id, long version, SnapshotChanges changes, IReadOnlyList<VolumeIncrement> volume, IReadOnlyList<OutboundSignal> signals,
+        IReadOnlyList<string>? timeline = null) =>
         new(id, version, changes.Fields, changes.RiskScore, changes.AdvocacyScore, volume, signals)
         {
             BaseVersion = changes.Complete ? null : version - 1,
+            Timeline = timeline ?? [],
         };
 }
 
