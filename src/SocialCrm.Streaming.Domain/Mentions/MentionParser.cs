@@ -159,8 +159,32 @@ public static class MentionParser
     private static Rejection? ReadString(ref Utf8JsonReader reader, string field, int minLength, int maxLength, out string? value)
     {
         value = null;
+        var refused = ReadStringToken(ref reader, field, maxLength, out var isNull);
+        if (refused is not null || isNull)
+        {
+            return refused;
+        }
+        if (!TryGetText(ref reader, out var text))
+        {
+            return NotText(field);
+        }
+        if (LengthOutside(field, text.Length, minLength, maxLength) is { } wrongLength)
+        {
+            return wrongLength;
+        }
+        value = text;
+        return null;
+    }
+
+    /// <summary>
+    /// Reads the next token, which must be a string or null, and refuses a string whose escaped length already exceeds
+    /// <paramref name="maxLength"/> (the escaped length bounds the unescaped one from above), before it is decoded.
+    /// </summary>
+    private static Rejection? ReadStringToken(ref Utf8JsonReader reader, string field, int maxLength, out bool isNull)
+    {
         reader.Read();
-        if (reader.TokenType == JsonTokenType.Null)
+        isNull = reader.TokenType == JsonTokenType.Null;
+        if (isNull)
         {
             return null;
         }
@@ -168,23 +192,19 @@ public static class MentionParser
         {
             return WrongType(field, "a string", reader.TokenType);
         }
-        // The escaped length bounds the unescaped one from above, so a huge value is refused before it is allocated.
         var rawLength = reader.HasValueSequence ? reader.ValueSequence.Length : reader.ValueSpan.Length;
-        if (rawLength > (long)maxLength * 6)
-        {
-            return new Rejection(RejectReason.InvalidField, $"{field} is longer than {maxLength} characters");
-        }
-        if (!TryGetText(ref reader, out var text))
-        {
-            return new Rejection(RejectReason.InvalidText, $"{field} is not valid text: an escape decodes to an unpaired surrogate");
-        }
-        if (text.Length < minLength || text.Length > maxLength)
-        {
-            return new Rejection(RejectReason.InvalidField, $"{field} must have {minLength}..{maxLength} characters, has {text.Length}");
-        }
-        value = text;
-        return null;
+        return rawLength > (long)maxLength * 6
+            ? new Rejection(RejectReason.InvalidField, $"{field} is longer than {maxLength} characters")
+            : null;
     }
+
+    private static Rejection NotText(string field) =>
+        new(RejectReason.InvalidText, $"{field} is not valid text: an escape decodes to an unpaired surrogate");
+
+    private static Rejection? LengthOutside(string field, int length, int minLength, int maxLength) =>
+        length < minLength || length > maxLength
+            ? new Rejection(RejectReason.InvalidField, $"{field} must have {minLength}..{maxLength} characters, has {length}")
+            : null;
 
     /// <summary>The longest platform or kind name.</summary>
     private const int MaxNameLength = 16;
@@ -204,19 +224,10 @@ public static class MentionParser
     private static Rejection? ReadName(ref Utf8JsonReader reader, string field, int minLength, int maxLength, scoped Span<char> buffer, out int length)
     {
         length = -1;
-        reader.Read();
-        if (reader.TokenType == JsonTokenType.Null)
+        var refused = ReadStringToken(ref reader, field, maxLength, out var isNull);
+        if (refused is not null || isNull)
         {
-            return null;
-        }
-        if (reader.TokenType != JsonTokenType.String)
-        {
-            return WrongType(field, "a string", reader.TokenType);
-        }
-        var rawLength = reader.HasValueSequence ? reader.ValueSequence.Length : reader.ValueSpan.Length;
-        if (rawLength > (long)maxLength * 6)
-        {
-            return new Rejection(RejectReason.InvalidField, $"{field} is longer than {maxLength} characters");
+            return refused;
         }
         int copied;
         try
@@ -225,11 +236,11 @@ public static class MentionParser
         }
         catch (InvalidOperationException)
         {
-            return new Rejection(RejectReason.InvalidText, $"{field} is not valid text: an escape decodes to an unpaired surrogate");
+            return NotText(field);
         }
-        if (copied < minLength || copied > maxLength)
+        if (LengthOutside(field, copied, minLength, maxLength) is { } wrongLength)
         {
-            return new Rejection(RejectReason.InvalidField, $"{field} must have {minLength}..{maxLength} characters, has {copied}");
+            return wrongLength;
         }
         length = copied;
         return null;
