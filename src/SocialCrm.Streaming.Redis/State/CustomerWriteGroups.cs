@@ -80,7 +80,18 @@ internal sealed class CustomerWriteGroups(IConnectionMultiplexer connection, Red
                     _queued.RemoveRange(0, MaxFlushesPerGroup);
                 }
             }
-            await WriteGroupAsync(group).ConfigureAwait(false);
+            try
+            {
+                await WriteGroupAsync(group).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                // Never leave a flush unanswered, nor this loop dead with its place among the groups in flight taken.
+                foreach (var flush in group)
+                {
+                    flush.Applied.TrySetException(ex);
+                }
+            }
         }
     }
 
@@ -103,7 +114,6 @@ internal sealed class CustomerWriteGroups(IConnectionMultiplexer connection, Red
         try
         {
             var results = await CallAsync(brand, [.. flushes.Select(f => f.Section)]).ConfigureAwait(false);
-            callWritten(flushes.Length);
             for (var i = 0; i < flushes.Length; i++)
             {
                 switch (results[i])
@@ -120,6 +130,7 @@ internal sealed class CustomerWriteGroups(IConnectionMultiplexer connection, Red
                         break;
                 }
             }
+            callWritten(flushes.Length);
         }
         catch (Exception ex)
         {
