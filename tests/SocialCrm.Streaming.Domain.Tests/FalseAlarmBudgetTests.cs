@@ -66,7 +66,7 @@ public sealed class FalseAlarmBudgetTests(ITestOutputHelper output)
         var signals = new List<DomainSignal>();
         for (var minute = 0L; minute < minutes; minute++)
         {
-            var total = Poisson(random, perMinute);
+            var total = PoissonDraw.Next(random, perMinute);
             var negative = Binomial(random, total, CalmShare);
             monitor.Observe(new BrandMinuteCounts("acme", minute, negative, total - negative, 0), signals);
         }
@@ -95,11 +95,11 @@ public sealed class FalseAlarmBudgetTests(ITestOutputHelper output)
             for (var part = 0; part < 6; part++)
             {
                 var end = BrandMonitor.StartOf(minute).AddSeconds(10 * (part + 1));
-                var total = Poisson(random, perMinute / 6.0);
+                var total = PoissonDraw.Next(random, perMinute / 6.0);
                 var negative = Binomial(random, total, CalmShare);
                 if (end > burstStart)
                 {
-                    var burst = Poisson(random, burstPerTenSeconds * Math.Min(1, (end - burstStart).TotalSeconds / 10));
+                    var burst = PoissonDraw.Next(random, burstPerTenSeconds * Math.Min(1, (end - burstStart).TotalSeconds / 10));
                     var burstNegative = Binomial(random, burst, 0.54);
                     negative += burstNegative;
                     total += burst;
@@ -172,19 +172,4 @@ public sealed class FalseAlarmBudgetTests(ITestOutputHelper output)
         return count;
     }
 
-    private static int Poisson(Random random, double mean)
-    {
-        if (mean >= 50)
-        {
-            var normal = Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
-            return Math.Max(0, (int)Math.Round(mean + Math.Sqrt(mean) * normal));
-        }
-        var limit = Math.Exp(-mean);
-        var count = 0;
-        for (var product = random.NextDouble(); product > limit; product *= random.NextDouble())
-        {
-            count++;
-        }
-        return count;
-    }
 }

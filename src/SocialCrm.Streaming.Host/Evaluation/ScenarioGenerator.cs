@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using SocialCrm.Streaming.Domain.Detection;
 
 namespace SocialCrm.Streaming.Host.Evaluation;
 
@@ -161,7 +162,7 @@ public sealed class ScenarioGenerator
             minute.Clear();
             foreach (var brand in plan.Brands)
             {
-                var calm = Poisson(random, plan.Rate);
+                var calm = PoissonDraw.Next(random, plan.Rate);
                 for (var i = 0; i < calm; i++)
                 {
                     var at = start.AddTicks((long)(random.NextDouble() * TimeSpan.TicksPerMinute));
@@ -172,7 +173,7 @@ public sealed class ScenarioGenerator
             }
             foreach (var extra in plan.Extra)
             {
-                var count = Poisson(random, extra.PerMinute);
+                var count = PoissonDraw.Next(random, extra.PerMinute);
                 for (var i = 0; i < count; i++)
                 {
                     var at = start.AddTicks((long)(random.NextDouble() * TimeSpan.TicksPerMinute));
@@ -232,23 +233,6 @@ public sealed class ScenarioGenerator
         w.WriteNumber("shares", shares);
         w.WriteEndObject();
         w.WriteEndObject();
-    }
-
-    /// <summary>Poisson(mean): by inversion for small means, by the normal approximation for large ones.</summary>
-    private static int Poisson(Random random, double mean)
-    {
-        if (mean >= 50)
-        {
-            var normal = Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
-            return Math.Max(0, (int)Math.Round(mean + Math.Sqrt(mean) * normal));
-        }
-        var limit = Math.Exp(-mean);
-        var count = 0;
-        for (var product = random.NextDouble(); product > limit; product *= random.NextDouble())
-        {
-            count++;
-        }
-        return count;
     }
 
     private static string CustomerId(int customer) => $"c{customer:D5}";
