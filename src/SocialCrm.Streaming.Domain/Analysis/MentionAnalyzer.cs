@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using SocialCrm.Streaming.Domain.Rules;
 
 namespace SocialCrm.Streaming.Domain.Analysis;
@@ -39,6 +40,11 @@ public sealed class MentionAnalyzer
     /// <summary>Compound sentiment only (rounded to 4 decimals), with no language handling: the plain VADER score.</summary>
     public double Compound(string text) => Analyze(text, "en", null, CompetitorSet.Empty).Compound;
 
+    /// <remarks>
+    /// The stack buffers are not zeroed (they hold up to 128 tokens, about 6 KB): only their first n entries are
+    /// read, and each is written first (the tokenizer, the lookup below, the scorer).
+    /// </remarks>
+    [SkipLocalsInit]
     public MentionAnalysis Analyze(string text, string? lang, double? upstreamSentiment, CompetitorSet competitors)
     {
         var span = text.AsSpan();
