@@ -8,23 +8,25 @@ namespace SocialCrm.Streaming.Host.Observability;
 /// <summary>Times every Redis write and counts failed operations; the entities retry them as before.</summary>
 public sealed class MeasuredCustomerStore(ICustomerStore inner, ProcessorMetrics metrics) : ICustomerStore
 {
+    // Each operation passes its arguments as state to a static lambda: no closure per call on the flush path.
     public Task<StoredCustomer?> LoadAsync(EntityId id, CancellationToken cancellationToken) =>
-        CountFailuresAsync(RedisOperations.Load, () => inner.LoadAsync(id, cancellationToken));
+        CountFailuresAsync(RedisOperations.Load, (inner, id, cancellationToken), static s => s.inner.LoadAsync(s.id, s.cancellationToken));
 
     public Task<bool> WriteAsync(CustomerWrite write, CancellationToken cancellationToken) =>
-        MeasureAsync(RedisOperations.Customer, () => inner.WriteAsync(write, cancellationToken));
+        MeasureAsync(RedisOperations.Customer, (inner, write, cancellationToken), static s => s.inner.WriteAsync(s.write, s.cancellationToken));
 
     public Task WriteSignalsAsync(IReadOnlyList<OutboundSignal> signals, CancellationToken cancellationToken) =>
-        MeasureAsync(RedisOperations.Signals, () => Done(inner.WriteSignalsAsync(signals, cancellationToken)));
+        MeasureAsync(RedisOperations.Signals, (inner, signals, cancellationToken), static s => Done(s.inner.WriteSignalsAsync(s.signals, s.cancellationToken)));
 
     public Task ForgetAsync(Erasure erasure, CancellationToken cancellationToken) =>
-        MeasureAsync(RedisOperations.Forget, () => Done(inner.ForgetAsync(erasure, cancellationToken)));
+        MeasureAsync(RedisOperations.Forget, (inner, erasure, cancellationToken), static s => Done(s.inner.ForgetAsync(s.erasure, s.cancellationToken)));
 
     public Task<byte[]?> LoadBrandMonitorAsync(string brand, CancellationToken cancellationToken) =>
-        CountFailuresAsync(RedisOperations.BrandMonitor, () => inner.LoadBrandMonitorAsync(brand, cancellationToken));
+        CountFailuresAsync(RedisOperations.BrandMonitor, (inner, brand, cancellationToken), static s => s.inner.LoadBrandMonitorAsync(s.brand, s.cancellationToken));
 
     public Task SaveBrandMonitorAsync(string brand, byte[] state, CancellationToken cancellationToken) =>
-        MeasureAsync(RedisOperations.BrandMonitor, () => Done(inner.SaveBrandMonitorAsync(brand, state, cancellationToken)));
+        MeasureAsync(RedisOperations.BrandMonitor, (inner, brand, state, cancellationToken),
+            static s => Done(s.inner.SaveBrandMonitorAsync(s.brand, s.state, s.cancellationToken)));
 
     private static async Task<bool> Done(Task write)
     {
@@ -33,11 +35,11 @@ public sealed class MeasuredCustomerStore(ICustomerStore inner, ProcessorMetrics
     }
 
     /// <summary>Reads are counted when they fail, not timed: the write histogram is about flush cost.</summary>
-    private async Task<T> CountFailuresAsync<T>(string operation, Func<Task<T>> read)
+    private async Task<T> CountFailuresAsync<TState, T>(string operation, TState state, Func<TState, Task<T>> read)
     {
         try
         {
-            return await read().ConfigureAwait(false);
+            return await read(state).ConfigureAwait(false);
         }
         catch
         {
@@ -46,12 +48,18 @@ public sealed class MeasuredCustomerStore(ICustomerStore inner, ProcessorMetrics
         }
     }
 
-    private async Task<T> MeasureAsync<T>(string operation, Func<Task<T>> write)
+    /// <summary>Counted when it fails, and timed: one state machine per write (a flush is the hot path).</summary>
+    private async Task<T> MeasureAsync<TState, T>(string operation, TState state, Func<TState, Task<T>> write)
     {
         var started = Stopwatch.GetTimestamp();
         try
         {
-            return await CountFailuresAsync(operation, write).ConfigureAwait(false);
+            return await write(state).ConfigureAwait(false);
+        }
+        catch
+        {
+            metrics.RedisFailed(operation);
+            throw;
         }
         finally
         {
