@@ -1,0 +1,49 @@
+using System.Globalization;
+using StackExchange.Redis;
+
+namespace SocialCrm.Streaming.Testing;
+
+/// <summary>What a Redis-protocol server reports of the commands it served (<c>INFO commandstats</c>) and of its CPU (<c>INFO cpu</c>).</summary>
+public static class RedisCommandStats
+{
+    /// <summary>Calls served per command (lower case, e.g. "evalsha", "expire"), commands run by scripts included; null where the server does not report them.</summary>
+    public static async Task<IReadOnlyDictionary<string, long>?> CallsAsync(IServer server)
+    {
+        Dictionary<string, long>? calls = null;
+        foreach (var group in await server.InfoAsync("commandstats").ConfigureAwait(false))
+        {
+            foreach (var (key, value) in group)
+            {
+                if (!key.StartsWith("cmdstat_", StringComparison.Ordinal))
+                {
+                    continue;
+                }
+                calls ??= new Dictionary<string, long>(StringComparer.Ordinal);
+                var field = value.Split(',').First(part => part.StartsWith("calls=", StringComparison.Ordinal));
+                calls[key["cmdstat_".Length..]] = long.Parse(field["calls=".Length..], CultureInfo.InvariantCulture);
+            }
+        }
+        return calls;
+    }
+
+    /// <summary>Calls of <paramref name="command"/> from <paramref name="before"/> to <paramref name="after"/> (0 when it was never served).</summary>
+    public static long Delta(IReadOnlyDictionary<string, long> before, IReadOnlyDictionary<string, long> after, string command) =>
+        after.GetValueOrDefault(command) - before.GetValueOrDefault(command);
+
+    /// <summary>The server's CPU time so far, system plus user (<c>used_cpu_sys</c> + <c>used_cpu_user</c>); null where it does not report it.</summary>
+    public static async Task<TimeSpan?> CpuAsync(IServer server)
+    {
+        double? seconds = null;
+        foreach (var group in await server.InfoAsync("cpu").ConfigureAwait(false))
+        {
+            foreach (var (key, value) in group)
+            {
+                if (key is "used_cpu_sys" or "used_cpu_user")
+                {
+                    seconds = (seconds ?? 0) + double.Parse(value, CultureInfo.InvariantCulture);
+                }
+            }
+        }
+        return seconds is { } s ? TimeSpan.FromSeconds(s) : null;
+    }
+}
