@@ -25,9 +25,9 @@ internal static class FlushGroupScript
     //       keys, the group's distinct fence keys, then per section: the customer hash (version > 0 only), one "seen"
     //       key per signal, the timeline list (version > 0 and timeline cap > 0 only: its expiry is renewed with the hash's).
     // ARGV: sections, customer ttl, now, ranking cutoff (Unix seconds), volume ttl, list cap, seen ttl, channel, list ttl,
-    //       timeline cap, volume key count, fence key count, expiry renewal interval (seconds); then per section: version (0: signals only), base version
-    //       (-1: the fields are the whole snapshot), fence key index (0: not fenced), the writer's epoch, field count,
-    //       (field, value) per field, member, risk, advocacy (empty: unchanged), volume count, (volume key index, class,
+    //       timeline cap, volume key count, fence key count, expiry renewal interval (seconds); then per section: base
+    //       version (-1: the fields are the whole snapshot), fence key index (0: not fenced), the writer's epoch, field
+    //       count, 'flushVersion', version (0: signals only), (field, value) per field, member, risk, advocacy (empty: unchanged), volume count, (volume key index, class,
     //       count) per increment, signal count, (stream c|t, json) per signal, timeline entry count, entries (oldest first).
     // Returns per section 1 (applied), 0 (stale or fenced: changed nothing) or -1 (refused: the customer's keys hold another type).
     public const string Source = """
@@ -42,11 +42,12 @@ internal static class FlushGroupScript
         local ranked = 0
         local a, k = 14, 6 + volumeKeys + fenceKeys
         for s = 1, sections do
-          local versionText = ARGV[a]
-          local version, base = tonumber(versionText), tonumber(ARGV[a + 1])
-          local fence, epoch, nfields = tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3]), tonumber(ARGV[a + 4])
-          local fieldsAt = a + 5
-          a = fieldsAt + 2 * nfields
+          local base, fence, epoch, nfields = tonumber(ARGV[a]), tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3])
+          -- The hash's fields start with ('flushVersion', version): HSET takes them straight from ARGV.
+          local fieldsAt = a + 4
+          local version = tonumber(ARGV[fieldsAt + 1])
+          local fieldsEnd = fieldsAt + 1 + 2 * nfields
+          a = fieldsEnd + 1
           local member, risk, advocacy = ARGV[a], tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2])
           local nvolume = tonumber(ARGV[a + 3])
           local volumeAt = a + 4
@@ -106,15 +107,13 @@ internal static class FlushGroupScript
           if result == 1 then
             if version > 0 then
               -- One HSET for all fields: a call from Lua into the server costs far more than its arguments.
-              local fields = { 'flushVersion', versionText }
-              if renew then fields[3], fields[4] = 'ttlRenewedAt', now end
-              local at = #fields
-              for i = 1, 2 * nfields do fields[at + i] = ARGV[fieldsAt + i - 1] end
-              redis.call('HSET', customer, unpackAll(fields))
               if renew then
+                redis.call('HSET', customer, 'ttlRenewedAt', now, unpackAll(ARGV, fieldsAt, fieldsEnd))
                 -- Expires after inactivity: the period starts again, once per renewal interval.
                 redis.call('EXPIRE', customer, customerTtl)
                 if timelineCap > 0 then redis.call('EXPIRE', timeline, customerTtl) end
+              else
+                redis.call('HSET', customer, unpackAll(ARGV, fieldsAt, fieldsEnd))
               end
               -- ranked:seen holds each ranked customer's last renewal (ranked members only), so the clean-up below
               -- drops a customer from the rankings once its hash has expired.
@@ -204,7 +203,7 @@ internal static class FlushGroupScript
                 keyCount++;
             }
             keyCount += (section.CustomerKey is null ? 0 : 1) + section.Signals.Count + (section.HasTimelineKey(options) ? 1 : 0);
-            argCount += 5 + 2 * section.Fields.Count + 4 + 3 * section.Volume.Count + 1 + 2 * section.Signals.Count + 1 + section.TimelineEntries(options);
+            argCount += 6 + 2 * section.Fields.Count + 4 + 3 * section.Volume.Count + 1 + 2 * section.Signals.Count + 1 + section.TimelineEntries(options);
         }
 
         var keys = new RedisKey[keyCount];
@@ -246,11 +245,12 @@ internal static class FlushGroupScript
             {
                 keys[k++] = customerKey;
             }
-            args[a++] = section.Version;
             args[a++] = section.BaseVersion ?? -1;
             args[a++] = section.Fence is { } fence ? fences[fence.Partition] : 0;
             args[a++] = section.Fence?.Epoch ?? 0;
             args[a++] = section.Fields.Count;
+            args[a++] = RedisCustomerStore.VersionField;
+            args[a++] = section.Version;
             foreach (var field in section.Fields)
             {
                 args[a++] = field.Name;

@@ -7,9 +7,20 @@ namespace SocialCrm.Streaming.Testing;
 public static class RedisCommandStats
 {
     /// <summary>Calls served per command (lower case, e.g. "evalsha", "expire"), commands run by scripts included; null where the server does not report them.</summary>
-    public static async Task<IReadOnlyDictionary<string, long>?> CallsAsync(IServer server)
+    public static async Task<IReadOnlyDictionary<string, long>?> CallsAsync(IServer server) =>
+        await ReadAsync(server, "calls=").ConfigureAwait(false);
+
+    /// <summary>Microseconds spent per command (a script's include the commands it ran); null where the server does not report them.</summary>
+    public static async Task<IReadOnlyDictionary<string, long>?> MicrosecondsAsync(IServer server) =>
+        await ReadAsync(server, "usec=").ConfigureAwait(false);
+
+    /// <summary>The count (calls or microseconds) from <paramref name="before"/> to <paramref name="after"/> of <paramref name="command"/> (0 when never served).</summary>
+    public static long Delta(IReadOnlyDictionary<string, long> before, IReadOnlyDictionary<string, long> after, string command) =>
+        after.GetValueOrDefault(command) - before.GetValueOrDefault(command);
+
+    private static async Task<Dictionary<string, long>?> ReadAsync(IServer server, string counter)
     {
-        Dictionary<string, long>? calls = null;
+        Dictionary<string, long>? counts = null;
         foreach (var group in await server.InfoAsync("commandstats").ConfigureAwait(false))
         {
             foreach (var (key, value) in group)
@@ -18,17 +29,13 @@ public static class RedisCommandStats
                 {
                     continue;
                 }
-                calls ??= new Dictionary<string, long>(StringComparer.Ordinal);
-                var field = value.Split(',').First(part => part.StartsWith("calls=", StringComparison.Ordinal));
-                calls[key["cmdstat_".Length..]] = long.Parse(field["calls=".Length..], CultureInfo.InvariantCulture);
+                counts ??= new Dictionary<string, long>(StringComparer.Ordinal);
+                var field = value.Split(',').First(part => part.StartsWith(counter, StringComparison.Ordinal));
+                counts[key["cmdstat_".Length..]] = long.Parse(field[counter.Length..], CultureInfo.InvariantCulture);
             }
         }
-        return calls;
+        return counts;
     }
-
-    /// <summary>Calls of <paramref name="command"/> from <paramref name="before"/> to <paramref name="after"/> (0 when it was never served).</summary>
-    public static long Delta(IReadOnlyDictionary<string, long> before, IReadOnlyDictionary<string, long> after, string command) =>
-        after.GetValueOrDefault(command) - before.GetValueOrDefault(command);
 
     /// <summary>The server's CPU time so far, system plus user (<c>used_cpu_sys</c> + <c>used_cpu_user</c>); null where it does not report it.</summary>
     public static async Task<TimeSpan?> CpuAsync(IServer server)
