@@ -18,24 +18,28 @@ internal static class FlushCostProbe
     private const int Partitions = 12;
     private static readonly string[] Classes = ["negative", "neutral", "positive"];
 
-    public static async Task<ProbeResult> RunAsync(int flushes, int customers, int inFlight)
+    /// <param name="serverName">"redis" (a child process: its CPU is its own) or "garnet" (in this process: its CPU is this process's, less the client's).</param>
+    public static async Task<ProbeResult> RunAsync(string serverName, int flushes, int customers, int inFlight)
     {
-        using var server = RedisServers.Start(RedisServers.Redis);
+        using var server = RedisServers.Start(serverName);
         using var connection = server.Connect();
         var store = new RedisCustomerStore(connection, new RedisStoreOptions { KeyPrefix = "probe" });
         var versions = new long[customers];
         await WriteAllAsync(store, versions, customers, inFlight, customers, whole: true);
 
         var admin = connection.GetServers()[0];
-        var cpuBefore = await RedisCommandStats.CpuAsync(admin) ?? throw new InvalidOperationException("the server reports no CPU time");
-        var callsBefore = await RedisCommandStats.CallsAsync(admin) ?? throw new InvalidOperationException("the server reports no command counts");
-        var timeBefore = await RedisCommandStats.MicrosecondsAsync(admin) ?? throw new InvalidOperationException("the server reports no command times");
+        var cpuBefore = await RedisCommandStats.CpuAsync(admin);
+        var callsBefore = await RedisCommandStats.CallsAsync(admin) ?? new Dictionary<string, long>();
+        var timeBefore = await RedisCommandStats.MicrosecondsAsync(admin) ?? new Dictionary<string, long>();
+        var processBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         await WriteAllAsync(store, versions, customers, inFlight, flushes, whole: false);
         clock.Stop();
-        var callsAfter = await RedisCommandStats.CallsAsync(admin) ?? throw new InvalidOperationException("the server reports no command counts");
-        var timeAfter = await RedisCommandStats.MicrosecondsAsync(admin) ?? throw new InvalidOperationException("the server reports no command times");
-        var cpuAfter = await RedisCommandStats.CpuAsync(admin) ?? throw new InvalidOperationException("the server reports no CPU time");
+        var processAfter = Process.GetCurrentProcess().TotalProcessorTime;
+        var callsAfter = await RedisCommandStats.CallsAsync(admin) ?? new Dictionary<string, long>();
+        var timeAfter = await RedisCommandStats.MicrosecondsAsync(admin) ?? new Dictionary<string, long>();
+        var cpuAfter = await RedisCommandStats.CpuAsync(admin);
+        await CheckAsync(store, versions);
 
         var perCommand = callsAfter.Keys
             .Where(command => command != "info")
@@ -45,7 +49,21 @@ internal static class FlushCostProbe
             .OrderByDescending(c => c.Calls)
             .ToList();
         var scriptTime = TimeSpan.FromMicroseconds(RedisCommandStats.Delta(timeBefore, timeAfter, "evalsha") + RedisCommandStats.Delta(timeBefore, timeAfter, "eval"));
-        return new ProbeResult(inFlight, flushes, customers, (cpuAfter - cpuBefore) / flushes, scriptTime / flushes, clock.Elapsed, perCommand);
+        return new ProbeResult(serverName, inFlight, flushes, customers, (cpuAfter - cpuBefore) / flushes, scriptTime / flushes,
+            (processAfter - processBefore) / flushes, clock.Elapsed, perCommand);
+    }
+
+    /// <summary>A cost is only worth reporting for flushes written right: the last customer loads back as its last flush left it.</summary>
+    private static async Task CheckAsync(RedisCustomerStore store, long[] versions)
+    {
+        var last = versions.Length - 1;
+        var loaded = await store.LoadAsync(Flush(last, versions[last], whole: false).Id, default)
+            ?? throw new InvalidOperationException("the last customer is not stored");
+        var mentions = loaded.Fields.FirstOrDefault(f => f.Key == "mentions").Value;
+        if (loaded.Version != versions[last] || mentions != versions[last].ToString(CultureInfo.InvariantCulture))
+        {
+            throw new InvalidOperationException($"the last customer loads as version {loaded.Version} with {mentions} mentions, not {versions[last]}");
+        }
     }
 
     /// <summary><paramref name="count"/> flushes, <paramref name="inFlight"/> at a time: each writer owns every inFlight-th customer, so a customer's versions stay in order.</summary>
@@ -96,16 +114,22 @@ internal static class FlushCostProbe
     }
 }
 
-/// <summary>One probe run: the server's CPU (all of it, and the scripts' own time) and commands per flush.</summary>
-internal sealed record ProbeResult(int InFlight, int Flushes, int Customers, TimeSpan CpuPerFlush, TimeSpan ScriptTimePerFlush, TimeSpan Elapsed, IReadOnlyList<(string Command, long Calls, long Microseconds)> Commands)
+/// <summary>
+/// One probe run: the server's CPU (all of it, and the scripts' own time) and commands per flush, where the server reports
+/// them (redis-server does, Garnet not); and this process's CPU per flush (the client's, and Garnet's when it runs here).
+/// </summary>
+internal sealed record ProbeResult(string Server, int InFlight, int Flushes, int Customers, TimeSpan? CpuPerFlush, TimeSpan ScriptTimePerFlush,
+    TimeSpan ProcessCpuPerFlush, TimeSpan Elapsed, IReadOnlyList<(string Command, long Calls, long Microseconds)> Commands)
 {
     public override string ToString()
     {
         var total = Commands.Sum(c => c.Calls);
-        var detail = string.Join(", ", Commands.Select(c => $"{c.Command} {c.Calls / (double)Flushes:0.00} x {c.Microseconds / (double)c.Calls:0.0} µs"));
-        return string.Create(CultureInfo.InvariantCulture,
-            $"redis-server, {InFlight,2} in flight: {Flushes:N0} flushes of {Customers:N0} customers, server CPU {CpuPerFlush.TotalMicroseconds:0.0} µs per flush " +
-            $"(script time {ScriptTimePerFlush.TotalMicroseconds:0.0} µs), " +
-            $"{total / (double)Flushes:0.00} commands per flush ({detail}), {Flushes / Elapsed.TotalSeconds:N0} flushes/s");
+        var detail = string.Join(", ", Commands.Select(c => string.Create(CultureInfo.InvariantCulture, $"{c.Command} {c.Calls / (double)Flushes:0.00} x {c.Microseconds / (double)c.Calls:0.0} µs")));
+        var inv = CultureInfo.InvariantCulture;
+        return string.Create(inv, $"{Server}, {InFlight,2} in flight: {Flushes:N0} flushes of {Customers:N0} customers, ") +
+            (CpuPerFlush is { } cpu ? string.Create(inv, $"server CPU {cpu.TotalMicroseconds:0.0} µs per flush (script time {ScriptTimePerFlush.TotalMicroseconds:0.0} µs), ") : "") +
+            string.Create(inv, $"probe process CPU {ProcessCpuPerFlush.TotalMicroseconds:0.0} µs per flush, ") +
+            (total > 0 ? string.Create(inv, $"{total / (double)Flushes:0.00} commands per flush ({detail}), ") : "") +
+            string.Create(inv, $"{Flushes / Elapsed.TotalSeconds:N0} flushes/s");
     }
 }

@@ -21,7 +21,7 @@ public static class RedisCommandStats
     private static async Task<Dictionary<string, long>?> ReadAsync(IServer server, string counter)
     {
         Dictionary<string, long>? counts = null;
-        foreach (var group in await server.InfoAsync("commandstats").ConfigureAwait(false))
+        foreach (var group in await InfoAsync(server, "commandstats").ConfigureAwait(false))
         {
             foreach (var (key, value) in group)
             {
@@ -41,7 +41,7 @@ public static class RedisCommandStats
     public static async Task<TimeSpan?> CpuAsync(IServer server)
     {
         double? seconds = null;
-        foreach (var group in await server.InfoAsync("cpu").ConfigureAwait(false))
+        foreach (var group in await InfoAsync(server, "cpu").ConfigureAwait(false))
         {
             foreach (var (key, value) in group)
             {
@@ -52,5 +52,18 @@ public static class RedisCommandStats
             }
         }
         return seconds is { } s ? TimeSpan.FromSeconds(s) : null;
+    }
+
+    /// <summary>An INFO section; none where the server refuses it (Garnet has no "cpu" section).</summary>
+    private static async Task<IGrouping<string, KeyValuePair<string, string>>[]> InfoAsync(IServer server, string section)
+    {
+        try
+        {
+            return await server.InfoAsync(section).ConfigureAwait(false);
+        }
+        catch (RedisServerException)
+        {
+            return [];
+        }
     }
 }
