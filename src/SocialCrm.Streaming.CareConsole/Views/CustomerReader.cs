@@ -8,7 +8,7 @@ namespace SocialCrm.Streaming.CareConsole.Views;
 /// <summary>A customer as the console shows it: the public fields of its hash, its newest mentions and the alerts and triggers it raised.</summary>
 public sealed record CustomerView(string EntityId, IReadOnlyDictionary<string, string> State, IReadOnlyList<JsonElement> Mentions, IReadOnlyList<QueueEntry> Signals);
 
-/// <summary>Reads <c>scrm:{brand}:customer:{id}</c>; the watermark, version and restore fields are internal and left out.</summary>
+/// <summary>Reads <c>scrm:{brand}:customer:{id}</c>; the watermark, version, expiry renewal and restore fields are internal and left out.</summary>
 public sealed class CustomerReader(IConnectionMultiplexer connection, RedisKeys keys)
 {
     public async Task<IReadOnlyDictionary<string, string>> ReadStateAsync(EntityId id)
@@ -16,7 +16,8 @@ public sealed class CustomerReader(IConnectionMultiplexer connection, RedisKeys 
         var entries = await connection.GetDatabase().HashGetAllAsync(keys.Customer(id)).ConfigureAwait(false);
         return entries
             .Select(e => (Name: (string)e.Name!, Value: (string)e.Value!))
-            .Where(e => !e.Name.StartsWith("wm:", StringComparison.Ordinal) && !e.Name.StartsWith("x:", StringComparison.Ordinal) && e.Name != RedisCustomerStore.VersionField)
+            .Where(e => !e.Name.StartsWith("wm:", StringComparison.Ordinal) && !e.Name.StartsWith("x:", StringComparison.Ordinal) 
+                && e.Name != RedisCustomerStore.VersionField && e.Name != RedisCustomerStore.RenewalField)
             .OrderBy(e => e.Name, StringComparer.Ordinal)
             .ToDictionary(e => e.Name, e => e.Value, StringComparer.Ordinal);
     }

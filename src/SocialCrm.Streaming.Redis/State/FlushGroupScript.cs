@@ -9,23 +9,25 @@ namespace SocialCrm.Streaming.Redis.State;
 /// incarnation's section changes nothing; a section of a partition whose later owner has written to the brand (its fence)
 /// changes nothing either. What the sections share is written once per call rather than once per
 /// flush: the volume counts are summed per minute and class, and each shared key's expiry, list trim and ranking
-/// clean-up happen once. Uses only commands both Redis 7 and Garnet serve.
+/// clean-up happen once. A customer's own expiry (hash, timeline, ranked-last-seen) is renewed at most once per
+/// <see cref="RedisStoreOptions.ExpiryRenewalInterval"/>, kept in the hash's <c>ttlRenewedAt</c> field: most flushes
+/// then cost the server only the reads and writes of their data. Uses only commands both Redis 7 and Garnet serve.
 /// </summary>
 internal static class FlushGroupScript
 {
     /// <summary>ARGV entries before the first section.</summary>
-    private const int HeaderLength = 12;
+    private const int HeaderLength = 13;
 
     /// <summary>KEYS entries before the volume keys.</summary>
     private const int SharedKeys = 5;
 
     // KEYS: alerts list, triggers list, risk zset, advocates zset, ranked-last-seen zset, the group's distinct volume
     //       keys, the group's distinct fence keys, then per section: the customer hash (version > 0 only), one "seen"
-    //       key per signal, the timeline list (version > 0 and timeline entries only).
+    //       key per signal, the timeline list (version > 0 and timeline cap > 0 only: its expiry is renewed with the hash's).
     // ARGV: sections, customer ttl, now, ranking cutoff (Unix seconds), volume ttl, list cap, seen ttl, channel, list ttl,
-    //       timeline cap, volume key count, fence key count; then per section: version (0: signals only), base version
-    //       (-1: the fields are the whole snapshot), fence key index (0: not fenced), the writer's epoch, field count,
-    //       (field, value) per field, member, risk, advocacy (empty: unchanged), volume count, (volume key index, class,
+    //       timeline cap, volume key count, fence key count, expiry renewal interval (seconds); then per section: base
+    //       version (-1: the fields are the whole snapshot), fence key index (0: not fenced), the writer's epoch, field
+    //       count, 'flushVersion', version (0: signals only), (field, value) per field, member, risk, advocacy (empty: unchanged), volume count, (volume key index, class,
     //       count) per increment, signal count, (stream c|t, json) per signal, timeline entry count, entries (oldest first).
     // Returns per section 1 (applied), 0 (stale or fenced: changed nothing) or -1 (refused: the customer's keys hold another type).
     public const string Source = """
@@ -34,16 +36,18 @@ internal static class FlushGroupScript
         local cap, seenTtl, channel, listTtl = tonumber(ARGV[6]), ARGV[7], ARGV[8], ARGV[9]
         local timelineCap = tonumber(ARGV[10])
         local volumeKeys, fenceKeys = tonumber(ARGV[11]), tonumber(ARGV[12])
+        local renewBefore = tonumber(now) - tonumber(ARGV[13])
         local unpackAll = unpack or table.unpack
         local results, counts, listed, owners = {}, {}, {}, {}
         local ranked = 0
-        local a, k = 13, 6 + volumeKeys + fenceKeys
+        local a, k = 14, 6 + volumeKeys + fenceKeys
         for s = 1, sections do
-          local versionText = ARGV[a]
-          local version, base = tonumber(versionText), tonumber(ARGV[a + 1])
-          local fence, epoch, nfields = tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3]), tonumber(ARGV[a + 4])
-          local fieldsAt = a + 5
-          a = fieldsAt + 2 * nfields
+          local base, fence, epoch, nfields = tonumber(ARGV[a]), tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3])
+          -- The hash's fields start with ('flushVersion', version): HSET takes them straight from ARGV.
+          local fieldsAt = a + 4
+          local version = tonumber(ARGV[fieldsAt + 1])
+          local fieldsEnd = fieldsAt + 1 + 2 * nfields
+          a = fieldsEnd + 1
           local member, risk, advocacy = ARGV[a], tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2])
           local nvolume = tonumber(ARGV[a + 3])
           local volumeAt = a + 4
@@ -59,8 +63,9 @@ internal static class FlushGroupScript
           local seenAt = k
           k = k + nsignals
           local timeline = KEYS[k]
-          if version > 0 and ntimeline > 0 then k = k + 1 end
+          if version > 0 and timelineCap > 0 then k = k + 1 end
           local result = 1
+          local renewedAt, renew = nil, false
           if fence > 0 then
             -- The latest owner of the partition that wrote to the brand: an older owner (a zombie) writes nothing more.
             local fenceKey = KEYS[5 + volumeKeys + fence]
@@ -75,53 +80,61 @@ internal static class FlushGroupScript
           end
           if result == 1 and version > 0 then
             -- A customer's own keys holding something else refuse this section alone (-1), before anything is written.
-            local stored = redis.pcall('HGET', customer, 'flushVersion')
-            if type(stored) == 'table' then
+            local state = redis.pcall('HMGET', customer, 'flushVersion', 'ttlRenewedAt')
+            local stored = state.err == nil and tonumber(state[1] or '0')
+            if not stored then
               result = -1
+            elseif stored >= version or (base >= 0 and stored ~= base) then
+              -- Changes apply only to the snapshot they were made against, so the hash is always a whole snapshot.
+              result = 0
             else
-              stored = tonumber(stored or '0')
-              if not stored then
-                result = -1
-              elseif stored >= version or (base >= 0 and stored ~= base) then
-                -- Changes apply only to the snapshot they were made against, so the hash is always a whole snapshot.
-                result = 0
-              end
+              -- The customer's expiry is renewed at most once per renewal interval (and at once when never renewed).
+              renewedAt = tonumber(state[2] or '')
+              renew = not renewedAt or renewedAt <= renewBefore
             end
             if result == 1 and ntimeline > 0 then
               -- One LPUSH for all entries (each goes to the head in turn, the newest ends first).
               local length = redis.pcall('LPUSH', timeline, unpackAll(ARGV, timelineAt, timelineAt + ntimeline - 1))
               if type(length) == 'table' then
                 result = -1
-              elseif length > timelineCap then
-                redis.call('LTRIM', timeline, 0, timelineCap - 1)
+              else
+                if length > timelineCap then redis.call('LTRIM', timeline, 0, timelineCap - 1) end
+                -- A list this flush created expires like the hash, never later: no key lives without a TTL.
+                if length == ntimeline and not renew then redis.call('EXPIRE', timeline, customerTtl) end
               end
             end
           end
           if result == 1 then
             if version > 0 then
               -- One HSET for all fields: a call from Lua into the server costs far more than its arguments.
-              local fields = { 'flushVersion', versionText }
-              for i = 0, 2 * nfields - 1 do fields[3 + i] = ARGV[fieldsAt + i] end
-              redis.call('HSET', customer, unpackAll(fields))
-              -- Expires after inactivity: every write starts the period again.
-              redis.call('EXPIRE', customer, customerTtl)
+              if renew then
+                redis.call('HSET', customer, 'ttlRenewedAt', now, unpackAll(ARGV, fieldsAt, fieldsEnd))
+                -- Expires after inactivity: the period starts again, once per renewal interval.
+                redis.call('EXPIRE', customer, customerTtl)
+                if timelineCap > 0 then redis.call('EXPIRE', timeline, customerTtl) end
+              else
+                redis.call('HSET', customer, unpackAll(ARGV, fieldsAt, fieldsEnd))
+              end
+              -- ranked:seen holds each ranked customer's last renewal (ranked members only), so the clean-up below
+              -- drops a customer from the rankings once its hash has expired.
+              local added, removed = 0, 0
               if risk then
-                if risk > 0 then redis.call('ZADD', KEYS[3], risk, member) else redis.call('ZREM', KEYS[3], member) end
+                if risk > 0 then added = redis.call('ZADD', KEYS[3], risk, member) else removed = redis.call('ZREM', KEYS[3], member) end
               end
               if advocacy then
-                if advocacy > 0 then redis.call('ZADD', KEYS[4], advocacy, member) else redis.call('ZREM', KEYS[4], member) end
+                if advocacy > 0 then added = added + redis.call('ZADD', KEYS[4], advocacy, member)
+                else removed = removed + redis.call('ZREM', KEYS[4], member) end
               end
-              -- Whether it is ranked: known from a score the flush sets, else looked up.
-              local isRanked = (risk and risk > 0) or (advocacy and advocacy > 0)
-                or (not risk and redis.call('ZSCORE', KEYS[3], member)) or (not advocacy and redis.call('ZSCORE', KEYS[4], member))
-              if isRanked then
-                redis.call('ZADD', KEYS[5], now, member)
-                ranked = ranked + 1
-              else
-                redis.call('ZREM', KEYS[5], member)
-              end
-              if ntimeline > 0 then
-                redis.call('EXPIRE', timeline, customerTtl)
+              if renew or added > 0 or removed > 0 then
+                -- Whether it is ranked: known from a score the flush sets, else looked up.
+                local isRanked = (risk and risk > 0) or (advocacy and advocacy > 0)
+                  or (not risk and redis.call('ZSCORE', KEYS[3], member)) or (not advocacy and redis.call('ZSCORE', KEYS[4], member))
+                if isRanked and (renew or added > 0) then
+                  redis.call('ZADD', KEYS[5], renew and now or renewedAt, member)
+                  ranked = ranked + 1
+                elseif not isRanked and removed > 0 then
+                  redis.call('ZREM', KEYS[5], member)
+                end
               end
             end
             for i = 0, nvolume - 1 do
@@ -146,15 +159,19 @@ internal static class FlushGroupScript
           results[s] = result
         end
         for key, byClass in pairs(counts) do
-          for class, count in pairs(byClass) do redis.call('HINCRBY', KEYS[5 + key], class, count) end
-          redis.call('EXPIRE', KEYS[5 + key], volumeTtl)
+          local created = false
+          for class, count in pairs(byClass) do
+            created = redis.call('HINCRBY', KEYS[5 + key], class, count) == count or created
+          end
+          -- The minute's expiry is set when a class is first counted in it (so always when the key is created).
+          if created then redis.call('EXPIRE', KEYS[5 + key], volumeTtl) end
         end
         for list in pairs(listed) do
           redis.call('LTRIM', list, 0, cap - 1)
           redis.call('EXPIRE', list, listTtl)
         end
         if ranked > 0 then
-          -- The rankings drop whoever was not written within the retention, a few for each ranked flush.
+          -- The rankings drop whoever's expiry was not renewed within the retention, a few for each renewed or new member.
           for _, stale in ipairs(redis.call('ZRANGEBYSCORE', KEYS[5], '-inf', cutoff, 'LIMIT', 0, 8 * ranked)) do
             redis.call('ZREM', KEYS[3], stale)
             redis.call('ZREM', KEYS[4], stale)
@@ -185,9 +202,8 @@ internal static class FlushGroupScript
             {
                 keyCount++;
             }
-            var timeline = section.TimelineEntries(options);
-            keyCount += (section.CustomerKey is null ? 0 : 1) + section.Signals.Count + (timeline > 0 ? 1 : 0);
-            argCount += 5 + 2 * section.Fields.Count + 4 + 3 * section.Volume.Count + 1 + 2 * section.Signals.Count + 1 + timeline;
+            keyCount += (section.CustomerKey is null ? 0 : 1) + section.Signals.Count + (section.HasTimelineKey(options) ? 1 : 0);
+            argCount += 6 + 2 * section.Fields.Count + 4 + 3 * section.Volume.Count + 1 + 2 * section.Signals.Count + 1 + section.TimelineEntries(options);
         }
 
         var keys = new RedisKey[keyCount];
@@ -221,6 +237,7 @@ internal static class FlushGroupScript
         args[9] = options.TimelineCapacity;
         args[10] = minutes.Count;
         args[11] = fences.Count;
+        args[12] = (long)options.ExpiryRenewalInterval().TotalSeconds;
         var a = HeaderLength;
         foreach (var section in sections)
         {
@@ -228,11 +245,12 @@ internal static class FlushGroupScript
             {
                 keys[k++] = customerKey;
             }
-            args[a++] = section.Version;
             args[a++] = section.BaseVersion ?? -1;
             args[a++] = section.Fence is { } fence ? fences[fence.Partition] : 0;
             args[a++] = section.Fence?.Epoch ?? 0;
             args[a++] = section.Fields.Count;
+            args[a++] = RedisCustomerStore.VersionField;
+            args[a++] = section.Version;
             foreach (var field in section.Fields)
             {
                 args[a++] = field.Name;
@@ -257,13 +275,13 @@ internal static class FlushGroupScript
             }
             var timeline = section.TimelineEntries(options);
             args[a++] = timeline;
-            if (timeline > 0)
+            if (section.HasTimelineKey(options))
             {
                 keys[k++] = section.TimelineKey;
-                foreach (var entry in section.Timeline)
-                {
-                    args[a++] = entry;
-                }
+            }
+            for (var i = 0; i < timeline; i++)
+            {
+                args[a++] = section.Timeline[i];
             }
         }
         return (keys, args);
@@ -293,12 +311,14 @@ internal sealed record FlushSection(
 {
     public static FlushSection Of(CustomerWrite write, RedisKeys keys) =>
         new(keys.Customer(write.Id), write.Version, write.BaseVersion, write.Fields, write.Id.Value, write.RiskScore, write.AdvocacyScore,
-            write.Volume, write.Signals, write.Timeline.Count > 0 ? keys.Timeline(write.Id) : null, write.Timeline, write.Fence);
+            write.Volume, write.Signals, keys.Timeline(write.Id), write.Timeline, write.Fence);
 
     public static FlushSection SignalsOnly(IReadOnlyList<OutboundSignal> signals) =>
         new(null, 0, null, [], "", null, null, [], signals, null, [], null);
 
+    /// <summary>Whether the call names the customer's timeline: with every customer flush while timelines are kept.</summary>
+    public bool HasTimelineKey(RedisStoreOptions options) => CustomerKey is not null && TimelineKey is not null && options.TimelineCapacity > 0;
+
     /// <summary>How many timeline entries the section writes: none for signals only, or when timelines are off.</summary>
-    public int TimelineEntries(RedisStoreOptions options) =>
-        CustomerKey is not null && TimelineKey is not null && options.TimelineCapacity > 0 ? Timeline.Count : 0;
+    public int TimelineEntries(RedisStoreOptions options) => HasTimelineKey(options) ? Timeline.Count : 0;
 }

@@ -15,6 +15,9 @@ public sealed class RedisCustomerStore : ICustomerStore
     /// <summary>The hash field that holds the version of the last applied flush.</summary>
     public const string VersionField = "flushVersion";
 
+    /// <summary>The hash field that holds when the customer's expiry was last renewed (Unix seconds): the store's own, never loaded.</summary>
+    public const string RenewalField = "ttlRenewedAt";
+
     private readonly IConnectionMultiplexer _connection;
     private readonly RedisStoreOptions _options;
     private readonly RedisKeys _keys;
@@ -49,6 +52,10 @@ public sealed class RedisCustomerStore : ICustomerStore
         var fields = new List<KeyValuePair<string, string>>(entries.Length + markerEntries.Length);
         foreach (var entry in entries)
         {
+            if (entry.Name == RenewalField)
+            {
+                continue;
+            }
             if (entry.Name != VersionField)
             {
                 fields.Add(new(entry.Name!, entry.Value!));

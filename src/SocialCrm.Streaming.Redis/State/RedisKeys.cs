@@ -32,7 +32,7 @@ public sealed class RedisKeys
     public string Risk(string brand) => $"{_prefix}:{{{brand}}}:risk";
     public string Advocates(string brand) => $"{_prefix}:{{{brand}}}:advocates";
     public string Volume(string brand, string minute) => $"{_prefix}:{{{brand}}}:volume:{minute}";
-    /// <summary>When each ranked entity was last written (sorted set, Unix seconds): the rankings drop who stays silent.</summary>
+    /// <summary>When each ranked entity's expiry was last renewed (sorted set, Unix seconds): the rankings drop whose hash expired.</summary>
     public string RankedLastSeen(string brand) => $"{_prefix}:{{{brand}}}:ranked:seen";
 
     /// <summary>

@@ -22,10 +22,15 @@ public sealed class RedisStoreOptions
     public TimeSpan SignalIdRetention { get; set; } = TimeSpan.FromDays(7);
 
     /// <summary>
-    /// A customer's hash and timeline expire this long after their last write, and the risk and advocate rankings
-    /// drop a customer not written for as long. Longer than the mentions topic's retention, so a replay still finds the watermark.
+    /// A customer's hash and timeline expire about this long after their last write, and the risk and advocate rankings
+    /// drop a customer whose hash expired. Longer than the mentions topic's retention, so a replay still finds the watermark.
+    /// The expiry is renewed at most once per <see cref="ExpiryRenewalInterval"/> (not on every write, which would cost
+    /// the server several calls per flush), so the keys expire between this minus that interval and this after the last write.
     /// </summary>
     public TimeSpan CustomerRetention { get; set; } = TimeSpan.FromDays(90);
+
+    /// <summary>How often a written customer's expiry is renewed at most: a hundredth of <see cref="CustomerRetention"/>, at most an hour.</summary>
+    public TimeSpan ExpiryRenewalInterval() => TimeSpan.FromSeconds(Math.Min(Math.Floor(CustomerRetention.TotalSeconds / 100), 3600));
 
     /// <summary>The alert and trigger lists of a brand expire this long after their last new entry.</summary>
     public TimeSpan SignalListRetention { get; set; } = TimeSpan.FromDays(30);

@@ -102,25 +102,6 @@ public sealed class CustomerWriteGroupsTests
     }
 
     /// <summary>Script calls the server has served (EVALSHA and EVAL); null where it does not report command counts.</summary>
-    private static async Task<long?> ScriptCallsAsync(IConnectionMultiplexer connection)
-    {
-        var server = connection.GetServers()[0];
-        long? calls = null;
-        foreach (var group in await server.InfoAsync("commandstats"))
-        {
-            foreach (var (key, value) in group)
-            {
-                if (key.StartsWith("cmdstat_", StringComparison.Ordinal))
-                {
-                    calls ??= 0;
-                }
-                if (key is "cmdstat_evalsha" or "cmdstat_eval")
-                {
-                    var field = value.Split(',').First(part => part.StartsWith("calls=", StringComparison.Ordinal));
-                    calls = (calls ?? 0) + long.Parse(field["calls=".Length..], CultureInfo.InvariantCulture);
-                }
-            }
-        }
-        return calls;
-    }
+    private static async Task<long?> ScriptCallsAsync(IConnectionMultiplexer connection) =>
+        await RedisCommandStats.CallsAsync(connection.GetServers()[0]) is { } calls ? calls.GetValueOrDefault("evalsha") + calls.GetValueOrDefault("eval") : null;
 }

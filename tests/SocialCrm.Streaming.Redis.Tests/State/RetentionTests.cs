@@ -6,7 +6,10 @@ using SocialCrm.Streaming.Testing;
 
 namespace SocialCrm.Streaming.Redis.Tests.State;
 
-/// <summary>Every key family the processor writes expires (topology/redis-keys.md, TTL column), and the rankings age out silent customers.</summary>
+/// <summary>
+/// Every key family the processor writes expires (topology/redis-keys.md, TTL column), and the rankings age out silent
+/// customers; how a customer's expiry is renewed: <see cref="ExpiryRenewalTests"/>.
+/// </summary>
 public sealed class RetentionTests
 {
     private static readonly RedisStoreOptions Options = new()
@@ -25,7 +28,7 @@ public sealed class RetentionTests
 
     [RedisTheory]
     [MemberData(nameof(RedisServers.All), MemberType = typeof(RedisServers))]
-    public async Task Customer_timeline_rankings_lists_and_monitor_expire_and_each_write_starts_the_period_again(string name)
+    public async Task Customer_timeline_rankings_lists_and_monitor_expire(string name)
     {
         using var server = RedisServers.Start(name);
         using var connection = server.Connect();
@@ -44,11 +47,6 @@ public sealed class RetentionTests
         await AssertTtl(db, store.Keys.Alerts("acme"), Options.SignalListRetention);
         await AssertTtl(db, store.Keys.Triggers("acme"), Options.SignalListRetention);
         await AssertTtl(db, store.Keys.BrandMonitor("acme"), Options.BrandMonitorRetention);
-
-        // The period starts again with the next write.
-        await db.KeyExpireAsync(store.Keys.Customer(id), TimeSpan.FromMinutes(1));
-        Assert.True(await store.WriteAsync(Write(id, 2, 0.5) with { BaseVersion = 1 }, default));
-        await AssertTtl(db, store.Keys.Customer(id), Options.CustomerRetention);
     }
 
     [RedisTheory]
