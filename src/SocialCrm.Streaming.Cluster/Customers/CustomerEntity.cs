@@ -33,7 +33,6 @@ namespace SocialCrm.Streaming.Cluster.Customers;
 public sealed class CustomerEntity : UntypedActor
 {
     private readonly CustomerEntityDependencies _dependencies;
-    private readonly VolumeTally _pendingVolume = new();
     private EntityId _id;
     private Phase _phase = Phase.Starting;
     private CustomerState _state = null!;
@@ -46,9 +45,8 @@ public sealed class CustomerEntity : UntypedActor
     /// <summary>Askers waiting for a write; the first <see cref="_awaitingCurrentWriteCount"/> wait for the one in flight, the rest for the next.</summary>
     private List<(IActorRef Sender, object Reply)>? _awaiting;
     private int _awaitingCurrentWriteCount;
-    private List<DomainSignal>? _pendingSignals;
-    /// <summary>Timeline entries of the mentions applied since the last write (see <see cref="TimelineEntry"/>).</summary>
-    private List<string>? _pendingTimeline;
+    /// <summary>What the mentions applied since the last write raised; null while there are none.</summary>
+    private PendingEffects? _pending;
 
     /// <summary>Messages held while loading, forgetting, or finishing writes before a tombstone; handled in order afterwards.</summary>
     private List<(object Message, IActorRef Sender)>? _held;
@@ -210,8 +208,7 @@ public sealed class CustomerEntity : UntypedActor
                 _erasedBy.RemoveAll(p => p.Partition == _tombstone!.Reply.Position.Partition);
                 _erasedBy.Add(_tombstone!.Reply.Position);
                 _dependencies.Metrics.Erased();
-                _pendingSignals = null;
-                _pendingTimeline = null;
+                _pending = null;
                 _failedAttempts = 0;
                 _tombstone!.ReplyTo.Tell(_tombstone.Reply);
                 _tombstone = null;
@@ -262,12 +259,13 @@ public sealed class CustomerEntity : UntypedActor
         var observations = new MentionObservation?[apply.Mentions.Count];
         List<FailedMention>? failed = null;
         var changed = false;
+        var pending = _pending ?? new PendingEffects();
         for (var i = 0; i < observations.Length; i++)
         {
             var (mention, position) = apply.Mentions[i];
             try
             {
-                observations[i] = _dependencies.Model.Apply(_state, mention, position, _pendingSignals ??= [], _pendingVolume, _pendingTimeline ??= []);
+                observations[i] = _dependencies.Model.Apply(_state, mention, position, pending);
             }
             catch (Exception ex)
             {
@@ -279,6 +277,11 @@ public sealed class CustomerEntity : UntypedActor
                 continue;
             }
             changed |= observations[i] is not null;
+        }
+        if (changed)
+        {
+            // Mentions applied already (a replay) leave nothing pending: an idle entity keeps holding nothing.
+            _pending = pending;
         }
         if (_erasedBy is not null && _state.MentionsApplied == 0)
         {
@@ -504,7 +507,7 @@ public sealed class CustomerEntity : UntypedActor
         }
         try
         {
-            _currentWrite = _dependencies.Model.ToWrite(_state, ++_version, _pendingSignals ?? [], _pendingVolume.Drain(), _pendingTimeline ?? [])
+            _currentWrite = _dependencies.Model.ToWrite(_state, ++_version, _pending)
                 with { Fence = _dependencies.FenceOf(_id) };
         }
         catch (Exception ex)
@@ -513,8 +516,7 @@ public sealed class CustomerEntity : UntypedActor
             GiveUp("Building the write of", ex);
             return;
         }
-        _pendingSignals = null;
-        _pendingTimeline = null;
+        _pending = null;
         _dirty = false;
         _awaitingCurrentWriteCount = _awaiting?.Count ?? 0;
         Write();

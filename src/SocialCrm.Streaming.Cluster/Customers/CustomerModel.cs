@@ -34,9 +34,10 @@ public sealed class CustomerModel(LiveRules rules, Func<DateTimeOffset>? clock =
     /// volume and adding it to the timeline; returns what the brand's counts need, or null when it was already applied.
     /// What it raises records the version of the rules it was applied under.
     /// </summary>
-    public MentionObservation? Apply(CustomerState state, Mention mention, SourcePosition position, List<DomainSignal> signals, VolumeTally volume, List<string> timeline)
+    public MentionObservation? Apply(CustomerState state, Mention mention, SourcePosition position, PendingEffects pending)
     {
         var applied = rules.Current;
+        var signals = pending.Signals;
         var raisedBefore = signals.Count;
         if (!applied.Engine.Apply(state, mention, position, signals, out var analysis))
         {
@@ -46,19 +47,21 @@ public sealed class CustomerModel(LiveRules rules, Func<DateTimeOffset>? clock =
         {
             signals[i] = signals[i] with { RulesVersion = applied.Version };
         }
-        volume.Add(mention.CreatedAt, analysis!.Class);
-        timeline.Add(TimelineEntry.Of(mention, analysis, state.ConsentProcessing));
+        pending.CountVolume(mention.CreatedAt, analysis!.Class);
+        pending.Timeline.Add(TimelineEntry.Of(mention, analysis, state.ConsentProcessing));
         return new MentionObservation(analysis.Class, state.ConsentProcessing);
     }
 
     public void ApplyProfile(CustomerState state, CustomerProfile? profile) => rules.Current.Engine.ApplyProfile(state, profile);
 
     /// <summary>
-    /// The write of one flush: what changed since the state was restored or last taken for a write.
-    /// <paramref name="version"/> must be the one after that (the restored or the last written one plus 1).
+    /// The write of one flush: what changed since the state was restored or last taken for a write, with the effects
+    /// of the mentions applied since (null: none). <paramref name="version"/> must be the one after that (the restored
+    /// or the last written one plus 1).
     /// </summary>
-    public CustomerWrite ToWrite(CustomerState state, long version, IReadOnlyList<DomainSignal> signals, IReadOnlyList<VolumeIncrement> volume, IReadOnlyList<string> timeline) =>
-        CustomerWrite.Of(state.Id, version, state.TakeUnwrittenChanges(), volume, ToOutbound(signals), timeline);
+    public CustomerWrite ToWrite(CustomerState state, long version, PendingEffects? pending) => pending is null
+        ? CustomerWrite.Of(state.Id, version, state.TakeUnwrittenChanges(), [], [], [])
+        : CustomerWrite.Of(state.Id, version, state.TakeUnwrittenChanges(), pending.VolumeIncrements(), ToOutbound(pending.Signals), pending.Timeline);
 
     /// <summary>
     /// Live, <c>detectedAt</c> is when the node saw it (the domain only knows event time); the id stays the

@@ -6,10 +6,10 @@ namespace SocialCrm.Streaming.Cluster.Customers;
 
 /// <summary>
 /// Per-minute mention counts by sentiment class, gathered between two writes of an entity. Between two
-/// writes an entity mostly counts one minute and class: that count is inline (one lives per entity), further
-/// ones go to a list made only then.
+/// writes an entity mostly counts one minute and class: that count is inline (a struct, inside the
+/// <see cref="PendingEffects"/> that holds it), further ones go to a list made only then.
 /// </summary>
-public sealed class VolumeTally
+public struct VolumeTally
 {
     private Bucket _first;
     private List<Bucket>? _more;
@@ -37,7 +37,7 @@ public sealed class VolumeTally
         _more.Add(new Bucket(minute, sentimentClass, 1));
     }
 
-    public IReadOnlyList<VolumeIncrement> Drain()
+    public readonly IReadOnlyList<VolumeIncrement> ToIncrements()
     {
         if (_first.Count == 0)
         {
@@ -49,8 +49,6 @@ public sealed class VolumeTally
         {
             increments[i] = _more![i - 1].ToIncrement();
         }
-        _first = default;
-        _more = null;
         return increments;
     }
 
