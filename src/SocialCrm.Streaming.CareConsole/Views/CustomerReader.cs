@@ -16,8 +16,8 @@ public sealed class CustomerReader(IConnectionMultiplexer connection, RedisKeys 
         var entries = await connection.GetDatabase().HashGetAllAsync(keys.Customer(id)).ConfigureAwait(false);
         return entries
             .Select(e => (Name: (string)e.Name!, Value: (string)e.Value!))
-            .Where(e => !e.Name.StartsWith("wm:", StringComparison.Ordinal) && !e.Name.StartsWith("x:", StringComparison.Ordinal) 
-                && e.Name != RedisCustomerStore.VersionField && e.Name != RedisCustomerStore.RenewalField)
+            .Where(e => !e.Name.StartsWith("wm:", StringComparison.Ordinal) && !e.Name.StartsWith("x:", StringComparison.Ordinal)
+                && !RedisCustomerStore.IsBookkeepingField(e.Name))
             .OrderBy(e => e.Name, StringComparer.Ordinal)
             .ToDictionary(e => e.Name, e => e.Value, StringComparer.Ordinal);
     }

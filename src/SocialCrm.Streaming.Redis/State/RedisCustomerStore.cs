@@ -18,6 +18,9 @@ public sealed class RedisCustomerStore : ICustomerStore
     /// <summary>The hash field that holds when the customer's expiry was last renewed (Unix seconds): the store's own, never loaded.</summary>
     public const string RenewalField = "ttlRenewedAt";
 
+    /// <summary>Whether a hash field is the store's bookkeeping (version, expiry renewal) rather than the customer's state.</summary>
+    public static bool IsBookkeepingField(string name) => name is VersionField or RenewalField;
+
     private readonly IConnectionMultiplexer _connection;
     private readonly RedisStoreOptions _options;
     private readonly RedisKeys _keys;
