@@ -50,12 +50,15 @@ public sealed class BenchCommandTests(ITestOutputHelper output)
                 var p999 = measured.GetProperty("p999Ms").GetDouble();
                 Assert.True(p50 <= p99 && p99 <= p999 && p999 <= measured.GetProperty("maxMs").GetDouble(), measured.ToString());
             }
+            Assert.All(latencyRuns, run => Assert.True(run.GetProperty("longestGcPauseMs").GetDouble() >= 0, run.ToString()));
+            Assert.Contains(lines, line => line.Contains("longest GC pause ms", StringComparison.Ordinal));
 
             var scale = Assert.Single(root.GetProperty("scale").EnumerateArray());
             Assert.Equal(800, scale.GetProperty("customers").GetInt32());
             Assert.Equal(800, scale.GetProperty("activeEntities").GetInt64());
             Assert.True(scale.GetProperty("heapBytesPerEntity").GetDouble() > 0);
             Assert.True(scale.GetProperty("steady").GetProperty("perSecond").GetDouble() > 0);
+            Assert.True(scale.GetProperty("longestGcPauseMs").GetDouble() >= 0, scale.ToString());
             var broker = scale.GetProperty("brokerWorkingSetBytes").GetInt64();
             Assert.True(broker > 0 && broker < scale.GetProperty("workingSetBytes").GetInt64(), scale.ToString());
             Assert.Equal(scale.GetProperty("workingSetBytes").GetInt64() - broker, scale.GetProperty("nodeWorkingSetBytes").GetInt64());

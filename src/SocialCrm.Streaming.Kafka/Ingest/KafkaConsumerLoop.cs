@@ -120,8 +120,13 @@ public sealed class KafkaConsumerLoop : IAsyncDisposable
         _thread = new Thread(Loop) { IsBackground = true, Name = "kafka-consume" };
     }
 
-    /// <summary>The records handed to the stream; every one must be passed back to <see cref="MarkDone"/> once its effects are durable.</summary>
-    public Source<ConsumedRecord, NotUsed> Records => ChannelSource.FromReader(_handedOut.Reader);
+    /// <summary>
+    /// The records handed to the stream, in batches of at most <paramref name="maxRecords"/> records closed at most
+    /// <paramref name="maxDelay"/> after their first record; every record must be passed back to <see cref="MarkDone"/>
+    /// once its effects are durable.
+    /// </summary>
+    public Source<ConsumedRecord[], NotUsed> Batches(int maxRecords, TimeSpan maxDelay) =>
+        new ChannelBatches<ConsumedRecord>(_handedOut.Reader, maxRecords, maxDelay).AsSource();
 
     public IReadOnlyList<TopicPartition> AssignedPartitions => [.. _trackers.Keys.OrderBy(tp => tp.Topic, StringComparer.Ordinal).ThenBy(tp => tp.Partition.Value)];
     public int InFlight => Volatile.Read(ref _inFlight);

@@ -50,10 +50,9 @@ public sealed class MentionPipeline(
         var dispatcher = system.ActorOf(CustomerDispatcher.Props(customers, stats, log, options.AskTimeout));
         try
         {
-            await consumer.Records
-                .GroupedWithin(options.BatchMaxRecords, options.BatchMaxDelay)
+            await consumer.Batches(options.BatchMaxRecords, options.BatchMaxDelay)
                 .SelectAsync(Math.Max(1, options.Parallelism / options.BatchMaxRecords),
-                    records => ProcessBatchAsync([.. records], dispatcher, cancellationToken))
+                    records => ProcessBatchAsync(records, dispatcher, cancellationToken))
                 .RunForeach(processed =>
                 {
                     foreach (var record in processed)

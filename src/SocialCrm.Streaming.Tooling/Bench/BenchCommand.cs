@@ -102,17 +102,18 @@ public static class BenchCommand
         var catalog = TopicCatalog.LoadDefault();
         Console.WriteLine($"socialcrm bench ({(settings.Quick ? "quick" : "full")}): starting the embedded Kafka mock cluster and {(settings.Redis is null ? "Garnet in a child process" : "connecting to the given Redis")}...");
         using var kafka = BenchKafka.Start(catalog);
-        await using var redis = settings.Redis is { } given ? BenchRedis.Given(given) : await BenchRedis.StartGarnetAsync(cancellationToken).ConfigureAwait(false);
+        using var gcPauses = new GcPauses();
+        await using var redis = settings.Redis is { } given ? await BenchRedis.GivenAsync(given).ConfigureAwait(false) : await BenchRedis.StartGarnetAsync(cancellationToken).ConfigureAwait(false);
         // Every node gets keys of its own: a customer's state from an earlier phase would make its mentions look applied.
         var keyPrefix = "bench" + DateTime.UtcNow.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture);
         try
         {
-            var main = await MeasureThroughputAndLatencyAsync(settings, kafka, redis, keyPrefix + "-main", phases, cancellationToken).ConfigureAwait(false);
+            var main = await MeasureThroughputAndLatencyAsync(settings, kafka, redis, gcPauses, keyPrefix + "-main", phases, cancellationToken).ConfigureAwait(false);
             var scale = new List<ScaleResult>();
             foreach (var customers in settings.ScaleCustomers)
             {
                 var phase = Stopwatch.StartNew();
-                scale.Add(await ScalePhase.MeasureAsync(settings, customers, kafka, redis, $"{keyPrefix}-scale{customers}", cancellationToken).ConfigureAwait(false));
+                scale.Add(await ScalePhase.MeasureAsync(settings, customers, kafka, redis, gcPauses, $"{keyPrefix}-scale{customers}", cancellationToken).ConfigureAwait(false));
                 phases.Add(new PhaseTime($"scale {customers:N0}", phase.Elapsed.TotalSeconds));
             }
             var result = new BenchResult(
@@ -156,7 +157,7 @@ public static class BenchCommand
     /// rate and at <see cref="FixedLatencyRate"/>.
     /// </summary>
     private static async Task<MainFigures> MeasureThroughputAndLatencyAsync(
-        BenchSettings settings, BenchKafka kafka, BenchRedis redis, string keyPrefix, List<PhaseTime> phases, CancellationToken cancellationToken)
+        BenchSettings settings, BenchKafka kafka, BenchRedis redis, GcPauses gcPauses, string keyPrefix, List<PhaseTime> phases, CancellationToken cancellationToken)
     {
         var phase = Stopwatch.StartNew();
         var topics = kafka.TopicsFor("main");
@@ -198,7 +199,7 @@ public static class BenchCommand
         {
             phase.Restart();
             Console.WriteLine($"Latency at {rate:N0} mentions/s ({basis}) for {(LatencyWarmUp + settings.LatencyDuration).TotalSeconds:N0} s...");
-            latency.Add(await MeasureLatencyAsync(node, kafka, live, rate, basis, settings.LatencyDuration, cancellationToken).ConfigureAwait(false));
+            latency.Add(await MeasureLatencyAsync(node, kafka, gcPauses, live, rate, basis, settings.LatencyDuration, cancellationToken).ConfigureAwait(false));
             phases.Add(new PhaseTime($"latency {rate:N0}/s", phase.Elapsed.TotalSeconds));
         }
         await node.StopAsync(kafka).ConfigureAwait(false);
@@ -231,7 +232,7 @@ public static class BenchCommand
     /// Kafka itself takes here), recording both latencies after the warm-up.
     /// </summary>
     private static async Task<LatencyResult> MeasureLatencyAsync(
-        BenchNode node, BenchKafka kafka, MentionGenerator live, double rate, string rateBasis, TimeSpan duration, CancellationToken cancellationToken)
+        BenchNode node, BenchKafka kafka, GcPauses gcPauses, MentionGenerator live, double rate, string rateBasis, TimeSpan duration, CancellationToken cancellationToken)
     {
         // The records done so far are deleted, so the raw loop, a new group, starts at the first live one.
         kafka.DropConsumed(node.Topics);
@@ -263,7 +264,8 @@ public static class BenchCommand
         node.Metrics.LatencyObserver = null;
         await floor.ConfigureAwait(false);
         return new LatencyResult(rateBasis, rate, total / offeredFor.TotalSeconds, (offeredFor - LatencyWarmUp).TotalSeconds, LatencyWarmUp.TotalSeconds,
-            int.Parse(BenchKafka.FetchWaitMs, CultureInfo.InvariantCulture), pipeline.Percentiles(), raw.Percentiles());
+            int.Parse(BenchKafka.FetchWaitMs, CultureInfo.InvariantCulture), pipeline.Percentiles(), raw.Percentiles(),
+            gcPauses.LongestBetween(measuredFrom.UtcDateTime, DateTime.UtcNow));
     }
 
     /// <summary>The generator's realistic mix (brands, prospects, churners, a crisis), with <paramref name="customers"/> split over the brands.</summary>

@@ -19,11 +19,15 @@ public sealed class BenchRedis : IAsyncDisposable
 
     private readonly Process? _child;
 
-    private BenchRedis(string connectionString, string description, Process? child)
+    /// <summary>A given server's connection, for what it says of its own processor time.</summary>
+    private readonly IConnectionMultiplexer? _given;
+
+    private BenchRedis(string connectionString, string description, Process? child, IConnectionMultiplexer? given = null)
     {
         ConnectionString = connectionString;
         Description = description;
         _child = child;
+        _given = given;
     }
 
     public string ConnectionString { get; }
@@ -40,7 +44,35 @@ public sealed class BenchRedis : IAsyncDisposable
         }
     }
 
-    public static BenchRedis Given(string configuration) => new(configuration, "given Redis (--redis)", null);
+    /// <summary>
+    /// Processor time the server has used so far: the Garnet child's, or what a given server reports of itself
+    /// (<c>INFO cpu</c>: used_cpu_sys + used_cpu_user, summed over its primaries; whatever other clients made it do
+    /// counts too); null when a given server does not report it.
+    /// </summary>
+    public TimeSpan? ServerProcessorTime => _given is null ? ProcessorTime : ReportedProcessorTime(_given);
+
+    public static async Task<BenchRedis> GivenAsync(string configuration)
+    {
+        // INFO is an admin command to the client (it only reads): this connection asks nothing else.
+        var options = ConfigurationOptions.Parse(configuration);
+        options.AllowAdmin = true;
+        return new(configuration, "given Redis (--redis)", null, await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false));
+    }
+
+    private static TimeSpan? ReportedProcessorTime(IConnectionMultiplexer connection)
+    {
+        var seconds = 0.0;
+        foreach (var server in connection.GetServers().Where(s => !s.IsReplica))
+        {
+            var cpu = server.Info("cpu").SelectMany(section => section).ToDictionary(pair => pair.Key, pair => pair.Value, StringComparer.Ordinal);
+            if (!(cpu.TryGetValue("used_cpu_sys", out var system) && cpu.TryGetValue("used_cpu_user", out var user)))
+            {
+                return null;
+            }
+            seconds += double.Parse(system, CultureInfo.InvariantCulture) + double.Parse(user, CultureInfo.InvariantCulture);
+        }
+        return TimeSpan.FromSeconds(seconds);
+    }
 
     /// <summary>Starts Garnet in a child process and waits until it listens.</summary>
     public static async Task<BenchRedis> StartGarnetAsync(CancellationToken cancellationToken)
@@ -109,6 +141,10 @@ public sealed class BenchRedis : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_given is not null)
+        {
+            await _given.DisposeAsync().ConfigureAwait(false);
+        }
         if (_child is null)
         {
             return;

@@ -23,18 +23,20 @@ public sealed record ThroughputResult(IReadOnlyList<ThroughputFigure> BaselinePa
 /// <summary>
 /// Latency at one offered rate (<see cref="RateBasis"/> says how it was chosen): what was asked of the producer, what
 /// it achieved, and the percentiles of the pipeline and of a raw consume-and-parse loop reading the same records
-/// meanwhile (the floor on this broker).
+/// meanwhile (the floor on this broker), and the longest garbage collection pause of this process (node and raw loop
+/// both) that ended while they were measured.
 /// </summary>
 public sealed record LatencyResult(string RateBasis, double OfferedPerSecond, double AchievedPerSecond, double MeasuredSeconds, double WarmUpSeconds,
-    int FetchWaitMaxMs, LatencyPercentiles Pipeline, LatencyPercentiles RawConsume);
+    int FetchWaitMaxMs, LatencyPercentiles Pipeline, LatencyPercentiles RawConsume, double LongestGcPauseMs);
 
 /// <summary>
 /// One customer count of the scale phase. <see cref="WorkingSetBytes"/> is the whole process's, of which
 /// <see cref="BrokerWorkingSetBytes"/> is the embedded Kafka broker's share (<see cref="BenchResult.BrokerMethod"/>);
-/// the rest is the node's.
+/// the rest is the node's. <see cref="LongestGcPauseMs"/>: the longest garbage collection pause while the customers
+/// were activated and fed (the heap readings' forced collections left out).
 /// </summary>
 public sealed record ScaleResult(int Customers, long ActiveEntities, ThroughputFigure Activation, ThroughputFigure Steady,
-    long HeapDeltaBytes, double HeapBytesPerEntity, long ManagedHeapBytes, long WorkingSetBytes, long BrokerWorkingSetBytes)
+    long HeapDeltaBytes, double HeapBytesPerEntity, long ManagedHeapBytes, long WorkingSetBytes, long BrokerWorkingSetBytes, double LongestGcPauseMs)
 {
     public long NodeWorkingSetBytes => WorkingSetBytes - BrokerWorkingSetBytes;
 }
@@ -90,31 +92,32 @@ public sealed record BenchResult(
         Row(throughput, "baseline (best pass): the limit", Throughput.Baseline);
         Row(throughput, "full pipeline: state, detectors, Redis, topics, commits", Throughput.Pipeline);
         lines.Add(throughput.ToString());
-        lines.Add($"  pipeline/baseline: {Throughput.Ratio:F2}. CPU: this process (node and embedded Kafka); Redis CPU: the Garnet child; alloc: managed bytes allocated; GC pause: share of the time");
+        lines.Add($"  pipeline/baseline: {Throughput.Ratio:F2}. CPU: this process (node and embedded Kafka); Redis CPU: the server's (the Garnet child's, or what a given server reports in INFO cpu); alloc: managed bytes allocated; GC pause: share of the time");
         lines.Add("");
 
         lines.Add("Latency from Kafka append (the producer's CreateTime, ms resolution) to its effects written (Redis and Kafka; the raw loop: parsed), " +
             $"live mentions offered at each rate, measured after {Latency[0].WarmUpSeconds:F0} s of warm-up");
-        var latency = new TextTable("offered/s", "", "achieved/s", "seconds", "samples", "p50 ms", "p99 ms", "p99.9 ms", "max ms");
+        var latency = new TextTable("offered/s", "", "achieved/s", "seconds", "samples", "p50 ms", "p99 ms", "p99.9 ms", "max ms", "longest GC pause ms");
         foreach (var l in Latency)
         {
             foreach (var (name, p) in new[] { ("full pipeline: effects in Redis and Kafka", l.Pipeline), ("raw consume + parse of the same records", l.RawConsume) })
             {
-                latency.Add($"{N(l.OfferedPerSecond)} ({l.RateBasis})", name, N(l.AchievedPerSecond), F1(l.MeasuredSeconds), N(p.Samples), F1(p.P50Ms), F1(p.P99Ms), F1(p.P999Ms), F1(p.MaxMs));
+                latency.Add($"{N(l.OfferedPerSecond)} ({l.RateBasis})", name, N(l.AchievedPerSecond), F1(l.MeasuredSeconds), N(p.Samples), F1(p.P50Ms), F1(p.P99Ms), F1(p.P999Ms), F1(p.MaxMs), F1(l.LongestGcPauseMs));
             }
         }
         lines.Add(latency.ToString());
-        lines.Add($"  (consumers use fetch.wait.max.ms={Latency[0].FetchWaitMaxMs}: the mock broker holds an empty fetch that long even when records arrive, a real broker answers at once)");
+        lines.Add($"  (consumers use fetch.wait.max.ms={Latency[0].FetchWaitMaxMs}: the mock broker holds an empty fetch that long even when records arrive, a real broker answers at once;");
+        lines.Add("   the longest GC pause is this process's, which holds the node and the raw loop: a record that waited through it waited that long at least)");
         lines.Add("");
 
         lines.Add("Scale with active customers: each customer activated by one mention, then the same number of mentions as above, Zipf over them");
         var scale = new TextTable("customers", "entities", "activation/s", "CPU µs/rec", "steady/s", "CPU µs/rec", "bytes/entity", "managed heap MB",
-            "working set MB", "broker MB", "node MB");
+            "working set MB", "broker MB", "node MB", "longest GC pause ms");
         foreach (var s in Scale)
         {
             scale.Add(N(s.Customers), N(s.ActiveEntities), N(s.Activation.PerSecond), N(s.Activation.Cost.CpuMicrosecondsPerRecord),
                 N(s.Steady.PerSecond), N(s.Steady.Cost.CpuMicrosecondsPerRecord), N(s.HeapBytesPerEntity), Mb(s.ManagedHeapBytes), Mb(s.WorkingSetBytes),
-                Mb(s.BrokerWorkingSetBytes), Mb(s.NodeWorkingSetBytes));
+                Mb(s.BrokerWorkingSetBytes), Mb(s.NodeWorkingSetBytes), N(s.LongestGcPauseMs));
         }
         lines.Add(scale.ToString());
         lines.Add("  Heap method: " + HeapMethod);

@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace SocialCrm.Streaming.Host.Bench;
 
 /// <summary>
-/// What records cost while they were timed: processor time of this process and of the Garnet child,
+/// What records cost while they were timed: processor time of this process and of the Redis server,
 /// bytes allocated, and the share of the time the runtime was paused for garbage collection. Processor
 /// time per record does not drop when other work competes for the processors, unlike records per second.
 /// </summary>
@@ -16,6 +16,9 @@ public sealed class CostMeter(BenchRedis? redis)
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private Usage? _resumed;
     private Usage _total;
+
+    /// <summary>False once a reading of the server's processor time was missing: then no figure rather than a wrong one.</summary>
+    private bool _redisMeasured = redis is not null;
 
     public void Resume() => _resumed ??= Read();
 
@@ -34,7 +37,7 @@ public sealed class CostMeter(BenchRedis? redis)
         var perRecord = Math.Max(1, records);
         return new CostFigure(
             _total.Cpu.TotalMicroseconds / perRecord,
-            redis?.IsOwned == true ? _total.RedisCpu.TotalMicroseconds / perRecord : null,
+            _redisMeasured ? _total.RedisCpu.TotalMicroseconds / perRecord : null,
             (double)_total.Allocated / perRecord,
             _total.Elapsed > TimeSpan.Zero ? _total.GcPause / _total.Elapsed : 0,
             _total.Gen0, _total.Gen1, _total.Gen2);
@@ -43,7 +46,9 @@ public sealed class CostMeter(BenchRedis? redis)
     private Usage Read()
     {
         using var self = Process.GetCurrentProcess();
-        return new Usage(_clock.Elapsed, self.TotalProcessorTime, redis?.ProcessorTime ?? TimeSpan.Zero,
+        var redisCpu = redis?.ServerProcessorTime;
+        _redisMeasured &= redisCpu is not null;
+        return new Usage(_clock.Elapsed, self.TotalProcessorTime, redisCpu ?? TimeSpan.Zero,
             GC.GetTotalAllocatedBytes(precise: false), GC.GetTotalPauseDuration(),
             GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
     }

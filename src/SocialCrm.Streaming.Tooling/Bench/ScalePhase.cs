@@ -29,7 +29,7 @@ public static class ScalePhase
     private static readonly TimeSpan PassivateIdleAfter = TimeSpan.FromHours(1);
 
     public static async Task<ScaleResult> MeasureAsync(
-        BenchSettings settings, int customers, BenchKafka kafka, BenchRedis redis, string keyPrefix, CancellationToken cancellationToken)
+        BenchSettings settings, int customers, BenchKafka kafka, BenchRedis redis, GcPauses gcPauses, string keyPrefix, CancellationToken cancellationToken)
     {
         var topics = kafka.TopicsFor($"scale{customers}");
         // Customers only (a prospect would be one more entity) and no scripted crisis (it moves mentions to the first brand).
@@ -41,11 +41,14 @@ public static class ScalePhase
         var steady = new MentionGenerator(BenchCommand.Continuing(eachInTurn, all, eachInTurn.Seed, CustomerChoice.Zipf));
         await using var node = await BenchNode.StartAsync(kafka, redis, topics, keyPrefix, PassivateIdleAfter, cancellationToken).ConfigureAwait(false);
         var idle = HeapProbe.AfterFullCollection();
+        // After the idle reading's forced collections and before the loaded one's: only the pauses the load caused.
+        var fedFrom = DateTime.UtcNow;
         Console.WriteLine($"Scale {all:N0} customers: activating each...");
         var activated = await FeedWithProgressAsync(node, kafka, redis, $"bench: scale {all:N0}, activating", activation.Next, all, cancellationToken).ConfigureAwait(false);
         Console.WriteLine($"Scale {all:N0} customers: {settings.Mentions:N0} mentions Zipf over them...");
         var steadyRun = await FeedWithProgressAsync(node, kafka, redis, $"bench: scale {all:N0}, steady", steady.Next, settings.Mentions, cancellationToken).ConfigureAwait(false);
         kafka.DropConsumed(topics);
+        var longestGcPause = gcPauses.LongestBetween(fedFrom, DateTime.UtcNow);
         var loaded = HeapProbe.AfterFullCollection();
         var entities = node.ActiveCustomerEntities;
         var broker = kafka.IdleWorkingSetBytes + kafka.RecordsBytes(loaded);
@@ -55,7 +58,7 @@ public static class ScalePhase
         await node.StopAsync(kafka).ConfigureAwait(false);
         var delta = loaded.ManagedHeapBytes - idle.ManagedHeapBytes;
         return new ScaleResult(all, entities, activated, steadyRun,
-            delta, entities > 0 ? (double)delta / entities : 0, loaded.ManagedHeapBytes, loaded.WorkingSetBytes, broker);
+            delta, entities > 0 ? (double)delta / entities : 0, loaded.ManagedHeapBytes, loaded.WorkingSetBytes, broker, longestGcPause);
     }
 
     /// <summary>One fed stretch of the scale phase, with its progress on standard error (the 1M phase runs for minutes).</summary>

@@ -1,3 +1,4 @@
+using Akka;
 using System.Diagnostics;
 using Akka.Actor;
 using Akka.Streams;
@@ -25,6 +26,10 @@ public sealed class KafkaConsumerLoopTests(MockKafkaFixture kafka) : IClassFixtu
         CommitBatchSize = 100,
         CommitInterval = TimeSpan.FromMilliseconds(100),
     };
+
+    /// <summary>The loop's batches, one record at a time, as the stream of a node would take them.</summary>
+    private static Source<ConsumedRecord, NotUsed> RecordsOf(KafkaConsumerLoop loop) =>
+        loop.Batches(16, TimeSpan.FromMilliseconds(1)).SelectMany(batch => batch);
 
     private string TopicWith(int records)
     {
@@ -54,7 +59,7 @@ public sealed class KafkaConsumerLoopTests(MockKafkaFixture kafka) : IClassFixtu
         await using var loop = new KafkaConsumerLoop(Options(group), [topic], NullLogger.Instance);
         var seen = new HashSet<(int, long)>();
         loop.Start();
-        _ = loop.Records.RunForeach(record =>
+        _ = RecordsOf(loop).RunForeach(record =>
         {
             lock (seen) Assert.True(seen.Add((record.Position.Partition, record.Position.Offset)));
             loop.MarkDone(record);
@@ -75,7 +80,7 @@ public sealed class KafkaConsumerLoopTests(MockKafkaFixture kafka) : IClassFixtu
         await using var loop = new KafkaConsumerLoop(Options(group, cap), [topic], NullLogger.Instance);
         loop.Start();
         // Done only after a delay and a few at a time: the stream is far slower than the broker.
-        _ = loop.Records
+        _ = RecordsOf(loop)
             .SelectAsync(8, async record => { await Task.Delay(1); return record; })
             .RunForeach(record => loop.MarkDone(record), _system.Materializer());
 
@@ -93,7 +98,7 @@ public sealed class KafkaConsumerLoopTests(MockKafkaFixture kafka) : IClassFixtu
         var first = new KafkaConsumerLoop(Options(group), [topic], NullLogger.Instance);
         var firstRun = 0;
         first.Start();
-        _ = first.Records.RunForeach(record =>
+        _ = RecordsOf(first).RunForeach(record =>
         {
             // Only the first half of each partition is ever done.
             if (record.Position.Offset < 125)
@@ -113,7 +118,7 @@ public sealed class KafkaConsumerLoopTests(MockKafkaFixture kafka) : IClassFixtu
         await using var second = new KafkaConsumerLoop(Options(group), [topic], NullLogger.Instance);
         var secondRun = new List<long>();
         second.Start();
-        _ = second.Records.RunForeach(record =>
+        _ = RecordsOf(second).RunForeach(record =>
         {
             lock (secondRun) secondRun.Add(record.Position.Offset);
             second.MarkDone(record);
@@ -134,7 +139,7 @@ public sealed class KafkaConsumerLoopTests(MockKafkaFixture kafka) : IClassFixtu
         await using (var first = new KafkaConsumerLoop(Options(group), [topic], NullLogger.Instance))
         {
             first.Start();
-            _ = first.Records.RunForeach(first.MarkDone, _system.Materializer());
+            _ = RecordsOf(first).RunForeach(first.MarkDone, _system.Materializer());
             await WaitUntilCommittedAtLogEnd(topic, group);
         }
         // While the group is away, more records arrive and retention deletes them before anyone reads them.
@@ -144,7 +149,7 @@ public sealed class KafkaConsumerLoopTests(MockKafkaFixture kafka) : IClassFixtu
         var log = new RecordingLogger();
         await using var second = new KafkaConsumerLoop(Options(group), [topic], log);
         second.Start();
-        _ = second.Records.RunForeach(second.MarkDone, _system.Materializer());
+        _ = RecordsOf(second).RunForeach(second.MarkDone, _system.Materializer());
         // Nothing is left to hand out, yet every partition is committed to its end rather than stuck where the group left it.
         await WaitUntilCommittedAtLogEnd(topic, group);
         Assert.Equal(0, second.Consumed);
