@@ -32,6 +32,7 @@ public sealed partial class MetricsTests(RedisServersFixture servers, MockKafkaF
         ["socialcrm_consumer_lag_records"] = "gauge",
         ["socialcrm_processing_latency_seconds"] = "histogram",
         ["socialcrm_event_latency_seconds"] = "histogram",
+        ["socialcrm_pipeline_stage_seconds"] = "histogram",
         ["socialcrm_alerts_total"] = "counter",
         ["socialcrm_triggers_total"] = "counter",
         ["socialcrm_dead_letters_total"] = "counter",
@@ -89,6 +90,9 @@ public sealed partial class MetricsTests(RedisServersFixture servers, MockKafkaF
         Assert.True(Sample(scrape.Metrics, "socialcrm_mentions_consumed_total") >= 403);
         Assert.True(Sample(scrape.Metrics, "socialcrm_processing_latency_seconds_count") >= 403);
         Assert.True(Sample(scrape.Metrics, "socialcrm_event_latency_seconds_count") >= 400);
+        // Each record in both stages: before its batch, and with the customers (the dead-lettered ones wait for their batch too).
+        Assert.True(Sample(scrape.Metrics, "socialcrm_pipeline_stage_seconds_count", "stage=\"waiting_for_batch\"") >= 403);
+        Assert.True(Sample(scrape.Metrics, "socialcrm_pipeline_stage_seconds_count", "stage=\"with_customers\"") >= 400);
         Assert.True(Sample(scrape.Metrics, "socialcrm_redis_write_duration_seconds_count") > 0);
         // Every flush went out in a script call, no call without one.
         var flushCalls = Sample(scrape.Metrics, "socialcrm_redis_flush_calls_total");

@@ -41,6 +41,8 @@ public sealed class ProcessorMetrics : IEntityMetrics
     private readonly Gauge _consumerLag;
     private readonly Histogram _processingLatency;
     private readonly Histogram _eventLatency;
+    private readonly Histogram.Child _waitingForBatch;
+    private readonly Histogram.Child _withCustomers;
     private readonly Counter _alerts;
     private readonly Counter _triggers;
     private readonly Counter _deadLetters;
@@ -85,6 +87,13 @@ public sealed class ProcessorMetrics : IEntityMetrics
         _eventLatency = factory.CreateHistogram("socialcrm_event_latency_seconds",
             "Seconds from a mention's event time (createdAt) to its effects being written; large during replays and backlogs.",
             new HistogramConfiguration { Buckets = EventLatencyBuckets });
+        var stages = factory.CreateHistogram("socialcrm_pipeline_stage_seconds",
+            "Seconds each record spent in a stage of the node, per record: waiting_for_batch (Kafka append to its batch starting: " +
+            "fetch, the in-flight window, the batch's delay) and with_customers (its batch handed to the customers to all of them " +
+            "answering: loads, state, Redis writes, downstream produces). Together about socialcrm_processing_latency_seconds.",
+            new HistogramConfiguration { Buckets = LatencyBuckets, LabelNames = ["stage"] });
+        _waitingForBatch = stages.WithLabels("waiting_for_batch");
+        _withCustomers = stages.WithLabels("with_customers");
         _alerts = factory.CreateCounter("socialcrm_alerts_total",
             "Crisis alerts written (Redis and the alerts topic), by kind and priority.", "kind", "priority");
         _triggers = factory.CreateCounter("socialcrm_triggers_total",
@@ -245,6 +254,21 @@ public sealed class ProcessorMetrics : IEntityMetrics
     public Action<ConsumedRecord, TimeSpan>? LatencyObserver { get; set; }
 
     /// <summary>A record is done: its effects were written at <paramref name="writtenAt"/> (or it was dead-lettered then).</summary>
+    /// <summary>A batch starts: how long each of its records waited for it since its Kafka append.</summary>
+    public void BatchStarted(IReadOnlyList<ConsumedRecord> records, DateTimeOffset startedAt)
+    {
+        foreach (var record in records)
+        {
+            _waitingForBatch.Observe(Seconds(startedAt - record.AppendTime));
+        }
+    }
+
+    /// <summary>
+    /// All customers of a batch of <paramref name="records"/> records answered, <paramref name="elapsed"/> after it was
+    /// handed to them; every record of the batch waited that long, those set aside before the customers too.
+    /// </summary>
+    public void CustomersAnswered(int records, TimeSpan elapsed) => _withCustomers.Observe(Seconds(elapsed), records);
+
     public void RecordDone(ConsumedRecord record, Mention? applied, bool deadLettered, DateTimeOffset writtenAt)
     {
         var latency = writtenAt - record.AppendTime;

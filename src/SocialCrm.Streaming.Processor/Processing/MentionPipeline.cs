@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text;
 using Akka.Actor;
 using Akka.Streams;
@@ -140,6 +141,7 @@ public sealed class MentionPipeline(
         var previous = _handedOver;
         var handedOver = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _handedOver = handedOver.Task;
+        metrics.BatchStarted(records, DateTimeOffset.UtcNow);
         try
         {
             var parsed = new Parsed[records.Length];
@@ -164,7 +166,9 @@ public sealed class MentionPipeline(
             handedOver.TrySetResult();
             if (batch.Requests.Count > 0)
             {
+                var withCustomers = Stopwatch.StartNew();
                 await batch.Answered.WaitAsync(cancellationToken).ConfigureAwait(false);
+                metrics.CustomersAnswered(records.Length, withCustomers.Elapsed);
             }
             return await FinishAsync(records, parsed, batch.Outcomes).ConfigureAwait(false);
         }
