@@ -109,7 +109,7 @@ internal static class FlushCostProbe
         {
             BaseVersion = whole ? null : version - 1,
             Fence = new WriteFence(customer % Partitions, 1),
-            Timeline = [$"{{\"id\":\"m{customer}-{version}\",\"platform\":\"x\",\"createdAt\":\"2026-12-01T10:00:00Z\",\"kind\":\"mention\",\"sentiment\":\"negative\",\"excerpt\":\"the app keeps crashing since the last update, please fix\"}}"],
+            Timeline = [System.Text.Encoding.UTF8.GetBytes($"{{\"id\":\"m{customer}-{version}\",\"platform\":\"x\",\"createdAt\":\"2026-12-01T10:00:00Z\",\"kind\":\"mention\",\"sentiment\":\"negative\",\"excerpt\":\"the app keeps crashing since the last update, please fix\"}}")],
         };
     }
 }

@@ -16,8 +16,8 @@ public sealed class PendingEffects
 
     public List<DomainSignal> Signals { get; } = [];
 
-    /// <summary>Timeline entries of the mentions applied (see <see cref="TimelineEntry"/>).</summary>
-    public List<string> Timeline { get; } = [];
+    /// <summary>Timeline entries of the mentions applied (see <see cref="TimelineEntry"/>), UTF-8.</summary>
+    public List<byte[]> Timeline { get; } = [];
 
     public void CountVolume(DateTimeOffset eventTime, SentimentClass sentimentClass) => _volume.Add(eventTime, sentimentClass);
 

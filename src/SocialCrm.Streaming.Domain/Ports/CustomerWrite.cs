@@ -32,12 +32,12 @@ public sealed record CustomerWrite(
     /// </summary>
     public WriteFence? Fence { get; init; }
 
-    /// <summary>The mentions applied since the last flush, oldest first, as <see cref="TimelineEntry"/> JSON.</summary>
-    public IReadOnlyList<string> Timeline { get; init; } = [];
+    /// <summary>The mentions applied since the last flush, oldest first, as <see cref="TimelineEntry"/> JSON (UTF-8).</summary>
+    public IReadOnlyList<byte[]> Timeline { get; init; } = [];
 
     /// <summary>Flush <paramref name="version"/> of <paramref name="changes"/>: changes that are not the whole snapshot apply on top of the version before.</summary>
     public static CustomerWrite Of(EntityId id, long version, SnapshotChanges changes, IReadOnlyList<VolumeIncrement> volume, IReadOnlyList<OutboundSignal> signals,
-        IReadOnlyList<string>? timeline = null) =>
+        IReadOnlyList<byte[]>? timeline = null) =>
         new(id, version, changes.Fields, changes.RiskScore, changes.AdvocacyScore, volume, signals)
         {
             BaseVersion = changes.Complete ? null : version - 1,

@@ -7,11 +7,11 @@ namespace SocialCrm.Streaming.Domain.Ports;
 /// <summary>
 /// One mention of a customer's timeline (the newest kept in Redis for care tools): id, platform, event time,
 /// kind, sentiment class, a redacted excerpt (withheld without consent) and the post's link when given.
-/// Made per mention, so the only string made is the entry itself.
+/// Made per mention as UTF-8, which is what the store writes: no string is made, nor transcoded twice.
 /// </summary>
 public static class TimelineEntry
 {
-    public static string Of(Mention mention, MentionAnalysis analysis, bool withText)
+    public static byte[] Of(Mention mention, MentionAnalysis analysis, bool withText)
     {
         var w = ReusableJsonWriter.Start();
         w.WriteStartObject();
@@ -33,6 +33,6 @@ public static class TimelineEntry
             w.WriteString("url"u8, mention.Url);
         }
         w.WriteEndObject();
-        return ReusableJsonWriter.ToUtf16String();
+        return ReusableJsonWriter.ToUtf8Array();
     }
 }

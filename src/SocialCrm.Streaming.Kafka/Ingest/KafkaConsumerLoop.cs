@@ -449,18 +449,26 @@ public sealed class KafkaConsumerLoop : IAsyncDisposable
         {
             return;
         }
+        // Called before every consume: nothing is allocated unless a partition is to be resumed.
         var resumeBelow = Math.Max(1, _options.MaxInFlightPerPartition / 2);
-        foreach (var partition in _paused.ToArray())
+        List<TopicPartition>? unpaused = null;
+        foreach (var partition in _paused)
         {
-            if (!_trackers.TryGetValue(partition, out var tracker))
+            if (!_trackers.TryGetValue(partition, out var tracker) || tracker.InFlight <= resumeBelow)
             {
-                _paused.Remove(partition);
+                (unpaused ??= []).Add(partition);
             }
-            else if (tracker.InFlight <= resumeBelow)
-            {
-                _consumer.Resume([partition]);
-                _paused.Remove(partition);
-            }
+        }
+        if (unpaused is null)
+        {
+            return;
+        }
+        _paused.ExceptWith(unpaused);
+        // A partition no longer tracked (revoked) is only forgotten; the others fetch again.
+        var drained = unpaused.Where(_trackers.ContainsKey).ToList();
+        if (drained.Count > 0)
+        {
+            _consumer.Resume(drained);
         }
     }
 

@@ -19,7 +19,8 @@ namespace SocialCrm.Streaming.Host.Observability;
 /// tests). Names follow the Prometheus conventions: <c>socialcrm_</c> prefix, base units (seconds,
 /// records), <c>_total</c> only on counters. Most values are counted where they happen; the
 /// consumer's counters, lag and cluster membership are read just before each scrape, as are the
-/// .NET runtime's figures (<see cref="RuntimeMetrics"/>).
+/// .NET runtime's figures (<see cref="RuntimeMetrics"/>). Label values are given as collection expressions, which
+/// take prometheus-net's span overload: observing a labelled metric on the record path allocates no array.
 /// </summary>
 public sealed class ProcessorMetrics : IEntityMetrics
 {
@@ -92,8 +93,8 @@ public sealed class ProcessorMetrics : IEntityMetrics
             "fetch, the in-flight window, the batch's delay) and with_customers (its batch handed to the customers to all of them " +
             "answering: loads, state, Redis writes, downstream produces). Together about socialcrm_processing_latency_seconds.",
             new HistogramConfiguration { Buckets = LatencyBuckets, LabelNames = ["stage"] });
-        _waitingForBatch = stages.WithLabels("waiting_for_batch");
-        _withCustomers = stages.WithLabels("with_customers");
+        _waitingForBatch = stages.WithLabels(["waiting_for_batch"]);
+        _withCustomers = stages.WithLabels(["with_customers"]);
         _alerts = factory.CreateCounter("socialcrm_alerts_total",
             "Crisis alerts written (Redis and the alerts topic), by kind and priority.", "kind", "priority");
         _triggers = factory.CreateCounter("socialcrm_triggers_total",
@@ -143,45 +144,45 @@ public sealed class ProcessorMetrics : IEntityMetrics
         // Series that exist from the start, so dashboards and alert rules see zeros, not gaps.
         foreach (var reason in Enum.GetValues<RejectReason>())
         {
-            _deadLetters.WithLabels(reason.ToWire());
+            _deadLetters.WithLabels([reason.ToWire()]);
         }
         foreach (var priority in Enum.GetValues<Priority>())
         {
             foreach (var kind in Enum.GetValues<CrisisKind>())
             {
-                _alerts.WithLabels(kind.ToWire(), priority.ToWire());
+                _alerts.WithLabels([kind.ToWire(), priority.ToWire()]);
             }
             foreach (var type in Enum.GetValues<TriggerType>())
             {
-                _triggers.WithLabels(type.ToWire(), priority.ToWire());
+                _triggers.WithLabels([type.ToWire(), priority.ToWire()]);
             }
         }
         foreach (var operation in new[] { RedisOperations.Customer, RedisOperations.Signals, RedisOperations.Forget, RedisOperations.BrandMonitor })
         {
-            _redisWriteDuration.WithLabels(operation);
+            _redisWriteDuration.WithLabels([operation]);
         }
         foreach (var operation in new[] { RedisOperations.Load, RedisOperations.Customer, RedisOperations.Signals, RedisOperations.Forget, RedisOperations.BrandMonitor })
         {
-            _redisErrors.WithLabels(operation);
+            _redisErrors.WithLabels([operation]);
         }
         foreach (var topic in new[] { topics.CrisisAlerts, topics.LifecycleTriggers, topics.DeadLetter })
         {
-            _produceErrors.WithLabels(topic);
+            _produceErrors.WithLabels([topic]);
         }
         foreach (var type in new[] { CustomerShardingExtensions.TypeName, BrandShardingExtensions.TypeName })
         {
-            _activeEntities.WithLabels(type);
-            _passivations.WithLabels(type);
-            _entityFailures.WithLabels(type);
+            _activeEntities.WithLabels([type]);
+            _passivations.WithLabels([type]);
+            _entityFailures.WithLabels([type]);
         }
-        _misaligned.WithLabels(topics.Mentions);
-        _misaligned.WithLabels(topics.Profiles);
-        _misrouted.WithLabels(CustomerShardingExtensions.TypeName);
-        _processingLatency.WithLabels(topics.Mentions);
-        _processingLatency.WithLabels(topics.Profiles);
+        _misaligned.WithLabels([topics.Mentions]);
+        _misaligned.WithLabels([topics.Profiles]);
+        _misrouted.WithLabels([CustomerShardingExtensions.TypeName]);
+        _processingLatency.WithLabels([topics.Mentions]);
+        _processingLatency.WithLabels([topics.Profiles]);
         foreach (var status in Enum.GetValues<Akka.Cluster.MemberStatus>())
         {
-            _clusterMembers.WithLabels(StatusLabel(status));
+            _clusterMembers.WithLabels([StatusLabel(status)]);
         }
     }
 
@@ -211,7 +212,7 @@ public sealed class ProcessorMetrics : IEntityMetrics
         foreach (var (tp, count) in consumer.ConsumedByPartition)
         {
             var counter = tp.Topic == Topics.Mentions ? _mentionsConsumed : tp.Topic == Topics.Profiles ? _profilesConsumed : null;
-            counter?.WithLabels(Partition(tp.Partition.Value)).IncTo(count);
+            counter?.WithLabels([Partition(tp.Partition.Value)]).IncTo(count);
         }
         var lag = consumer.Lag.ToDictionary(p => (p.Key.Topic, Partition(p.Key.Partition.Value)), p => p.Value);
         lock (_lagSeries)
@@ -224,7 +225,7 @@ public sealed class ProcessorMetrics : IEntityMetrics
             }
             foreach (var ((topic, partition), value) in lag)
             {
-                _consumerLag.WithLabels(topic, partition).Set(value);
+                _consumerLag.WithLabels([topic, partition]).Set(value);
                 _lagSeries.Add((topic, partition));
             }
         }
@@ -240,7 +241,7 @@ public sealed class ProcessorMetrics : IEntityMetrics
         var byStatus = state.Members.GroupBy(m => m.Status).ToDictionary(g => g.Key, g => g.Count());
         foreach (var status in Enum.GetValues<Akka.Cluster.MemberStatus>())
         {
-            _clusterMembers.WithLabels(StatusLabel(status)).Set(byStatus.GetValueOrDefault(status));
+            _clusterMembers.WithLabels([StatusLabel(status)]).Set(byStatus.GetValueOrDefault(status));
         }
         _unreachableMembers.Set(state.Unreachable.Count);
     }
@@ -272,30 +273,30 @@ public sealed class ProcessorMetrics : IEntityMetrics
     public void RecordDone(ConsumedRecord record, Mention? applied, bool deadLettered, DateTimeOffset writtenAt)
     {
         var latency = writtenAt - record.AppendTime;
-        _processingLatency.WithLabels(record.Topic).Observe(Seconds(latency));
+        _processingLatency.WithLabels([record.Topic]).Observe(Seconds(latency));
         LatencyObserver?.Invoke(record, latency);
         if (record.Topic != Topics.Mentions)
         {
             return;
         }
-        _mentionsProcessed.WithLabels(Partition(record.Position.Partition), deadLettered ? "dead_lettered" : "applied").Inc();
+        _mentionsProcessed.WithLabels([Partition(record.Position.Partition), deadLettered ? "dead_lettered" : "applied"]).Inc();
         if (applied is not null)
         {
             _eventLatency.Observe(Seconds(writtenAt - applied.CreatedAt));
         }
     }
 
-    public void DeadLettered(RejectReason reason) => _deadLetters.WithLabels(reason.ToWire()).Inc();
+    public void DeadLettered(RejectReason reason) => _deadLetters.WithLabels([reason.ToWire()]).Inc();
 
-    public void Misaligned(string topic) => _misaligned.WithLabels(topic).Inc();
+    public void Misaligned(string topic) => _misaligned.WithLabels([topic]).Inc();
 
-    public void ProduceFailed(string topic, int records = 1) => _produceErrors.WithLabels(topic).Inc(records);
+    public void ProduceFailed(string topic, int records = 1) => _produceErrors.WithLabels([topic]).Inc(records);
 
     // Redis ---------------------------------------------------------------------------------------
 
-    public void RedisWrite(string operation, TimeSpan duration) => _redisWriteDuration.WithLabels(operation).Observe(duration.TotalSeconds);
+    public void RedisWrite(string operation, TimeSpan duration) => _redisWriteDuration.WithLabels([operation]).Observe(duration.TotalSeconds);
 
-    public void RedisFailed(string operation) => _redisErrors.WithLabels(operation).Inc();
+    public void RedisFailed(string operation) => _redisErrors.WithLabels([operation]).Inc();
 
     /// <summary>One script call wrote <paramref name="flushes"/> customers' flushes.</summary>
     public void FlushCallWritten(int flushes)
@@ -307,17 +308,17 @@ public sealed class ProcessorMetrics : IEntityMetrics
     // Entities (IEntityMetrics) -------------------------------------------------------------------
 
     /// <summary>Entities of <paramref name="entityType"/> alive on this node now.</summary>
-    public long ActiveEntities(string entityType) => (long)_activeEntities.WithLabels(entityType).Value;
+    public long ActiveEntities(string entityType) => (long)_activeEntities.WithLabels([entityType]).Value;
 
-    public void EntityStarted(string entityType) => _activeEntities.WithLabels(entityType).Inc();
+    public void EntityStarted(string entityType) => _activeEntities.WithLabels([entityType]).Inc();
 
-    public void EntityStopped(string entityType) => _activeEntities.WithLabels(entityType).Dec();
+    public void EntityStopped(string entityType) => _activeEntities.WithLabels([entityType]).Dec();
 
-    public void EntityPassivated(string entityType) => _passivations.WithLabels(entityType).Inc();
+    public void EntityPassivated(string entityType) => _passivations.WithLabels([entityType]).Inc();
 
-    public void AppliedForAnotherNode(string entityType, int records) => _misrouted.WithLabels(entityType).Inc(records);
+    public void AppliedForAnotherNode(string entityType, int records) => _misrouted.WithLabels([entityType]).Inc(records);
 
-    public void EntityFailed(string entityType) => _entityFailures.WithLabels(entityType).Inc();
+    public void EntityFailed(string entityType) => _entityFailures.WithLabels([entityType]).Inc();
 
     public void Erased() => _erasures.Inc();
 
@@ -327,14 +328,14 @@ public sealed class ProcessorMetrics : IEntityMetrics
     public long ErasedMentionsSkipped => (long)_skippedErased.Value;
 
     /// <summary>Records this node's customer entities applied for another node's consumer (a remote hop), so far.</summary>
-    public long MisroutedCustomerRecords => (long)_misrouted.WithLabels(CustomerShardingExtensions.TypeName).Value;
+    public long MisroutedCustomerRecords => (long)_misrouted.WithLabels([CustomerShardingExtensions.TypeName]).Value;
 
     public void SignalsWritten(IReadOnlyList<OutboundSignal> signals)
     {
         foreach (var signal in signals)
         {
             var (kind, priority) = KindAndPriority(signal.Json);
-            (signal.Stream == SignalStream.CrisisAlerts ? _alerts : _triggers).WithLabels(kind, priority).Inc();
+            (signal.Stream == SignalStream.CrisisAlerts ? _alerts : _triggers).WithLabels([kind, priority]).Inc();
         }
     }
 

@@ -53,8 +53,15 @@ public sealed class BrandAdmission(TenantOptions options, IBrandRegistry registr
         {
             return Task.FromResult<Rejection?>(Full(brand));
         }
-        return _registering.GetOrAdd(brand, b => new Lazy<Task<Rejection?>>(() => RegisterAsync(b, cancellationToken))).Value;
+        return Registration(brand, cancellationToken);
     }
+
+    /// <summary>
+    /// The one registration of a brand not yet known. A method of its own: the closure over the token is made only
+    /// here, not on every check (a captured parameter's closure is allocated where the method starts).
+    /// </summary>
+    private Task<Rejection?> Registration(string brand, CancellationToken cancellationToken) =>
+        _registering.GetOrAdd(brand, b => new Lazy<Task<Rejection?>>(() => RegisterAsync(b, cancellationToken))).Value;
 
     private async Task<Rejection?> RegisterAsync(string brand, CancellationToken cancellationToken)
     {

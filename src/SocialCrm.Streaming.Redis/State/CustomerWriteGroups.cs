@@ -28,7 +28,8 @@ internal sealed class CustomerWriteGroups(IConnectionMultiplexer connection, Red
     /// <summary>True when the flush was applied; false when it was stale (see <see cref="ICustomerStore.WriteAsync"/>).</summary>
     public Task<bool> WriteAsync(CustomerWrite write)
     {
-        var pending = new PendingFlush(keys.ForBrand(write.Id.BrandSpan), FlushSection.Of(write, keys));
+        var brand = keys.ForBrand(write.Id.BrandSpan);
+        var pending = new PendingFlush(brand, FlushSection.Of(write, brand));
         bool startGroup;
         lock (_gate)
         {

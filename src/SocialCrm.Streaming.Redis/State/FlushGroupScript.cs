@@ -277,7 +277,7 @@ internal static class FlushGroupScript
             args[a++] = timeline;
             if (section.HasTimelineKey(options))
             {
-                keys[k++] = section.TimelineKey;
+                keys[k++] = section.TimelineKey!.Value;
             }
             for (var i = 0; i < timeline; i++)
             {
@@ -296,7 +296,7 @@ internal static class FlushGroupScript
 /// version 0) brand-level signals only.
 /// </summary>
 internal sealed record FlushSection(
-    string? CustomerKey,
+    RedisKey? CustomerKey,
     long Version,
     long? BaseVersion,
     IReadOnlyList<SnapshotField> Fields,
@@ -305,13 +305,16 @@ internal sealed record FlushSection(
     double? AdvocacyScore,
     IReadOnlyList<VolumeIncrement> Volume,
     IReadOnlyList<OutboundSignal> Signals,
-    string? TimelineKey,
-    IReadOnlyList<string> Timeline,
+    RedisKey? TimelineKey,
+    IReadOnlyList<byte[]> Timeline,
     WriteFence? Fence)
 {
-    public static FlushSection Of(CustomerWrite write, RedisKeys keys) =>
-        new(keys.Customer(write.Id), write.Version, write.BaseVersion, write.Fields, write.Id.Value, write.RiskScore, write.AdvocacyScore,
-            write.Volume, write.Signals, keys.Timeline(write.Id), write.Timeline, write.Fence);
+    public static FlushSection Of(CustomerWrite write, BrandKeys brand)
+    {
+        var (customer, timeline) = brand.CustomerKeys(write.Id);
+        return new(customer, write.Version, write.BaseVersion, write.Fields, write.Id.Value, write.RiskScore, write.AdvocacyScore,
+            write.Volume, write.Signals, timeline, write.Timeline, write.Fence);
+    }
 
     public static FlushSection SignalsOnly(IReadOnlyList<OutboundSignal> signals) =>
         new(null, 0, null, [], "", null, null, [], signals, null, [], null);

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using SocialCrm.Streaming.Domain.Mentions;
+using StackExchange.Redis;
 
 namespace SocialCrm.Streaming.Redis.State;
 
@@ -25,6 +26,12 @@ public sealed class RedisKeys
     public string Customer(EntityId id) => $"{_prefix}:{{{id.BrandSpan}}}:customer:{id.LocalIdSpan}";
     /// <summary>The customer's newest mentions (list), outside the <c>customer:*</c> key space so it never looks like a customer hash.</summary>
     public string Timeline(EntityId id) => $"{_prefix}:{{{id.BrandSpan}}}:timeline:{id.LocalIdSpan}";
+
+    /// <summary>What every <see cref="Customer"/> key of the brand starts with.</summary>
+    internal string CustomerPrefix(string brand) => $"{_prefix}:{{{brand}}}:customer:";
+
+    /// <summary>What every <see cref="Timeline"/> key of the brand starts with.</summary>
+    internal string TimelinePrefix(string brand) => $"{_prefix}:{{{brand}}}:timeline:";
     public string Alerts(string brand) => $"{_prefix}:{{{brand}}}:alerts";
     public string BrandMonitor(string brand) => $"{_prefix}:{{{brand}}}:monitor";
     public string Triggers(string brand) => $"{_prefix}:{{{brand}}}:triggers";
@@ -42,7 +49,10 @@ public sealed class RedisKeys
     public string ErasureMarker(EntityId id)
     {
         Span<byte> hash = stackalloc byte[32];
-        SHA256.HashData(Encoding.UTF8.GetBytes(id.Value), hash);
+        // Made at each start of an entity: the id's bytes go through the stack unless the id is unusually long.
+        var length = Encoding.UTF8.GetMaxByteCount(id.Value.Length);
+        Span<byte> utf8 = length <= 512 ? stackalloc byte[length] : new byte[length];
+        SHA256.HashData(utf8[..Encoding.UTF8.GetBytes(id.Value, utf8)], hash);
         return $"{_prefix}:{{{id.BrandSpan}}}:erased:{Convert.ToHexStringLower(hash[..16])}";
     }
 
@@ -74,6 +84,10 @@ public sealed class RedisKeys
 /// <summary>One brand's keys from <see cref="RedisKeys"/>, kept.</summary>
 internal sealed class BrandKeys(RedisKeys keys, string brand)
 {
+    /// <summary>What a customer's hash and timeline keys start with (<see cref="RedisKeys.Customer"/>, <see cref="RedisKeys.Timeline"/>), as bytes.</summary>
+    private readonly byte[] _customerPrefix = Encoding.UTF8.GetBytes(keys.CustomerPrefix(brand));
+    private readonly byte[] _timelinePrefix = Encoding.UTF8.GetBytes(keys.TimelinePrefix(brand));
+
     /// <summary>The volume key last made: a brand's writes mostly count into the current minute.</summary>
     private MinuteKey _lastVolume = new("", "");
 
@@ -86,6 +100,16 @@ internal sealed class BrandKeys(RedisKeys keys, string brand)
     public string RankedLastSeen { get; } = keys.RankedLastSeen(brand);
 
     public string SignalSeen(string signalId) => keys.SignalSeen(brand, signalId);
+
+    /// <summary>
+    /// A customer's hash and timeline keys, the same as <see cref="RedisKeys.Customer"/> and <see cref="RedisKeys.Timeline"/>:
+    /// the brand's prefixes are kept as bytes, so a flush makes one short string (the customer's own id), not two keys.
+    /// </summary>
+    public (RedisKey Customer, RedisKey Timeline) CustomerKeys(EntityId id)
+    {
+        RedisKey local = id.LocalIdSpan.ToString();
+        return (local.Prepend(_customerPrefix), local.Prepend(_timelinePrefix));
+    }
 
     public string Fence(int partition) => keys.Fence(brand, partition);
 

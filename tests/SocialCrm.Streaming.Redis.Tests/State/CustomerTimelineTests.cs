@@ -12,7 +12,7 @@ public sealed class CustomerTimelineTests
     private static readonly RedisStoreOptions Options = new() { KeyPrefix = "tl", TimelineCapacity = 3 };
 
     private static CustomerWrite Write(long version, params string[] timeline) =>
-        new(Customer, version, [new("mentions", version)], RiskScore: null, AdvocacyScore: null, Volume: [], Signals: []) { Timeline = timeline };
+        new(Customer, version, [new("mentions", version)], RiskScore: null, AdvocacyScore: null, Volume: [], Signals: []) { Timeline = [.. timeline.Select(System.Text.Encoding.UTF8.GetBytes)] };
 
     [RedisTheory]
     [MemberData(nameof(RedisServers.All), MemberType = typeof(RedisServers))]
@@ -44,5 +44,26 @@ public sealed class CustomerTimelineTests
         Assert.True(await store.WriteAsync(Write(1, "{\"id\":\"m1\"}"), default));
         Assert.False(await connection.GetDatabase().KeyExistsAsync("tl0:{acme}:timeline:c7"));
         Assert.Equal("1", (string?)await connection.GetDatabase().HashGetAsync("tl0:{acme}:customer:c7", "mentions"));
+    }
+
+    [RedisTheory]
+    [MemberData(nameof(RedisServers.All), MemberType = typeof(RedisServers))]
+    public async Task A_prospects_flush_lands_on_the_keys_the_contract_names(string name)
+    {
+        using var server = RedisServers.Start(name);
+        using var connection = server.Connect();
+        var store = new RedisCustomerStore(connection, Options);
+        var db = connection.GetDatabase();
+        var prospect = EntityId.ForProspect("acme", Platform.Twitter, "author:with:colons");
+        var write = new CustomerWrite(prospect, 1, [new("mentions", 1)], RiskScore: null, AdvocacyScore: null, Volume: [], Signals: [])
+        {
+            Timeline = ["{\"id\":\"m1\"}"u8.ToArray()],
+        };
+
+        Assert.True(await store.WriteAsync(write, default));
+
+        Assert.Equal("tl:{acme}:customer:twitter:author:with:colons", store.Keys.Customer(prospect));
+        Assert.Equal("1", (string?)await db.HashGetAsync(store.Keys.Customer(prospect), "mentions"));
+        Assert.Equal(["{\"id\":\"m1\"}"], (await db.ListRangeAsync(store.Keys.Timeline(prospect))).Select(v => v.ToString()));
     }
 }

@@ -21,7 +21,7 @@ public sealed class ExpiryRenewalTests
         new(Customer, version, [new("mentions", version)], risk, AdvocacyScore: null, Volume: [new("202612010900", "neutral", 1)], Signals: [])
         {
             BaseVersion = version == 1 ? null : version - 1,
-            Timeline = timeline,
+            Timeline = [.. timeline.Select(System.Text.Encoding.UTF8.GetBytes)],
         };
 
     [RedisTheory]

@@ -23,7 +23,7 @@ public sealed class RetentionTests
     private static CustomerWrite Write(EntityId id, long version, double risk, params OutboundSignal[] signals) =>
         new(id, version, [new("mentions", version.ToString(CultureInfo.InvariantCulture))], risk, AdvocacyScore: 0, Volume: [], signals)
         {
-            Timeline = ["{\"id\":\"m\"}"],
+            Timeline = ["{\"id\":\"m\"}"u8.ToArray()],
         };
 
     [RedisTheory]
