@@ -195,6 +195,38 @@ public sealed class K8sTests
     }
 
     [KubectlFact]
+    public void The_processor_reads_its_rules_from_a_mounted_ConfigMap_that_changes_in_place_and_binds()
+    {
+        var args = Container["args"]!.AsArray().Select(a => a!.GetValue<string>()).ToList();
+        var settingsFile = args[args.IndexOf("--config") + 1];
+        var volumes = Single("StatefulSet")["spec"]!["template"]!["spec"]!["volumes"]!.AsArray();
+        // The file's directory is a whole ConfigMap volume: a subPath mount would never see the ConfigMap change.
+        var mount = Assert.Single(Container["volumeMounts"]!.AsArray(), m => m!.Str("mountPath") == Path.GetDirectoryName(settingsFile));
+        Assert.Null(mount!["subPath"]);
+        var configMapName = Assert.Single(volumes, v => v!.Str("name") == mount.Str("name"))!.Str("configMap.name");
+        // Without a content hash in its name, an edited ConfigMap updates the mounted file instead of rolling every pod.
+        Assert.Equal("socialcrm-settings", configMapName);
+        var content = Single("ConfigMap", configMapName)["data"]![Path.GetFileName(settingsFile)]!.GetValue<string>();
+
+        // Only the Rules section: every other setting stays the image's default (SettingsFileTests) or a SOCIALCRM__ variable.
+        Assert.Equal(["Rules"], JsonNode.Parse(content)!.AsObject().Select(p => p.Key));
+        var file = Path.Combine(Path.GetTempPath(), $"k8s-settings-{Guid.NewGuid():N}.json");
+        File.WriteAllText(file, content);
+        try
+        {
+            var required = new Dictionary<string, string?> { ["Kafka:BootstrapServers"] = "kafka:9093", ["Redis:Configuration"] = "redis:6379" };
+            var configuration = SocialCrm.Streaming.Host.Configuration.ConfigurationLoader.Build(required, file);
+            var rules = SocialCrm.Streaming.Host.Configuration.RulesConfiguration.Bind(configuration);
+            Assert.Equal(50_000, rules.Brands["acme"].InfluencerFollowers);
+            SocialCrm.Streaming.Host.Configuration.ConfigurationLoader.Bind(configuration);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [KubectlFact]
     public void Every_overlay_renders_with_the_processor_and_its_alert_rules()
     {
         var overlays = Directory.GetDirectories(Path.Combine(Repo.K8s, "overlays"));
