@@ -279,6 +279,11 @@ public sealed class K8sTests
         Assert.Contains(expressions, e => e.Contains("rate(socialcrm_dead_letters_total", StringComparison.Ordinal));
         Assert.Contains(expressions, e => e.Contains("socialcrm_redis_write_duration_seconds_bucket", StringComparison.Ordinal));
         Assert.Contains(expressions, e => e.Contains("socialcrm_cluster_members", StringComparison.Ordinal));
+        // Which rules each node applies, and the changes it applied and refused (live rules, k8s/README.md).
+        foreach (var rules in new[] { "socialcrm_rules_info", "socialcrm_rules_changes_applied_total", "socialcrm_rules_changes_refused_total" })
+        {
+            Assert.Contains(expressions, e => e.Contains(rules, StringComparison.Ordinal));
+        }
         // The runtime: CPU, working set, GC (collections, pause), heap, thread pool.
         foreach (var runtime in new[] { "rate(process_cpu_seconds_total", "process_working_set_bytes", "rate(dotnet_collection_count_total",
             "rate(dotnet_gc_pause_seconds_total", "dotnet_gc_heap_size_bytes", "dotnet_threadpool_threads", "dotnet_threadpool_queued_items" })
