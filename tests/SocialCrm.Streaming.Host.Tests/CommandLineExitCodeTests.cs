@@ -24,6 +24,24 @@ public sealed class CommandLineExitCodeTests(ITestOutputHelper output)
         Assert.DoesNotContain("   at ", result.Error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("run")]
+    [InlineData("console")]
+    [InlineData("forget", "--brand", "acme", "--customer", "c1")]
+    [InlineData("generate", "--count", "1")]
+    [InlineData("topology", "verify")]
+    [InlineData("replay")]
+    public async Task A_settings_file_that_is_not_there_is_a_usage_error_naming_it(params string[] command)
+    {
+        // A Kubernetes pod whose settings ConfigMap is missing must say so, not start on the defaults or fail as a crash.
+        var missing = TempFile();
+        var result = await SocialCrmProcess.RunAsync(Timeout, [.. command, "--config", missing]);
+        output.WriteLine(result.Error);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains($"--config: no such file: {missing}", result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.Error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task An_unknown_flag_is_a_usage_error_suggesting_the_closest_flag()
     {

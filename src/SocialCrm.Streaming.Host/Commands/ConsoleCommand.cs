@@ -19,7 +19,7 @@ public static class ConsoleCommand
         var redis = new Option<string?>("--redis") { Description = "StackExchange.Redis configuration string (Redis:Configuration)" };
         var port = new Option<int>("--port") { Description = "HTTP port (0 = an ephemeral port)", DefaultValueFactory = _ => 8080 };
         var host = new Option<string>("--host") { Description = "Address to listen on (0.0.0.0 in a container)", DefaultValueFactory = _ => "127.0.0.1" };
-        var settings = new Option<FileInfo?>("--config") { Description = "An appsettings.json to use instead of the one beside the executable" };
+        var settings = CommandRunner.ExistingFileOption("--config", "An appsettings.json to use instead of the one beside the executable");
         var command = new Command("console", "Run the care console: the live alert queue, case work, customer and brand views, KPIs")
         {
             redis, port, host, settings,

@@ -27,7 +27,7 @@ public static class ForgetCommand
         var brand = new Option<string>("--brand") { Description = "The brand the customer or prospect belongs to", Required = true };
         var customer = new Option<string?>("--customer") { Description = "The CRM customer id to forget" };
         var author = new Option<string?>("--author") { Description = "The prospect to forget, as PLATFORM:AUTHORID (e.g. x:12345)" };
-        var config = new Option<FileInfo?>("--config") { Description = "A settings file (appsettings.json layout) instead of the one beside the program" };
+        var config = CommandRunner.ExistingFileOption("--config", "A settings file (appsettings.json layout) instead of the one beside the program");
         var topic = new Option<string?>("--topic") { Description = "Profiles topic (default: the profiles topic of topology/topics.json)" };
         var timeout = CommandRunner.DurationOption("--timeout", "How long to wait for the broker's acknowledgement", TimeSpan.FromSeconds(30));
         var command = new Command("forget", "Erase a customer or a prospect: publish their tombstone to the profiles topic, in order with their mentions")

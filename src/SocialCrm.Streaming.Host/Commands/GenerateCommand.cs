@@ -18,7 +18,7 @@ public static class GenerateCommand
         var customers = new Option<int>("--customers") { Description = "Customers per brand", DefaultValueFactory = _ => 2_500 };
         var malformed = new Option<double>("--malformed") { Description = "Share of deliberately broken payloads (0..1)", DefaultValueFactory = _ => 0 };
         var seed = new Option<int>("--seed") { Description = "Random seed (same seed, same mentions)", DefaultValueFactory = _ => 7 };
-        var settings = new Option<FileInfo?>("--config") { Description = "An appsettings.json whose Kafka:Properties (security.protocol, sasl.*, ssl.*) the producer uses, instead of the one beside the executable" };
+        var settings = CommandRunner.ExistingFileOption("--config", "An appsettings.json whose Kafka:Properties (security.protocol, sasl.*, ssl.*) the producer uses, instead of the one beside the executable");
         var command = new Command("generate", "Generate synthetic mentions (several brands, a scripted crisis, churners) into Kafka, a file, or standard output")
         {
             kafka, topic, file, rate, count, customers, malformed, seed, settings,

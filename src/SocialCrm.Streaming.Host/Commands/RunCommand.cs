@@ -17,7 +17,7 @@ public static class RunCommand
         var seedNodes = new Option<string?>("--seed-nodes") { Description = "host:port[,host:port] of seed nodes; none = a cluster of one (Cluster:SeedNodes)" };
         var metricsPort = new Option<int?>("--metrics-port") { Description = "Port of /metrics and /health (Metrics:Port)" };
         var logFormat = CommandRunner.LogFormatOption();
-        var settings = new Option<FileInfo?>("--config") { Description = "An appsettings.json to use instead of the one beside the executable" };
+        var settings = CommandRunner.ExistingFileOption("--config", "An appsettings.json to use instead of the one beside the executable");
         var command = new Command("run", "Run a processor node against real Kafka and Redis")
         {
             kafka, redis, port, hostname, seedNodes, metricsPort, logFormat, settings,

@@ -38,10 +38,8 @@ public static class TopologyCommand
         Description = "Kafka bootstrap servers (default: Kafka:BootstrapServers from appsettings.json or SOCIALCRM__Kafka__BootstrapServers; Kafka:Properties such as sasl.* apply too)",
     };
 
-    private static Option<FileInfo?> ConfigOption() => new("--config")
-    {
-        Description = "An appsettings.json to use instead of the one beside the executable",
-    };
+    private static Option<FileInfo?> ConfigOption() =>
+        CommandRunner.ExistingFileOption("--config", "An appsettings.json to use instead of the one beside the executable");
 
     private static Option<TimeSpan> TimeoutOption() =>
         CommandRunner.DurationOption("--timeout", "How long to wait for the cluster (e.g. 10s)", TimeSpan.FromSeconds(15));
