@@ -107,7 +107,8 @@ public sealed record BenchResult(
         }
         lines.Add(latency.ToString());
         lines.Add($"  (consumers use fetch.wait.max.ms={Latency[0].FetchWaitMaxMs}: the mock broker holds an empty fetch that long even when records arrive, a real broker answers at once;");
-        lines.Add("   the longest GC pause is this process's, which holds the node and the raw loop: a record that waited through it waited that long at least)");
+        lines.Add("   the longest GC pause is this process's, which holds the node and the raw loop: a record that waited through it waited that long at least;");
+        lines.Add("   the pipeline also waits out its Redis server's pauses: Garnet, in a .NET process, pauses for its own GC, so --redis measures against a Redis)");
         lines.Add("");
 
         lines.Add("Scale with active customers: each customer activated by one mention, then the same number of mentions as above, Zipf over them");
