@@ -53,7 +53,7 @@ public static class BenchCommand
         };
         var latency = CommandRunner.DurationOption("--latency-duration", "How long the latency run offers mentions, warm-up excluded (default 30s; quick 6s)");
         var passes = new Option<int>("--baseline-passes") { Description = "Baseline passes over the pre-loaded topic; the best counts", DefaultValueFactory = _ => 3 };
-        var warmUp = new Option<long?>("--warm-up") { Description = "Mentions a throw-away node processes first, so the measured one runs compiled code, not the JIT (default as many as --mentions, at most 20000, quick 10000; 0: none)" };
+        var warmUp = new Option<long?>("--warm-up") { Description = "Mentions a throw-away node processes first, so the measured one runs compiled code, not the JIT (default as many as --mentions, at most 60000; 0: none)" };
         var command = new Command(Name, "Measure throughput against a raw-consume baseline, latency at half the maximum rate and at 5,000/s, and memory per active customer")
         {
             quick, output, redis, mentions, customers, zipf, scale, latency, passes, warmUp, BenchRedis.CreateChildCommand(),
@@ -75,7 +75,7 @@ public static class BenchCommand
                 parse.GetResult(scale) is null ? (isQuick ? [10_000] : [10_000, 100_000, 1_000_000]) : parse.GetValue(scale)!,
                 parse.GetResult(latency) is null ? TimeSpan.FromSeconds(isQuick ? 6 : 30) : parse.GetValue(latency),
                 parse.GetValue(passes),
-                parse.GetValue(warmUp) ?? Math.Min(mentionCount, isQuick ? 10_000 : 20_000),
+                parse.GetValue(warmUp) ?? Math.Min(mentionCount, 60_000),
                 parse.GetValue(redis),
                 parse.GetValue(output)), cancellationToken));
         });
