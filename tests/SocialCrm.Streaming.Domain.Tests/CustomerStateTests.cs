@@ -105,14 +105,17 @@ public sealed class CustomerStateTests(ITestOutputHelper output)
             {
                 stored[field.Name] = field.Value;
             }
-            Assert.Equal(Stored(state.ToSnapshotFields()), stored);
+            // Whole: the stored hash restores exactly this state, and holds every documented field.
+            Assert.Equal(Stored(state.ToSnapshotFields()), Stored(CustomerState.FromSnapshot(Id, stored).ToSnapshotFields()));
+            Assert.All(DocumentedFields, name => Assert.Contains(name, stored.Keys));
             Assert.Empty(state.TakeUnwrittenChanges().Fields);
             return changes.Fields.Count;
         }
 
         var state = CustomerState.New(Id);
         Engine.ApplyProfile(state, new CustomerProfile(ValueTier.Gold, 1200.5, "family", true));
-        var fieldCount = Write(state, complete: true);
+        Write(state, complete: true);
+        var fieldCount = state.ToSnapshotFields().Count;
         var all = Sequence(40);
         var written = 0;
         for (var i = 0; i < all.Count; i++)
@@ -135,9 +138,10 @@ public sealed class CustomerStateTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void A_restored_snapshot_lacking_fields_is_completed_by_the_next_write()
+    public void A_restored_snapshot_lacking_documented_fields_is_completed_by_the_next_write()
     {
         var state = CustomerState.New(Id);
+        Engine.ApplyProfile(state, new CustomerProfile(ValueTier.Gold, 1200.5, "family", true));
         ApplyAll(state, Sequence(3));
         var full = Stored(state.ToSnapshotFields());
         var partial = full.Where(f => f.Key is not ("x:clv" or "stage")).ToDictionary();
@@ -145,9 +149,34 @@ public sealed class CustomerStateTests(ITestOutputHelper output)
         var restored = CustomerState.FromSnapshot(Id, partial);
         var changes = restored.TakeUnwrittenChanges();
 
+        // An internal field the hash lacks is its default, as the hash says: only the documented one is written.
         Assert.False(changes.Complete);
-        Assert.Equal(["stage", "x:clv"], changes.Fields.Select(f => f.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(["stage"], changes.Fields.Select(f => f.Name));
+        Assert.Equal("0", Stored(restored.ToSnapshotFields())["x:clv"]);
     }
+
+    [Fact]
+    public void A_new_authors_first_write_leaves_out_the_internal_fields_at_their_defaults_and_restores_the_same()
+    {
+        var prospect = CustomerState.New(EntityId.ForProspect("acme", Platform.X, "u1"));
+        Engine.Apply(prospect, TestMentions.Make("Where can I buy the new router?"), new SourcePosition(3, 17), []);
+
+        var changes = prospect.TakeUnwrittenChanges();
+        var written = Stored(changes.Fields);
+
+        output.WriteLine($"first write of a new author: {written.Count} of {prospect.ToSnapshotFields().Count} fields");
+        Assert.True(changes.Complete);
+        Assert.All(DocumentedFields, name => Assert.Contains(name, written.Keys));
+        Assert.DoesNotContain("x:clv", written.Keys);
+        Assert.DoesNotContain("x:consent", written.Keys);
+        Assert.True(written.Count < prospect.ToSnapshotFields().Count / 2 + DocumentedFields.Length / 2,
+            $"{written.Count} of {prospect.ToSnapshotFields().Count} fields written");
+        Assert.Equal(Stored(prospect.ToSnapshotFields()), Stored(CustomerState.FromSnapshot(prospect.Id, written).ToSnapshotFields()));
+    }
+
+    /// <summary>The fields topology/redis-keys.md lists for every customer hash (the watermarks aside).</summary>
+    private static readonly string[] DocumentedFields =
+        ["mentions", "score", "level", "stage", "sentiment", "riskScore", "complaints", "lastMentionAt", "valueTier", "updatedAt"];
 
     [Fact]
     public void Leaderboard_scores_are_written_only_when_they_change()

@@ -112,8 +112,13 @@ public sealed class CustomerState
     private Dictionary<int, long>? _wmOthers;
     /// <summary>Null until the first complaint, abusive mention, cancel or switch intent, or detector firing.</summary>
     private RareEvents? _rareEvents;
-    /// <summary>Bits (1 &lt;&lt; <see cref="Field"/>) of the snapshot fields not written since they changed; all of them until stored.</summary>
-    private ulong _unwritten = AllFields;
+    /// <summary>
+    /// Bits (1 &lt;&lt; <see cref="Field"/>) of the snapshot fields not written since they changed. Until stored: the
+    /// documented fields, and an internal one once it changes, since a field the hash lacks restores as its default.
+    /// </summary>
+    private ulong _unwritten = PublicFields;
+    /// <summary>Whether changes were taken for a write or the state was restored: until then a write is the whole snapshot.</summary>
+    private bool _stored;
     /// <summary>The last write (or the restored snapshot) listed the entity among the advocates.</summary>
     private bool _advocateListed;
 
@@ -261,6 +266,7 @@ public sealed class CustomerState
             s.MarkApplied(new SourcePosition(partition, offset));
         }
         s._unwritten = AllFields & ~Bit(Field.Watermarks);
+        s._stored = true;
         return s;
     }
 
@@ -355,6 +361,8 @@ public sealed class CustomerState
         FieldNames.Select((name, i) => (name, field: (Field)i)).Where(f => f.field != Field.Watermarks).ToDictionary(f => f.name, f => f.field);
 
     private static readonly ulong AllFields = (1UL << FieldNames.Length) - 1;
+    /// <summary>The fields topology/redis-keys.md documents (and the watermarks): every stored hash holds them.</summary>
+    private static readonly ulong PublicFields = Bit(Field.ScoreAt) - 1;
     private static readonly ulong CooldownFields = AllFields & ~(Bit(Field.Cooldown) - 1);
 
     /// <summary>Names of the watermarks of the partitions a topic usually has, made once.</summary>
@@ -372,13 +380,15 @@ public sealed class CustomerState
     /// <summary>
     /// What a store write must change to turn the snapshot last taken (or restored) into this state's, and
     /// marks it written: the caller writes it on top of that snapshot, or discards this state. A state never
-    /// stored gives the complete snapshot. Leaderboard scores are null when the stored ones still hold.
+    /// stored gives the whole snapshot: the documented fields, and the internal ones that differ from their defaults
+    /// (most of a new author's are defaults, and a hash without them restores the same). Leaderboard scores are null
+    /// when the stored ones still hold.
     /// </summary>
     public SnapshotChanges TakeUnwrittenChanges()
     {
         var unwritten = _unwritten;
         var fields = Fields(unwritten);
-        var complete = unwritten == AllFields;
+        var complete = !_stored;
         var advocacy = AdvocacyScore;
         var changes = new SnapshotChanges(
             fields,
@@ -387,6 +397,7 @@ public sealed class CustomerState
             complete || advocacy > 0 || _advocateListed ? advocacy : null);
         _advocateListed = advocacy > 0;
         _unwritten = 0;
+        _stored = true;
         return changes;
     }
 
@@ -486,8 +497,9 @@ public sealed class CustomerState
             }
             // other fields (written by a newer version) are ignored
         }
-        // A write after a restore completes what the stored snapshot lacks.
-        s._unwritten = AllFields & ~stored;
+        // A write after a restore completes the documented fields the stored snapshot lacks; a missing internal one is its default.
+        s._unwritten = PublicFields & ~stored;
+        s._stored = true;
         s._advocateListed = s.AdvocacyScore > 0;
         return s;
     }
@@ -590,6 +602,7 @@ public sealed class CustomerState
 
 /// <summary>
 /// The part of a snapshot a write must store (<see cref="CustomerState.TakeUnwrittenChanges"/>): the changed
-/// fields (all of them when <see cref="Complete"/>), and the leaderboard scores, null when unchanged.
+/// fields (when <see cref="Complete"/>, the whole snapshot: the hash holds nothing else), and the leaderboard scores,
+/// null when unchanged.
 /// </summary>
 public readonly record struct SnapshotChanges(IReadOnlyList<SnapshotField> Fields, bool Complete, double? RiskScore, double? AdvocacyScore);
