@@ -93,6 +93,7 @@ public sealed class BenchCommandTests(ITestOutputHelper output)
     [InlineData("--scale-customers", "10000,many")]
     [InlineData("--mentions", "0")]
     [InlineData("--latency-duration", "soon")]
+    [InlineData("--new-authors", "1.5")]
     public async Task Bad_usage_exits_2(string option, string value)
     {
         var (exitCode, _) = await RunAsync(TimeSpan.FromMinutes(1), "bench", option, value);

@@ -15,6 +15,7 @@ public sealed record BenchSettings(
     long Mentions,
     int Customers,
     double ZipfExponent,
+    double NewAuthorShare,
     IReadOnlyList<int> ScaleCustomers,
     TimeSpan LatencyDuration,
     int BaselinePasses,
@@ -46,6 +47,10 @@ public static class BenchCommand
         var mentions = new Option<long?>("--mentions") { Description = "Mentions pre-loaded for the throughput comparison, and fed per customer count in the scale phase (default 150000; quick 40000)" };
         var customers = new Option<int?>("--customers") { Description = "Customers the pre-loaded mentions are drawn from (default 10000)" };
         var zipf = new Option<double>("--zipf") { Description = "Exponent s of the Zipf distribution of mentions over customers", DefaultValueFactory = _ => 1.0 };
+        var newAuthors = new Option<double>("--new-authors")
+        {
+            Description = "Share of the mentions by new authors (prospects, each a new entity), 0 to 1; the scale phase has none", DefaultValueFactory = _ => 0.25,
+        };
         var scale = new Option<int[]?>("--scale-customers")
         {
             Description = "Customer counts of the scale phase, comma-separated (default 10000,100000,1000000; quick 10000)",
@@ -56,11 +61,12 @@ public static class BenchCommand
         var warmUp = new Option<long?>("--warm-up") { Description = "Mentions a throw-away node processes first, so the measured one runs compiled code, not the JIT (default as many as --mentions, at most 60000; 0: none)" };
         var command = new Command(Name, "Measure throughput against a raw-consume baseline, latency at half the maximum rate and at 5,000/s, and memory per active customer")
         {
-            quick, output, redis, mentions, customers, zipf, scale, latency, passes, warmUp, BenchRedis.CreateChildCommand(),
+            quick, output, redis, mentions, customers, zipf, newAuthors, scale, latency, passes, warmUp, BenchRedis.CreateChildCommand(),
         };
         mentions.Validators.Add(r => { if (r.GetValueOrDefault<long?>() is < 1) r.AddError("--mentions must be >= 1"); });
         customers.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 4) r.AddError("--customers must be >= 4 (one per brand at least)"); });
         zipf.Validators.Add(r => { if (r.GetValueOrDefault<double>() < 0) r.AddError("--zipf must be >= 0"); });
+        newAuthors.Validators.Add(r => { if (r.GetValueOrDefault<double>() is not (>= 0 and <= 1)) r.AddError("--new-authors must be within 0..1"); });
         passes.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--baseline-passes must be >= 1"); });
         warmUp.Validators.Add(r => { if (r.GetValueOrDefault<long?>() is < 0) r.AddError("--warm-up must be >= 0"); });
         command.SetAction((parse, cancellationToken) =>
@@ -72,6 +78,7 @@ public static class BenchCommand
                 mentionCount,
                 parse.GetValue(customers) ?? 10_000,
                 parse.GetValue(zipf),
+                parse.GetValue(newAuthors),
                 parse.GetResult(scale) is null ? (isQuick ? [10_000] : [10_000, 100_000, 1_000_000]) : parse.GetValue(scale)!,
                 parse.GetResult(latency) is null ? TimeSpan.FromSeconds(isQuick ? 6 : 30) : parse.GetValue(latency),
                 parse.GetValue(passes),
@@ -161,7 +168,7 @@ public static class BenchCommand
     {
         var phase = Stopwatch.StartNew();
         var topics = kafka.TopicsFor("main");
-        var options = Workload(settings.Customers, settings.ZipfExponent, CustomerChoice.Zipf);
+        var options = Workload(settings.Customers, settings.ZipfExponent, settings.NewAuthorShare, CustomerChoice.Zipf);
         Console.WriteLine($"Pre-loading {settings.Mentions:N0} mentions into {topics.Mentions}...");
         var preloaded = await kafka.ProduceAsync(topics, new MentionGenerator(options).Next, settings.Mentions, cancellationToken).ConfigureAwait(false);
         var workload = new WorkloadInfo(settings.Mentions, options.Brands.Count * options.CustomersPerBrand, options.Brands.Count,
@@ -269,9 +276,9 @@ public static class BenchCommand
     }
 
     /// <summary>The generator's realistic mix (brands, prospects, churners, a crisis), with <paramref name="customers"/> split over the brands.</summary>
-    internal static GeneratorOptions Workload(int customers, double zipfExponent, CustomerChoice choice)
+    internal static GeneratorOptions Workload(int customers, double zipfExponent, double newAuthorShare, CustomerChoice choice)
     {
-        var options = new GeneratorOptions { CustomerChoice = choice, ZipfExponent = zipfExponent };
+        var options = new GeneratorOptions { CustomerChoice = choice, ZipfExponent = zipfExponent, ProspectShare = newAuthorShare };
         options.CustomersPerBrand = Math.Max(1, customers / options.Brands.Count);
         return options;
     }

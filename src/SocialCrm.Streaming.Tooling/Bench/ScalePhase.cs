@@ -33,8 +33,7 @@ public static class ScalePhase
     {
         var topics = kafka.TopicsFor($"scale{customers}");
         // Customers only (a prospect would be one more entity) and no scripted crisis (it moves mentions to the first brand).
-        var eachInTurn = BenchCommand.Workload(customers, settings.ZipfExponent, CustomerChoice.EachInTurn);
-        eachInTurn.ProspectShare = 0;
+        var eachInTurn = BenchCommand.Workload(customers, settings.ZipfExponent, newAuthorShare: 0, CustomerChoice.EachInTurn);
         eachInTurn.CrisisAt = null;
         var activation = new MentionGenerator(eachInTurn);
         var all = eachInTurn.Brands.Count * eachInTurn.CustomersPerBrand;
