@@ -9,6 +9,8 @@ using Microsoft.Extensions.Logging;
 using SocialCrm.Streaming.Cluster.Mailboxes;
 using SocialCrm.Streaming.Cluster.Sharding;
 using SocialCrm.Streaming.Host.Bench;
+using SocialCrm.Streaming.Host.Configuration;
+using SocialCrm.Streaming.Kafka.Topology;
 
 namespace SocialCrm.Streaming.Cluster.Benchmarks;
 
@@ -17,18 +19,17 @@ public sealed record FloorResult(int Entities, double ActivationsPerSecond, doub
     long ManagedHeapBytes, long WorkingSetBytes);
 
 /// <summary>
-/// A node's sharding as the processor sets it up (<see cref="PartitionAlignedSharding"/> over 12 partitions, ddata, no
-/// remember-entities, idle passivation after an hour as in the bench's scale phase, <see cref="CompactDequeMailbox"/>) in a cluster of one, with entities that
-/// do nothing: the floor under the customer entity's activation rate, heap per entity and working set.
+/// A node's sharding as the processor sets it up (<see cref="PartitionAlignedSharding"/> over the mention topic's
+/// partitions, ddata, no remember-entities, idle passivation as in the bench's scale phase, <see cref="CompactDequeMailbox"/>)
+/// in a cluster of one, with entities that do nothing, sent the pipeline's default window of messages at a time: the floor
+/// under the customer entity's activation rate, heap per entity and working set.
 /// </summary>
 public static class ShardingFloorProbe
 {
-    private const int Partitions = 12;
-    private const int Window = 4096;
     private const string TypeName = "floor";
 
-    /// <summary>As the bench's scale phase sets it: longer than any run, yet the shards keep each entity's last message time.</summary>
-    private static readonly TimeSpan PassivateIdleAfter = TimeSpan.FromHours(1);
+    private static readonly int Partitions = TopicCatalog.LoadDefault().Mentions.Partitions;
+    private static readonly int Window = new PipelineOptions().Parallelism;
 
     public static async Task<FloorResult> MeasureAsync(int entities, CancellationToken cancellationToken)
     {
@@ -60,7 +61,7 @@ public static class ShardingFloorProbe
             .WithClustering(new ClusterOptions())
             .AddHocon(CompactDequeMailbox.Hocon, HoconAddMode.Prepend)
             .WithPartitionAlignedRegion<FloorRegion>(TypeName,
-                _ => Props.CreateBy(new EmptyEntity.Producer()).WithMailbox(CompactDequeMailbox.ConfigId), Partitions, PassivateIdleAfter, PoisonPill.Instance)
+                _ => Props.CreateBy(new EmptyEntity.Producer()).WithMailbox(CompactDequeMailbox.ConfigId), Partitions, ScalePhase.PassivateIdleAfter, PoisonPill.Instance)
             .AddStartup((system, _) =>
             {
                 var cluster = Akka.Cluster.Cluster.Get(system);

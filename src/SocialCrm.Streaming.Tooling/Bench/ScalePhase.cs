@@ -25,8 +25,11 @@ public static class ScalePhase
     /// <summary>Mentions per produce-then-process round: well within what the mock cluster keeps (5 MiB per partition, compressed).</summary>
     private const long RoundSize = 100_000;
 
-    /// <summary>Idle passivation is off in the scale phase (an hour is longer than any run), so every customer activated stays active.</summary>
-    private static readonly TimeSpan PassivateIdleAfter = TimeSpan.FromHours(1);
+    /// <summary>
+    /// Idle passivation is off in the scale phase (an hour is longer than any run), so every customer activated stays
+    /// active; the shards still keep each entity's last message time.
+    /// </summary>
+    public static readonly TimeSpan PassivateIdleAfter = TimeSpan.FromHours(1);
 
     public static async Task<ScaleResult> MeasureAsync(
         BenchSettings settings, int customers, BenchKafka kafka, BenchRedis redis, GcPauses gcPauses, string keyPrefix, CancellationToken cancellationToken)
