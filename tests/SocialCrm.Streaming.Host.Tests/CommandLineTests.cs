@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Text;
+using System.Text.RegularExpressions;
 using Xunit.Abstractions;
 
 namespace SocialCrm.Streaming.Host.Tests;
@@ -152,5 +154,20 @@ public sealed class CommandLineTests(ITestOutputHelper output)
         Assert.Contains("processed", result.Output, StringComparison.Ordinal);
         Assert.Matches(@"scrm:\{brand\}:customer:\*\s+[1-9][\d,]* keys", result.Output);
         Assert.Contains("mentions=", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Demo_as_fast_as_the_node_keeps_up_processes_and_commits_every_mention_it_produced()
+    {
+        // The embedded broker keeps 5 MiB per partition: a generator that ran unbounded ahead had records dropped unread.
+        var result = await RunAsync(TimeSpan.FromMinutes(2), "demo", "--duration", "12s", "--rate", "0");
+        output.WriteLine(result.Output);
+        Assert.Equal(0, result.ExitCode);
+        var done = Regex.Match(result.Output, @"Done in [\d.]+ s: ([\d,]+) mentions produced, ([\d,]+) processed, ([\d,]+) dead-lettered, ([\d,]+) committed");
+        Assert.True(done.Success, "the demo printed no summary");
+        long Count(int group) => long.Parse(done.Groups[group].Value, NumberStyles.AllowThousands, CultureInfo.InvariantCulture);
+        Assert.True(Count(1) > 0);
+        Assert.Equal(Count(1), Count(2) + Count(3));
+        Assert.Equal(Count(1), Count(4));
     }
 }

@@ -5,26 +5,38 @@ using Confluent.Kafka;
 namespace SocialCrm.Streaming.Host.Generation;
 
 /// <summary>
-/// Sends generated mentions to a topic at a target rate (0 = as fast as the broker takes them). A stop (Ctrl+C, the
-/// demo's end) is honoured while the client's queue is full and while flushing, which never end with the broker down.
+/// Sends generated mentions to a topic at a target rate (0 = as fast as the broker takes them), optionally never more
+/// than a bound ahead of their reader. A stop (Ctrl+C, the demo's end) is honoured while the client's queue is full and
+/// while flushing, which never end with the broker down.
 /// </summary>
 public sealed class RecordProducer(IProducer<byte[]?, byte[]> producer, string topic)
 {
     private static readonly TimeSpan FlushTimeout = TimeSpan.FromSeconds(30);
     /// <summary>How long records queued at a stop still get to be delivered.</summary>
     private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan AheadPoll = TimeSpan.FromMilliseconds(5);
     private long _produced;
     private long _failed;
 
     public long Produced => Interlocked.Read(ref _produced);
     public long Failed => Interlocked.Read(ref _failed);
 
-    public async Task RunAsync(Func<GeneratedRecord> next, double ratePerSecond, long? limit, CancellationToken cancellationToken)
+    /// <param name="ahead">
+    /// When given, sending waits while more than <c>MaxAhead</c> records are sent and not yet <c>Done</c> by their reader:
+    /// a broker that keeps little (the embedded mock cluster) would otherwise drop records before they are read.
+    /// </param>
+    public async Task RunAsync(Func<GeneratedRecord> next, double ratePerSecond, long? limit, CancellationToken cancellationToken,
+        (Func<long> Done, long MaxAhead)? ahead = null)
     {
         var clock = Stopwatch.StartNew();
         long sent = 0;
         while (!cancellationToken.IsCancellationRequested && (limit is null || sent < limit))
         {
+            if (ahead is { } reader && sent - reader.Done() > reader.MaxAhead)
+            {
+                await Task.Delay(AheadPoll, cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
+                continue;
+            }
             if (ratePerSecond > 0)
             {
                 var wait = TimeSpan.FromSeconds(sent / ratePerSecond) - clock.Elapsed;
