@@ -184,7 +184,8 @@ public sealed class CustomerStateTests(ITestOutputHelper output)
         var state = CustomerState.New(Id);
         Engine.Apply(state, TestMentions.Make("the router arrived", customerId: "C-1", id: "n0"), new SourcePosition(0, 0), []);
         var first = state.TakeUnwrittenChanges();
-        Assert.Equal((0.0, 0.0), (first.RiskScore, first.AdvocacyScore));
+        Assert.True(first.Complete);
+        Assert.Equal((null, null), (first.RiskScore, first.AdvocacyScore));
 
         Engine.Apply(state, TestMentions.Make("the router is here", customerId: "C-1", id: "n1", at: TestMentions.T0.AddMinutes(1)), new SourcePosition(0, 1), []);
         var unchanged = state.TakeUnwrittenChanges();
@@ -199,6 +200,13 @@ public sealed class CustomerStateTests(ITestOutputHelper output)
         Engine.ApplyProfile(state, new CustomerProfile(ValueTier.Gold, 10, null, ConsentProcessing: false));
         Assert.Equal(0.0, state.TakeUnwrittenChanges().AdvocacyScore);
         Assert.True(CustomerState.FromSnapshot(Id, Stored(state.ToSnapshotFields())).TakeUnwrittenChanges().AdvocacyScore is null);
+
+        // A first write ranks a new author whose first mention already scores.
+        var fan = CustomerState.New(Id);
+        Engine.Apply(fan, TestMentions.Make("Love it, thank you so much!", customerId: "C-1", id: "p1"), new SourcePosition(0, 0), []);
+        var ranked = fan.TakeUnwrittenChanges();
+        Assert.True(fan.AdvocacyScore > 0);
+        Assert.Equal((null, fan.AdvocacyScore), (ranked.RiskScore, ranked.AdvocacyScore));
     }
 
     [Fact]

@@ -382,7 +382,8 @@ public sealed class CustomerState
     /// marks it written: the caller writes it on top of that snapshot, or discards this state. A state never
     /// stored gives the whole snapshot: the documented fields, and the internal ones that differ from their defaults
     /// (most of a new author's are defaults, and a hash without them restores the same). Leaderboard scores are null
-    /// when the stored ones still hold.
+    /// when the stored ones still hold, and in a first write when zero: a customer never stored has no ranking entry to
+    /// remove (one its expired hash left behind ages out as any other, by <c>ranked:seen</c>).
     /// </summary>
     public SnapshotChanges TakeUnwrittenChanges()
     {
@@ -393,8 +394,8 @@ public sealed class CustomerState
         var changes = new SnapshotChanges(
             fields,
             complete,
-            complete || (unwritten & Bit(Field.RiskScore)) != 0 ? RiskScore : null,
-            complete || advocacy > 0 || _advocateListed ? advocacy : null);
+            (complete ? RiskScore > 0 : (unwritten & Bit(Field.RiskScore)) != 0) ? RiskScore : null,
+            advocacy > 0 || _advocateListed ? advocacy : null);
         _advocateListed = advocacy > 0;
         _unwritten = 0;
         _stored = true;

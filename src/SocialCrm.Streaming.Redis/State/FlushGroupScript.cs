@@ -126,9 +126,10 @@ internal static class FlushGroupScript
                 else removed = removed + redis.call('ZREM', KEYS[4], member) end
               end
               if renew or added > 0 or removed > 0 then
-                -- Whether it is ranked: known from a score the flush sets, else looked up.
+                -- Whether it is ranked: known from a score the flush sets, else looked up (a whole snapshot's flush sets
+                -- every score that ranks: a customer never stored has no ranking entry).
                 local isRanked = (risk and risk > 0) or (advocacy and advocacy > 0)
-                  or (not risk and redis.call('ZSCORE', KEYS[3], member)) or (not advocacy and redis.call('ZSCORE', KEYS[4], member))
+                  or (base >= 0 and ((not risk and redis.call('ZSCORE', KEYS[3], member)) or (not advocacy and redis.call('ZSCORE', KEYS[4], member))))
                 if isRanked and (renew or added > 0) then
                   redis.call('ZADD', KEYS[5], renew and now or renewedAt, member)
                   ranked = ranked + 1

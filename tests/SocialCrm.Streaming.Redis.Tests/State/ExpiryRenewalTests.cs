@@ -127,6 +127,34 @@ public sealed class ExpiryRenewalTests
 
     [RedisTheory]
     [MemberData(nameof(RedisServers.All), MemberType = typeof(RedisServers))]
+    public async Task A_new_customers_first_flush_ranks_it_only_by_the_scores_it_sets(string name)
+    {
+        using var server = RedisServers.Start(name);
+        using var connection = server.Connect();
+        var store = new RedisCustomerStore(connection, TenSeconds);
+        var db = connection.GetDatabase();
+        var ranked = EntityId.ForCustomer("acme", "ranked");
+        var before = await RedisCommandStats.CallsAsync(connection.GetServers()[0]);
+
+        Assert.True(await store.WriteAsync(Write(1), default));
+        var after = await RedisCommandStats.CallsAsync(connection.GetServers()[0]);
+        Assert.True(await store.WriteAsync(Write(1, 0.3) with { Id = ranked }, default));
+
+        Assert.Null(await db.SortedSetScoreAsync(store.Keys.Risk("acme"), Customer.Value));
+        Assert.Null(await db.SortedSetScoreAsync(store.Keys.RankedLastSeen("acme"), Customer.Value));
+        Assert.Equal(0.3, await db.SortedSetScoreAsync(store.Keys.Risk("acme"), ranked.Value));
+        Assert.NotNull(await db.SortedSetScoreAsync(store.Keys.RankedLastSeen("acme"), ranked.Value));
+        if (name == RedisServers.Redis)
+        {
+            // A customer never stored has no ranking entry: its first flush neither looks one up nor removes one.
+            Assert.Equal(0, RedisCommandStats.Delta(before!, after!, "zscore"));
+            Assert.Equal(0, RedisCommandStats.Delta(before!, after!, "zrem"));
+            Assert.Equal(0, RedisCommandStats.Delta(before!, after!, "zadd"));
+        }
+    }
+
+    [RedisTheory]
+    [MemberData(nameof(RedisServers.All), MemberType = typeof(RedisServers))]
     public async Task The_rankings_drop_a_customer_once_its_hash_expired(string name)
     {
         // Two seconds' retention: waited out for real.
