@@ -257,4 +257,41 @@ public sealed class FaultToleranceTests(RedisServersFixture servers, MockKafkaFi
         var counts = await scenario.ReadMentionCountsAsync();
         Assert.Equal(Expected(records).OrderBy(e => e.Key), counts.OrderBy(c => c.Key));
     }
+
+    /// <summary>
+    /// A full Redis (maxmemory reached, no eviction) refuses writes with OOM, from inside the flush script too: the
+    /// server's state, not a customer's data. Processing waits for room, sets nothing aside and then counts every
+    /// mention exactly once. Real Redis only: Garnet has no such memory limit.
+    /// </summary>
+    [RedisTheory]
+    [InlineData(RedisServers.Redis)]
+    public async Task A_full_redis_holds_processing_and_dead_letters_nothing_until_it_has_room(string server)
+    {
+        using var redis = RedisServers.Start(server);
+        var scenario = ProcessorScenario.Create(kafka, redis, Partitions);
+        var records = new MentionGenerator(new GeneratorOptions { CustomersPerBrand = 400, Seed = 23, CrisisAt = null }).Generate(20_000).ToList();
+        kafka.Produce(scenario.Topics.Mentions, records.Select(r => (r.Key, r.Value)));
+        using var admin = redis.Connect();
+        var db = admin.GetDatabase();
+
+        await using (var node = Node(scenario, scenario.Options()))
+        {
+            await node.StartAsync();
+            await WaitUntil(() => node.Stats.Processed >= 5_000, TimeSpan.FromSeconds(60));
+            await db.ExecuteAsync("CONFIG", "SET", "maxmemory-policy", "noeviction");
+            await db.ExecuteAsync("CONFIG", "SET", "maxmemory", "1");
+            var processedWhenFull = node.Stats.Processed;
+            // Longer than a refused customer's retries take (five attempts, backing off): those would have given up.
+            await Task.Delay(TimeSpan.FromSeconds(8));
+            var processedWhileFull = node.Stats.Processed - processedWhenFull;
+            await db.ExecuteAsync("CONFIG", "SET", "maxmemory", "0");
+            await scenario.WaitUntilCommittedAtLogEndAsync(TimeSpan.FromSeconds(120));
+            await node.StopAsync();
+            output.WriteLine($"{processedWhileFull} confirmed while full; dead-lettered {node.Stats.DeadLettered}");
+            Assert.Equal(0, node.Stats.DeadLettered);
+        }
+
+        var counts = await scenario.ReadMentionCountsAsync();
+        Assert.Equal(Expected(records).OrderBy(e => e.Key), counts.OrderBy(c => c.Key));
+    }
 }

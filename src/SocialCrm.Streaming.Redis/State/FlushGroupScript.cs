@@ -38,6 +38,9 @@ internal static class FlushGroupScript
         local volumeKeys, fenceKeys = tonumber(ARGV[11]), tonumber(ARGV[12])
         local renewBefore = tonumber(now) - tonumber(ARGV[13])
         local unpackAll = unpack or table.unpack
+        -- A key of another type refuses its section alone; any other error (the server full, a read-only replica)
+        -- is the server's, so the script returns it and the whole call is retried while it lasts.
+        local function wrongType(reply) return string.sub(reply.err, 1, 9) == 'WRONGTYPE' end
         local results, counts, listed, owners = {}, {}, {}, {}
         local ranked = 0
         local a, k = 14, 6 + volumeKeys + fenceKeys
@@ -81,6 +84,7 @@ internal static class FlushGroupScript
           if result == 1 and version > 0 then
             -- A customer's own keys holding something else refuse this section alone (-1), before anything is written.
             local state = redis.pcall('HMGET', customer, 'flushVersion', 'ttlRenewedAt')
+            if state.err and not wrongType(state) then return state end
             local stored = state.err == nil and tonumber(state[1] or '0')
             if not stored then
               result = -1
@@ -96,6 +100,7 @@ internal static class FlushGroupScript
               -- One LPUSH for all entries (each goes to the head in turn, the newest ends first).
               local length = redis.pcall('LPUSH', timeline, unpackAll(ARGV, timelineAt, timelineAt + ntimeline - 1))
               if type(length) == 'table' then
+                if not wrongType(length) then return length end
                 result = -1
               else
                 if length > timelineCap then redis.call('LTRIM', timeline, 0, timelineCap - 1) end

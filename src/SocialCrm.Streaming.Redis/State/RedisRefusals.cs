@@ -27,9 +27,19 @@ internal static class RedisRefusals
     public static StoreRefusedException Unreadable(string what, Exception cause) =>
         new($"stored {what} does not read back: {cause.GetType().Name}", cause);
 
-    /// <summary>A key of another type, or the flush script failing on what it read (a field that is not a number).</summary>
+    /// <summary>
+    /// A key of another type, or the flush script failing on what it read (a field that is not a number); never an
+    /// error the server gives for its own state. A command inside a script keeps its code (OOM when the server is full,
+    /// READONLY on a replica, ...) though the message names the script too.
+    /// </summary>
     internal static bool IsAboutTheData(string message) =>
-        message.Contains("WRONGTYPE", StringComparison.Ordinal)
-        || message.Contains("user_script", StringComparison.Ordinal)
-        || message.Contains("Error running script", StringComparison.OrdinalIgnoreCase);
+        (message.Contains("WRONGTYPE", StringComparison.Ordinal)
+            || message.Contains("user_script", StringComparison.Ordinal)
+            || message.Contains("Error running script", StringComparison.OrdinalIgnoreCase))
+        && !ServerStateCodes.Contains(message[..Math.Max(0, message.IndexOf(' '))])
+        && !message.Contains("Script killed", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Error codes of a server that cannot serve now (full, a replica, loading, busy, down, not allowed).</summary>
+    private static readonly HashSet<string> ServerStateCodes =
+        ["OOM", "READONLY", "MISCONF", "NOREPLICAS", "MASTERDOWN", "CLUSTERDOWN", "TRYAGAIN", "BUSY", "LOADING", "NOPERM", "NOAUTH"];
 }
