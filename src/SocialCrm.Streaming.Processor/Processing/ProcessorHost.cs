@@ -164,6 +164,7 @@ public static class ProcessorHost
             pseudonyms,
             sp.GetRequiredService<PartitionFences>()));
         services.AddHostedService(sp => sp.GetRequiredService<ProcessorService>());
+        services.AddHostedService(sp => new RedisEvictionWarning(options.Redis.ConnectionSettings(), sp.GetRequiredService<ILogger<RedisEvictionWarning>>()));
 
         var app = builder.Build();
         if (options.Privacy.PseudonymKey.Length == 0)
