@@ -29,7 +29,8 @@ internal static class FlushGroupScript
     //       version (-1: the fields are the whole snapshot), fence key index (0: not fenced), the writer's epoch, field
     //       count, 'flushVersion', version (0: signals only), (field, value) per field, member, risk, advocacy (empty: unchanged), volume count, (volume key index, class,
     //       count) per increment, signal count, (stream c|t, json) per signal, timeline entry count, entries (oldest first).
-    // Returns per section 1 (applied), 0 (stale or fenced: changed nothing) or -1 (refused: the customer's keys hold another type).
+    // Returns per section 1 (applied), 0 (stale or fenced: changed nothing) or -1 (refused: the customer's keys hold another type);
+    // or, for the whole call, the server's own error (OOM, READONLY, ...), which Redis raises before a script's first write.
     public const string Source = """
         local sections = tonumber(ARGV[1])
         local customerTtl, now, cutoff, volumeTtl = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
