@@ -31,7 +31,7 @@ public static partial class ConsoleEndpoints
 
     public static void Map(WebApplication app)
     {
-        var api = app.MapGroup("/api").RequireAuthorization();
+        var api = app.MapGroup("/api").RequireAuthorization().AddEndpointFilter<RedisUnavailable>();
         api.MapGet("/me", (ClaimsPrincipal user, BrandAccess access) =>
             Results.Ok(new { name = access.NameOf(user), brands = access.BrandsOf(user).Order(StringComparer.Ordinal) }));
 

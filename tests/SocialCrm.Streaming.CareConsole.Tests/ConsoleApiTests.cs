@@ -166,6 +166,33 @@ public sealed class ConsoleApiTests(RedisServersFixture servers)
         Assert.Equal(live.DetectedAt.ToUnixTimeMilliseconds(), next.Id);
     }
 
+    /// <summary>A full Redis refuses the case write: the agent is told why with a 503 to retry, reads go on, and the retry applies.</summary>
+    [RedisTheory]
+    [InlineData(RedisServers.Redis)]
+    public async Task A_full_redis_answers_a_case_action_503_with_its_reason_and_the_retry_applies_once_it_has_room(string server)
+    {
+        using var redis = RedisServers.Start(server);
+        await using var scenario = await ConsoleScenario.StartAsync(redis);
+        var alert = await scenario.WriteAlertAsync("acme", "cust-3");
+        using var ana = await scenario.SignedInAsync("ana");
+        await scenario.Redis.ExecuteAsync("CONFIG", "SET", "maxmemory-policy", "noeviction");
+        await scenario.Redis.ExecuteAsync("CONFIG", "SET", "maxmemory", "1");
+
+        using var refused = await Post(ana, $"/api/brands/acme/cases/{alert.Id}/claim", new { });
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(5), refused.Headers.RetryAfter?.Delta);
+        using (var problem = JsonDocument.Parse(await refused.Content.ReadAsStringAsync()))
+        {
+            Assert.Equal("Redis cannot serve this now (OOM); try again in a few seconds", problem.RootElement.GetProperty("detail").GetString());
+        }
+        Assert.Equal([alert.Id], await QueueIdsAsync(ana, "?state=open"));
+
+        await scenario.Redis.ExecuteAsync("CONFIG", "SET", "maxmemory", "0");
+        using var claimed = await Post(ana, $"/api/brands/acme/cases/{alert.Id}/claim", new { });
+        Assert.Equal(HttpStatusCode.OK, claimed.StatusCode);
+        Assert.Equal(CaseAction.Claim, Assert.Single(await AuditAsync(ana, "acme", alert.Id)).Action);
+    }
+
     private static Task<HttpResponseMessage> Post(HttpClient client, string path, object body)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body) };
