@@ -20,6 +20,8 @@ public sealed class RedisTlsTests : IDisposable
 {
     private const string User = "socialcrm";
     private const string Password = "Redis-acl-pa55word";
+    /// <summary>What every key and channel of these tests starts with (the processor's Redis:KeyPrefix, the console's too).</summary>
+    private const string Prefix = "tls";
     private readonly ITestOutputHelper _output;
     private readonly TestCertificates _authority = TestCertificates.Create("redis");
     private readonly TlsRedisServer _redis;
@@ -28,7 +30,9 @@ public sealed class RedisTlsTests : IDisposable
     public RedisTlsTests(ITestOutputHelper output)
     {
         _output = output;
-        _redis = TlsRedisServer.Start(_authority, User, Password);
+        // The least the processor needs, as k8s/README grants it: its own keys and channels (Redis:KeyPrefix), every
+        // command but the dangerous ones, and INFO (for the start-up check of the eviction policy).
+        _redis = TlsRedisServer.Start(_authority, User, Password, [$"~{Prefix}*", $"&{Prefix}*", "+@all", "-@dangerous", "+info"]);
         _client = _authority.IssuePem("processor");
     }
 
@@ -36,6 +40,7 @@ public sealed class RedisTlsTests : IDisposable
     {
         ["Redis:User"] = User,
         ["Redis:Password"] = Password,
+        ["Redis:KeyPrefix"] = Prefix,
         ["Redis:Tls:Enabled"] = "true",
         ["Redis:Tls:CaCertificate"] = _authority.CaFile,
         ["Redis:Tls:ClientCertificate"] = _client.Certificate,
@@ -94,7 +99,7 @@ public sealed class RedisTlsTests : IDisposable
         var records = new MentionGenerator(new GeneratorOptions { CustomersPerBrand = 50, Seed = 5, CrisisAt = null }).Generate(500).ToList();
         kafka.Produce(catalog.Mentions.Name, records.Select(r => (r.Key, r.Value)));
         var group = MockKafkaFixture.UniqueGroup("tls");
-        var prefix = "tls" + Guid.NewGuid().ToString("N")[..6];
+        var prefix = Prefix + Guid.NewGuid().ToString("N")[..6];
         var settings = Settings();
         settings["Kafka:GroupId"] = group;
         settings["Kafka:CommitInterval"] = "00:00:00.200";

@@ -33,7 +33,8 @@ public sealed class TlsRedisServer : IDisposable
     /// <summary>The configuration string without credentials or certificates: those go in through Redis:User, Redis:Password and Redis:Tls.</summary>
     public string Configuration => $"127.0.0.1:{Port},abortConnect=false,connectTimeout=5000";
 
-    public static TlsRedisServer Start(TestCertificates authority, string user, string password)
+    /// <param name="permissions">The ACL user's key, channel and command rules (default: everything).</param>
+    public static TlsRedisServer Start(TestCertificates authority, string user, string password, IReadOnlyList<string>? permissions = null)
     {
         var path = RedisServers.RedisServerPath ?? throw new InvalidOperationException("redis-server is not installed");
         var (certificate, key) = authority.IssuePem("redis-server");
@@ -52,10 +53,12 @@ public sealed class TlsRedisServer : IDisposable
                          "--tls-auth-clients", "yes",
                          // One argument per word: redis-server quotes an argument that holds a space as one token.
                          "--user", "default", "off",
-                         "--user", user, "on", $">{password}", "~*", "&*", "+@all",
+                         "--user", user, "on", $">{password}",
+                     }.Concat(permissions ?? ["~*", "&*", "+@all"]).Concat(new[]
+                     {
                          "--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning",
                          "--dir", authority.Directory,
-                     })
+                     }))
             {
                 start.ArgumentList.Add(arg);
             }
