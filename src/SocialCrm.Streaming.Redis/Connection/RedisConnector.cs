@@ -159,9 +159,13 @@ public static partial class RedisConnector
     private static bool IsAccessRefusal(string message) =>
         message.Contains("WRONGPASS", StringComparison.Ordinal) || message.Contains("NOAUTH", StringComparison.Ordinal) || message.Contains("NOPERM", StringComparison.Ordinal);
 
+    /// <summary>The user the connection signs in as: Redis:User, else the configuration string's, else Redis's default user.</summary>
+    internal static string UserOf(RedisConnectionSettings settings) =>
+        settings.User.Length > 0 ? settings.User : ConfigurationOptions.Parse(settings.Configuration).User ?? "default";
+
     private static string PasswordRefused(RedisConnectionSettings settings)
     {
-        var user = settings.User.Length > 0 ? settings.User : ConfigurationOptions.Parse(settings.Configuration).User ?? "default";
+        var user = UserOf(settings);
         return $"Redis:Password (or the password in Redis:Configuration) was refused by the Redis server for user '{user}' (Redis:User): "
             + "wrong or missing password, or the ACL user is unknown, disabled or lacks a permission the processor needs.";
     }

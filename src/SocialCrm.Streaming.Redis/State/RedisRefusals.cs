@@ -1,4 +1,5 @@
 using SocialCrm.Streaming.Domain.Ports;
+using SocialCrm.Streaming.Redis.Connection;
 using StackExchange.Redis;
 
 namespace SocialCrm.Streaming.Redis.State;
@@ -30,16 +31,17 @@ internal static class RedisRefusals
     /// <summary>
     /// A key of another type, or the flush script failing on what it read (a field that is not a number); never an
     /// error the server gives for its own state. A command inside a script keeps its code (OOM when the server is full,
-    /// READONLY on a replica, ...) though the message names the script too.
+    /// READONLY on a replica, ...) though the message names the script too; an ACL refusal is the deployment's, whatever its code.
     /// </summary>
     internal static bool IsAboutTheData(string message) =>
         (message.Contains("WRONGTYPE", StringComparison.Ordinal)
             || message.Contains("user_script", StringComparison.Ordinal)
             || message.Contains("Error running script", StringComparison.OrdinalIgnoreCase))
         && !ServerStateCodes.Contains(message[..Math.Max(0, message.IndexOf(' '))])
+        && !RedisPermissions.IsAclRefusal(message)
         && !message.Contains("Script killed", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Error codes of a server that cannot serve now (full, a replica, loading, busy, down, not allowed).</summary>
     private static readonly HashSet<string> ServerStateCodes =
-        ["OOM", "READONLY", "MISCONF", "NOREPLICAS", "MASTERDOWN", "CLUSTERDOWN", "TRYAGAIN", "BUSY", "LOADING", "NOPERM", "NOAUTH"];
+        ["OOM", "READONLY", "MISCONF", "NOREPLICAS", "MASTERDOWN", "CLUSTERDOWN", "TRYAGAIN", "BUSY", "LOADING", "NOAUTH"];
 }

@@ -18,7 +18,8 @@ public sealed class ServerStateErrorTests
     private static readonly EntityId Customer = EntityId.ForCustomer("acme", "c1");
 
     private static CustomerWrite Write(long version) =>
-        new(Customer, version, [new("mentions", version)], 0.5, AdvocacyScore: null, Volume: [new("202612011000", "negative", 1)], Signals: [])
+        new(Customer, version, [new("mentions", version)], 0.5, AdvocacyScore: null, Volume: [new("202612011000", "negative", 1)],
+            Signals: [new($"a{version}", "acme", SignalStream.CrisisAlerts, Customer.Value, $"{{\"alertId\":\"a{version}\"}}")])
         {
             BaseVersion = version == 1 ? null : version - 1,
             Timeline = ["{\"id\":\"m\"}"u8.ToArray()],
@@ -46,6 +47,7 @@ public sealed class ServerStateErrorTests
         Assert.True(await store.WriteAsync(Write(2), default));
         Assert.Equal(2, (long)await db.HashGetAsync("srv:{acme}:volume:202612011000", "negative"));
         Assert.Equal(2, await db.ListLengthAsync(store.Keys.Timeline(Customer)));
+        Assert.Equal(2, await db.ListLengthAsync("srv:{acme}:alerts"));
     }
 
     private static async Task SetBlockedAsync(IDatabase db, Block block, bool blocked)
