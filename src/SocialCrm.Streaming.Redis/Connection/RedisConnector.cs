@@ -23,7 +23,11 @@ public static partial class RedisConnector
         options.AbortOnConnectFail = true;
         options.ConnectRetry = 1;
         // The client's connection log is where a TLS alert from the server shows (TLS 1.3 refuses a client certificate after the handshake).
-        using var log = new StringWriter();
+        // The client goes on writing to it from its own threads after Connect has thrown, so it is written and read under
+        // one lock: a StringWriter read while written can throw, and an exception filter that throws is a filter that
+        // says no (a refused password then passed for a server that is down, about once in fifteen tries).
+        var text = new StringWriter();
+        using var log = TextWriter.Synchronized(text);
         try
         {
             var connection = ConnectionMultiplexer.Connect(options, log);
@@ -39,7 +43,7 @@ public static partial class RedisConnector
                 throw new ConnectionSettingException(PasswordRefused(settings), ex);
             }
         }
-        catch (RedisConnectionException ex) when (RefusalOf(ex, log.ToString(), settings, certificates) is { } refusal)
+        catch (RedisConnectionException ex) when (RefusalOf(ex, Read(log, text), settings, certificates) is { } refusal)
         {
             throw new ConnectionSettingException(refusal, ex);
         }
@@ -158,6 +162,15 @@ public static partial class RedisConnector
 
     private static bool IsAccessRefusal(string message) =>
         message.Contains("WRONGPASS", StringComparison.Ordinal) || message.Contains("NOAUTH", StringComparison.Ordinal) || message.Contains("NOPERM", StringComparison.Ordinal);
+
+    /// <summary>What the client has logged so far (<paramref name="log"/> is <paramref name="text"/>, synchronized on itself).</summary>
+    private static string Read(TextWriter log, StringWriter text)
+    {
+        lock (log)
+        {
+            return text.ToString();
+        }
+    }
 
     /// <summary>The user the connection signs in as: Redis:User, else the configuration string's, else Redis's default user.</summary>
     internal static string UserOf(RedisConnectionSettings settings) =>
