@@ -50,7 +50,6 @@ public sealed class HostileInputTests
         { Mention(createdAt: "\"0001-01-01T00:00:00+01:00\""), RejectReason.InvalidField, "createdAt" },
         { Mention(createdAt: "\"2026-12-31T23:59:60Z\""), RejectReason.InvalidField, "createdAt" },
         { Mention(createdAt: "\"2026-11-23 10:15:00Z\""), RejectReason.InvalidField, "createdAt" },
-        { Mention(createdAt: "\"2026-11-23t10:15:00z\""), RejectReason.InvalidField, "createdAt" },
         // A customer id with a colon would be the entity of a prospect (acme:x:123).
         { Mention(customerId: "\"x:123\""), RejectReason.InvalidField, "customerId" },
         { Mention(customerId: "\"\\u003a\""), RejectReason.InvalidField, "customerId" },
@@ -108,6 +107,17 @@ public sealed class HostileInputTests
         Assert.False(EntityId.TryParseCustomer("acme:", out _));
     }
 
+    [Fact]
+    public void A_customer_key_holds_only_a_brand_and_an_id_a_mention_could_carry()
+    {
+        Assert.True(EntityId.TryParseCustomer("acme:" + new string('c', MentionParser.MaxIdLength), out _));
+        Assert.False(EntityId.TryParseCustomer("acme:" + new string('c', MentionParser.MaxIdLength + 1), out _));
+        Assert.False(EntityId.TryParseCustomer("Acme:C-1", out _));
+        Assert.False(EntityId.TryParseCustomer(new string('b', 65) + ":C-1", out _));
+        Assert.True(EntityId.TryParseTombstoneKey("acme:x:" + new string('a', MentionParser.MaxIdLength), out _));
+        Assert.False(EntityId.TryParseTombstoneKey("acme:x:" + new string('a', MentionParser.MaxIdLength + 1), out _));
+    }
+
     [Theory]
     [InlineData("acme:C-1", true)]
     [InlineData("acme:x:123", true)]
@@ -116,6 +126,9 @@ public sealed class HostileInputTests
     [InlineData("acme:x:", false)]
     [InlineData("acme:", false)]
     [InlineData("acme", false)]
+    [InlineData("ACME:C-1", false)]
+    [InlineData("ac}me:C-1", false)]
+    [InlineData("ACME:x:123", false)]
     public void A_tombstone_key_names_a_customer_or_a_prospect_of_a_known_platform(string key, bool valid)
     {
         Assert.Equal(valid, EntityId.TryParseTombstoneKey(key, out var id));

@@ -63,6 +63,41 @@ public sealed class MentionParserTests
         Assert.Null(mention.Sentiment);
     }
 
+    [Theory]
+    [InlineData("1200.0", "3.0", 1200, 3)]
+    [InlineData("1.2e3", "3E0", 1200, 3)]
+    [InlineData("12000e-1", "0.3e1", 1200, 3)]
+    [InlineData("9223372036854775807", "0", long.MaxValue, 0)]
+    public void Counts_written_as_doubles_read_as_the_whole_numbers_they_are(string followers, string likes, long expectedFollowers, long expectedLikes)
+    {
+        var mention = Parse(With("author", $"{{\"id\":\"a1\",\"followers\":{followers}}}").Replace("\"likes\":3", $"\"likes\":{likes}", StringComparison.Ordinal)).Mention!;
+        Assert.Equal((expectedFollowers, expectedLikes), (mention.Author.Followers, mention.Metrics.Likes));
+    }
+
+    [Theory]
+    [InlineData("1e19")]
+    [InlineData("9223372036854775808")]
+    [InlineData("-1e19")]
+    [InlineData("1e400")]
+    [InlineData("1200.5")]
+    public void A_count_that_is_no_whole_number_a_long_holds_names_the_range(string followers)
+    {
+        var outcome = Parse(With("author", $"{{\"id\":\"a1\",\"followers\":{followers}}}"));
+        Assert.Equal(RejectReason.InvalidField, outcome.Rejection!.Reason);
+        Assert.Equal($"author.followers must be a whole number within 0..{long.MaxValue}", outcome.Rejection.Detail);
+    }
+
+    [Theory]
+    [InlineData("2026-11-23t10:15:00.250+01:00")]
+    [InlineData("2026-11-23T09:15:00.250z")]
+    [InlineData("2026-11-23t09:15:00.25z")]
+    [InlineData("2026-11-23t09:15:00.250\u007A")]
+    public void A_timestamp_with_a_lower_case_t_or_z_reads_as_rfc_3339_allows(string createdAt)
+    {
+        var mention = Parse(With("createdAt", $"\"{createdAt}\"")).Mention!;
+        Assert.Equal(new DateTimeOffset(2026, 11, 23, 9, 15, 0, 250, TimeSpan.Zero), mention.CreatedAt);
+    }
+
     [Fact]
     public void Short_fields_spelled_with_escapes_read_as_their_text()
     {

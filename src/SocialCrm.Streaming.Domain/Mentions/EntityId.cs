@@ -37,10 +37,13 @@ public readonly record struct EntityId
     /// </summary>
     public static bool IsCustomerId(ReadOnlySpan<char> customerId) => !customerId.IsEmpty && !customerId.Contains(':');
 
-    /// <summary>Reads a customer key (a profile's Kafka key): exactly <c>{brand}:{customerId}</c>, one colon, neither part empty.</summary>
+    /// <summary>
+    /// Reads a customer key (a profile's Kafka key): exactly <c>{brand}:{customerId}</c>, one colon, with a brand and a
+    /// customer id that a mention could carry (so no profile lands on an entity that no mention can reach).
+    /// </summary>
     public static bool TryParseCustomer(string value, out EntityId id)
     {
-        if (TryParse(value, out id) && IsCustomerId(id.LocalIdSpan))
+        if (TryParse(value, out id) && IsContractBrand(id) && IsCustomerId(id.LocalIdSpan) && id.LocalIdSpan.Length <= MentionParser.MaxIdLength)
         {
             return true;
         }
@@ -58,13 +61,16 @@ public readonly record struct EntityId
         {
             return true;
         }
-        if (TryParse(value, out id) && id.LocalId.Split(':', 2) is [var platform, { Length: > 0 }] && PlatformNames.TryParsePlatform(platform, out _))
+        if (TryParse(value, out id) && IsContractBrand(id) && id.LocalId.Split(':', 2) is [var platform, { Length: > 0 and <= MentionParser.MaxIdLength }]
+            && PlatformNames.TryParsePlatform(platform, out _))
         {
             return true;
         }
         id = default;
         return false;
     }
+
+    private static bool IsContractBrand(EntityId id) => MentionParser.IsValidBrand(id.Brand);
 
     public static EntityId ForProspect(string brand, Platform platform, string authorId) =>
         new($"{brand}:{platform.ToWire()}:{authorId}", brand.Length);

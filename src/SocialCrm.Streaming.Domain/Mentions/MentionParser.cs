@@ -299,15 +299,35 @@ public static class MentionParser
         {
             return null;
         }
-        if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out value))
+        if (reader.TokenType != JsonTokenType.Number)
         {
             return new Rejection(RejectReason.InvalidField, $"{field} must be a whole number");
+        }
+        // JSON Schema's integer is any number without a fraction: producers that carry counts as doubles write 1000.0
+        // or 1e3, and those are 1000 here too.
+        if (!reader.TryGetInt64(out value) && !TryGetWholeDouble(ref reader, out value))
+        {
+            return new Rejection(RejectReason.InvalidField, $"{field} must be a whole number within 0..{long.MaxValue}");
         }
         if (value < 0)
         {
             return new Rejection(RejectReason.InvalidField, $"{field} must be >= 0, was {value}");
         }
         return null;
+    }
+
+    /// <summary>A number written with a fraction or an exponent whose value is whole and fits a long.</summary>
+    private static bool TryGetWholeDouble(ref Utf8JsonReader reader, out long value)
+    {
+        // 2^63 is the first double beyond long.MaxValue (which itself rounds up to it as a double).
+        const double TwoToThe63 = 9223372036854775808.0;
+        value = 0;
+        if (!reader.TryGetDouble(out var number) || number != Math.Floor(number) || number < -TwoToThe63 || number >= TwoToThe63)
+        {
+            return false;
+        }
+        value = (long)number;
+        return true;
     }
 
     /// <summary>
@@ -464,7 +484,7 @@ public static class MentionParser
             return new Rejection(RejectReason.InvalidText, "createdAt is not valid text: an escape decodes to an unpaired surrogate");
         }
         // RFC 3339 demands an explicit offset; without one the instant would depend on the reader's time zone.
-        if (!reader.TryGetDateTimeOffset(out var createdAt) || !HasExplicitOffset(ref reader))
+        if (!TryGetTimestamp(ref reader, out var createdAt) || !HasExplicitOffset(ref reader))
         {
             return new Rejection(RejectReason.InvalidField, "createdAt must be an RFC 3339 timestamp with an offset, e.g. 2026-11-23T10:15:00Z");
         }
@@ -476,9 +496,43 @@ public static class MentionParser
         return null;
     }
 
+    /// <summary>The longest timestamp text looked at: RFC 3339 with nine fraction digits is 35 bytes.</summary>
+    private const int MaxTimestampBytes = 64;
+
+    /// <summary>
+    /// The reader's ISO 8601 parser takes only an upper-case 'T' and 'Z', which RFC 3339 lets a producer write in lower
+    /// case: such a timestamp is parsed again from an upper-cased copy.
+    /// </summary>
+    private static bool TryGetTimestamp(ref Utf8JsonReader reader, out DateTimeOffset value)
+    {
+        if (reader.TryGetDateTimeOffset(out value))
+        {
+            return true;
+        }
+        var rawLength = reader.HasValueSequence ? reader.ValueSequence.Length : reader.ValueSpan.Length;
+        if (rawLength > MaxTimestampBytes)
+        {
+            return false;
+        }
+        // The copy is quoted again as a JSON string, so that the same parser reads it; only a timestamp's characters
+        // are let through, so the copy is always a valid JSON string.
+        Span<byte> quoted = stackalloc byte[MaxTimestampBytes + 2];
+        var length = reader.CopyString(quoted[1..]);
+        var text = quoted.Slice(1, length);
+        if (text.ContainsAnyExcept("0123456789-+:.TtZz"u8) || !(text.Contains((byte)'t') || text.EndsWith("z"u8)))
+        {
+            return false;
+        }
+        text.Replace((byte)'t', (byte)'T');
+        text.Replace((byte)'z', (byte)'Z');
+        quoted[0] = (byte)'"';
+        quoted[length + 1] = (byte)'"';
+        var copy = new Utf8JsonReader(quoted[..(length + 2)]);
+        return copy.Read() && copy.TryGetDateTimeOffset(out value);
+    }
+
     private static bool HasExplicitOffset(ref Utf8JsonReader reader)
     {
-        const int MaxTimestampBytes = 64;
         var rawLength = reader.HasValueSequence ? reader.ValueSequence.Length : reader.ValueSpan.Length;
         if (rawLength > MaxTimestampBytes)
         {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using System.Text.Unicode;
 using Akka.Actor;
 using Akka.Streams;
 using Akka.Streams.Dsl;
@@ -210,11 +211,17 @@ public sealed class MentionPipeline(
 
     private Parsed ParseProfile(ConsumedRecord record, CancellationToken cancellationToken)
     {
+        // A key that is not UTF-8 would decode to another customer's id (each bad byte read as U+FFFD).
+        if (record.Key is { } bytes && !Utf8.IsValid(bytes))
+        {
+            return new Parsed(null, null, null, new Rejection(RejectReason.InvalidProfile, "profile key is not valid UTF-8"), null);
+        }
         var key = record.Key is null ? "" : Encoding.UTF8.GetString(record.Key);
         // A tombstone may also name a prospect ({brand}:{platform}:{authorId}, as `socialcrm forget --author` writes it).
         if (!(record.Value is null ? EntityId.TryParseTombstoneKey(key, out var id) : EntityId.TryParseCustomer(key, out id)))
         {
-            return new Parsed(null, null, null, new Rejection(RejectReason.InvalidProfile, $"profile key '{key}' is not brand:customerId (one colon, a customer id without ':'){(record.Value is null ? " nor a prospect's brand:platform:authorId" : "")}"), null);
+            return new Parsed(null, null, null, new Rejection(RejectReason.InvalidProfile,
+                $"profile key '{key}' is not brand:customerId (a brand of a-z, 0-9, '_' and '-', one colon, a customer id of at most {MentionParser.MaxIdLength} characters without ':'){(record.Value is null ? " nor a prospect's brand:platform:authorId" : "")}"), null);
         }
         CountIfMisaligned(record, id.Value);
         CustomerProfile? profile = null;

@@ -75,12 +75,20 @@ public static class HostileRecords
         c => Valid(c, "odd-text", Json(c, "odd-text", text: "\"\\u0000\\u0007 tab\\t zero\\u200bwidth \\u202eRTL مرحبا 😡😡 \\ud83d\\ude21\"")),
         c => Valid(c, "leading-bom", [0xEF, 0xBB, 0xBF, .. Json(c, "leading-bom")]),
         c => Valid(c, "extreme-counts", Json(c, "extreme-counts", followers: "9223372036854775807", extra: "\"metrics\":{\"likes\":9223372036854775807,\"shares\":0}")),
+        // Valid as JSON Schema and RFC 3339 read them: counts written as doubles (48210.0, 1.2e2), a lower-case 't' and 'z'.
+        c => Valid(c, "counts-as-doubles", Json(c, "counts-as-doubles", followers: "48210.0", extra: "\"metrics\":{\"likes\":1.2e2,\"views\":3.0E4}")),
+        c => Valid(c, "lower-case-timestamp", Json(c, "lower-case-timestamp", createdAt: Rfc3339(c.At).ToLowerInvariant())),
         // Tenants: a brand not taken on.
         c => Reject(c, "unknown-brand", Json(c with { Brand = c.UnknownBrand }, "unknown-brand"), "unknown-brand", key: $"{c.UnknownBrand}:{c.Customer("unknown-brand")}"),
         // Profiles: a key that is no customer, a customer id with a colon, a value that is not a profile.
         c => Profile(c, "profile-key-without-customer", c.Brand, """{"valueTier":"gold"}""", "invalid-profile"),
         c => Profile(c, "profile-colon-customer", $"{c.Brand}:x:123", """{"valueTier":"gold"}""", "invalid-profile"),
         c => Profile(c, "profile-lone-surrogate", $"{c.Brand}:{c.Customer("profile-lone-surrogate")}", """{"valueTier":"gold","segment":"\ud800"}""", "invalid-text"),
+        // Profile keys no mention could reach: a brand outside the brand rule, a customer id too long, bytes that are no
+        // UTF-8 (read leniently, they would name another customer).
+        c => Profile(c, "profile-upper-case-brand", $"{c.Brand.ToUpperInvariant()}:{c.Customer("profile-upper-case-brand")}", """{"valueTier":"gold"}""", "invalid-profile"),
+        c => Profile(c, "profile-long-customer-id", $"{c.Brand}:{new string('c', 129)}", """{"valueTier":"gold"}""", "invalid-profile"),
+        c => new HostileRecord("profile-key-not-utf8", true, [.. Encoding.UTF8.GetBytes($"{c.Brand}:c"), 0xC3, 0x28], Encoding.UTF8.GetBytes("""{"valueTier":"gold"}"""), "invalid-profile", null),
     ];
 
     private static HostileRecord Valid(Context c, string cls, byte[] value) =>
