@@ -34,6 +34,10 @@ public sealed class PythonCrossCheckTests
         {
             cases.Add(("mention", SchemaTests.Edit(Repo.Example("mention"), (string)row[1]), $"mention: {row[0]}"));
         }
+        foreach (var row in SchemaTests.ProfileEdits)
+        {
+            cases.Add(("customer-profile", SchemaTests.Edit(Repo.Example("customer-profile"), (string)row[1]), $"customer-profile: {row[0]}"));
+        }
         foreach (var row in SchemaTests.BrokenPayloads)
         {
             cases.Add(((string)row[0], SchemaTests.Edit(Repo.Example((string)row[1]), (string)row[2]), $"{row[1]}: {row[2]}"));

@@ -125,15 +125,55 @@ public sealed class SchemaTests
         { "unknown field", """{"set":"somethingNew","value":{"nested":[1,2,3]}}""", true },
     };
 
-    [Theory]
-    [MemberData(nameof(MentionEdits))]
-    public void Mention_schema_and_MentionParser_agree(string name, string edit, bool valid)
+
+    /// <summary>
+    /// A valid profile, changed by one edit, and whether it must stay valid. Consent is left out: the processor reads a
+    /// broken consent as no consent (the profile's own description says why), where the schema refuses it.
+    /// </summary>
+    public static TheoryData<string, string, bool> ProfileEdits => new()
     {
-        var json = Edit(Repo.Example("mention"), edit);
-        var schemaErrors = MiniJsonSchema.Load(Repo.Schema("mention")).Validate(json);
-        var parsed = MentionParser.Parse(Encoding.UTF8.GetBytes(json));
+        { "clv a word", """{"set":"clv","value":"a lot"}""", false },
+        { "clv a decimal string", """{"set":"clv","value":"18250.50"}""", false },
+        { "clv null", """{"set":"clv","value":null}""", true },
+        { "clv negative", """{"set":"clv","value":-12.5}""", true },
+        { "valueTier a number", """{"set":"valueTier","value":1}""", false },
+        { "valueTier capitalised", """{"set":"valueTier","value":"Gold"}""", false },
+        { "valueTier null", """{"set":"valueTier","value":null}""", true },
+        { "segment a number", """{"set":"segment","value":7}""", false },
+        { "segment null", """{"set":"segment","value":null}""", true },
+        { "segment of 129 chars", """{"set":"segment","value":"TEXT129"}""", false },
+        { "unknown field", """{"set":"loyaltyPoints","value":{"n":1}}""", true },
+    };
+
+    /// <summary>Every edit of a mention and of a profile, with the schema it is checked against.</summary>
+    public static TheoryData<string, string, string, bool> ReaderEdits
+    {
+        get
+        {
+            var data = new TheoryData<string, string, string, bool>();
+            foreach (var (schema, edits) in new[] { ("mention", MentionEdits), ("customer-profile", ProfileEdits) })
+            {
+                foreach (var row in edits)
+                {
+                    data.Add(schema, (string)row[0], (string)row[1], (bool)row[2]);
+                }
+            }
+            return data;
+        }
+    }
+
+    /// <summary>The schema and the reader the processor runs (MentionParser, CustomerProfileJson) give the same answer.</summary>
+    [Theory]
+    [MemberData(nameof(ReaderEdits))]
+    public void Schema_and_the_processors_reader_agree(string schema, string name, string edit, bool valid)
+    {
+        var json = Encoding.UTF8.GetBytes(Edit(Repo.Example(schema), edit));
+        var schemaErrors = MiniJsonSchema.Load(Repo.Schema(schema)).Validate(Encoding.UTF8.GetString(json));
+        var rejection = schema == "mention"
+            ? MentionParser.Parse(json).Rejection
+            : SocialCrm.Streaming.Domain.Profiles.CustomerProfileJson.TryParseValue(json, out _, out var refused) ? null : refused;
         Assert.True(valid == (schemaErrors.Count == 0), $"{name}: schema says {(schemaErrors.Count == 0 ? "valid" : string.Join("; ", schemaErrors))}, expected {(valid ? "valid" : "invalid")}");
-        Assert.True(valid == parsed.IsValid, $"{name}: MentionParser says {(parsed.IsValid ? "valid" : parsed.Rejection!.ToString())}, expected {(valid ? "valid" : "invalid")}");
+        Assert.True(valid == (rejection is null), $"{name}: the reader says {rejection?.ToString() ?? "valid"}, expected {(valid ? "valid" : "invalid")}");
     }
 
     [Theory]

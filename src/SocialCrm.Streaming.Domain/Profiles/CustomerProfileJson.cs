@@ -135,8 +135,10 @@ public static class CustomerProfileJson
         {
             return new Rejection(RejectReason.InvalidProfile, "a customer profile must be a JSON object");
         }
+        // A known field of another type is refused, not skipped: a CLV sent as "18250.50" would otherwise vanish, and
+        // with it the customer's place among the most valuable at risk. Null counts as absent.
         var tier = ValueTier.Unknown;
-        if (element.TryGetProperty("valueTier", out var t) && t.ValueKind == JsonValueKind.String)
+        if (Present(element, "valueTier") is { } t)
         {
             if (Text(t, "valueTier", out var name) is { } bad) return bad;
             if (!ValueTierNames.TryParse(name, out tier))
@@ -145,12 +147,12 @@ public static class CustomerProfileJson
             }
         }
         double clv = 0;
-        if (element.TryGetProperty("clv", out var c) && c.ValueKind == JsonValueKind.Number && (!c.TryGetDouble(out clv) || !double.IsFinite(clv)))
+        if (Present(element, "clv") is { } c && (c.ValueKind != JsonValueKind.Number || !c.TryGetDouble(out clv) || !double.IsFinite(clv)))
         {
             return new Rejection(RejectReason.InvalidProfile, "clv must be a finite number");
         }
         string? segment = null;
-        if (element.TryGetProperty("segment", out var s) && s.ValueKind == JsonValueKind.String)
+        if (Present(element, "segment") is { } s)
         {
             if (Text(s, "segment", out segment) is { } bad) return bad;
             if (segment!.Length > MaxSegmentLength)
@@ -217,6 +219,10 @@ public static class CustomerProfileJson
                 break;
         }
     }
+
+    /// <summary>A profile field that is there and not null.</summary>
+    private static JsonElement? Present(JsonElement profile, string field) =>
+        profile.TryGetProperty(field, out var value) && value.ValueKind != JsonValueKind.Null ? value : null;
 
     /// <summary>A string; its text was checked by <see cref="AllText"/>.</summary>
     private static Rejection? Text(JsonElement element, string field, out string? value)

@@ -88,6 +88,7 @@ public static class HostileRecords
         // UTF-8 (read leniently, they would name another customer).
         c => Profile(c, "profile-upper-case-brand", $"{c.Brand.ToUpperInvariant()}:{c.Customer("profile-upper-case-brand")}", """{"valueTier":"gold"}""", "invalid-profile"),
         c => Profile(c, "profile-long-customer-id", $"{c.Brand}:{new string('c', 129)}", """{"valueTier":"gold"}""", "invalid-profile"),
+        c => Profile(c, "profile-clv-as-string", $"{c.Brand}:{c.Customer("profile-clv-as-string")}", """{"valueTier":"gold","clv":"18250.50","consent":{"processing":true}}""", "invalid-profile"),
         c => new HostileRecord("profile-key-not-utf8", true, [.. Encoding.UTF8.GetBytes($"{c.Brand}:c"), 0xC3, 0x28], Encoding.UTF8.GetBytes("""{"valueTier":"gold"}"""), "invalid-profile", null),
     ];
 
