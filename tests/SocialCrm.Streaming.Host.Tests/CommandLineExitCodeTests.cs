@@ -42,6 +42,31 @@ public sealed class CommandLineExitCodeTests(ITestOutputHelper output)
         Assert.DoesNotContain("   at ", result.Error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("run")]
+    [InlineData("console")]
+    [InlineData("topology", "verify")]
+    [InlineData("replay")]
+    public async Task A_settings_file_that_is_not_json_is_a_usage_error_saying_where(params string[] command)
+    {
+        // An operator's edit that leaves a comma or a brace behind: exit 2 naming the file and the place, never a crash.
+        var broken = TempFile() + ".json";
+        await File.WriteAllTextAsync(broken, """{ "Kafka": { "BootstrapServers": "kafka:9092" }""");
+        try
+        {
+            var result = await SocialCrmProcess.RunAsync(Timeout, [.. command, "--config", broken]);
+            output.WriteLine(result.Error);
+            Assert.Equal(2, result.ExitCode);
+            Assert.Contains($"settings file {broken} is not a JSON object of settings: ", result.Error, StringComparison.Ordinal);
+            Assert.Contains("BytePositionInLine: 47", result.Error, StringComparison.Ordinal);
+            Assert.DoesNotContain("   at ", result.Error, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(broken);
+        }
+    }
+
     [Fact]
     public async Task An_unknown_flag_is_a_usage_error_suggesting_the_closest_flag()
     {

@@ -46,6 +46,46 @@ public sealed class CommandLineTests(ITestOutputHelper output)
     }
 
     /// <summary>
+    /// A continuation file that is no saved state, and one that cannot be written, are usage errors said before the replay
+    /// runs; a replay that cannot finish leaves the state it continued from as it was.
+    /// </summary>
+    [Fact]
+    public async Task Replay_refuses_a_state_it_cannot_read_or_write_before_replaying_and_keeps_the_saved_one_on_failure()
+    {
+        var mentions = TempFile();
+        var state = TempFile();
+        var garbage = TempFile();
+        try
+        {
+            Assert.Equal(0, (await RunAsync(TimeSpan.FromMinutes(1), "generate", "--output", mentions, "--count", "2000")).ExitCode);
+            await File.WriteAllBytesAsync(garbage, [0x56, 0x00, 0xFF, 0x13]);
+            var unreadable = await RunAsync(TimeSpan.FromMinutes(1), "replay", "--input", mentions, "--state-in", garbage);
+            Assert.Equal(2, unreadable.ExitCode);
+            Assert.Contains($"--state-in {Path.GetFileName(garbage)} is not a state saved by 'socialcrm replay --state-out'", unreadable.Error, StringComparison.Ordinal);
+
+            var nowhere = Path.Combine(TempFile(), "state.json");
+            var unwritable = await RunAsync(TimeSpan.FromMinutes(1), "replay", "--input", mentions, "--state-out", nowhere);
+            Assert.Equal(2, unwritable.ExitCode);
+            Assert.Contains($"--state-out {nowhere}: cannot be written", unwritable.Error, StringComparison.Ordinal);
+            Assert.Empty(unwritable.Output);
+
+            Assert.Equal(0, (await RunAsync(TimeSpan.FromMinutes(1), "replay", "--input", mentions, "--state-out", state)).ExitCode);
+            var saved = await File.ReadAllBytesAsync(state);
+            // Continued in place, and stopped on the way by a profile line that is no profile: the saved state stays whole.
+            await File.WriteAllTextAsync(garbage, "{\"key\":\"acme:C-1\",\"value\":{\"consent\":{\"processing\":true}}}\n{\"key\":\"acme:x:1\",\"value\":{}}\n");
+            var failed = await RunAsync(TimeSpan.FromMinutes(1), "replay", "--input", mentions, "--state-in", state, "--state-out", state, "--profiles", garbage);
+            Assert.Equal(2, failed.ExitCode);
+            Assert.Contains("line 2", failed.Error, StringComparison.Ordinal);
+            Assert.Equal(saved, await File.ReadAllBytesAsync(state));
+            Assert.False(File.Exists(state + ".partial"));
+        }
+        finally
+        {
+            foreach (var file in new[] { mentions, state, garbage, state + ".partial" }) File.Delete(file);
+        }
+    }
+
+    /// <summary>
     /// Replay's "now" is the stream's own time: mentions dated far ahead of the rest are reported on standard error in
     /// the usual "line N: reason: detail" form and change no alert; mentions from the past are replayed.
     /// </summary>

@@ -52,6 +52,8 @@ public static class ReplayCommand
             {
                 firstLine = ReplayState.Load(saved, engine, gate.Reached);
             }
+            // Opened before the replay, so a place that cannot be written is said at once, not after hours of it.
+            await using var pendingState = parse.GetValue(stateOut) is { } target ? ReplayState.Create(target) : null;
             if (parse.GetValue(profiles) is { } profileFile)
             {
                 await using var profileStream = profileFile.OpenRead();
@@ -105,9 +107,9 @@ public static class ReplayCommand
             }
             gate.Complete(judged);
             await ProcessJudgedAsync().ConfigureAwait(false);
-            if (parse.GetValue(stateOut) is { } next)
+            if (pendingState is not null)
             {
-                ReplayState.Save(next, engine, gate.Reached, firstLine + lastLine);
+                pendingState.Save(engine, gate.Reached, firstLine + lastLine);
             }
             else
             {
@@ -134,24 +136,74 @@ public static class ReplayCommand
     {
         public static long Load(FileInfo file, ReplayEngine engine, RobustWatermark streamTime)
         {
-            using var document = JsonDocument.Parse(File.ReadAllBytes(file.FullName));
-            var root = document.RootElement;
-            if (!root.TryGetProperty("linesReplayed", out var lines) || !root.TryGetProperty("engine", out var state))
+            var notAState = $"--state-in {file.Name} is not a state saved by 'socialcrm replay --state-out'";
+            try
             {
-                throw new ConfigurationException([$"--state-in {file.Name} is not a state saved by 'socialcrm replay --state-out'"]);
+                using var document = JsonDocument.Parse(File.ReadAllBytes(file.FullName));
+                var root = document.RootElement;
+                if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("linesReplayed", out var lines) || !root.TryGetProperty("engine", out var state))
+                {
+                    throw new ConfigurationException([notAState]);
+                }
+                engine.ImportState(System.Text.Encoding.UTF8.GetBytes(state.GetRawText()));
+                if (root.TryGetProperty("streamTime", out var time))
+                {
+                    streamTime.Restore([.. time.GetProperty("recent").EnumerateArray().Select(t => t.GetInt64())], time.GetProperty("watermark").GetInt64());
+                }
+                return lines.GetInt64();
             }
-            engine.ImportState(System.Text.Encoding.UTF8.GetBytes(state.GetRawText()));
-            if (root.TryGetProperty("streamTime", out var time))
+            catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException or KeyNotFoundException or ArgumentException)
             {
-                streamTime.Restore([.. time.GetProperty("recent").EnumerateArray().Select(t => t.GetInt64())], time.GetProperty("watermark").GetInt64());
+                // Not JSON, or JSON of another shape: the same answer, with what the reader found.
+                throw new ConfigurationException([$"{notAState} ({ex.Message})"]);
             }
-            return lines.GetInt64();
         }
 
-        public static void Save(FileInfo file, ReplayEngine engine, RobustWatermark streamTime, long linesReplayed)
+        /// <summary>A state to be written beside <paramref name="file"/>; it replaces the file only once complete.</summary>
+        public static PendingState Create(FileInfo file)
         {
-            using var stream = file.Create();
-            using var writer = new Utf8JsonWriter(stream);
+            var partial = file.FullName + ".partial";
+            try
+            {
+                return new PendingState(new FileStream(partial, FileMode.Create, FileAccess.Write), partial, file.FullName);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new ConfigurationException([$"--state-out {file.FullName}: cannot be written ({ex.Message})"]);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The continuation being written: to a file of its own until complete, so a replay that fails or is interrupted
+    /// leaves the previous state (which may be the --state-in it continued from) as it was.
+    /// </summary>
+    private sealed class PendingState(FileStream stream, string partialPath, string finalPath) : IAsyncDisposable
+    {
+        private bool _saved;
+
+        public void Save(ReplayEngine engine, RobustWatermark streamTime, long linesReplayed)
+        {
+            using (var writer = new Utf8JsonWriter(stream))
+            {
+                Write(writer, engine, streamTime, linesReplayed);
+            }
+            stream.Dispose();
+            File.Move(partialPath, finalPath, overwrite: true);
+            _saved = true;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+            if (!_saved)
+            {
+                File.Delete(partialPath);
+            }
+        }
+
+        private static void Write(Utf8JsonWriter writer, ReplayEngine engine, RobustWatermark streamTime, long linesReplayed)
+        {
             writer.WriteStartObject();
             writer.WriteNumber("linesReplayed", linesReplayed);
             writer.WriteStartObject("streamTime");

@@ -13,11 +13,22 @@ public static class ConfigurationLoader
     /// <summary>The layered configuration; its secrets are registered with <see cref="SecretMask"/> so no message quotes them.</summary>
     public static IConfigurationRoot Build(IReadOnlyDictionary<string, string?> flagOverrides, string? settingsFile = null)
     {
-        var configuration = new ConfigurationBuilder()
-            .AddJsonFile(settingsFile ?? DefaultSettingsFile, optional: settingsFile is null)
-            .AddEnvironmentVariables(EnvironmentPrefix)
-            .AddInMemoryCollection(flagOverrides.Where(f => f.Value is not null))
-            .Build();
+        var file = settingsFile ?? DefaultSettingsFile;
+        IConfigurationRoot configuration;
+        try
+        {
+            configuration = new ConfigurationBuilder()
+                .AddJsonFile(file, optional: settingsFile is null)
+                .AddEnvironmentVariables(EnvironmentPrefix)
+                .AddInMemoryCollection(flagOverrides.Where(f => f.Value is not null))
+                .Build();
+        }
+        catch (InvalidDataException ex)
+        {
+            // The provider says only that the file failed to load; the JSON reader beneath it says where and why.
+            var cause = ex.GetBaseException();
+            throw new ConfigurationException([$"settings file {file} is not a JSON object of settings: {(cause == ex ? ex.Message : cause.Message)}"]);
+        }
         SecretMask.Register(configuration);
         return configuration;
     }

@@ -78,9 +78,9 @@ public sealed class RulesReloader : IAsyncDisposable
             Refuse(current, ex.Message);
             return false;
         }
-        catch (Exception ex) when (ex is InvalidDataException or FormatException or IOException)
+        catch (Exception ex) when (ex is FormatException or IOException)
         {
-            // What start-up reports as "socialcrm failed: ..." for the same file (e.g. JSON that does not parse).
+            // A file read while the kubelet swaps it, or a value the binder cannot convert: refused like a bad rule.
             Refuse(current, ex.Message);
             return false;
         }
