@@ -166,6 +166,7 @@ public static class ProcessorHost
             sp.GetRequiredService<PartitionFences>()));
         services.AddHostedService(sp => sp.GetRequiredService<ProcessorService>());
         services.AddHostedService(sp => new RedisEvictionWarning(options.Redis.ConnectionSettings(), sp.GetRequiredService<ILogger<RedisEvictionWarning>>()));
+        services.AddHostedService(sp => new PartitionCountWarning(options.Kafka, topics, sp.GetRequiredService<ILogger<PartitionCountWarning>>()));
 
         var app = builder.Build();
         if (options.Privacy.PseudonymKey.Length == 0)
