@@ -111,6 +111,15 @@
     if (state.selected) renderDetail();
   }
 
+  // Live updates render at most once per 16 ms, not once per signal: a flood of them (a crisis, a busy brand) re-rendering
+  // the whole queue each time would keep the page too busy to answer a click. User actions still render at once.
+  let renderPending = false;
+  function scheduleRender() {
+    if (renderPending) return;
+    renderPending = true;
+    setTimeout(() => { renderPending = false; renderQueue(); }, 16);
+  }
+
   async function loadQueue() {
     const entries = await api('/api/queue');
     for (const entry of entries) state.entries.set(entry.id, entry);
@@ -174,7 +183,7 @@
     if (!entry || change.version <= entry.case.version) return;
     entry.case = { state: change.state, assignee: change.assignee, outcome: change.outcome, version: change.version, updatedAt: change.at };
     if (entry.audit && !entry.audit.some((e) => e.eventId === change.eventId)) entry.audit.push(change);
-    renderQueue();
+    scheduleRender();
   }
 
   // ---- live updates: Server-Sent Events read with fetch, so a bearer token can go along; reconnects with ?since= ----
@@ -200,7 +209,7 @@
     if (id) state.lastEventId = Math.max(state.lastEventId, id);
     if (event === 'signal') {
       const entry = entryFromSignal(JSON.parse(data));
-      if (!state.entries.has(entry.id)) { state.entries.set(entry.id, entry); renderQueue(); }
+      if (!state.entries.has(entry.id)) { state.entries.set(entry.id, entry); scheduleRender(); }
     } else if (event === 'case') {
       applyCaseEvent(JSON.parse(data));
     }
