@@ -99,6 +99,9 @@ public sealed class ErasureTests(RedisServersFixture servers, MockKafkaFixture k
             ("a customer id with a colon", ["forget", "--kafka", "127.0.0.1:1", "--brand", "acme", "--customer", "x:1"]),
             ("an unknown platform", ["forget", "--kafka", "127.0.0.1:1", "--brand", "acme", "--author", "myspace:1"]),
             ("an author without id", ["forget", "--kafka", "127.0.0.1:1", "--brand", "acme", "--author", "x:"]),
+            // Ids no mention can carry: the processor would set their tombstones aside (invalid-profile).
+            ("a customer id of 129 characters", ["forget", "--kafka", "127.0.0.1:1", "--brand", "acme", "--customer", new string('c', 129)]),
+            ("an author id of 129 characters", ["forget", "--kafka", "127.0.0.1:1", "--brand", "acme", "--author", "x:" + new string('a', 129)]),
         ];
         foreach (var (because, args) in usages)
         {
