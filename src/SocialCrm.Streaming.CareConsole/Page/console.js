@@ -80,14 +80,12 @@
       a.priority.localeCompare(b.priority) || (Date.parse(b.detectedAt) - Date.parse(a.detectedAt)));
   }
 
-  function renderQueue() {
-    const rows = ordered().map((entry) => {
-      const fresh = !state.rendered.has(entry.id);
-      return el('tr', {
-        'data-id': entry.id, 'data-brand': entry.brand,
-        class: [fresh && state.rendered.size > 0 ? 'fresh' : '', 'state-' + entry.case.state, state.selected === entry.id ? 'selected' : ''].join(' ').trim(),
-        onclick: () => select(entry.id),
-      },
+  // One row per entry, kept and updated in place: the row under the pointer is never swapped for a copy while signals
+  // arrive, and a new entry only inserts its own row (re-rendering the table made a click in a flood miss its row).
+  const rows = new Map();
+
+  function cellsOf(entry) {
+    return [
       el('td', {}, el('span', { class: 'prio ' + entry.priority }, entry.priority)),
       el('td', {}, entry.kind ? `${entry.type} · ${entry.kind}` : entry.type),
       el('td', {}, entry.brand),
@@ -96,10 +94,42 @@
       el('td', { 'data-field': 'state' }, entry.case.state + (entry.case.outcome ? ` (${entry.case.outcome})` : '')),
       el('td', { 'data-field': 'assignee' }, entry.case.assignee || ''),
       el('td', {}, entry.case.state === 'open' && !entry.case.assignee
-        ? el('button', { type: 'button', 'data-action': 'claim', onclick: (e) => { e.stopPropagation(); act(entry, 'claim'); } }, 'Claim') : ''));
-    });
-    $('#queue tbody').replaceChildren(...rows);
-    $('#count').textContent = `${rows.length} shown of ${state.entries.size}`;
+        ? el('button', { type: 'button', 'data-action': 'claim', onclick: (e) => { e.stopPropagation(); act(state.entries.get(entry.id), 'claim'); } }, 'Claim') : ''),
+    ];
+  }
+
+  function rowOf(entry) {
+    let row = rows.get(entry.id);
+    if (!row) {
+      // Highlighted once when it first appears (not on the first render of the page).
+      row = { tr: el('tr', { 'data-id': entry.id, 'data-brand': entry.brand, onclick: () => select(entry.id) }), key: null, fresh: state.rendered.size > 0 && !state.rendered.has(entry.id) };
+      rows.set(entry.id, row);
+    }
+    const className = [row.fresh ? 'fresh' : '', 'state-' + entry.case.state, state.selected === entry.id ? 'selected' : ''].join(' ').trim();
+    if (row.tr.getAttribute('class') !== className) row.tr.setAttribute('class', className);
+    const key = JSON.stringify([entry.case.state, entry.case.outcome, entry.case.assignee]);
+    if (row.key !== key) {
+      row.key = key;
+      row.tr.replaceChildren(...cellsOf(entry));
+    }
+    return row.tr;
+  }
+
+  function renderQueue() {
+    const shown = ordered();
+    const ids = new Set(shown.map((entry) => entry.id));
+    for (const [id, row] of rows) {
+      if (!ids.has(id)) { row.tr.remove(); rows.delete(id); }
+    }
+    const body = $('#queue tbody');
+    let previous = null;
+    for (const entry of shown) {
+      const tr = rowOf(entry);
+      const next = previous ? previous.nextElementSibling : body.firstElementChild;
+      if (next !== tr) body.insertBefore(tr, next);
+      previous = tr;
+    }
+    $('#count').textContent = `${shown.length} shown of ${state.entries.size}`;
     const now = Date.now();
     for (const entry of state.entries.values()) {
       if (!state.rendered.has(entry.id)) {
