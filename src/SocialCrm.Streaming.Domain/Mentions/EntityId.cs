@@ -29,13 +29,23 @@ public readonly record struct EntityId
     /// <summary>A customer's id; <paramref name="customerId"/> must satisfy <see cref="IsCustomerId"/> (the parsers check it).</summary>
     public static EntityId ForCustomer(string brand, string customerId) => IsCustomerId(customerId)
         ? new($"{brand}:{customerId}", brand.Length)
-        : throw new ArgumentException("a customer id must not be empty nor contain ':'", nameof(customerId));
+        : throw new ArgumentException($"a customer id must not be empty, nor contain ':', nor be longer than {MentionParser.MaxIdLength} characters", nameof(customerId));
 
     /// <summary>
     /// Customer ids have no colon, so <c>{brand}:{customerId}</c> (one colon) can never equal a prospect's
-    /// <c>{brand}:{platform}:{authorId}</c> (two or more): a CRM id such as <c>x:123</c> is refused, not escaped.
+    /// <c>{brand}:{platform}:{authorId}</c> (two or more): a CRM id such as <c>x:123</c> is refused, not escaped. Like
+    /// every id of the mention contract, it is at most <see cref="MentionParser.MaxIdLength"/> characters.
     /// </summary>
-    public static bool IsCustomerId(ReadOnlySpan<char> customerId) => !customerId.IsEmpty && !customerId.Contains(':');
+    public static bool IsCustomerId(ReadOnlySpan<char> customerId) =>
+        !customerId.IsEmpty && customerId.Length <= MentionParser.MaxIdLength && !customerId.Contains(':');
+
+    /// <summary>A prospect's id within its brand, <c>{platform}:{authorId}</c>: a known platform and an author id a mention could carry.</summary>
+    public static bool IsProspectId(string localId) =>
+        localId.Split(':', 2) is [var platform, { Length: > 0 and <= MentionParser.MaxIdLength }] && PlatformNames.TryParsePlatform(platform, out _);
+
+    /// <summary>The rule of a customer key, as refusals quote it.</summary>
+    public static readonly string CustomerKeyRule =
+        $"brand:customerId (a brand of a-z, 0-9, '_' and '-', one colon, a customer id of at most {MentionParser.MaxIdLength} characters without ':')";
 
     /// <summary>
     /// Reads a customer key (a profile's Kafka key): exactly <c>{brand}:{customerId}</c>, one colon, with a brand and a
@@ -43,7 +53,7 @@ public readonly record struct EntityId
     /// </summary>
     public static bool TryParseCustomer(string value, out EntityId id)
     {
-        if (TryParse(value, out id) && IsContractBrand(id) && IsCustomerId(id.LocalIdSpan) && id.LocalIdSpan.Length <= MentionParser.MaxIdLength)
+        if (TryParse(value, out id) && IsContractBrand(id) && IsCustomerId(id.LocalIdSpan))
         {
             return true;
         }
@@ -61,8 +71,7 @@ public readonly record struct EntityId
         {
             return true;
         }
-        if (TryParse(value, out id) && IsContractBrand(id) && id.LocalId.Split(':', 2) is [var platform, { Length: > 0 and <= MentionParser.MaxIdLength }]
-            && PlatformNames.TryParsePlatform(platform, out _))
+        if (TryParse(value, out id) && IsContractBrand(id) && IsProspectId(id.LocalId))
         {
             return true;
         }

@@ -125,7 +125,7 @@ public static class CustomerProfileJson
         }
         return key is not null && EntityId.TryParseCustomer(key, out id)
             ? null
-            : new Rejection(RejectReason.InvalidProfile, "the key is not of the form brand:customerId (one colon, a customer id without ':')");
+            : new Rejection(RejectReason.InvalidProfile, $"the key is not of the form {EntityId.CustomerKeyRule}");
     }
 
     private static Rejection? Read(JsonElement element, out CustomerProfile? profile)

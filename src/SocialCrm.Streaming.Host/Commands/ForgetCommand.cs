@@ -47,12 +47,12 @@ public static class ForgetCommand
             {
                 r.AddError("give exactly one of --customer ID and --author PLATFORM:ID");
             }
-            else if (r.GetValue(customer) is { } id && (!EntityId.IsCustomerId(id) || id.Length > MentionParser.MaxIdLength))
+            else if (r.GetValue(customer) is { } id && !EntityId.IsCustomerId(id))
             {
                 // The processor reads no other tombstone key: one it cannot read is set aside, and nobody is forgotten.
                 r.AddError($"--customer must be a non-empty customer id without ':' of at most {MentionParser.MaxIdLength} characters; was '{id}'");
             }
-            else if (r.GetValue(author) is { } a && !IsAuthor(a))
+            else if (r.GetValue(author) is { } a && !EntityId.IsProspectId(a))
             {
                 r.AddError($"--author must be PLATFORM:AUTHORID with a platform of x, twitter, facebook, instagram, reddit, youtube, tiktok, review, forum, other and an author id of at most {MentionParser.MaxIdLength} characters; was '{a}'");
             }
@@ -84,9 +84,6 @@ public static class ForgetCommand
         }));
         return command;
     }
-
-    private static bool IsAuthor(string value) =>
-        value.Split(':', 2) is [var platform, { Length: > 0 and <= MentionParser.MaxIdLength }] && PlatformNames.TryParsePlatform(platform, out _);
 
     /// <summary>
     /// The prospect's entity id as the processor keys it: with <c>Privacy:PseudonymiseAuthors</c> the processor only ever

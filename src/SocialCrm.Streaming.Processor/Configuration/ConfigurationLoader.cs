@@ -26,8 +26,7 @@ public static class ConfigurationLoader
         catch (InvalidDataException ex)
         {
             // The provider says only that the file failed to load; the JSON reader beneath it says where and why.
-            var cause = ex.GetBaseException();
-            throw new ConfigurationException([$"settings file {file} is not a JSON object of settings: {(cause == ex ? ex.Message : cause.Message)}"]);
+            throw new ConfigurationException([$"settings file {file} is not a JSON object of settings: {ex.GetBaseException().Message}"]);
         }
         SecretMask.Register(configuration);
         return configuration;

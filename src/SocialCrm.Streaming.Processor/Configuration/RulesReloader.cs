@@ -80,7 +80,7 @@ public sealed class RulesReloader : IAsyncDisposable
         }
         catch (Exception ex) when (ex is FormatException or IOException)
         {
-            // A file read while the kubelet swaps it, or a value the binder cannot convert: refused like a bad rule.
+            // A file read while the kubelet swaps it (IOException), or a value that does not parse: refused like a bad rule.
             Refuse(current, ex.Message);
             return false;
         }

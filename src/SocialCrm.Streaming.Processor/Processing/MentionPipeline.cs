@@ -221,7 +221,7 @@ public sealed class MentionPipeline(
         if (!(record.Value is null ? EntityId.TryParseTombstoneKey(key, out var id) : EntityId.TryParseCustomer(key, out id)))
         {
             return new Parsed(null, null, null, new Rejection(RejectReason.InvalidProfile,
-                $"profile key '{key}' is not brand:customerId (a brand of a-z, 0-9, '_' and '-', one colon, a customer id of at most {MentionParser.MaxIdLength} characters without ':'){(record.Value is null ? " nor a prospect's brand:platform:authorId" : "")}"), null);
+                $"profile key '{key}' is not {EntityId.CustomerKeyRule}{(record.Value is null ? " nor a prospect's brand:platform:authorId" : "")}"), null);
         }
         CountIfMisaligned(record, id.Value);
         CustomerProfile? profile = null;
