@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace SocialCrm.Streaming.Host.Tests;
@@ -10,6 +11,7 @@ public sealed class SocialCrmProcess : IDisposable
     private readonly Process _process;
     private readonly StringBuilder _error = new();
     private readonly Task<string> _output;
+    private string? _interruptOnError;
 
     private SocialCrmProcess(IReadOnlyDictionary<string, string>? environment, string[] args, bool inTerminal = false)
     {
@@ -35,7 +37,16 @@ public sealed class SocialCrmProcess : IDisposable
         foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         _process = Process.Start(start)!;
         _output = _process.StandardOutput.ReadToEndAsync();
-        _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_error) _error.AppendLine(e.Data); };
+        _process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is null) return;
+            lock (_error) _error.AppendLine(e.Data);
+            if (Volatile.Read(ref _interruptOnError) is { } text && e.Data.Contains(text, StringComparison.Ordinal)
+                && Interlocked.CompareExchange(ref _interruptOnError, null, text) == text)
+            {
+                Interrupt();
+            }
+        };
         _process.BeginErrorReadLine();
     }
 
@@ -62,9 +73,26 @@ public sealed class SocialCrmProcess : IDisposable
     /// <summary>Ctrl+C: SIGINT to the process, as a terminal sends it.</summary>
     public void Interrupt()
     {
-        using var kill = Process.Start("kill", ["-INT", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-        kill.WaitForExit();
+        if (Kill(_process.Id, SigInt) != 0)
+        {
+            throw new InvalidOperationException($"kill(SIGINT) failed: errno {Marshal.GetLastPInvokeError()}");
+        }
     }
+
+    /// <summary>Ctrl+C the moment standard error shows <paramref name="text"/>: as early as a user's key press can come.</summary>
+    public void InterruptWhenErrorShows(string text)
+    {
+        Volatile.Write(ref _interruptOnError, text);
+        if (Error.Contains(text, StringComparison.Ordinal) && Interlocked.CompareExchange(ref _interruptOnError, null, text) == text)
+        {
+            Interrupt();
+        }
+    }
+
+    private const int SigInt = 2;
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
 
     /// <summary>Waits until standard error shows <paramref name="text"/>.</summary>
     public async Task WaitForErrorAsync(string text, TimeSpan timeout)

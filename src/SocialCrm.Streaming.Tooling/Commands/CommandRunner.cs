@@ -49,11 +49,32 @@ public static class CommandRunner
         // A batch command stopped by Ctrl+C exits 130 whatever it returned: its output is incomplete.
         var isBatch = CommandPath(parsed, root).FirstOrDefault() is "analyze" or "replay" or "evaluate" or "generate" or "topology";
         var interrupted = 0;
-        using var interruption = isBatch ? PosixSignalRegistration.Create(PosixSignal.SIGINT, _ => Interlocked.Exchange(ref interrupted, 1)) : null;
+        // Our own handlers are in place before the command starts: the parser registers its handlers only once the command
+        // first yields, and a signal before that (a batch command is busy with input already waiting) killed the process
+        // with its buffered output lost. Ours cancel the command's token just as the parser's do.
+        using var stop = new CancellationTokenSource();
+        void OnSignal(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            if (isBatch && context.Signal == PosixSignal.SIGINT)
+            {
+                Interlocked.Exchange(ref interrupted, 1);
+            }
+            try
+            {
+                stop.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The command ended while the parser's handler, called first, waited for it: nothing is left to stop.
+            }
+        }
+        using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
         var exit = await parsed.InvokeAsync(new InvocationConfiguration
         {
             ProcessTerminationTimeout = ownsItsStop ? Timeout.InfiniteTimeSpan : TimeSpan.FromSeconds(2),
-        }).ConfigureAwait(false);
+        }, stop.Token).ConfigureAwait(false);
         return Volatile.Read(ref interrupted) == 1 ? ExitCodes.Interrupted : exit;
     }
 
