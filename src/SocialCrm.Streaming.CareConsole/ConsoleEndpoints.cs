@@ -42,6 +42,11 @@ public static partial class ConsoleEndpoints
             {
                 return Results.Forbid();
             }
+            var filter = new QueueFilter(type, kind, priority, state);
+            if (filter.Problem() is { } problem)
+            {
+                return Results.Problem(problem, statusCode: StatusCodes.Status400BadRequest);
+            }
             var listed = new List<SignalSummary>();
             var snapshots = new Dictionary<string, CaseSnapshot>(StringComparer.Ordinal);
             foreach (var b in brands)
@@ -53,7 +58,7 @@ public static partial class ConsoleEndpoints
                     snapshots[id] = snapshot;
                 }
             }
-            return Results.Ok(QueueView.Select(listed, snapshots, new QueueFilter(type, kind, priority, state)));
+            return Results.Ok(QueueView.Select(listed, snapshots, filter));
         });
 
         api.MapGet("/stream", async (HttpContext context, ClaimsPrincipal user, BrandAccess access, LiveStream live,
@@ -90,7 +95,11 @@ public static partial class ConsoleEndpoints
 
         brandApi.MapGet("/customers/{localId}", async (string brand, string localId, CustomerReader customers, SignalReader signals, CaseStore cases) =>
         {
-            var entity = EntityId.ForCustomer(brand, localId);
+            // A customer id, or a prospect's platform:authorId (alerts are raised for authors without a CRM id too).
+            if (!EntityId.TryParseCustomerOrProspect($"{brand}:{localId}", out var entity))
+            {
+                return Results.NotFound();
+            }
             var state = await customers.ReadStateAsync(entity).ConfigureAwait(false);
             var raised = (await signals.ReadAsync(brand).ConfigureAwait(false)).Where(s => s.EntityId == entity.Value).ToList();
             if (state.Count == 0 && raised.Count == 0)

@@ -114,8 +114,8 @@ public sealed class HostileInputTests
         Assert.False(EntityId.TryParseCustomer("acme:" + new string('c', MentionParser.MaxIdLength + 1), out _));
         Assert.False(EntityId.TryParseCustomer("Acme:C-1", out _));
         Assert.False(EntityId.TryParseCustomer(new string('b', 65) + ":C-1", out _));
-        Assert.True(EntityId.TryParseTombstoneKey("acme:x:" + new string('a', MentionParser.MaxIdLength), out _));
-        Assert.False(EntityId.TryParseTombstoneKey("acme:x:" + new string('a', MentionParser.MaxIdLength + 1), out _));
+        Assert.True(EntityId.TryParseCustomerOrProspect("acme:x:" + new string('a', MentionParser.MaxIdLength), out _));
+        Assert.False(EntityId.TryParseCustomerOrProspect("acme:x:" + new string('a', MentionParser.MaxIdLength + 1), out _));
     }
 
     [Theory]
@@ -131,7 +131,7 @@ public sealed class HostileInputTests
     [InlineData("ACME:x:123", false)]
     public void A_tombstone_key_names_a_customer_or_a_prospect_of_a_known_platform(string key, bool valid)
     {
-        Assert.Equal(valid, EntityId.TryParseTombstoneKey(key, out var id));
+        Assert.Equal(valid, EntityId.TryParseCustomerOrProspect(key, out var id));
         Assert.Equal(valid ? key : null, id.Value);
     }
 

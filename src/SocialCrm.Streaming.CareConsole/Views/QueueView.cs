@@ -1,5 +1,6 @@
 using System.Text.Json;
 using SocialCrm.Streaming.CareConsole.Cases;
+using SocialCrm.Streaming.Domain.Alerts;
 
 namespace SocialCrm.Streaming.CareConsole.Views;
 
@@ -11,6 +12,21 @@ public sealed record QueueFilter(string? Type, string? Kind, string? Priority, s
         && (string.IsNullOrEmpty(Kind) || Kind == signal.Kind)
         && (string.IsNullOrEmpty(Priority) || Priority == signal.Priority)
         && (string.IsNullOrEmpty(State) || State == state.ToWire());
+
+    private static readonly string[] Types = ["crisis", "trigger", .. Enum.GetValues<TriggerType>().Select(t => t.ToWire())];
+    private static readonly string[] Kinds = [.. Enum.GetValues<CrisisKind>().Select(k => k.ToWire())];
+    private static readonly string[] Priorities = [.. Enum.GetValues<Priority>().Select(p => p.ToWire())];
+    private static readonly string[] States = [.. Enum.GetValues<CaseState>().Select(s => s.ToWire())];
+
+    /// <summary>What is wrong with the filter, naming the values allowed; null when every value is one the queue can hold.</summary>
+    /// <remarks>A misspelt value (<c>priority=p1</c>) would otherwise match nothing, and an empty queue would look like a quiet day.</remarks>
+    public string? Problem() =>
+        Unknown("type", Type, Types) ?? Unknown("kind", Kind, Kinds) ?? Unknown("priority", Priority, Priorities) ?? Unknown("state", State, States);
+
+    private static string? Unknown(string name, string? value, string[] allowed) =>
+        string.IsNullOrEmpty(value) || allowed.Contains(value, StringComparer.Ordinal)
+            ? null
+            : $"{name} is one of {string.Join(", ", allowed)}";
 }
 
 /// <summary>The case part of a queue entry, as the page shows it.</summary>

@@ -62,10 +62,11 @@ public readonly record struct EntityId
     }
 
     /// <summary>
-    /// Reads a tombstone's key: a customer key, or a prospect's entity id <c>{brand}:{platform}:{authorId}</c> (a known
-    /// platform and a non-empty author id), since a prospect can be forgotten but has no profile.
+    /// Reads a customer key, or a prospect's entity id <c>{brand}:{platform}:{authorId}</c> (a known platform and an author
+    /// id a mention could carry): any entity a mention can reach. A tombstone's key is one (a prospect can be forgotten
+    /// but has no profile), and so is what the console is asked to show.
     /// </summary>
-    public static bool TryParseTombstoneKey(string value, out EntityId id)
+    public static bool TryParseCustomerOrProspect(string value, out EntityId id)
     {
         if (TryParseCustomer(value, out id))
         {

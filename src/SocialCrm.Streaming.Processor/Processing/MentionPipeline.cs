@@ -218,7 +218,7 @@ public sealed class MentionPipeline(
         }
         var key = record.Key is null ? "" : Encoding.UTF8.GetString(record.Key);
         // A tombstone may also name a prospect ({brand}:{platform}:{authorId}, as `socialcrm forget --author` writes it).
-        if (!(record.Value is null ? EntityId.TryParseTombstoneKey(key, out var id) : EntityId.TryParseCustomer(key, out id)))
+        if (!(record.Value is null ? EntityId.TryParseCustomerOrProspect(key, out var id) : EntityId.TryParseCustomer(key, out id)))
         {
             return new Parsed(null, null, null, new Rejection(RejectReason.InvalidProfile,
                 $"profile key '{key}' is not {EntityId.CustomerKeyRule}{(record.Value is null ? " nor a prospect's brand:platform:authorId" : "")}"), null);

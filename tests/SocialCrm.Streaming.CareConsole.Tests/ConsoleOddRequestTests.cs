@@ -1,0 +1,107 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using SocialCrm.Streaming.Testing;
+using Xunit.Abstractions;
+
+namespace SocialCrm.Streaming.CareConsole.Tests;
+
+/// <summary>
+/// Requests the page never makes but a user, a script or a scanner may: each is answered with a 4xx that says no, never
+/// a 500, and the console goes on serving. And a prospect (an author without a CRM id) opens in the customer view.
+/// </summary>
+[Collection(RedisServersFixture.Collection)]
+public sealed class ConsoleOddRequestTests(RedisServersFixture servers, ITestOutputHelper output)
+{
+    [RedisTheory]
+    [InlineData(RedisServers.Garnet)]
+    public async Task An_alert_raised_for_a_prospect_opens_in_the_customer_view(string server)
+    {
+        await using var scenario = await ConsoleScenario.StartAsync(servers.Get(server));
+        var alert = await scenario.WriteAlertAsync("acme", "x:angry-author");
+        using var ana = await scenario.SignedInAsync("ana");
+
+        // The page opens a queue entry's entity as brand + everything after the first colon, as here.
+        using var response = await ana.GetAsync(new Uri("/api/brands/acme/customers/" + Uri.EscapeDataString("x:angry-author"), UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var view = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal("acme:x:angry-author", view.RootElement.GetProperty("entityId").GetString());
+        Assert.Equal(alert.Id, Assert.Single(view.RootElement.GetProperty("signals").EnumerateArray()).GetProperty("id").GetString());
+    }
+
+    [RedisTheory]
+    [InlineData(RedisServers.Garnet)]
+    public async Task Odd_requests_are_answered_4xx_and_the_console_goes_on(string server)
+    {
+        await using var scenario = await ConsoleScenario.StartAsync(servers.Get(server));
+        var alert = await scenario.WriteAlertAsync("acme", "cust-1");
+        using var ana = await scenario.SignedInAsync("ana");
+        var longId = new string('c', 129);
+        string[] reads =
+        [
+            $"/api/brands/acme/customers/{longId}",
+            "/api/brands/acme/customers/" + Uri.EscapeDataString("nosuchplatform:author"),
+            "/api/brands/acme/customers/" + Uri.EscapeDataString("x:"),
+            "/api/brands/acme/customers/" + Uri.EscapeDataString("a\u0000b"),
+            "/api/brands/ACME/overview",
+            "/api/brands/acme/overview?minutes=abc",
+            "/api/brands/acme/overview?minutes=99999999999",
+            "/api/brands/acme/kpis?from=yesterday",
+            "/api/brands/acme/kpis?from=2026-12-02T00:00:00Z&to=2026-12-01T00:00:00Z",
+            "/api/brands/acme/kpis?from=0001-01-01T00:00:00Z",
+            "/api/brands/acme/kpis?to=9999-12-31T23:59:59Z",
+            "/api/brands/acme/cases/not-a-signal",
+            $"/api/brands/acme/cases/{alert.Id}x",
+            "/api/queue?brand=",
+            "/api/stream?brand=acme&since=abc",
+        ];
+        foreach (var path in reads)
+        {
+            using var answer = await ana.GetAsync(new Uri(path, UriKind.Relative));
+            output.WriteLine($"GET {path}: {(int)answer.StatusCode}");
+            Assert.True((int)answer.StatusCode < 500, $"GET {path} answered {(int)answer.StatusCode}: {await answer.Content.ReadAsStringAsync()}");
+        }
+
+        // A misspelt filter is refused with the values allowed, rather than answered with an empty queue.
+        foreach (var (query, allowed) in new[]
+        {
+            ("priority=p1", "priority is one of P1, P2, P3, P4"), ("state=lost", "state is one of open, claimed, resolved"),
+            ("type=rumour", "type is one of crisis, trigger, retention, acquisition, advocacy, termination-review"),
+            ("kind=viral", "kind is one of influencer-negative, viral-negative, volume-spike, sentiment-shift"),
+        })
+        {
+            using var answer = await ana.GetAsync(new Uri("/api/queue?" + query, UriKind.Relative));
+            Assert.Equal(HttpStatusCode.BadRequest, answer.StatusCode);
+            using var problem = JsonDocument.Parse(await answer.Content.ReadAsStringAsync());
+            Assert.Equal(allowed, problem.RootElement.GetProperty("detail").GetString());
+        }
+
+        var claim = $"/api/brands/acme/cases/{alert.Id}/claim";
+        (string Path, HttpContent Body)[] writes =
+        [
+            (claim, new StringContent("{not json", Encoding.UTF8, "application/json")),
+            (claim, new StringContent("[1,2,3]", Encoding.UTF8, "application/json")),
+            (claim, new StringContent("{\"assignee\":42}", Encoding.UTF8, "application/json")),
+            (claim, new StringContent("assignee=ben", Encoding.UTF8, "application/x-www-form-urlencoded")),
+            ($"/api/brands/acme/cases/{alert.Id}/assign", JsonContent.Create(new { assignee = new string('b', 65) })),
+            ($"/api/brands/acme/cases/{alert.Id}/note", JsonContent.Create(new { text = new string('n', 100_000) })),
+            ($"/api/brands/acme/cases/{alert.Id}/resolve", JsonContent.Create(new { outcome = "" })),
+            ($"/api/brands/acme/cases/{alert.Id}/explode", JsonContent.Create(new { })),
+        ];
+        foreach (var (path, body) in writes)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = body };
+            request.Headers.Add(Access.WriteGuard.HeaderName, "1");
+            using var answer = await ana.SendAsync(request);
+            output.WriteLine($"POST {path}: {(int)answer.StatusCode}");
+            Assert.InRange((int)answer.StatusCode, 400, 499);
+        }
+
+        // None of them changed the case, and the console still serves.
+        using var audit = JsonDocument.Parse(await ana.GetStringAsync(new Uri($"/api/brands/acme/cases/{alert.Id}", UriKind.Relative)));
+        Assert.Empty(audit.RootElement.GetProperty("audit").EnumerateArray());
+        using var queue = JsonDocument.Parse(await ana.GetStringAsync(new Uri("/api/queue", UriKind.Relative)));
+        Assert.Equal(alert.Id, Assert.Single(queue.RootElement.EnumerateArray()).GetProperty("id").GetString());
+    }
+}
