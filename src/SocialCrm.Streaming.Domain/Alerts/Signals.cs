@@ -17,7 +17,8 @@ public static class SignalNames
         Priority.P1 => "P1",
         Priority.P2 => "P2",
         Priority.P3 => "P3",
-        _ => "P4",
+        Priority.P4 => "P4",
+        _ => throw new ArgumentOutOfRangeException(nameof(priority), priority, "not a priority"),
     };
 
     public static string ToWire(this CrisisKind kind) => kind switch
@@ -25,7 +26,8 @@ public static class SignalNames
         CrisisKind.InfluencerNegative => "influencer-negative",
         CrisisKind.ViralNegative => "viral-negative",
         CrisisKind.VolumeSpike => "volume-spike",
-        _ => "sentiment-shift",
+        CrisisKind.SentimentShift => "sentiment-shift",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a crisis kind"),
     };
 
     public static string ToWire(this TriggerType type) => type switch
@@ -33,7 +35,8 @@ public static class SignalNames
         TriggerType.Retention => "retention",
         TriggerType.Acquisition => "acquisition",
         TriggerType.Advocacy => "advocacy",
-        _ => "termination-review",
+        TriggerType.TerminationReview => "termination-review",
+        _ => throw new ArgumentOutOfRangeException(nameof(type), type, "not a trigger type"),
     };
 
     /// <summary>Severity 1..10 to priority: 8+ P1, 6+ P2, 4+ P3, else P4.</summary>
@@ -45,7 +48,8 @@ public static class SignalNames
         ValueTier.Platinum => Priority.P1,
         ValueTier.Gold => Priority.P2,
         ValueTier.Silver => Priority.P3,
-        _ => Priority.P4,
+        ValueTier.Bronze or ValueTier.Unknown => Priority.P4,
+        _ => throw new ArgumentOutOfRangeException(nameof(tier), tier, "not a value tier"),
     };
 }
 

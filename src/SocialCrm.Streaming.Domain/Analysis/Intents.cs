@@ -27,7 +27,8 @@ public static class IntentNames
         IntentKind.Complaint => "complaint",
         IntentKind.Praise => "praise",
         IntentKind.Purchase => "purchase",
-        _ => "question",
+        IntentKind.Question => "question",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "not an intent kind"),
     };
 }
 

@@ -19,14 +19,16 @@ public static class SentimentNames
     {
         SentimentClass.Negative => "negative",
         SentimentClass.Positive => "positive",
-        _ => "neutral",
+        SentimentClass.Neutral => "neutral",
+        _ => throw new ArgumentOutOfRangeException(nameof(value), value, "not a sentiment class"),
     };
 
     public static string ToWire(this SentimentConfidence value) => value switch
     {
         SentimentConfidence.High => "high",
         SentimentConfidence.Low => "low",
-        _ => "none",
+        SentimentConfidence.None => "none",
+        _ => throw new ArgumentOutOfRangeException(nameof(value), value, "not a sentiment confidence"),
     };
 }
 

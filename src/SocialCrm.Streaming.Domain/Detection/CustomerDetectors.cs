@@ -212,7 +212,8 @@ internal sealed class CustomerDetectors(RulesOptions rules)
             ValueTier.Platinum => "Call within 1 hour: senior agent, goodwill gesture allowed.",
             ValueTier.Gold => "Reach out within 4 hours: personal reply from a senior agent, offer a fix and a goodwill gesture.",
             ValueTier.Silver => "Reply within 24 hours with a concrete fix and an apology.",
-            _ => "Reply within 48 hours with a fix or self-service help.",
+            ValueTier.Bronze or ValueTier.Unknown => "Reply within 48 hours with a fix or self-service help.",
+            _ => throw new ArgumentOutOfRangeException(nameof(s), s.ValueTier, "not a value tier"),
         };
         return Trigger(s, m, position, TriggerType.Retention, Detector.Retention, SignalNames.FromTier(s.ValueTier), s.RiskReasons.ToWire(), action);
     }

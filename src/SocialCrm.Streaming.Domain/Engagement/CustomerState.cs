@@ -44,7 +44,8 @@ public static class EngagementNames
         LifecycleStage.AtRisk => "at-risk",
         LifecycleStage.Advocate => "advocate",
         LifecycleStage.Churned => "churned",
-        _ => "prospect",
+        LifecycleStage.Prospect => "prospect",
+        _ => throw new ArgumentOutOfRangeException(nameof(stage), stage, "not a lifecycle stage"),
     };
 
     public static string ToWire(this Detector detector) => detector switch
@@ -54,7 +55,8 @@ public static class EngagementNames
         Detector.Retention => "retention",
         Detector.Acquisition => "acquisition",
         Detector.Advocacy => "advocacy",
-        _ => "termination-review",
+        Detector.TerminationReview => "termination-review",
+        _ => throw new ArgumentOutOfRangeException(nameof(detector), detector, "not a detector"),
     };
 
     private static readonly (RiskReasons Flag, string Wire)[] ReasonNames =

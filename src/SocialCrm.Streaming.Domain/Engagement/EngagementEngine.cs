@@ -126,7 +126,8 @@ public sealed class EngagementEngine
         {
             MentionKind.Share => 0.5,
             MentionKind.Review => 1.5,
-            _ => 1.0,
+            MentionKind.Post or MentionKind.Reply or MentionKind.Comment or MentionKind.Dm => 1.0,
+            _ => throw new ArgumentOutOfRangeException(nameof(mention), mention.Kind, "not a mention kind"),
         };
         if (s.ScoreAtTicks == 0)
         {
@@ -167,7 +168,8 @@ public sealed class EngagementEngine
             {
                 SentimentClass.Positive => s.PositiveStreak + 1,
                 SentimentClass.Negative => 0,
-                _ => s.PositiveStreak,
+                SentimentClass.Neutral => s.PositiveStreak,
+                _ => throw new ArgumentOutOfRangeException(nameof(a), a.Class, "not a sentiment class"),
             };
             if (a.Compound <= Rules.Termination.AbusiveCompound)
             {

@@ -84,7 +84,8 @@ public static class PlatformNames
         MentionKind.Review => "review",
         MentionKind.Comment => "comment",
         MentionKind.Dm => "dm",
-        _ => "post",
+        MentionKind.Post => "post",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a mention kind"),
     };
 
     public static bool TryParseKind(ReadOnlySpan<char> value, out MentionKind kind)

@@ -11,7 +11,8 @@ public static class ValueTierNames
         ValueTier.Gold => "gold",
         ValueTier.Silver => "silver",
         ValueTier.Bronze => "bronze",
-        _ => "unknown",
+        ValueTier.Unknown => "unknown",
+        _ => throw new ArgumentOutOfRangeException(nameof(tier), tier, "not a value tier"),
     };
 
     public static bool TryParse(string? value, out ValueTier tier)
