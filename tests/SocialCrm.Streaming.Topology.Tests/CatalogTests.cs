@@ -21,6 +21,9 @@ public sealed class CatalogTests
         Assert.Equal(catalog.Mentions.Partitions, catalog.Profiles.Partitions);
         Assert.Equal("compact", catalog.Profiles.CleanupPolicy);
         Assert.Null(catalog.Profiles.RetentionMs);
+        // The input topics take the broker's append time, from which the processing latency counts.
+        Assert.All([catalog.Mentions, catalog.Profiles], t => Assert.Equal("LogAppendTime", t.Configs["message.timestamp.type"]));
+        Assert.DoesNotContain("message.timestamp.type", catalog.DeadLetter.Configs.Keys);
         Assert.All(catalog.Topics, t => Assert.True(t.ReplicationFactor >= 1));
         Assert.All(catalog.Topics, t => Assert.False(string.IsNullOrWhiteSpace(t.KeyDescription)));
     }
@@ -44,6 +47,7 @@ public sealed class CatalogTests
     [InlineData("schema-file-missing", "valueSchema: 'schemas/nope.schema.json'")]
     [InlineData("bad-role", ".role: 'sink' is not one of")]
     [InlineData("replication-string", "replicationFactor: required, a whole number")]
+    [InlineData("bad-timestamp-type", "topics[0] ('social.mentions').timestampType: must be CreateTime, LogAppendTime or null")]
     public void An_invalid_catalog_is_refused_naming_the_field(string breakage, string expected)
     {
         var root = JsonNode.Parse(File.ReadAllText(Repo.TopicsJson))!;
@@ -61,6 +65,7 @@ public sealed class CatalogTests
             case "schema-file-missing": topics[3]!["valueSchema"] = "schemas/nope.schema.json"; break;
             case "bad-role": topics[2]!["role"] = "sink"; break;
             case "replication-string": topics[2]!["replicationFactor"] = "3"; break;
+            case "bad-timestamp-type": topics[0]!["timestampType"] = "WallClock"; break;
         }
         var error = Assert.Throws<TopologyException>(() => TopicCatalog.Parse(root.ToJsonString(), "test.json", Repo.Topology));
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);

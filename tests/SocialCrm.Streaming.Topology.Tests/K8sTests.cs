@@ -304,6 +304,7 @@ public sealed class K8sTests
             Assert.Equal(spec.ReplicationFactor.ToString(System.Globalization.CultureInfo.InvariantCulture), topic.Str("spec.replicas"));
             Assert.Equal(spec.CleanupPolicy, topic["spec"]!["config"]!["cleanup.policy"]!.GetValue<string>());
             Assert.Equal(spec.RetentionMs?.ToString(System.Globalization.CultureInfo.InvariantCulture), topic["spec"]!["config"]!["retention.ms"]?.GetValue<string>());
+            Assert.Equal(spec.TimestampType, topic["spec"]!["config"]!["message.timestamp.type"]?.GetValue<string>());
             Assert.Equal(TopologyAdmin.DefaultStrimziCluster, topic["metadata"]!["labels"]!["strimzi.io/cluster"]!.GetValue<string>());
         }
     }

@@ -15,7 +15,14 @@ public sealed record TopicSpec(string Name, string Role, int Partitions, short R
     /// <summary>Human description of the record key (from the file's key.description).</summary>
     public string KeyDescription { get; init; } = "";
 
-    /// <summary>Kafka topic configs this spec implies (cleanup.policy, retention.ms when set).</summary>
+    /// <summary>
+    /// Kafka message.timestamp.type: CreateTime (the producer's) or LogAppendTime (the broker's); null = broker default.
+    /// The input topics take the broker's, so the processing latency counts from the append, whatever clock or event time
+    /// a producer stamps its records with.
+    /// </summary>
+    public string? TimestampType { get; init; }
+
+    /// <summary>Kafka topic configs this spec implies (cleanup.policy; retention.ms and message.timestamp.type when set).</summary>
     public IReadOnlyDictionary<string, string> Configs
     {
         get
@@ -24,6 +31,10 @@ public sealed record TopicSpec(string Name, string Role, int Partitions, short R
             if (RetentionMs is { } retention)
             {
                 configs["retention.ms"] = retention.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+            if (TimestampType is { } timestampType)
+            {
+                configs["message.timestamp.type"] = timestampType;
             }
             return configs;
         }
@@ -271,6 +282,15 @@ public sealed class TopicCatalog
                 retention = value;
             }
         }
+        string? timestampType = null;
+        if (element.TryGetProperty("timestampType", out var timestampElement) && timestampElement.ValueKind != JsonValueKind.Null)
+        {
+            timestampType = timestampElement.ValueKind == JsonValueKind.String ? timestampElement.GetString() : null;
+            if (timestampType is not ("CreateTime" or "LogAppendTime"))
+            {
+                errors.Add($"{at}.timestampType: must be CreateTime, LogAppendTime or null (broker default)");
+            }
+        }
         var keyDescription = "";
         if (!element.TryGetProperty("key", out var key) || key.ValueKind != JsonValueKind.Object)
         {
@@ -288,7 +308,7 @@ public sealed class TopicCatalog
 
         return errors.Count > before
             ? null
-            : new TopicSpec(name!, role!, (int)partitions!.Value, (short)replication!.Value, cleanup!, retention, valueSchema!) { KeyDescription = keyDescription };
+            : new TopicSpec(name!, role!, (int)partitions!.Value, (short)replication!.Value, cleanup!, retention, valueSchema!) { KeyDescription = keyDescription, TimestampType = timestampType };
     }
 
     private static string? RequiredString(JsonElement element, string property, string path, List<string> errors)
