@@ -1,3 +1,4 @@
+using SocialCrm.Streaming.Host.Configuration;
 using SocialCrm.Streaming.Host.Generation;
 using SocialCrm.Streaming.Testing;
 using StackExchange.Redis;
@@ -17,21 +18,11 @@ public sealed class RedisClusterTests(MockKafkaFixture kafka, ITestOutputHelper 
     [InlineData(RedisServers.Redis)]
     public async Task On_a_three_master_cluster_every_mention_is_counted_once_and_every_alert_listed_once(string server)
     {
-        Assert.Equal(RedisServers.Redis, server);
-        using var cluster = RedisCluster.Start(masters: 3);
-        var scenario = ProcessorScenario.Create(kafka, cluster, Partitions);
-        // A crisis in acme's mentions, then a calm tail that moves every partition's event time past it (EndToEndTests).
-        var records = new MentionGenerator(new GeneratorOptions
-        {
-            CustomersPerBrand = 300, Seed = 5, EventInterval = TimeSpan.FromMilliseconds(150), CrisisAt = 6_500, CrisisLength = 1_500,
-        }).Generate(11_000).ToList();
+        var (cluster, scenario, records) = Arrange(server);
+        using var _ = cluster;
         kafka.Produce(scenario.Topics.Mentions, records.Select(r => (r.Key, r.Value)));
-        var expectedSignals = ProcessorScenario.ReplaySignals(records);
-        Assert.Contains("crisis/volume-spike/acme", expectedSignals);
 
-        var options = scenario.Options();
-        options.Redis.ListCapacity = 100_000;
-        await using (var node = scenario.StartNode(options))
+        await using (var node = scenario.StartNode(Options(scenario)))
         {
             await node.StartAsync();
             await scenario.WaitUntilCommittedAtLogEndAsync(TimeSpan.FromSeconds(120));
@@ -40,6 +31,91 @@ public sealed class RedisClusterTests(MockKafkaFixture kafka, ITestOutputHelper 
             await node.StopAsync();
         }
 
+        await AssertExactAsync(scenario, records);
+        using var connection = cluster.Connect();
+        var keysPerNode = KeysPerMaster(connection, scenario);
+        Assert.Equal(3, keysPerNode.Count);
+        // The four brands' slots lie on more than one master, so the run really wrote across the cluster.
+        Assert.True(keysPerNode.Values.Count(n => n > 0) >= 2, "every key on one master: the cluster was not exercised");
+    }
+
+    /// <summary>
+    /// Scaling the cluster out while the processor writes: a fourth master joins and two brands' slots move to it key
+    /// by key, as <c>redis-cli --cluster reshard</c> moves them. Meanwhile the flushes of those brands are answered ASK
+    /// or TRYAGAIN; they must land once each, on whichever master holds the slot at that moment.
+    /// </summary>
+    [RedisTheory]
+    [InlineData(RedisServers.Redis)]
+    public async Task Moving_brands_to_a_new_master_under_load_loses_nothing_and_counts_nothing_twice(string server)
+    {
+        var (cluster, scenario, records) = Arrange(server);
+        using var _ = cluster;
+        const int FirstShare = 3_000;
+        kafka.Produce(scenario.Topics.Mentions, records.Take(FirstShare).Select(r => (r.Key, r.Value)));
+
+        await using (var node = scenario.StartNode(Options(scenario)))
+        {
+            await node.StartAsync();
+            await scenario.WaitUntilCommittedAtLogEndAsync(TimeSpan.FromSeconds(120));
+            var added = cluster.AddMaster();
+            // The rest arrives in small steps while the slots move, so flushes meet every phase of the move.
+            var producing = Task.Run(async () =>
+            {
+                foreach (var chunk in records.Skip(FirstShare).Chunk(250))
+                {
+                    kafka.Produce(scenario.Topics.Mentions, chunk.Select(r => (r.Key, r.Value)));
+                    await Task.Delay(60);
+                }
+            });
+            foreach (var brand in new[] { "acme", "globex" })
+            {
+                var slot = cluster.SlotOf("{" + brand + "}");
+                var moved = await cluster.MoveSlotAsync(slot, added, keysPerStep: 10, pause: TimeSpan.FromMilliseconds(20));
+                output.WriteLine($"{brand}: slot {slot}, {moved:N0} keys moved");
+                Assert.True(moved > 0, $"{brand} had no keys to move");
+            }
+            await producing;
+            await scenario.WaitUntilCommittedAtLogEndAsync(TimeSpan.FromSeconds(120));
+            await Task.Delay(TimeSpan.FromSeconds(3));
+            await node.StopAsync();
+            Assert.True(RedisCluster.OwnsSlot(added, cluster.SlotOf("{acme}")));
+        }
+
+        await AssertExactAsync(scenario, records);
+        using var connection = cluster.Connect();
+        var keysPerNode = KeysPerMaster(connection, scenario);
+        Assert.Equal(4, keysPerNode.Count);
+        var newest = cluster.Nodes[^1];
+        Assert.True(keysPerNode["127.0.0.1:" + newest.Port] > 0, "the new master holds none of the moved brands' keys");
+    }
+
+    /// <summary>
+    /// A three-master cluster, the topics, and 11,000 mentions of four brands: a crisis in acme's, then a calm tail that
+    /// moves every partition's event time past it (EndToEndTests).
+    /// </summary>
+    private (RedisCluster Cluster, ProcessorScenario Scenario, List<GeneratedRecord> Records) Arrange(string server)
+    {
+        Assert.Equal(RedisServers.Redis, server);
+        var cluster = RedisCluster.Start(masters: 3);
+        var records = new MentionGenerator(new GeneratorOptions
+        {
+            CustomersPerBrand = 300, Seed = 5, EventInterval = TimeSpan.FromMilliseconds(150), CrisisAt = 6_500, CrisisLength = 1_500,
+        }).Generate(11_000).ToList();
+        return (cluster, ProcessorScenario.Create(kafka, cluster, Partitions), records);
+    }
+
+    private static SocialCrmOptions Options(ProcessorScenario scenario)
+    {
+        var options = scenario.Options();
+        options.Redis.ListCapacity = 100_000;
+        return options;
+    }
+
+    /// <summary>Every customer's count exact, every alert and trigger of the offline replay listed once, every brand's monitor saved.</summary>
+    private static async Task AssertExactAsync(ProcessorScenario scenario, List<GeneratedRecord> records)
+    {
+        var expectedSignals = ProcessorScenario.ReplaySignals(records);
+        Assert.Contains("crisis/volume-spike/acme", expectedSignals);
         var counts = await scenario.ReadMentionCountsAsync();
         var expected = records.Where(r => r.IsValid).GroupBy(r => r.EntityId!).ToDictionary(g => g.Key, g => (long)g.Count());
         Assert.Equal(expected.OrderBy(e => e.Key), counts.OrderBy(c => c.Key));
@@ -48,18 +124,20 @@ public sealed class RedisClusterTests(MockKafkaFixture kafka, ITestOutputHelper 
         Assert.Equal(live.Count, live.Select(s => s.Id).Distinct().Count());
         Assert.Equal(expectedSignals, live.Select(s => s.Description).Order().ToList());
 
-        using var connection = cluster.Connect();
-        var primaries = connection.GetServers().Where(s => !s.IsReplica).ToList();
-        Assert.Equal(3, primaries.Count);
-        var keysPerNode = primaries.ToDictionary(s => s.EndPoint.ToString()!, s => s.Keys(pattern: scenario.KeyPrefix + ":*", pageSize: 1000).Count());
-        output.WriteLine("keys per master: " + string.Join(", ", keysPerNode.Select(n => $"{n.Key} {n.Value:N0}")));
-        // The four brands' slots lie on more than one master, so the run really wrote across the cluster.
-        Assert.True(keysPerNode.Values.Count(n => n > 0) >= 2, "every key on one master: the cluster was not exercised");
+        using var connection = scenario.Redis.Connect();
         var db = connection.GetDatabase();
         foreach (var brand in new[] { "acme", "globex", "initech", "umbrella" })
         {
             Assert.True(await db.KeyExistsAsync(scenario.Keys.BrandMonitor(brand)), $"no brand monitor state for {brand}");
         }
         Assert.Equal(4, await db.SetLengthAsync(scenario.Keys.Brands));
+    }
+
+    private Dictionary<string, int> KeysPerMaster(ConnectionMultiplexer connection, ProcessorScenario scenario)
+    {
+        var primaries = connection.GetServers().Where(s => !s.IsReplica).ToList();
+        var keysPerNode = primaries.ToDictionary(s => s.EndPoint.ToString()!, s => s.Keys(pattern: scenario.KeyPrefix + ":*", pageSize: 1000).Count());
+        output.WriteLine("keys per master: " + string.Join(", ", keysPerNode.Select(n => $"{n.Key} {n.Value:N0}")));
+        return keysPerNode;
     }
 }

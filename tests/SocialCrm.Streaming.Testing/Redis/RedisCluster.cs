@@ -55,6 +55,79 @@ public sealed class RedisCluster : IRedisDeployment
         }
     }
 
+    /// <summary>
+    /// Starts one more master without slots and introduces it to the cluster, as an operator scaling out does before
+    /// moving slots to it (<see cref="MoveSlotAsync"/>).
+    /// </summary>
+    public RedisServer AddMaster()
+    {
+        var path = RedisServers.RedisServerPath ?? throw new InvalidOperationException("redis-server is not on PATH.");
+        var node = StartNode(path, _nodes);
+        _nodes.Add(node);
+        Admin(node).Execute("CLUSTER", "MEET", "127.0.0.1", _nodes[0].Port);
+        WaitUntil(info => info.Contains($"cluster_known_nodes:{_nodes.Count}", StringComparison.Ordinal)
+            && info.Contains("cluster_state:ok", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+        return node;
+    }
+
+    /// <summary>Hash slot of <paramref name="key"/> (CLUSTER KEYSLOT).</summary>
+    public int SlotOf(string key) => (int)Admin(_nodes[0]).Execute("CLUSTER", "KEYSLOT", key);
+
+    /// <summary>
+    /// Moves <paramref name="slot"/> to <paramref name="destination"/> while clients go on using it, the way
+    /// <c>redis-cli --cluster reshard</c> does: the destination imports and the owner migrates the slot, its keys go
+    /// over <paramref name="keysPerStep"/> at a time (MIGRATE) with <paramref name="pause"/> between steps — meanwhile
+    /// a command on a moved key is answered ASK and a multi-key one over moved and unmoved keys TRYAGAIN — and then
+    /// every node is told the slot's new owner. Returns the number of keys moved.
+    /// </summary>
+    public async Task<int> MoveSlotAsync(int slot, RedisServer destination, int keysPerStep, TimeSpan pause)
+    {
+        var source = _nodes.Single(n => OwnsSlot(n, slot));
+        var sourceId = NodeId(source);
+        var destinationId = NodeId(destination);
+        Admin(destination).Execute("CLUSTER", "SETSLOT", slot, "IMPORTING", sourceId);
+        Admin(source).Execute("CLUSTER", "SETSLOT", slot, "MIGRATING", destinationId);
+        var moved = 0;
+        while (true)
+        {
+            var keys = (RedisResult[])Admin(source).Execute("CLUSTER", "GETKEYSINSLOT", slot, keysPerStep)!;
+            if (keys.Length == 0)
+            {
+                break;
+            }
+            object[] migrate = ["127.0.0.1", destination.Port, "", 0, 5000, "KEYS", .. keys.Select(k => (object)(string)k!)];
+            Admin(source).Execute("MIGRATE", migrate);
+            moved += keys.Length;
+            await Task.Delay(pause);
+        }
+        Admin(destination).Execute("CLUSTER", "SETSLOT", slot, "NODE", destinationId);
+        Admin(source).Execute("CLUSTER", "SETSLOT", slot, "NODE", destinationId);
+        foreach (var node in _nodes.Where(n => n != source && n != destination))
+        {
+            Admin(node).Execute("CLUSTER", "SETSLOT", slot, "NODE", destinationId);
+        }
+        return moved;
+    }
+
+    /// <summary>Whether <paramref name="node"/> serves <paramref name="slot"/>, by its own view (CLUSTER NODES, "myself").</summary>
+    public static bool OwnsSlot(RedisServer node, int slot)
+    {
+        var myself = Admin(node).Execute("CLUSTER", "NODES").ToString().Split('\n').Single(line => line.Contains("myself", StringComparison.Ordinal));
+        foreach (var range in myself.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(8).Where(r => !r.StartsWith('[')))
+        {
+            var bounds = range.Split('-');
+            var from = int.Parse(bounds[0], CultureInfo.InvariantCulture);
+            var to = bounds.Length > 1 ? int.Parse(bounds[1], CultureInfo.InvariantCulture) : from;
+            if (slot >= from && slot <= to)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static string NodeId(RedisServer node) => Admin(node).Execute("CLUSTER", "MYID").ToString();
+
     public void Dispose()
     {
         foreach (var node in _nodes)
@@ -99,13 +172,19 @@ public sealed class RedisCluster : IRedisDeployment
                 server.Execute("CLUSTER", "MEET", "127.0.0.1", first.Port);
             }
         }
+        WaitUntil(info => info.Contains("cluster_state:ok", StringComparison.Ordinal)
+            && info.Contains($"cluster_known_nodes:{_nodes.Count}", StringComparison.Ordinal)
+            && info.Contains($"cluster_slots_ok:{Slots}", StringComparison.Ordinal), timeout);
+    }
+
+    /// <summary>Waits until every node's CLUSTER INFO satisfies <paramref name="formed"/>.</summary>
+    private void WaitUntil(Func<string, bool> formed, TimeSpan timeout)
+    {
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
             var states = _nodes.Select(n => Admin(n).Execute("CLUSTER", "INFO").ToString()).ToList();
-            if (states.All(info => info.Contains("cluster_state:ok", StringComparison.Ordinal)
-                && info.Contains($"cluster_known_nodes:{_nodes.Count}", StringComparison.Ordinal)
-                && info.Contains($"cluster_slots_ok:{Slots}", StringComparison.Ordinal)))
+            if (states.All(formed))
             {
                 return;
             }
