@@ -333,10 +333,13 @@ public sealed class ProcessorScenario
         return counts;
     }
 
-    /// <summary>The keys matching <paramref name="pattern"/> on every primary: one server's, or all of a cluster's.</summary>
+    /// <summary>
+    /// The keys matching <paramref name="pattern"/> on every primary: one server's, or all of a cluster's (a cluster node
+    /// that was stopped serves no slot and is left out).
+    /// </summary>
     public static async IAsyncEnumerable<RedisKey> KeysAsync(IConnectionMultiplexer connection, string pattern)
     {
-        foreach (var server in connection.GetServers().Where(s => !s.IsReplica))
+        foreach (var server in connection.GetServers().Where(s => !s.IsReplica && s.IsConnected))
         {
             await foreach (var key in server.KeysAsync(pattern: pattern, pageSize: 1000))
             {

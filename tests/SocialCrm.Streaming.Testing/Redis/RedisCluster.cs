@@ -70,6 +70,44 @@ public sealed class RedisCluster : IRedisDeployment
         return node;
     }
 
+    /// <summary>
+    /// Starts a replica of <paramref name="master"/> (CLUSTER MEET, then CLUSTER REPLICATE) and waits until it has
+    /// the master's data and follows its writes.
+    /// </summary>
+    public RedisServer AddReplica(RedisServer master)
+    {
+        var replica = AddMaster();
+        Admin(replica).Execute("CLUSTER", "REPLICATE", NodeId(master));
+        WaitForNode(replica, info => info.Contains("master_link_status:up", StringComparison.Ordinal), "replication", "its master's data");
+        return replica;
+    }
+
+    /// <summary>
+    /// A manual failover (CLUSTER FAILOVER on <paramref name="replica"/>): the master stops taking writes, the replica
+    /// catches up with it and takes its slots; waits until the replica serves them as master.
+    /// </summary>
+    public void FailOver(RedisServer replica)
+    {
+        Admin(replica).Execute("CLUSTER", "FAILOVER");
+        WaitForNode(replica, info => info.Contains("role:master", StringComparison.Ordinal), "replication", "the master's slots");
+    }
+
+    /// <summary>The master that serves <paramref name="slot"/>.</summary>
+    public RedisServer MasterOf(int slot) => _nodes.Single(n => OwnsSlot(n, slot));
+
+    private static void WaitForNode(RedisServer node, Func<string, bool> ready, string section, string what)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!ready(Admin(node).Execute("INFO", section).ToString()))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new InvalidOperationException($"The cluster node on port {node.Port} did not take {what} within 30 s.");
+            }
+            Thread.Sleep(100);
+        }
+    }
+
     /// <summary>Hash slot of <paramref name="key"/> (CLUSTER KEYSLOT).</summary>
     public int SlotOf(string key) => (int)Admin(_nodes[0]).Execute("CLUSTER", "KEYSLOT", key);
 
@@ -82,7 +120,7 @@ public sealed class RedisCluster : IRedisDeployment
     /// </summary>
     public async Task<int> MoveSlotAsync(int slot, RedisServer destination, int keysPerStep, TimeSpan pause)
     {
-        var source = _nodes.Single(n => OwnsSlot(n, slot));
+        var source = MasterOf(slot);
         var sourceId = NodeId(source);
         var destinationId = NodeId(destination);
         Admin(destination).Execute("CLUSTER", "SETSLOT", slot, "IMPORTING", sourceId);
