@@ -166,6 +166,64 @@ public sealed class ConsoleApiTests(RedisServersFixture servers)
         Assert.Equal(live.DetectedAt.ToUnixTimeMilliseconds(), next.Id);
     }
 
+    /// <summary>
+    /// The console on a Redis Cluster of three masters, with acme and globex on different ones: the queue, a claim
+    /// race, case work, the audit trail, KPIs, the customer view and the live stream each touch one brand's slot at a
+    /// time, so they work as on one server; the queue and the stream gather both brands.
+    /// </summary>
+    [RedisTheory]
+    [InlineData(RedisServers.Redis)]
+    public async Task On_a_three_master_cluster_the_queue_case_work_and_the_stream_span_brands_on_different_masters(string server)
+    {
+        Assert.Equal(RedisServers.Redis, server);
+        using var cluster = RedisCluster.Start(masters: 3);
+        var acmeSlot = cluster.SlotOf("{acme}");
+        var globexSlot = cluster.SlotOf("{globex}");
+        if (cluster.MasterOf(acmeSlot) == cluster.MasterOf(globexSlot))
+        {
+            await cluster.MoveSlotAsync(globexSlot, cluster.Nodes.First(n => n != cluster.MasterOf(acmeSlot)), keysPerStep: 10, pause: TimeSpan.Zero);
+        }
+        Assert.NotEqual(cluster.MasterOf(acmeSlot), cluster.MasterOf(globexSlot));
+        await using var scenario = await ConsoleScenario.StartAsync(cluster);
+        var lastSeen = DateTimeOffset.UtcNow.AddSeconds(-30).ToUnixTimeMilliseconds();
+        var alert = await scenario.WriteAlertAsync("acme", "cust-1");
+        var trigger = await scenario.WriteRetentionAsync("globex", "cust-2", ValueTier.Silver);
+        using var ana = await scenario.SignedInAsync("ana");
+        using var ben = await scenario.SignedInAsync("ben");
+
+        Assert.Equal([alert.Id, trigger.Id], await QueueIdsAsync(ana, ""));
+        using var start = new ManualResetEventSlim();
+        var claims = new[] { ana, ben, ana, ben }.Select(client => Task.Run(() =>
+        {
+            start.Wait();
+            return Post(client, $"/api/brands/acme/cases/{alert.Id}/claim", new { });
+        })).ToList();
+        start.Set();
+        var answers = await Task.WhenAll(claims);
+        Assert.Single(answers, a => a.StatusCode == HttpStatusCode.OK);
+        Assert.Equal(HttpStatusCode.OK, (await Post(ana, $"/api/brands/globex/cases/{trigger.Id}/claim", new { })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Post(ana, $"/api/brands/globex/cases/{trigger.Id}/resolve", new { outcome = "retained" })).StatusCode);
+        Assert.Equal([alert.Id], await QueueIdsAsync(ana, "?state=claimed"));
+        Assert.Equal([CaseAction.Claim, CaseAction.Resolve], (await AuditAsync(ana, "globex", trigger.Id)).Select(e => e.Action));
+        using (var kpis = JsonDocument.Parse(await ana.GetStringAsync(new Uri("/api/brands/globex/kpis", UriKind.Relative))))
+        {
+            Assert.Equal(1, kpis.RootElement.GetProperty("retentionWorked").GetProperty("silver").GetInt32());
+        }
+        Assert.Equal(HttpStatusCode.OK, (await ana.GetAsync(new Uri("/api/brands/acme/customers/cust-1", UriKind.Relative))).StatusCode);
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/stream?brand=acme&brand=globex");
+        request.Headers.Add("Last-Event-ID", lastSeen.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        using var response = await ana.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        var missed = await ReadEventsUntilReadyAsync(reader);
+        Assert.Contains(missed, e => e.Name == "signal" && e.Data.Contains(alert.Id, StringComparison.Ordinal));
+        Assert.Contains(missed, e => e.Name == "signal" && e.Data.Contains(trigger.Id, StringComparison.Ordinal));
+        var live = await scenario.WriteAlertAsync("globex", "cust-3");
+        var next = await ReadEventAsync(reader);
+        Assert.Equal("signal", next.Name);
+        Assert.Contains(live.Id, next.Data, StringComparison.Ordinal);
+    }
+
     /// <summary>A full Redis refuses the case write: the agent is told why with a 503 to retry, reads go on, and the retry applies.</summary>
     [RedisTheory]
     [InlineData(RedisServers.Redis)]

@@ -36,7 +36,7 @@ public sealed class ConsoleScenario : IAsyncDisposable
 
     /// <param name="caseEvents">Kafka bootstrap servers and topic for case events; null: Redis only.</param>
     /// <param name="configure">Changes to the settings before the console starts.</param>
-    public static async Task<ConsoleScenario> StartAsync(RedisServer server, (string BootstrapServers, string Topic)? caseEvents = null, Action<ConsoleOptions>? configure = null)
+    public static async Task<ConsoleScenario> StartAsync(IRedisDeployment server, (string BootstrapServers, string Topic)? caseEvents = null, Action<ConsoleOptions>? configure = null)
     {
         var prefix = "c" + Guid.NewGuid().ToString("N")[..8];
         var options = new ConsoleOptions
