@@ -76,6 +76,9 @@ public sealed class KafkaConsumerLoop : IAsyncDisposable
         // Where the end of the log is, so a partition whose last offsets hold no record to hand out
         // (records deleted before they were read, a transaction marker) is still committed to its end.
         EnablePartitionEof = true,
+        // Records of an aborted transaction were never sent (the librdkafka default, held here against Kafka:Properties:
+        // counting them would break the delivery promise for every input written by a transactional producer).
+        IsolationLevel = IsolationLevel.ReadCommitted,
     };
 
     /// <param name="logGate">Rate-limits the client's repeated error and log lines (the host's log throttle); without it every line is logged.</param>
