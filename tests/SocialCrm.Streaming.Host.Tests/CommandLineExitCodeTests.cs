@@ -67,6 +67,54 @@ public sealed class CommandLineExitCodeTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>
+    /// A port another process listens on (a second demo, a console beside a node) stops start-up at once with exit 2
+    /// naming the flag or setting; the bind used to fail seconds later, deep in Kestrel or Akka's transport, with exit 1
+    /// and five nested "One or more errors occurred" or a message that named no setting.
+    /// </summary>
+    [Theory]
+    [InlineData("Metrics:Port (--metrics-port)", "run", "--kafka", "127.0.0.1:9", "--redis", "127.0.0.1:9", "--metrics-port", "PORT")]
+    [InlineData("Cluster:Port (--port)", "run", "--kafka", "127.0.0.1:9", "--redis", "127.0.0.1:9", "--port", "PORT")]
+    [InlineData("--metrics-port", "demo", "--metrics-port", "PORT")]
+    [InlineData("--cluster-port", "demo", "--cluster-port", "PORT")]
+    [InlineData("--console-port", "demo", "--console-port", "PORT")]
+    [InlineData("--port", "console", "--redis", "127.0.0.1:9", "--port", "PORT", "--config", "SETTINGS")]
+    public async Task A_port_another_process_listens_on_stops_start_up_with_exit_2_naming_the_setting(string setting, params string[] command)
+    {
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var settings = TempFile() + ".json";
+        await File.WriteAllTextAsync(settings, """
+            { "Console": { "DevSignIn": { "Enabled": true, "Users": [ { "Name": "ana", "Token": "dev-token-ana-0123456789", "Brands": [ "acme" ] } ] } } }
+            """);
+        try
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var result = await SocialCrmProcess.RunAsync(Timeout, [.. command.Select(a => a.Replace("PORT", port, StringComparison.Ordinal).Replace("SETTINGS", settings, StringComparison.Ordinal))]);
+            output.WriteLine($"exit {result.ExitCode} in {clock.Elapsed.TotalSeconds:N1} s{Environment.NewLine}{result.Error}");
+            Assert.Equal(2, result.ExitCode);
+            Assert.Contains($"{setting} {port} is in use by another process", result.Error, StringComparison.Ordinal);
+            Assert.DoesNotContain("   at ", result.Error, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(settings);
+        }
+    }
+
+    [Fact]
+    public void A_failure_is_told_in_one_line_with_its_causes_and_without_the_task_wrappers()
+    {
+        var bind = new InvalidOperationException("Failed to bind to [0.0.0.0:2551]. See InnerException for details.",
+            new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.AddressAlreadyInUse));
+        Assert.Equal("Failed to bind to [0.0.0.0:2551]: Address already in use",
+            Commands.CommandRunner.Describe(new AggregateException(new AggregateException(bind))));
+        // Several causes: the aggregate's own message lists each, once.
+        Assert.Equal("One or more errors occurred. (a) (b)",
+            Commands.CommandRunner.Describe(new AggregateException(new Exception("a"), new Exception("b"))));
+    }
+
     [Fact]
     public async Task An_unknown_flag_is_a_usage_error_suggesting_the_closest_flag()
     {

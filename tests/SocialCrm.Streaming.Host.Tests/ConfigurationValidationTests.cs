@@ -57,6 +57,8 @@ public sealed class ConfigurationValidationTests
     [InlineData("Kafka:Properties:partition.assignment.strategy", "roundrobin", "set by the processor itself")]
     [InlineData("Kafka:Properties:queued.max.messages.kbytes", "1000000", "set by the processor itself")]
     [InlineData("Kafka:Properties:enable.idempotence", "false", "set by the processor itself")]
+    [InlineData("Kafka:Properties:isolation.level", "read_uncommitted", "set by the processor itself (only committed transactions are read)")]
+    [InlineData("Kafka:Properties:enable.partition.eof", "false", "set by the processor itself")]
     [InlineData("Kafka:Properties:acks", "1", "acks=all")]
     [InlineData("Kafka:Properties:partitioner", "consistent_random", "murmur2_random")]
     [InlineData("Redis:Configuration", " ", "is required")]

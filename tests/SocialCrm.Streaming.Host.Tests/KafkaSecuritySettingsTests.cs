@@ -60,19 +60,6 @@ public sealed class KafkaSecuritySettingsTests(ITestOutputHelper output) : IDisp
         KafkaClientSettings.CreateAdminClient(kafka).Dispose();
     }
 
-    [Fact]
-    public void The_consumer_keeps_what_the_delivery_promise_needs_whatever_the_properties_say()
-    {
-        var file = Path.Combine(_authority.Directory, $"settings-{Guid.NewGuid():N}.json");
-        File.WriteAllText(file, """
-            { "Kafka": { "Properties": { "isolation.level": "read_uncommitted", "enable.auto.commit": "true", "fetch.max.bytes": "1048576" } } }
-            """);
-        var consumer = KafkaClientSettings.ConsumerConfig(KafkaClientSettings.Load("broker-0:9093", file));
-        Assert.Equal(IsolationLevel.ReadCommitted, consumer.IsolationLevel);
-        Assert.False(consumer.EnableAutoCommit);
-        Assert.Equal(1_048_576, consumer.FetchMaxBytes);
-    }
-
     public static TheoryData<string> Commands => new() { "generate", "topology verify", "topology apply" };
 
     [Theory]

@@ -12,7 +12,7 @@ namespace SocialCrm.Streaming.Host.Tests;
 /// a processor that committed "last record + 1" would hold every partition's lag at 1 and never reach the log end.
 /// Aborted transactions are not produced here: the librdkafka mock cluster hands their records to a read_committed
 /// consumer (its Fetch reports no aborted transaction), so only a real broker can show that the processor skips them
-/// (it reads read_committed whatever Kafka:Properties say: KafkaSecuritySettingsTests).
+/// (it reads read_committed, and refuses Kafka:Properties:isolation.level at start-up: ConfigurationValidationTests).
 /// </summary>
 [Collection(RedisServersFixture.Collection)]
 public sealed class TransactionalInputTests(RedisServersFixture servers, MockKafkaFixture kafka, ITestOutputHelper output) : IClassFixture<MockKafkaFixture>

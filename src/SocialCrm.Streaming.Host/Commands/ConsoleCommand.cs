@@ -29,6 +29,7 @@ public static class ConsoleCommand
         {
             var configuration = ConfigurationLoader.Build(new Dictionary<string, string?> { ["Redis:Configuration"] = parse.GetValue(redis) }, parse.GetValue(settings)?.FullName);
             var options = Bind(configuration);
+            ListeningPorts.RequireFree([new ListeningPort("--port", parse.GetValue(host)!, parse.GetValue(port))]);
             await using var console = await ConsoleApp.StartAsync(options, parse.GetValue(host)!, parse.GetValue(port), cancellationToken: cancellationToken).ConfigureAwait(false);
             Console.WriteLine($"Console: {console.Url}");
             if (!string.IsNullOrWhiteSpace(options.Kafka.BootstrapServers))

@@ -76,8 +76,8 @@ public sealed class KafkaConsumerLoop : IAsyncDisposable
         // Where the end of the log is, so a partition whose last offsets hold no record to hand out
         // (records deleted before they were read, a transaction marker) is still committed to its end.
         EnablePartitionEof = true,
-        // Records of an aborted transaction were never sent (the librdkafka default, held here against Kafka:Properties:
-        // counting them would break the delivery promise for every input written by a transactional producer).
+        // Records of an aborted transaction were never sent (the librdkafka default, made explicit: counting them would
+        // break the delivery promise for input written by a transactional producer; Kafka:Properties may not change it).
         IsolationLevel = IsolationLevel.ReadCommitted,
     };
 

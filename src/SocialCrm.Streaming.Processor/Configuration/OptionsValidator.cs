@@ -137,6 +137,8 @@ public static class OptionsValidator
         ["auto.offset.reset"] = "a new group starts at the earliest offset",
         ["partition.assignment.strategy"] = "range keeps co-partitioned topics together",
         ["queued.max.messages.kbytes"] = "bounded prefetch, see Kafka:MaxInFlightPerPartition",
+        ["isolation.level"] = "only committed transactions are read",
+        ["enable.partition.eof"] = "commits reach the end of the log past transaction markers",
         ["enable.idempotence"] = "outputs are written idempotently",
         ["acks"] = "outputs need acks=all",
         ["partitioner"] = "murmur2_random, the Java client's partitioning",

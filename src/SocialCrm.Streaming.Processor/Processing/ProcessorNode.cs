@@ -45,7 +45,10 @@ public sealed class ProcessorNode : IAsyncDisposable
     public Observability.ProcessorMetrics Metrics { get; }
     public ProcessorService Service { get; }
 
-    /// <summary>Binds and validates every section; throws <see cref="ConfigurationException"/> naming each bad setting.</summary>
+    /// <summary>
+    /// Binds and validates every section, and checks that the node's fixed ports are free; throws
+    /// <see cref="ConfigurationException"/> naming each bad setting.
+    /// </summary>
     /// <summary>With <paramref name="rulesSource"/>, the node applies changes of its Rules section while it runs.</summary>
     public static ProcessorNode FromConfiguration(IConfiguration configuration, TopicCatalog? catalog = null, Action<ILoggingBuilder>? configureLogging = null,
         RulesSource? rulesSource = null)
@@ -57,6 +60,7 @@ public sealed class ProcessorNode : IAsyncDisposable
         {
             throw new ConfigurationException(errors);
         }
+        ListeningPorts.RequireFree(ListeningPorts.OfNode(options));
         return new ProcessorNode(options, TopicsOf(catalog), rules, configuration.GetSection("Logging"), configureLogging, rulesSource);
     }
 

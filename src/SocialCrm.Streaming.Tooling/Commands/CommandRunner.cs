@@ -118,9 +118,35 @@ public static class CommandRunner
         }
         catch (Exception ex)
         {
-            await Console.Error.WriteLineAsync($"socialcrm failed: {SecretMask.Apply(ex.Message)}").ConfigureAwait(false);
+            await Console.Error.WriteLineAsync($"socialcrm failed: {SecretMask.Apply(Describe(ex))}").ConfigureAwait(false);
             return ExitCodes.Failure;
         }
+    }
+
+    /// <summary>
+    /// The failure and its causes in one line, outermost first ("Failed to bind to [0.0.0.0:2551]: Address already in
+    /// use"): a task's wrappers ("One or more errors occurred", "See InnerException for details") name nothing.
+    /// </summary>
+    public static string Describe(Exception failure)
+    {
+        var line = "";
+        for (Exception? cause = failure; cause is not null; cause = cause.InnerException)
+        {
+            if (cause is AggregateException { InnerExceptions.Count: 1 })
+            {
+                continue;
+            }
+            var message = cause.Message.Replace("See InnerException for details.", "", StringComparison.Ordinal).Trim().TrimEnd('.');
+            if (!line.Contains(message, StringComparison.OrdinalIgnoreCase))
+            {
+                line = line.Length == 0 ? message : $"{line}: {message}";
+            }
+            if (cause is AggregateException)
+            {
+                break; // several causes: its message lists each
+            }
+        }
+        return line;
     }
 
     /// <summary>

@@ -61,6 +61,13 @@ public static class DemoCommand
 
     private static async Task<int> RunAsync(DemoSettings settings, CancellationToken cancellationToken)
     {
+        // Before the embedded parts take seconds to start: a second demo on the same ports stops at once, naming the flag.
+        ListeningPorts.RequireFree(
+        [
+            new("--metrics-port", "0.0.0.0", settings.MetricsPort),
+            new("--cluster-port", "0.0.0.0", settings.ClusterPort),
+            new("--console-port", "127.0.0.1", settings.ConsolePort),
+        ]);
         var catalog = TopicCatalog.LoadDefault();
         Console.WriteLine("Starting embedded Kafka (librdkafka mock cluster, 3 brokers) and Redis (Garnet)...");
         using var kafka = MockKafkaCluster.Start(3);
