@@ -53,7 +53,10 @@ public sealed class ConsoleApp : IAsyncDisposable
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
         configureLogging?.Invoke(builder.Logging);
-        var redis = RedisConnector.Connect(new RedisConnectionSettings(options.RedisConfiguration, options.RedisUser, options.RedisPassword, options.RedisTls), startWhileDown: false);
+        // Starts while Redis is down (a pod rescheduled with it, a Redis restarting): not ready and answering 503 until it is
+        // back, where exiting made a crash loop whose back-off kept the console away for minutes after Redis returned.
+        // A refused password or certificate still stops start-up.
+        var redis = RedisConnector.Connect(new RedisConnectionSettings(options.RedisConfiguration, options.RedisUser, options.RedisPassword, options.RedisTls));
         AddServices(builder.Services, options, redis);
         ConsoleAuthentication.Add(builder.Services, options);
 

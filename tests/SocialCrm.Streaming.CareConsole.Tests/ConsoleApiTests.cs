@@ -251,6 +251,39 @@ public sealed class ConsoleApiTests(RedisServersFixture servers)
         Assert.Equal(CaseAction.Claim, Assert.Single(await AuditAsync(ana, "acme", alert.Id)).Action);
     }
 
+    /// <summary>
+    /// A console started while Redis is down (rescheduled with it, Redis restarting) starts: live, not ready, the API
+    /// answering 503 with the reason; once Redis is back it is ready and serves, with no restart.
+    /// </summary>
+    [RedisTheory]
+    [InlineData(RedisServers.Redis)]
+    public async Task A_console_started_while_redis_is_down_answers_503_until_it_is_back_then_serves(string server)
+    {
+        using var redis = RedisServers.Start(server);
+        redis.Stop();
+        await using var scenario = await ConsoleScenario.StartAsync(redis);
+        using var ana = await scenario.SignedInAsync("ana");
+        using var probe = new HttpClient { BaseAddress = scenario.Console.Url };
+        Assert.Equal(HttpStatusCode.OK, (await probe.GetAsync(new Uri("/healthz", UriKind.Relative))).StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await probe.GetAsync(new Uri("/readyz", UriKind.Relative))).StatusCode);
+        using (var queue = await ana.GetAsync(new Uri("/api/queue", UriKind.Relative)))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, queue.StatusCode);
+            using var problem = JsonDocument.Parse(await queue.Content.ReadAsStringAsync());
+            Assert.StartsWith("Redis cannot serve this now", problem.RootElement.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        }
+
+        redis.Restart();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while ((await probe.GetAsync(new Uri("/readyz", UriKind.Relative))).StatusCode != HttpStatusCode.OK)
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), "the console did not become ready within 30 s of Redis's return");
+            await Task.Delay(200);
+        }
+        var alert = await scenario.WriteAlertAsync("acme", "cust-1");
+        Assert.Equal([alert.Id], await QueueIdsAsync(ana, ""));
+    }
+
     private static Task<HttpResponseMessage> Post(HttpClient client, string path, object body)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body) };

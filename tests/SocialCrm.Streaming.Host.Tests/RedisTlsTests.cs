@@ -62,14 +62,14 @@ public sealed class RedisTlsTests : IDisposable
         var settings = Settings();
         settings.Remove("Redis:User");
         settings.Remove("Redis:Password");
-        var refused = Assert.Throws<ConnectionSettingException>(() => RedisConnector.Connect(ConnectionSettings(settings), startWhileDown: true));
+        var refused = Assert.Throws<ConnectionSettingException>(() => RedisConnector.Connect(ConnectionSettings(settings)));
         Assert.Contains("Redis:Password", refused.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task The_connection_is_TLS_as_the_ACL_user_and_the_care_console_reads_through_it()
     {
-        using (var connection = RedisConnector.Connect(ConnectionSettings(Settings()), startWhileDown: false))
+        using (var connection = RedisConnector.Connect(ConnectionSettings(Settings())))
         {
             var db = connection.GetDatabase();
             Assert.Equal(User, (string?)await db.ExecuteAsync("ACL", "WHOAMI"));
@@ -118,7 +118,7 @@ public sealed class RedisTlsTests : IDisposable
             Assert.Equal(0, (await node.TerminateAndWaitAsync(TimeSpan.FromSeconds(30))).ExitCode);
         }
 
-        using var connection = RedisConnector.Connect(ConnectionSettings(Settings()), startWhileDown: false);
+        using var connection = RedisConnector.Connect(ConnectionSettings(Settings()));
         var server = connection.GetServer(connection.GetEndPoints()[0]);
         long counted = 0;
         await foreach (var key in server.KeysAsync(pattern: $"{prefix}:*:customer:*", pageSize: 1000))
@@ -130,14 +130,11 @@ public sealed class RedisTlsTests : IDisposable
     }
 
     [Fact]
-    public void A_server_that_is_down_is_not_taken_for_a_refusal_and_is_waited_for_when_asked()
+    public void A_server_that_is_down_is_not_taken_for_a_refusal_and_is_waited_for()
     {
         var settings = ConnectionSettings(Settings()) with { Configuration = $"127.0.0.1:{FreePort.Next()},connectTimeout=1000" };
-        using (var waiting = RedisConnector.Connect(settings, startWhileDown: true))
-        {
-            Assert.False(waiting.IsConnected);
-        }
-        Assert.Throws<RedisConnectionException>(() => RedisConnector.Connect(settings, startWhileDown: false).Dispose());
+        using var waiting = RedisConnector.Connect(settings);
+        Assert.False(waiting.IsConnected);
     }
 
     public static TheoryData<string, string> Refusals => new()

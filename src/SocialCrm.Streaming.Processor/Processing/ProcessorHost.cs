@@ -79,7 +79,7 @@ public static class ProcessorHost
         services.AddSingleton(metrics);
         // Start even while Redis is down (writes are retried and consumption waits for them); a refused password or certificate stops start-up.
         services.AddSingleton<IConnectionMultiplexer>(_ => RedisPermissions.Verified(
-            RedisConnector.Connect(options.Redis.ConnectionSettings(), startWhileDown: true), options.Redis.KeyPrefix, options.Redis.ConnectionSettings()));
+            RedisConnector.Connect(options.Redis.ConnectionSettings()), options.Redis.KeyPrefix, options.Redis.ConnectionSettings()));
         services.AddSingleton<ICustomerStore>(sp => new MeasuredCustomerStore(
             new RedisCustomerStore(sp.GetRequiredService<IConnectionMultiplexer>(), options.Redis, metrics.FlushCallWritten), metrics));
         services.AddSingleton(sp => new PartitionFences(

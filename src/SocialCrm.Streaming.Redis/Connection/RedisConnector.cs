@@ -10,11 +10,11 @@ namespace SocialCrm.Streaming.Redis.Connection;
 /// <summary>
 /// Opens the one connection the processor and the care console share with Redis: configuration string, ACL user and
 /// password, TLS. A refused password or certificate stops start-up (<see cref="ConnectionSettingException"/>) naming the
-/// setting, since no retry can fix it; a server that is only down is, when asked, waited for in the background.
+/// setting, since no retry can fix it; a server that is only down is waited for in the background (start-up goes on).
 /// </summary>
 public static partial class RedisConnector
 {
-    public static ConnectionMultiplexer Connect(RedisConnectionSettings settings, bool startWhileDown)
+    public static ConnectionMultiplexer Connect(RedisConnectionSettings settings)
     {
         var certificates = settings.Tls.Enabled || settings.Tls.HasAnyFile ? RedisTlsCertificates.Load(settings.Tls) : null;
         var options = Options(settings, certificates);
@@ -47,7 +47,7 @@ public static partial class RedisConnector
         {
             throw new ConnectionSettingException(refusal, ex);
         }
-        catch (RedisConnectionException) when (startWhileDown)
+        catch (RedisConnectionException)
         {
             options.AbortOnConnectFail = false;
             options.ConnectRetry = retries;
