@@ -1,3 +1,4 @@
+using SocialCrm.Streaming.Testing;
 using Xunit.Abstractions;
 
 namespace SocialCrm.Streaming.Host.Tests;
@@ -101,6 +102,17 @@ public sealed class CommandLineExitCodeTests(ITestOutputHelper output)
         {
             File.Delete(settings);
         }
+    }
+
+    [Fact]
+    public async Task Generate_to_a_Kafka_that_never_answers_says_nothing_was_delivered_and_exits_1()
+    {
+        // Nothing listens there: the records stay queued in the client until the flush gives up (30 s). They used to count
+        // as neither produced nor failed, and the command exited 0 with "0 mentions produced, 0 failed".
+        var result = await SocialCrmProcess.RunAsync(Timeout, "generate", "--kafka", $"127.0.0.1:{FreePort.Next()}", "--count", "5");
+        output.WriteLine(result.Error);
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("0 mentions produced, 0 failed, 5 not delivered (the broker did not confirm them in time)", result.Error, StringComparison.Ordinal);
     }
 
     [Fact]

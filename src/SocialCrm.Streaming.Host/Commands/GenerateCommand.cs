@@ -62,8 +62,11 @@ public static class GenerateCommand
             {
                 await records.RunAsync(generator.Next, parse.GetValue(rate), parse.GetValue(count), cancellationToken).ConfigureAwait(false);
             }
-            await Console.Error.WriteLineAsync($"{records.Produced:N0} mentions produced, {records.Failed:N0} failed").ConfigureAwait(false);
-            return records.Failed == 0 ? ExitCodes.Ok : ExitCodes.Failure;
+            // A broker that never answers leaves the records queued: they were not delivered, and say so (the exit was 0 with "0 failed").
+            var unconfirmed = records.Unconfirmed;
+            await Console.Error.WriteLineAsync($"{records.Produced:N0} mentions produced, {records.Failed:N0} failed"
+                + (unconfirmed > 0 ? $", {unconfirmed:N0} not delivered (the broker did not confirm them in time)" : "")).ConfigureAwait(false);
+            return records.Failed == 0 && unconfirmed == 0 ? ExitCodes.Ok : ExitCodes.Failure;
         }, cancellationToken));
         return command;
     }

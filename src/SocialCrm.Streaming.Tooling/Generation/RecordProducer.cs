@@ -15,11 +15,18 @@ public sealed class RecordProducer(IProducer<byte[]?, byte[]> producer, string t
     /// <summary>How long records queued at a stop still get to be delivered.</summary>
     private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan AheadPoll = TimeSpan.FromMilliseconds(5);
+    private long _sent;
     private long _produced;
     private long _failed;
 
+    /// <summary>Records handed to the client.</summary>
+    public long Sent => Interlocked.Read(ref _sent);
+    /// <summary>Records the broker acknowledged.</summary>
     public long Produced => Interlocked.Read(ref _produced);
+    /// <summary>Records the client reported as not delivered.</summary>
     public long Failed => Interlocked.Read(ref _failed);
+    /// <summary>Records with no report yet: still queued when the flush gave up (a broker that does not answer) or at a stop.</summary>
+    public long Unconfirmed => Sent - Produced - Failed;
 
     /// <param name="ahead">
     /// When given, sending waits while more than <c>MaxAhead</c> records are sent and not yet <c>Done</c> by their reader:
@@ -51,6 +58,7 @@ public sealed class RecordProducer(IProducer<byte[]?, byte[]> producer, string t
                 break;
             }
             sent++;
+            Interlocked.Increment(ref _sent);
         }
         using var deadline = new CancellationTokenSource(FlushTimeout);
         using var stopping = cancellationToken.Register(() => deadline.CancelAfter(StopGrace));
@@ -60,7 +68,7 @@ public sealed class RecordProducer(IProducer<byte[]?, byte[]> producer, string t
         }
         catch (OperationCanceledException)
         {
-            // Records still queued were not delivered: they count as neither produced nor failed.
+            // Records still queued have no report: Unconfirmed counts them.
         }
     }
 
