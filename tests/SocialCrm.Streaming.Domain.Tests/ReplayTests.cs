@@ -126,6 +126,21 @@ public sealed class ReplayTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void A_state_with_a_null_where_a_string_belongs_is_refused_naming_the_field()
+    {
+        var lines = MentionsFile();
+        var engine = WithProfiles();
+        engine.Run(Parse(lines, 0, lines.Length / 2), finish: false);
+        var state = System.Text.Json.Nodes.JsonNode.Parse(engine.ExportState())!;
+        var fields = state["entities"]![0]!["fields"]!.AsObject();
+        var field = fields.First().Key;
+        fields[field] = null;
+
+        var refused = Assert.Throws<FormatException>(() => new ReplayEngine(Rules()).ImportState(Encoding.UTF8.GetBytes(state.ToJsonString())));
+        Assert.Equal($"{field}: a string was expected, found Null", refused.Message);
+    }
+
+    [Fact]
     public void Replaying_an_overlap_skips_what_was_applied()
     {
         var lines = MentionsFile();

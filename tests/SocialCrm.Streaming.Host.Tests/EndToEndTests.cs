@@ -100,6 +100,33 @@ public sealed class EndToEndTests(RedisServersFixture servers, MockKafkaFixture 
         Assert.Equal(expected, actual);
     }
 
+    /// <summary>
+    /// A brand monitor's saved state that cannot be read (written by another tool, cut short, or of an unknown shape)
+    /// must not silence the brand: the monitor starts afresh, keeps the unreadable value aside for inspection, and raises
+    /// the same brand alerts as a run without it.
+    /// </summary>
+    [RedisTheory]
+    [MemberData(nameof(RedisServers.All), MemberType = typeof(RedisServers))]
+    public async Task An_unreadable_saved_brand_monitor_starts_afresh_and_the_crisis_is_still_raised(string server)
+    {
+        var redis = servers.Get(server);
+        var scenario = ProcessorScenario.Create(kafka, redis, Partitions);
+        var records = CrisisGenerator().Generate(11_000).ToList();
+        kafka.Produce(scenario.Topics.Mentions, records.Select(r => (r.Key, r.Value)));
+        var expected = ProcessorScenario.ReplaySignals(records);
+        using (var connection = redis.Connect())
+        {
+            var db = connection.GetDatabase();
+            await db.StringSetAsync(scenario.BrandMonitorKey("acme"), """{"monitor":{"brands":[{"brand":null}]},"reports":[]}""");
+            await db.StringSetAsync(scenario.BrandMonitorKey("globex"), "not json at all");
+        }
+
+        await RunUntilCommittedAsync(scenario);
+
+        var live = await scenario.ReadSignalsAsync();
+        Assert.Equal(expected, live.Select(s => s.Description).Order().ToList());
+    }
+
     /// <summary>A crisis in acme's mentions, then a calm tail (see the test above for why).</summary>
     private static MentionGenerator CrisisGenerator() => new(new GeneratorOptions
     {

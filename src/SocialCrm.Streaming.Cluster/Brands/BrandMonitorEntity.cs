@@ -4,6 +4,7 @@ using SocialCrm.Streaming.Cluster.Rules;
 using SocialCrm.Streaming.Domain.Alerts;
 using SocialCrm.Streaming.Domain.Detection;
 using SocialCrm.Streaming.Domain.Ports;
+using SocialCrm.Streaming.Domain.Snapshots;
 
 namespace SocialCrm.Streaming.Cluster.Brands;
 
@@ -66,7 +67,7 @@ public sealed class BrandMonitorEntity : ReceiveActor, IWithTimers, IWithUnbound
         {
             if (loaded.State is { } state)
             {
-                BrandMonitorSnapshot.Read(state, _monitor, _appliedReports);
+                RestoreOrStartAfresh(state);
             }
             _failedAttempts = 0;
             Become(Ready);
@@ -83,6 +84,27 @@ public sealed class BrandMonitorEntity : ReceiveActor, IWithTimers, IWithUnbound
         });
         Receive<RetryLoad>(_ => Load());
         ReceiveAny(_ => Stash.Stash());
+    }
+
+    /// <summary>
+    /// A saved state this monitor cannot read (another tool wrote the key, a version that saved another shape) must not
+    /// silence the brand: reading it threw in the handler, the entity restarted, loaded it again, and never detected.
+    /// It starts afresh instead, re-learning its baselines; its next save replaces the unreadable value.
+    /// </summary>
+    private void RestoreOrStartAfresh(byte[] state)
+    {
+        try
+        {
+            BrandMonitorSnapshot.Read(state, _monitor, _appliedReports);
+        }
+        catch (Exception ex) when (SavedState.IsFlaw(ex))
+        {
+            _log.Error("The saved monitor of brand {0} cannot be read ({1}); it starts afresh and re-learns its baselines", _brand, ex.Message);
+            var rules = _dependencies.Rules.Current;
+            _monitor = new BrandMonitor(rules.Rules);
+            _rulesVersion = rules.Version;
+            _appliedReports.Clear();
+        }
     }
 
     private void Ready()

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using SocialCrm.Streaming.Domain.Detection;
+using SocialCrm.Streaming.Domain.Snapshots;
 
 namespace SocialCrm.Streaming.Cluster.Brands;
 
@@ -37,7 +38,10 @@ public static class BrandMonitorSnapshot
         return buffer.WrittenSpan.ToArray();
     }
 
-    /// <summary>Replaces the monitor's state and the applied reports with the saved ones.</summary>
+    /// <summary>
+    /// Replaces the monitor's state and the applied reports with the saved ones. An unreadable state throws a flaw of
+    /// <see cref="SavedState.IsFlaw"/>, and may leave both half replaced.
+    /// </summary>
     public static void Read(byte[] utf8Json, BrandMonitor monitor, Dictionary<string, AppliedReport> appliedReports)
     {
         using var document = JsonDocument.Parse(utf8Json);
@@ -51,7 +55,7 @@ public static class BrandMonitorSnapshot
         monitor.ImportState(state);
         foreach (var report in root.GetProperty("reports").EnumerateArray())
         {
-            appliedReports[report.GetProperty("node").GetString()!] = new AppliedReport(
+            appliedReports[report.RequiredString("node")] = new AppliedReport(
                 report.GetProperty("sequence").GetInt64(),
                 DateTimeOffset.FromUnixTimeMilliseconds(report.GetProperty("heardAt").GetInt64()));
         }

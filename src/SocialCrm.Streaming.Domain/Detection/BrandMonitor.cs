@@ -5,6 +5,7 @@ using SocialCrm.Streaming.Domain.Alerts;
 using SocialCrm.Streaming.Domain.Analysis;
 using SocialCrm.Streaming.Domain.Mentions;
 using SocialCrm.Streaming.Domain.Rules;
+using SocialCrm.Streaming.Domain.Snapshots;
 
 namespace SocialCrm.Streaming.Domain.Detection;
 
@@ -556,7 +557,7 @@ public sealed class BrandMonitor
         LateDropped = root.GetProperty("lateDropped").GetInt64();
         foreach (var e in root.GetProperty("brands").EnumerateArray())
         {
-            var st = new BrandState(e.GetProperty("brand").GetString()!)
+            var st = new BrandState(e.RequiredString("brand"))
             {
                 // States saved before brands began at their first watermark had always begun.
                 Begun = !e.TryGetProperty("begun", out var begun) || begun.GetBoolean(),
@@ -596,7 +597,7 @@ public sealed class BrandMonitor
                 };
                 foreach (var s in o.GetProperty("samples").EnumerateArray())
                 {
-                    b.Samples.Add(new Evidence(s.GetProperty("mentionId").GetString()!, s.GetProperty("platform").GetString()!, s.GetProperty("excerpt").GetString()!));
+                    b.Samples.Add(new Evidence(s.RequiredString("mentionId"), s.RequiredString("platform"), s.RequiredString("excerpt")));
                 }
                 st.Open[o.GetProperty("minute").GetInt64()] = b;
             }

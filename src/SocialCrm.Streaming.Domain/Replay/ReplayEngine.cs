@@ -7,6 +7,7 @@ using SocialCrm.Streaming.Domain.Engagement;
 using SocialCrm.Streaming.Domain.Mentions;
 using SocialCrm.Streaming.Domain.Profiles;
 using SocialCrm.Streaming.Domain.Rules;
+using SocialCrm.Streaming.Domain.Snapshots;
 
 namespace SocialCrm.Streaming.Domain.Replay;
 
@@ -129,8 +130,8 @@ public sealed class ReplayEngine
         MentionsSkipped = root.GetProperty("mentionsSkipped").GetInt64();
         foreach (var e in root.GetProperty("entities").EnumerateArray())
         {
-            var id = EntityId.Parse(e.GetProperty("id").GetString()!);
-            var fields = e.GetProperty("fields").EnumerateObject().Select(p => new KeyValuePair<string, string>(p.Name, p.Value.GetString()!)).ToList();
+            var id = EntityId.Parse(e.RequiredString("id"));
+            var fields = e.GetProperty("fields").EnumerateObject().Select(p => new KeyValuePair<string, string>(p.Name, SavedState.Text(p.Value, p.Name))).ToList();
             _states[id.Value] = CustomerState.FromSnapshot(id, fields);
         }
         _brands.ImportState(root.GetProperty("brandMonitor"));

@@ -6,6 +6,7 @@ using SocialCrm.Streaming.Domain.Mentions;
 using SocialCrm.Streaming.Domain.Profiles;
 using SocialCrm.Streaming.Domain.Replay;
 using SocialCrm.Streaming.Domain.Rules;
+using SocialCrm.Streaming.Domain.Snapshots;
 using SocialCrm.Streaming.Host.Configuration;
 
 namespace SocialCrm.Streaming.Host.Commands;
@@ -152,7 +153,7 @@ public static class ReplayCommand
                 }
                 return lines.GetInt64();
             }
-            catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException or KeyNotFoundException or ArgumentException)
+            catch (Exception ex) when (SavedState.IsFlaw(ex))
             {
                 // Not JSON, or JSON of another shape: the same answer, with what the reader found.
                 throw new ConfigurationException([$"{notAState} ({ex.Message})"]);
