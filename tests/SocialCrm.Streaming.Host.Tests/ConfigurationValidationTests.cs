@@ -32,6 +32,18 @@ public sealed class ConfigurationValidationTests
         });
     }
 
+    [Theory]
+    [InlineData("30s", 30_000)]
+    [InlineData("1500ms", 1_500)]
+    [InlineData("2m", 120_000)]
+    [InlineData("1.5h", 5_400_000)]
+    [InlineData("00:00:45", 45_000)]
+    public void A_duration_setting_may_be_written_with_a_unit(string value, long milliseconds)
+    {
+        var configuration = ConfigurationLoader.Build(new Dictionary<string, string?>(Valid) { ["Kafka:DrainTimeout"] = value });
+        Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), ConfigurationLoader.Bind(configuration).Kafka.DrainTimeout);
+    }
+
     [Fact]
     public void The_valid_baseline_binds()
     {
@@ -88,9 +100,11 @@ public sealed class ConfigurationValidationTests
     [InlineData("Pipeline:MaxEventTimeSkew", "2.00:00:00", "00:00:01..1.00:00:00")]
     [InlineData("Metrics:Port", "65536", "0..65535")]
     [InlineData("Health:StallTimeout", "00:00:10", "longer than Pipeline:AskTimeout")]
-    [InlineData("Health:StallTimeout", "later", "TimeSpan")]
+    [InlineData("Health:StallTimeout", "later", "'later' is not a duration: write 500ms, 30s, 5m, 2h, 7d or 00:00:30")]
+    [InlineData("Kafka:DrainTimeout", "30", "'30' has no unit, and .NET would read it as 30 days")]
+    [InlineData("Redis:CustomerRetention", "90", "'90' has no unit")]
     [InlineData("Kafka:CommitBatchSize", "lots", "Int32")]
-    [InlineData("Cluster:PassivateIdleAfter", "soon", "TimeSpan")]
+    [InlineData("Cluster:PassivateIdleAfter", "soon", "is not a duration")]
     public void An_invalid_setting_is_named_with_its_value_and_rule(string setting, string value, string rule)
     {
         var error = Invalid((setting, value));

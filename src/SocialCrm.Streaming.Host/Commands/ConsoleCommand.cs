@@ -49,6 +49,11 @@ public static class ConsoleCommand
     /// <summary>The console's settings; throws <see cref="ConfigurationException"/> naming every bad one.</summary>
     public static ConsoleOptions Bind(IConfiguration configuration)
     {
+        if (Durations.Normalize(configuration, typeof(ConsoleOptions), "Console").Concat(Durations.Normalize(configuration, typeof(RedisStoreOptions), "Redis")).ToList()
+            is { Count: > 0 } durationErrors)
+        {
+            throw new ConfigurationException(durationErrors);
+        }
         var options = new ConsoleOptions();
         configuration.GetSection("Console").Bind(options);
         var redis = new RedisStoreOptions();

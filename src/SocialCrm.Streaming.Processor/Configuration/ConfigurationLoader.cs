@@ -35,6 +35,10 @@ public static class ConfigurationLoader
     /// <summary>Binds and validates; throws <see cref="ConfigurationException"/> naming every bad setting.</summary>
     public static SocialCrmOptions Bind(IConfiguration configuration)
     {
+        if (Durations.Normalize(configuration, typeof(SocialCrmOptions)) is { Count: > 0 } durationErrors)
+        {
+            throw new ConfigurationException(durationErrors);
+        }
         var options = new SocialCrmOptions();
         try
         {

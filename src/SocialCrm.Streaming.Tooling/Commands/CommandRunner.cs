@@ -169,30 +169,6 @@ public static class CommandRunner
         }
     });
 
-    /// <summary>"20s", "500ms", "2m", "1h" or a TimeSpan ("00:00:20").</summary>
-    public static TimeSpan ParseDuration(string value)
-    {
-        var text = value.Trim();
-        (string Suffix, Func<double, TimeSpan> Make)[] units =
-        [
-            ("ms", TimeSpan.FromMilliseconds), ("s", TimeSpan.FromSeconds), ("m", TimeSpan.FromMinutes), ("h", TimeSpan.FromHours),
-        ];
-        foreach (var (suffix, make) in units)
-        {
-            if (text.EndsWith(suffix, StringComparison.OrdinalIgnoreCase)
-                && double.TryParse(text[..^suffix.Length], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var amount)
-                && amount >= 0)
-            {
-                return make(amount);
-            }
-        }
-        if (TimeSpan.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var span) && span >= TimeSpan.Zero)
-        {
-            return span;
-        }
-        throw new FormatException($"'{value}' is not a duration (examples: 500ms, 20s, 2m, 1h)");
-    }
-
     /// <summary>An optional input file; one that does not exist is a usage error (exit 2) naming it.</summary>
     public static Option<FileInfo?> ExistingFileOption(string name, string description)
     {
@@ -216,7 +192,7 @@ public static class CommandRunner
             {
                 try
                 {
-                    return ParseDuration(result.Tokens.Single().Value);
+                    return Durations.Parse(result.Tokens.Single().Value);
                 }
                 catch (FormatException ex)
                 {
