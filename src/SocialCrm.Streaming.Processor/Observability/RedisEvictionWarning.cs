@@ -31,7 +31,9 @@ public sealed class RedisEvictionWarning(RedisConnectionSettings settings, ILogg
         }
         catch (Exception ex)
         {
-            logger.LogInformation("Could not read Redis's eviction policy ({Reason}); run it with maxmemory-policy noeviction", ex.GetBaseException().Message);
+            // The client's own text for a server that is down advises its developer to set abortConnect=false: not a step for an operator.
+            var reason = ex is StackExchange.Redis.RedisConnectionException ? "no Redis server answered" : ex.GetBaseException().Message;
+            logger.LogInformation("Could not read Redis's eviction policy ({Reason}); run it with maxmemory-policy noeviction", reason);
         }
     }
 }
