@@ -127,6 +127,22 @@ public sealed class CommandLineExitCodeTests(ITestOutputHelper output)
             Commands.CommandRunner.Describe(new AggregateException(new Exception("a"), new Exception("b"))));
     }
 
+    [Theory]
+    [InlineData("--rate must be a number >= 0", "generate", "--count", "1", "--rate", "NaN")]
+    [InlineData("--malformed must be a number within 0..1", "generate", "--count", "1", "--malformed", "NaN")]
+    [InlineData("--rate must be a number >= 0", "demo", "--rate", "1e400")]
+    [InlineData("--time-lapse must be a number > 0", "demo", "--time-lapse", "Infinity")]
+    [InlineData("--zipf must be a number >= 0", "bench", "--zipf", "NaN")]
+    [InlineData("--new-authors must be a number within 0..1", "bench", "--new-authors", "-Infinity")]
+    [InlineData("--max-false-alarms-per-brand-day must be a number >= 0", "evaluate", "--scenarios", ".", "--max-false-alarms-per-brand-day", "1e400")]
+    public async Task A_number_flag_that_is_not_a_finite_number_is_a_usage_error_naming_it(string expected, params string[] command)
+    {
+        var result = await SocialCrmProcess.RunAsync(Timeout, command);
+        output.WriteLine(result.Error);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains(expected, result.Error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task An_unknown_flag_is_a_usage_error_suggesting_the_closest_flag()
     {

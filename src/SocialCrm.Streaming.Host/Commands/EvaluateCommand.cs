@@ -38,7 +38,7 @@ public static class EvaluateCommand
         {
             scenarios, settings, maxFalse, maxDelay, report, generate, corpus, seeds,
         };
-        maxFalse.Validators.Add(r => { if (r.GetValueOrDefault<double>() is < 0 or double.NaN) r.AddError("--max-false-alarms-per-brand-day must be >= 0"); });
+        CommandRunner.Require(maxFalse, value => value >= 0, "--max-false-alarms-per-brand-day must be a number >= 0");
         scenarios.Validators.Add(r => { if (r.GetValueOrDefault<FileSystemInfo?>() is { Exists: false } missing) r.AddError($"--scenarios: no such file or directory: {missing.FullName}"); });
         command.Validators.Add(r =>
         {

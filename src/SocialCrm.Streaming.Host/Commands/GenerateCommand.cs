@@ -23,9 +23,9 @@ public static class GenerateCommand
         {
             kafka, topic, file, rate, count, customers, malformed, seed, settings,
         };
-        rate.Validators.Add(r => { if (r.GetValueOrDefault<double>() < 0) r.AddError("--rate must be >= 0"); });
+        CommandRunner.Require(rate, value => value >= 0, "--rate must be a number >= 0");
         customers.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--customers must be >= 1"); });
-        malformed.Validators.Add(r => { if (r.GetValueOrDefault<double>() is < 0 or > 1) r.AddError("--malformed must be within 0..1"); });
+        CommandRunner.Require(malformed, value => value is >= 0 and <= 1, "--malformed must be a number within 0..1");
         count.Validators.Add(r => { if (r.GetValueOrDefault<long?>() < 0) r.AddError("--count must be >= 0"); });
         command.Validators.Add(r =>
         {

@@ -65,8 +65,8 @@ public static class BenchCommand
         };
         mentions.Validators.Add(r => { if (r.GetValueOrDefault<long?>() is < 1) r.AddError("--mentions must be >= 1"); });
         customers.Validators.Add(r => { if (r.GetValueOrDefault<int?>() is < 4) r.AddError("--customers must be >= 4 (one per brand at least)"); });
-        zipf.Validators.Add(r => { if (r.GetValueOrDefault<double>() < 0) r.AddError("--zipf must be >= 0"); });
-        newAuthors.Validators.Add(r => { if (r.GetValueOrDefault<double>() is not (>= 0 and <= 1)) r.AddError("--new-authors must be within 0..1"); });
+        CommandRunner.Require(zipf, value => value >= 0, "--zipf must be a number >= 0");
+        CommandRunner.Require(newAuthors, value => value is >= 0 and <= 1, "--new-authors must be a number within 0..1");
         passes.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--baseline-passes must be >= 1"); });
         warmUp.Validators.Add(r => { if (r.GetValueOrDefault<long?>() is < 0) r.AddError("--warm-up must be >= 0"); });
         command.SetAction((parse, cancellationToken) =>

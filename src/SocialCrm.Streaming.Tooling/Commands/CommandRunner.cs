@@ -169,6 +169,20 @@ public static class CommandRunner
         }
     });
 
+    /// <summary>
+    /// A rule on a number flag, which NaN and infinities ("NaN", "1e400") break too: no comparison catches them, so
+    /// "--rate NaN" passed "must be >= 0" and ran as if no rate were given.
+    /// </summary>
+    public static void Require(Option<double> option, Func<double, bool> rule, string message) =>
+        option.Validators.Add(result =>
+        {
+            var value = result.GetValueOrDefault<double>();
+            if (!double.IsFinite(value) || !rule(value))
+            {
+                result.AddError(message);
+            }
+        });
+
     /// <summary>An optional input file; one that does not exist is a usage error (exit 2) naming it.</summary>
     public static Option<FileInfo?> ExistingFileOption(string name, string description)
     {

@@ -35,9 +35,9 @@ public static class DemoCommand
         };
         clusterPort.Validators.Add(result => { if (result.GetValueOrDefault<int>() is < 0 or > 65535) result.AddError("--cluster-port must be within 0..65535"); });
         consolePort.Validators.Add(result => { if (result.GetValueOrDefault<int>() is < 0 or > 65535) result.AddError("--console-port must be within 0..65535"); });
-        rate.Validators.Add(result => { if (result.GetValueOrDefault<double>() < 0) result.AddError("--rate must be >= 0"); });
+        CommandRunner.Require(rate, value => value >= 0, "--rate must be a number >= 0");
         customers.Validators.Add(result => { if (result.GetValueOrDefault<int>() < 1) result.AddError("--customers must be >= 1"); });
-        timeLapse.Validators.Add(result => { if (result.GetValueOrDefault<double>() <= 0) result.AddError("--time-lapse must be > 0"); });
+        CommandRunner.Require(timeLapse, value => value > 0, "--time-lapse must be a number > 0");
         command.SetAction((parse, cancellationToken) => CommandRunner.Guard(() => RunAsync(new DemoSettings(
             parse.GetResult(duration) is null ? null : parse.GetValue(duration),
             parse.GetValue(rate),
