@@ -143,6 +143,29 @@ public sealed class CommandLineExitCodeTests(ITestOutputHelper output)
         Assert.Contains(expected, result.Error, StringComparison.Ordinal);
     }
 
+    /// <summary>An output file in a directory that does not exist, or a directory, is refused before any work with exit 2.</summary>
+    [Theory]
+    [InlineData("--output", "topology", "render", "--format", "strimzi", "-o", "OUT")]
+    [InlineData("--output", "generate", "--count", "1", "-o", "OUT")]
+    [InlineData("--report", "evaluate", "--scenarios", ".", "--report", "OUT")]
+    [InlineData("--out", "bench", "--quick", "--out", "OUT")]
+    [InlineData("--state-out", "replay", "--state-out", "OUT")]
+    public async Task An_output_file_that_cannot_be_written_is_a_usage_error_before_any_work(string flag, params string[] command)
+    {
+        var missing = Path.Combine(TempFile(), "out.json");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var result = await SocialCrmProcess.RunAsync(Timeout, [.. command.Select(a => a == "OUT" ? missing : a)]);
+        output.WriteLine($"exit {result.ExitCode} in {clock.Elapsed.TotalSeconds:N1} s{Environment.NewLine}{result.Error}");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains($"{flag}: no such directory: {Path.GetDirectoryName(missing)}", result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.Error, StringComparison.Ordinal);
+
+        var directory = Path.GetTempPath().TrimEnd('/');
+        var onDirectory = await SocialCrmProcess.RunAsync(Timeout, [.. command.Select(a => a == "OUT" ? directory : a)]);
+        Assert.Equal(2, onDirectory.ExitCode);
+        Assert.Contains($"{flag}: {directory} is a directory, not a file", onDirectory.Error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task An_unknown_flag_is_a_usage_error_suggesting_the_closest_flag()
     {

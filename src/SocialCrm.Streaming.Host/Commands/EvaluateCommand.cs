@@ -30,7 +30,7 @@ public static class EvaluateCommand
             DefaultValueFactory = _ => 1.0 / 30,
         };
         var maxDelay = CommandRunner.DurationOption("--max-delay", "Budget: the latest an incident may be detected after its start, unless it states its own", TimeSpan.FromMinutes(2));
-        var report = new Option<FileInfo?>("--report") { Description = "Also write the figures as JSON to this file" };
+        var report = CommandRunner.OutputFileOption("--report", "Also write the figures as JSON to this file");
         var generate = new Option<DirectoryInfo?>("--generate-scenarios") { Description = "Write the shipped scenarios into this directory (needs --corpus) instead of evaluating" };
         var corpus = CommandRunner.ExistingFileOption("--corpus", "Labelled sentences, \"sentence TAB 0|1\" a line, that scenario texts are drawn from");
         var seeds = new Option<int[]>("--seeds") { Description = "Seeds of the generated scenarios", DefaultValueFactory = _ => [1, 2], AllowMultipleArgumentsPerToken = true };

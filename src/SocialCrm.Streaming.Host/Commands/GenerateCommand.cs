@@ -12,7 +12,7 @@ public static class GenerateCommand
     {
         var kafka = new Option<string?>("--kafka") { Description = "Kafka bootstrap servers to produce to (paced by --rate)" };
         var topic = new Option<string?>("--topic") { Description = "Topic (default: the mentions topic of topology/topics.json)" };
-        var file = new Option<FileInfo?>("--output", "-o") { Description = "Write JSON Lines to this file (needs --count)" };
+        var file = CommandRunner.OutputFileOption("--output", "Write JSON Lines to this file (needs --count)", "-o");
         var rate = new Option<double>("--rate") { Description = "Mentions per second to Kafka (0 = as fast as possible); files and standard output are written as fast as possible", DefaultValueFactory = _ => 1_000 };
         var count = new Option<long?>("--count") { Description = "How many (default: until Ctrl+C; required with --output)" };
         var customers = new Option<int>("--customers") { Description = "Customers per brand", DefaultValueFactory = _ => 2_500 };

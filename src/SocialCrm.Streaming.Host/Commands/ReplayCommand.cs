@@ -25,7 +25,7 @@ public static class ReplayCommand
         var input = CommandRunner.ExistingFileOption("--input", "A JSON Lines file of mentions (default: standard input)");
         var profiles = CommandRunner.ExistingFileOption("--profiles", "A JSON Lines file of customer profiles ({\"key\":\"brand:customerId\",\"value\":{...}|null}), applied first");
         var stateIn = CommandRunner.ExistingFileOption("--state-in", "Continue from the state a previous replay saved with --state-out");
-        var stateOut = new Option<FileInfo?>("--state-out") { Description = "Save the state for a continuation; minute buckets stay open for it" };
+        var stateOut = CommandRunner.OutputFileOption("--state-out", "Save the state for a continuation; minute buckets stay open for it");
         var settings = CommandRunner.ExistingFileOption("--config", "An appsettings.json whose Rules section to use");
         var rulesVersion = new Option<string?>("--rules-version")
         {

@@ -58,7 +58,7 @@ public static class TopologyCommand
             Description = "The Strimzi Kafka cluster name (label strimzi.io/cluster)",
             DefaultValueFactory = _ => TopologyAdmin.DefaultStrimziCluster,
         };
-        var output = new Option<FileInfo?>("--output", "-o") { Description = "Write to this file instead of standard output" };
+        var output = CommandRunner.OutputFileOption("--output", "Write to this file instead of standard output", "-o");
         var command = new Command("render", "Print the topics as Strimzi KafkaTopic resources or as a table") { topology, format, strimziCluster, output };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -73,7 +73,15 @@ public static class TopologyCommand
                 : TopologyAdmin.RenderTable(catalog);
             if (parse.GetValue(output) is { } file)
             {
-                await File.WriteAllTextAsync(file.FullName, text, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await File.WriteAllTextAsync(file.FullName, text, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    await stderr.WriteLineAsync($"--output {file.FullName}: cannot be written ({ex.Message})").ConfigureAwait(false);
+                    return Usage;
+                }
                 await stderr.WriteLineAsync($"Wrote {catalog.Topics.Count} topics to {file.FullName}").ConfigureAwait(false);
             }
             else

@@ -42,7 +42,7 @@ public static class BenchCommand
     public static Command Create()
     {
         var quick = new Option<bool>("--quick") { Description = "A run under a minute: fewer mentions, a shorter latency run, only the smallest customer count" };
-        var output = new Option<FileInfo?>("--out") { Description = "Write the figures as JSON to this file, and as an SVG picture beside it (same name, .svg)" };
+        var output = CommandRunner.OutputFileOption("--out", "Write the figures as JSON to this file, and as an SVG picture beside it (same name, .svg)");
         var redis = new Option<string?>("--redis") { Description = "StackExchange.Redis configuration string of a Redis to use instead of Garnet in a child process (keys are deleted afterwards)" };
         var mentions = new Option<long?>("--mentions") { Description = "Mentions pre-loaded for the throughput comparison, and fed per customer count in the scale phase (default 150000; quick 40000)" };
         var customers = new Option<int?>("--customers") { Description = "Customers the pre-loaded mentions are drawn from (default 10000)" };

@@ -183,6 +183,32 @@ public static class CommandRunner
             }
         });
 
+    /// <summary>
+    /// An optional output file. A path in a directory that does not exist, or a directory itself, is a usage error (exit 2)
+    /// naming it before any work: `evaluate --report` and `bench --out` wrote only at the end, and failed there with exit 1
+    /// after minutes of work, `topology render -o` with an unhandled exception.
+    /// </summary>
+    public static Option<FileInfo?> OutputFileOption(string name, string description, params string[] aliases)
+    {
+        var option = new Option<FileInfo?>(name, aliases) { Description = description };
+        option.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<FileInfo?>() is not { } file)
+            {
+                return;
+            }
+            if (Directory.Exists(file.FullName))
+            {
+                result.AddError($"{name}: {file.FullName} is a directory, not a file");
+            }
+            else if (file.Directory is { Exists: false } directory)
+            {
+                result.AddError($"{name}: no such directory: {directory.FullName}");
+            }
+        });
+        return option;
+    }
+
     /// <summary>An optional input file; one that does not exist is a usage error (exit 2) naming it.</summary>
     public static Option<FileInfo?> ExistingFileOption(string name, string description)
     {
