@@ -143,6 +143,18 @@ public sealed class CommandLineExitCodeTests(ITestOutputHelper output)
         Assert.Contains(expected, result.Error, StringComparison.Ordinal);
     }
 
+    /// <summary>A console --host that names no address of this machine failed at the bind with exit 1 ("An invalid IP address").</summary>
+    [Theory]
+    [InlineData("console.example")]
+    [InlineData("10.255.255.1")]
+    public async Task A_console_host_that_is_no_address_of_this_machine_is_a_usage_error(string host)
+    {
+        var result = await SocialCrmProcess.RunAsync(Timeout, "console", "--redis", "127.0.0.1:9", "--host", host);
+        output.WriteLine(result.Error);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains($"--host must be an address of this machine to listen on: an IP address (0.0.0.0 for every interface, 127.0.0.1, ::) or localhost; was '{host}'", result.Error, StringComparison.Ordinal);
+    }
+
     /// <summary>An output file in a directory that does not exist, or a directory, is refused before any work with exit 2.</summary>
     [Theory]
     [InlineData("--output", "topology", "render", "--format", "strimzi", "-o", "OUT")]

@@ -34,6 +34,21 @@ public static class ListeningPorts
         .. options.Cluster.Bootstrap.Enabled ? [new ListeningPort("Cluster:Bootstrap:ManagementPort", "0.0.0.0", options.Cluster.Bootstrap.ManagementPort)] : Array.Empty<ListeningPort>(),
     ];
 
+    /// <summary>Whether this machine can listen on <paramref name="address"/> (an IP address): false for one of another machine.</summary>
+    public static bool IsLocal(IPAddress address)
+    {
+        using var probe = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            probe.Bind(new IPEndPoint(address, 0));
+            return true;
+        }
+        catch (SocketException ex) when (ex.SocketErrorCode == SocketError.AddressNotAvailable)
+        {
+            return false;
+        }
+    }
+
     private static bool IsTaken(ListeningPort port)
     {
         if (!IPAddress.TryParse(port.Address, out var address))
