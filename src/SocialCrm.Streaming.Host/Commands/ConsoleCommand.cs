@@ -18,25 +18,32 @@ public static class ConsoleCommand
     {
         var redis = new Option<string?>("--redis") { Description = "StackExchange.Redis configuration string (Redis:Configuration)" };
         var port = new Option<int>("--port") { Description = "HTTP port (0 = an ephemeral port)", DefaultValueFactory = _ => 8080 };
-        var host = new Option<string>("--host") { Description = "IP address to listen on, or localhost (0.0.0.0 in a container)", DefaultValueFactory = _ => "127.0.0.1" };
+        var host = new Option<string>("--host")
+        {
+            Description = "IP address to listen on, or localhost (0.0.0.0 in a container)",
+            DefaultValueFactory = _ => "127.0.0.1",
+            CustomParser = result =>
+            {
+                var given = result.Tokens.Single().Value;
+                if (ListenAddress(given) is { } address)
+                {
+                    return address;
+                }
+                result.AddError($"--host must be an address of this machine to listen on: an IP address (0.0.0.0 for every interface, 127.0.0.1, ::) or localhost; was '{given}'");
+                return given;
+            },
+        };
         var settings = CommandRunner.ExistingFileOption("--config", "An appsettings.json to use instead of the one beside the executable");
         var command = new Command("console", "Run the care console: the live alert queue, case work, customer and brand views, KPIs")
         {
             redis, port, host, settings,
         };
         port.Validators.Add(result => { if (result.GetValueOrDefault<int>() is < 0 or > 65535) result.AddError("--port must be within 0..65535"); });
-        host.Validators.Add(result =>
-        {
-            if (ListenAddress(result.GetValueOrDefault<string>()!) is null)
-            {
-                result.AddError($"--host must be an address of this machine to listen on: an IP address (0.0.0.0 for every interface, 127.0.0.1, ::) or localhost; was '{result.GetValueOrDefault<string>()}'");
-            }
-        });
         command.SetAction((parse, cancellationToken) => CommandRunner.Guard(async () =>
         {
             var configuration = ConfigurationLoader.Build(new Dictionary<string, string?> { ["Redis:Configuration"] = parse.GetValue(redis) }, parse.GetValue(settings)?.FullName);
             var options = Bind(configuration);
-            var address = ListenAddress(parse.GetValue(host)!)!;
+            var address = parse.GetValue(host)!;
             ListeningPorts.RequireFree([new ListeningPort("--port", address, parse.GetValue(port))]);
             await using var console = await ConsoleApp.StartAsync(options, address, parse.GetValue(port), cancellationToken: cancellationToken).ConfigureAwait(false);
             Console.WriteLine($"Console: {console.Url}");

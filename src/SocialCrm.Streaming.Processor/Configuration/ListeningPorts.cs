@@ -35,36 +35,25 @@ public static class ListeningPorts
     ];
 
     /// <summary>Whether this machine can listen on <paramref name="address"/> (an IP address): false for one of another machine.</summary>
-    public static bool IsLocal(IPAddress address)
-    {
-        using var probe = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        try
-        {
-            probe.Bind(new IPEndPoint(address, 0));
-            return true;
-        }
-        catch (SocketException ex) when (ex.SocketErrorCode == SocketError.AddressNotAvailable)
-        {
-            return false;
-        }
-    }
+    public static bool IsLocal(IPAddress address) => BindError(address, 0) != SocketError.AddressNotAvailable;
 
-    private static bool IsTaken(ListeningPort port)
+    private static bool IsTaken(ListeningPort port) =>
+        // A host name is left to the server, which resolves it and reports a failure itself.
+        IPAddress.TryParse(port.Address, out var address) && BindError(address, port.Port) == SocketError.AddressAlreadyInUse;
+
+    /// <summary>What listening on <paramref name="address"/>:<paramref name="port"/> fails with now; null when it works.</summary>
+    private static SocketError? BindError(IPAddress address, int port)
     {
-        if (!IPAddress.TryParse(port.Address, out var address))
-        {
-            return false; // a host name: the server resolves it and reports a failure itself
-        }
         using var probe = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
-            probe.Bind(new IPEndPoint(address, port.Port));
+            probe.Bind(new IPEndPoint(address, port));
             probe.Listen();
-            return false;
+            return null;
         }
-        catch (SocketException ex) when (ex.SocketErrorCode == SocketError.AddressAlreadyInUse)
+        catch (SocketException ex)
         {
-            return true;
+            return ex.SocketErrorCode;
         }
     }
 }

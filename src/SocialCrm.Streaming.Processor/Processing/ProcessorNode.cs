@@ -49,7 +49,7 @@ public sealed class ProcessorNode : IAsyncDisposable
     /// Binds and validates every section, and checks that the node's fixed ports are free; throws
     /// <see cref="ConfigurationException"/> naming each bad setting.
     /// </summary>
-    /// <summary>With <paramref name="rulesSource"/>, the node applies changes of its Rules section while it runs.</summary>
+    /// <param name="rulesSource">When given, the node applies changes of its Rules section while it runs.</param>
     public static ProcessorNode FromConfiguration(IConfiguration configuration, TopicCatalog? catalog = null, Action<ILoggingBuilder>? configureLogging = null,
         RulesSource? rulesSource = null)
     {
