@@ -4,7 +4,7 @@ namespace SocialCrm.Streaming.Redis.Connection;
 
 /// <summary>
 /// Checks at start-up that the Redis user may do what the processor does, with one script that uses each kind of
-/// command its writes use (hashes, lists, sorted sets, sets, strings, expiries, deletion, publishing) on keys and a
+/// command its writes use (hashes, lists, sorted sets, sets, strings, expiries, deletion, publishing, the server's clock) on keys and a
 /// channel under the key prefix, and removes what it wrote. A user refused any of it (ACL: NOPERM) stops start-up
 /// naming Redis:User, instead of a node that starts and then retries every write for as long as it runs. A server
 /// that is down is not checked here (its first writes are retried until it is up).
@@ -29,6 +29,7 @@ public static class RedisPermissions
         redis.call('EXISTS', KEYS[5])
         for i = 1, 4 do redis.call('EXPIRE', KEYS[i], 60) end
         redis.call('PUBLISH', ARGV[1], '')
+        redis.call('TIME')
         redis.call('UNLINK', KEYS[1], KEYS[2], KEYS[3], KEYS[4])
         redis.call('DEL', KEYS[5])
         return 1

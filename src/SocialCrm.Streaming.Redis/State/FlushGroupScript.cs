@@ -42,10 +42,24 @@ internal static class FlushGroupScript
         -- A key of another type refuses its section alone; any other error (the server full, a read-only replica)
         -- is the server's, so the script returns it and the whole call is retried while it lasts.
         local function wrongType(reply) return string.sub(reply.err, 1, 9) == 'WRONGTYPE' end
+        -- A fence no claim can have written (not a number, NaN, a key of another type, or an epoch more than a day
+        -- ahead of this server's clock, as claims are the clock in ms) counts as none and is replaced: refusing on it
+        -- would refuse the partition's writes to the brand for good.
+        local function storedOwner(fenceKey, epoch)
+          local stored = redis.pcall('GET', fenceKey)
+          local owner = type(stored) == 'string' and tonumber(stored)
+          if not owner or owner ~= owner then return 0 end
+          if owner > epoch then
+            local time = redis.call('TIME')
+            if owner > tonumber(time[1]) * 1000 + 86400000 then return 0 end
+          end
+          return owner
+        end
         local results, counts, listed, owners = {}, {}, {}, {}
         local ranked = 0
         local a, k = 14, 6 + volumeKeys + fenceKeys
         for s = 1, sections do
+          local sectionAt = a
           local base, fence, epoch, nfields = tonumber(ARGV[a]), tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3])
           -- The hash's fields start with ('flushVersion', version): HSET takes them straight from ARGV.
           local fieldsAt = a + 4
@@ -73,11 +87,12 @@ internal static class FlushGroupScript
           if fence > 0 then
             -- The latest owner of the partition that wrote to the brand: an older owner (a zombie) writes nothing more.
             local fenceKey = KEYS[5 + volumeKeys + fence]
-            local owner = owners[fence] or tonumber(redis.call('GET', fenceKey) or '0')
+            local owner = owners[fence] or storedOwner(fenceKey, epoch)
             if owner > epoch then
               result = 0
             elseif owner < epoch then
-              redis.call('SET', fenceKey, epoch, 'EX', customerTtl)
+              -- The epoch as the caller wrote it: Lua would print a large number in its own float form.
+              redis.call('SET', fenceKey, ARGV[sectionAt + 2], 'EX', customerTtl)
               owner = epoch
             end
             owners[fence] = owner

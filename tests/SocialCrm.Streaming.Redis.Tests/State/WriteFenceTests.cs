@@ -3,6 +3,7 @@ using SocialCrm.Streaming.Domain.Mentions;
 using SocialCrm.Streaming.Domain.Ports;
 using SocialCrm.Streaming.Redis.State;
 using SocialCrm.Streaming.Testing;
+using StackExchange.Redis;
 
 namespace SocialCrm.Streaming.Redis.Tests.State;
 
@@ -71,5 +72,71 @@ public sealed class WriteFenceTests
             Assert.Equal(i % 4 != 0, results[i - 1]);
         }
         Assert.Equal(1 + 30, (long)await connection.GetDatabase().HashGetAsync("fen:{acme}:volume:202612011000", "negative"));
+    }
+    /// <summary>
+    /// A fence no claim wrote (another hand's value, a key of another type, an epoch far ahead of the clock) counts as
+    /// none: the write applies and the fence takes its epoch, which then fences an older owner as before.
+    /// </summary>
+    [RedisTheory]
+    [MemberData(nameof(RedisServers.All), MemberType = typeof(RedisServers))]
+    public async Task A_fence_no_claim_wrote_is_replaced_by_the_writers_epoch_and_fences_again(string name)
+    {
+        using var server = RedisServers.Start(name);
+        using var connection = server.Connect();
+        var store = new RedisCustomerStore(connection, Options);
+        var epochs = new RedisPartitionEpochs(connection, Options);
+        var db = connection.GetDatabase();
+        var farAhead = DateTimeOffset.UtcNow.AddDays(3).ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
+        string[] unreadable = ["garbage", "", "nan", "1e400", farAhead];
+        for (var i = 0; i <= unreadable.Length; i++)
+        {
+            var fence = $"fen:{{acme}}:fence:{i}";
+            if (i < unreadable.Length)
+            {
+                await db.StringSetAsync(fence, unreadable[i]);
+            }
+            else
+            {
+                await db.ListRightPushAsync(fence, "a list");
+            }
+            var older = await epochs.ClaimAsync(i);
+            var current = await epochs.ClaimAsync(i);
+            Assert.True(await store.WriteAsync(Write(10 * i + 1, new WriteFence(i, current)), default), $"fence holding {(i < unreadable.Length ? unreadable[i] : "a list")}");
+            Assert.Equal(current, (long)await db.StringGetAsync(fence));
+            Assert.False(await store.WriteAsync(Write(10 * i + 2, new WriteFence(i, older)), default));
+        }
+    }
+
+    /// <summary>
+    /// Claims stay above the fences of earlier claims when the epochs hash was lost, or holds values no claim wrote
+    /// (or is a key of another type): otherwise every write of the partition would be refused as a stale owner's.
+    /// </summary>
+    [RedisTheory]
+    [MemberData(nameof(RedisServers.All), MemberType = typeof(RedisServers))]
+    public async Task A_claim_after_the_epochs_were_lost_or_changed_is_above_every_earlier_claim(string name)
+    {
+        using var server = RedisServers.Start(name);
+        using var connection = server.Connect();
+        var epochs = new RedisPartitionEpochs(connection, Options);
+        var db = connection.GetDatabase();
+        const string key = "fen:epochs";
+        var earlier = await epochs.ClaimAsync(0);
+        Assert.True(await epochs.ClaimAsync(0) > earlier);
+
+        // A lost hash leaves only the clock to go by: claims in one millisecond could meet, assignments never are.
+        await Task.Delay(5);
+        await db.KeyDeleteAsync(key);
+        var afterLoss = await epochs.ClaimAsync(0);
+        Assert.True(afterLoss > earlier, $"{afterLoss} after the loss, {earlier} before");
+
+        await Task.Delay(5);
+        await db.HashSetAsync(key, [new("0", "not a number"), new("1", "99999999999999999999")]);
+        Assert.True(await epochs.ClaimAsync(0) > afterLoss);
+        Assert.InRange(await epochs.ClaimAsync(1), afterLoss, DateTimeOffset.UtcNow.AddMinutes(1).ToUnixTimeMilliseconds());
+
+        await Task.Delay(5);
+        await db.StringSetAsync(key, "a string");
+        Assert.True(await epochs.ClaimAsync(0) > afterLoss);
+        Assert.Equal(RedisType.Hash, await db.KeyTypeAsync(key));
     }
 }
