@@ -40,4 +40,23 @@ public sealed class BrandAdmissionTests(RedisServersFixture servers)
         var checks = Enumerable.Range(0, 50).Select(_ => third.CheckAsync("globex", CancellationToken.None)).ToList();
         Assert.All(await Task.WhenAll(checks), Assert.Null);
     }
+    /// <summary>The registry set replaced by another type (another hand's) refused every brand, for good: now it is replaced, and named.</summary>
+    [RedisTheory]
+    [MemberData(nameof(RedisServers.All), MemberType = typeof(RedisServers))]
+    public async Task A_registry_key_of_another_type_is_replaced_and_named_and_brands_are_taken_on_again(string server)
+    {
+        using var connection = servers.Get(server).Connect();
+        var store = new RedisStoreOptions { KeyPrefix = $"adm{Guid.NewGuid():N}" };
+        var key = new RedisKeys(store.KeyPrefix).Brands;
+        await connection.GetDatabase().StringSetAsync(key, "a string");
+        var replaced = new List<string>();
+        var node = new BrandAdmission(new TenantOptions { MaxBrands = 2 }, new RedisBrandRegistry(connection, store, replaced.Add),
+            new RateLimitedLog(NullLogger.Instance, TimeSpan.FromMinutes(1), NullRedactor.Instance));
+
+        Assert.Null(await node.CheckAsync("acme", CancellationToken.None));
+        Assert.Null(await node.CheckAsync("globex", CancellationToken.None));
+        Assert.Equal(Domain.Mentions.RejectReason.UnknownBrand, (await node.CheckAsync("initech", CancellationToken.None))?.Reason);
+        Assert.Equal([key], replaced);
+        Assert.Equal(2, await connection.GetDatabase().SetLengthAsync(key));
+    }
 }

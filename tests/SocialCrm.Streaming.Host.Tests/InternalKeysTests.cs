@@ -68,4 +68,50 @@ public sealed class InternalKeysTests(RedisServersFixture servers, MockKafkaFixt
             }
         }
     }
+    /// <summary>
+    /// A brand's rankings, alert list or the brand registry holding another type (another hand's): before, the registry
+    /// stalled every mention, and a ranking refused each customer of its brand until they gave up and a third of the
+    /// mentions were dead-lettered. Now each such key is replaced, and the node logs its name.
+    /// </summary>
+    [RedisTheory]
+    [MemberData(nameof(RedisServers.All), MemberType = typeof(RedisServers))]
+    public async Task Brand_keys_and_the_registry_of_another_type_are_replaced_and_every_mention_is_counted_once(string server)
+    {
+        var redis = servers.Get(server);
+        var scenario = ProcessorScenario.Create(kafka, redis, Partitions);
+        var options = new GeneratorOptions { CustomersPerBrand = 100, Seed = 4, Brands = ["acme", "globex"], CrisisAt = 1_000, CrisisLength = 800 };
+        var records = new MentionGenerator(options).Generate(3_000).ToList();
+        kafka.Produce(scenario.Topics.Mentions, records.Select(r => (r.Key, r.Value)));
+        using (var connection = redis.Connect())
+        {
+            var db = connection.GetDatabase();
+            await db.StringSetAsync(scenario.Keys.Brands, "a string");
+            await db.StringSetAsync(scenario.Keys.Risk("acme"), "a string");
+            await db.SetAddAsync(scenario.Keys.Alerts("acme"), "a set");
+            await db.ListRightPushAsync(scenario.Keys.RankedLastSeen("globex"), "a list");
+        }
+
+        var nodeOptions = scenario.Options();
+        nodeOptions.Redis.ListCapacity = 100_000;
+        await using (var node = scenario.StartNode(nodeOptions))
+        {
+            await node.StartAsync();
+            await scenario.WaitUntilCommittedAtLogEndAsync(TimeSpan.FromSeconds(60));
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            await node.StopAsync();
+        }
+
+        var expected = records.Where(r => r.IsValid).GroupBy(r => r.EntityId!).ToDictionary(g => g.Key, g => (long)g.Count());
+        Assert.Equal(expected.OrderBy(e => e.Key), (await scenario.ReadMentionCountsAsync()).OrderBy(c => c.Key));
+        Assert.Empty(kafka.ReadAll(scenario.Topics.DeadLetter, 1, TimeSpan.FromSeconds(2)));
+        Assert.Equal(ProcessorScenario.ReplaySignals(records), (await scenario.ReadSignalsAsync()).Select(s => s.Description).Order().ToList());
+        using (var connection = redis.Connect())
+        {
+            var db = connection.GetDatabase();
+            Assert.Equal(RedisType.Set, await db.KeyTypeAsync(scenario.Keys.Brands));
+            Assert.Equal(RedisType.SortedSet, await db.KeyTypeAsync(scenario.Keys.Risk("acme")));
+            Assert.Equal(RedisType.List, await db.KeyTypeAsync(scenario.Keys.Alerts("acme")));
+            Assert.Equal(RedisType.SortedSet, await db.KeyTypeAsync(scenario.Keys.RankedLastSeen("globex")));
+        }
+    }
 }

@@ -81,7 +81,8 @@ public static class ProcessorHost
         services.AddSingleton<IConnectionMultiplexer>(_ => RedisPermissions.Verified(
             RedisConnector.Connect(options.Redis.ConnectionSettings()), options.Redis.KeyPrefix, options.Redis.ConnectionSettings()));
         services.AddSingleton<ICustomerStore>(sp => new MeasuredCustomerStore(
-            new RedisCustomerStore(sp.GetRequiredService<IConnectionMultiplexer>(), options.Redis, metrics.FlushCallWritten), metrics));
+            new RedisCustomerStore(sp.GetRequiredService<IConnectionMultiplexer>(), options.Redis, metrics.FlushCallWritten,
+                ReplacedKeyLog(sp.GetRequiredService<ILogger<RedisCustomerStore>>())), metrics));
         services.AddSingleton(sp => new PartitionFences(
             new RedisPartitionEpochs(sp.GetRequiredService<IConnectionMultiplexer>(), options.Redis).ClaimAsync, topics.MentionPartitions));
         services.AddSingleton(_ => KafkaClientSettings.CreateProducer(options.Kafka));
@@ -91,7 +92,8 @@ public static class ProcessorHost
         services.AddSingleton<ISignalPublisher>(sp => new MeasuredSignalPublisher(
             new KafkaSignalPublisher(sp.GetRequiredService<IProducer<byte[]?, byte[]>>(), topics.CrisisAlerts, topics.LifecycleTriggers), metrics));
         services.AddSingleton(sp => new DeadLetterPublisher(sp.GetRequiredService<IProducer<byte[]?, byte[]>>(), topics.DeadLetter));
-        services.AddSingleton<IBrandRegistry>(sp => new RedisBrandRegistry(sp.GetRequiredService<IConnectionMultiplexer>(), options.Redis));
+        services.AddSingleton<IBrandRegistry>(sp => new RedisBrandRegistry(sp.GetRequiredService<IConnectionMultiplexer>(), options.Redis,
+            ReplacedKeyLog(sp.GetRequiredService<ILogger<RedisBrandRegistry>>())));
         var pseudonyms = options.Privacy.CreatePseudonymizer();
         services.AddSingleton(pseudonyms);
         services.AddRedaction(redaction => redaction.SetRedactor<EntityIdRedactor>(PrivacyClassifications.EntityId));
@@ -181,6 +183,11 @@ public static class ProcessorHost
             app.Services.GetRequiredService<IConnectionMultiplexer>(), options.Health, topics.MentionPartitions));
         return app;
     }
+
+    /// <summary>A key of the processor's that held what it never writes there, replaced: what another hand put there is gone, which an operator should hear of.</summary>
+    private static Action<string> ReplacedKeyLog(ILogger logger) => key => logger.LogError(
+        "Redis key {Key} held what the processor never writes there (a value of another type, or a fence no claim wrote): "
+        + "replaced, its former value is lost (topology/redis-keys.md)", key);
 }
 
 /// <summary>A host lifetime that leaves signals alone: the command that runs the node decides when and how it stops.</summary>

@@ -10,7 +10,9 @@ namespace SocialCrm.Streaming.Redis.State;
 /// customers' flushes of a partition batch, so the per-call cost of the server (parsing, the script's start, the
 /// shared keys' expiry) is paid once for all of them. A customer whose own keys the script cannot use fails alone.
 /// </summary>
-internal sealed class CustomerWriteGroups(IConnectionMultiplexer connection, RedisKeys keys, RedisStoreOptions options, Action<int> callWritten)
+/// <param name="keyReplaced">Told each key of a brand that the script replaced: a shared key of another type, or a fence no claim wrote.</param>
+internal sealed class CustomerWriteGroups(
+    IConnectionMultiplexer connection, RedisKeys keys, RedisStoreOptions options, Action<int> callWritten, Action<string> keyReplaced)
 {
     /// <summary>Flushes taken per group: bounds the memory of one round of calls.</summary>
     private const int MaxFlushesPerGroup = 1_024;
@@ -150,12 +152,16 @@ internal sealed class CustomerWriteGroups(IConnectionMultiplexer connection, Red
         var result = await RedisRefusals.RefusedAsStoreErrorAsync(
             connection.GetDatabase().ScriptEvaluateAsync(FlushGroupScript.Source, callKeys, args), "the customers' flush").ConfigureAwait(false);
         var answers = (RedisResult[])result!;
-        if (answers.Length != sections.Count)
+        if (answers.Length < sections.Count)
         {
             throw new InvalidOperationException($"the flush script answered {answers.Length} results for {sections.Count} sections");
         }
-        var results = new SectionResult[answers.Length];
-        for (var i = 0; i < answers.Length; i++)
+        for (var i = sections.Count; i < answers.Length; i++)
+        {
+            keyReplaced((string)answers[i]!);
+        }
+        var results = new SectionResult[sections.Count];
+        for (var i = 0; i < results.Length; i++)
         {
             results[i] = (long)answers[i] switch
             {

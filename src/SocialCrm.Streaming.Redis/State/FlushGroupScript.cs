@@ -29,7 +29,8 @@ internal static class FlushGroupScript
     //       version (-1: the fields are the whole snapshot), fence key index (0: not fenced), the writer's epoch, field
     //       count, 'flushVersion', version (0: signals only), (field, value) per field, member, risk, advocacy (empty: unchanged), volume count, (volume key index, class,
     //       count) per increment, signal count, (stream c|t, json) per signal, timeline entry count, entries (oldest first).
-    // Returns per section 1 (applied), 0 (stale or fenced: changed nothing) or -1 (refused: the customer's keys hold another type);
+    // Returns per section 1 (applied), 0 (stale or fenced: changed nothing) or -1 (refused: the customer's keys hold another type),
+    // then the names of the brand's keys it replaced (a shared key of another type, a fence no claim wrote);
     // or, for the whole call, the server's own error (OOM, READONLY, ...), which Redis raises before a script's first write.
     public const string Source = """
         local sections = tonumber(ARGV[1])
@@ -41,21 +42,39 @@ internal static class FlushGroupScript
         local unpackAll = unpack or table.unpack
         -- A key of another type refuses its section alone; any other error (the server full, a read-only replica)
         -- is the server's, so the script returns it and the whole call is retried while it lasts.
-        local function wrongType(reply) return string.sub(reply.err, 1, 9) == 'WRONGTYPE' end
+        local function wrongType(reply) return string.find(reply.err, 'WRONGTYPE', 1, true) ~= nil end
+        local results, counts, listed, owners, replaced = {}, {}, {}, {}, {}
+        -- The brand's shared keys (rankings, lists, counts) are the processor's alone: one of another type (another
+        -- hand's) is replaced and named in the reply, not a reason to refuse every customer of the brand for good.
+        -- Any other error is raised as the command raises it.
+        local function shared(command, key, ...)
+          local reply = redis.pcall(command, key, ...)
+          if type(reply) == 'table' and reply.err then
+            if wrongType(reply) then
+              redis.call('DEL', key)
+              replaced[#replaced + 1] = key
+            end
+            return redis.call(command, key, ...)
+          end
+          return reply
+        end
         -- A fence no claim can have written (not a number, NaN, a key of another type, or an epoch more than a day
-        -- ahead of this server's clock, as claims are the clock in ms) counts as none and is replaced: refusing on it
-        -- would refuse the partition's writes to the brand for good.
+        -- ahead of this server's clock, as claims are the clock in ms) counts as none, is named in the reply, and is
+        -- replaced: refusing on it would refuse the partition's writes to the brand for good.
         local function storedOwner(fenceKey, epoch)
           local stored = redis.pcall('GET', fenceKey)
+          if not stored then return 0 end
           local owner = type(stored) == 'string' and tonumber(stored)
-          if not owner or owner ~= owner then return 0 end
-          if owner > epoch then
+          if owner and owner == owner and owner > epoch then
             local time = redis.call('TIME')
-            if owner > tonumber(time[1]) * 1000 + 86400000 then return 0 end
+            if owner > tonumber(time[1]) * 1000 + 86400000 then owner = nil end
+          end
+          if not owner or owner ~= owner then
+            replaced[#replaced + 1] = fenceKey
+            return 0
           end
           return owner
         end
-        local results, counts, listed, owners = {}, {}, {}, {}
         local ranked = 0
         local a, k = 14, 6 + volumeKeys + fenceKeys
         for s = 1, sections do
@@ -140,22 +159,22 @@ internal static class FlushGroupScript
               -- drops a customer from the rankings once its hash has expired.
               local added, removed = 0, 0
               if risk then
-                if risk > 0 then added = redis.call('ZADD', KEYS[3], risk, member) else removed = redis.call('ZREM', KEYS[3], member) end
+                if risk > 0 then added = shared('ZADD', KEYS[3], risk, member) else removed = shared('ZREM', KEYS[3], member) end
               end
               if advocacy then
-                if advocacy > 0 then added = added + redis.call('ZADD', KEYS[4], advocacy, member)
-                else removed = removed + redis.call('ZREM', KEYS[4], member) end
+                if advocacy > 0 then added = added + shared('ZADD', KEYS[4], advocacy, member)
+                else removed = removed + shared('ZREM', KEYS[4], member) end
               end
               if renew or added > 0 or removed > 0 then
                 -- Whether it is ranked: known from a score the flush sets, else looked up (a whole snapshot's flush sets
                 -- every score that ranks: a customer never stored has no ranking entry).
                 local isRanked = (risk and risk > 0) or (advocacy and advocacy > 0)
-                  or (base >= 0 and ((not risk and redis.call('ZSCORE', KEYS[3], member)) or (not advocacy and redis.call('ZSCORE', KEYS[4], member))))
+                  or (base >= 0 and ((not risk and shared('ZSCORE', KEYS[3], member)) or (not advocacy and shared('ZSCORE', KEYS[4], member))))
                 if isRanked and (renew or added > 0) then
-                  redis.call('ZADD', KEYS[5], renew and now or renewedAt, member)
+                  shared('ZADD', KEYS[5], renew and now or renewedAt, member)
                   ranked = ranked + 1
                 elseif not isRanked and removed > 0 then
-                  redis.call('ZREM', KEYS[5], member)
+                  shared('ZREM', KEYS[5], member)
                 end
               end
             end
@@ -172,7 +191,7 @@ internal static class FlushGroupScript
                 redis.call('SET', seen, '1', 'EX', seenTtl)
                 local list = KEYS[2]
                 if ARGV[signalsAt + 2 * i] == 'c' then list = KEYS[1] end
-                redis.call('LPUSH', list, ARGV[signalsAt + 2 * i + 1])
+                shared('LPUSH', list, ARGV[signalsAt + 2 * i + 1])
                 listed[list] = true
                 redis.call('PUBLISH', channel, ARGV[signalsAt + 2 * i + 1])
               end
@@ -183,24 +202,25 @@ internal static class FlushGroupScript
         for key, byClass in pairs(counts) do
           local created = false
           for class, count in pairs(byClass) do
-            created = redis.call('HINCRBY', KEYS[5 + key], class, count) == count or created
+            created = shared('HINCRBY', KEYS[5 + key], class, count) == count or created
           end
           -- The minute's expiry is set when a class is first counted in it (so always when the key is created).
           if created then redis.call('EXPIRE', KEYS[5 + key], volumeTtl) end
         end
         for list in pairs(listed) do
-          redis.call('LTRIM', list, 0, cap - 1)
+          shared('LTRIM', list, 0, cap - 1)
           redis.call('EXPIRE', list, listTtl)
         end
         if ranked > 0 then
           -- The rankings drop whoever's expiry was not renewed within the retention, a few for each renewed or new member.
-          for _, stale in ipairs(redis.call('ZRANGEBYSCORE', KEYS[5], '-inf', cutoff, 'LIMIT', 0, 8 * ranked)) do
-            redis.call('ZREM', KEYS[3], stale)
-            redis.call('ZREM', KEYS[4], stale)
-            redis.call('ZREM', KEYS[5], stale)
+          for _, stale in ipairs(shared('ZRANGEBYSCORE', KEYS[5], '-inf', cutoff, 'LIMIT', 0, 8 * ranked)) do
+            shared('ZREM', KEYS[3], stale)
+            shared('ZREM', KEYS[4], stale)
+            shared('ZREM', KEYS[5], stale)
           end
           for i = 3, 5 do redis.call('EXPIRE', KEYS[i], customerTtl) end
         end
+        for _, key in ipairs(replaced) do results[#results + 1] = key end
         return results
         """;
 

@@ -28,13 +28,18 @@ public sealed class RedisCustomerStore : ICustomerStore
     private readonly CustomerWriteGroups _groups;
 
     /// <param name="flushCallWritten">Told the number of flushes of each script call that wrote (for metrics).</param>
-    public RedisCustomerStore(IConnectionMultiplexer connection, RedisStoreOptions options, Action<int>? flushCallWritten = null)
+    /// <param name="keyReplaced">
+    /// Told each of a brand's keys that a flush replaced because it held what the processor never writes there (another
+    /// hand's value or type): its former value is lost, which an operator should hear of.
+    /// </param>
+    public RedisCustomerStore(
+        IConnectionMultiplexer connection, RedisStoreOptions options, Action<int>? flushCallWritten = null, Action<string>? keyReplaced = null)
     {
         _connection = connection;
         _options = options;
         _keys = new RedisKeys(options.KeyPrefix);
         _erasure = new RedisErasure(connection, _keys, options);
-        _groups = new CustomerWriteGroups(connection, _keys, options, flushCallWritten ?? (_ => { }));
+        _groups = new CustomerWriteGroups(connection, _keys, options, flushCallWritten ?? (_ => { }), keyReplaced ?? (_ => { }));
     }
 
     public RedisKeys Keys => _keys;

@@ -101,6 +101,42 @@ public sealed class CustomerWriteGroupsTests
         Assert.Equal(2 * 49, (long)await db.HashGetAsync("grp:{acme}:volume:202612011000", "negative"));
     }
 
+    /// <summary>
+    /// The brand's shared keys are the processor's alone: one of another type (another hand's) is replaced and named,
+    /// where before it refused every customer of the brand, whose mentions were dead-lettered once they gave up.
+    /// </summary>
+    [RedisTheory]
+    [MemberData(nameof(RedisServers.All), MemberType = typeof(RedisServers))]
+    public async Task A_brand_key_of_another_type_is_replaced_and_named_and_every_customer_is_written(string name)
+    {
+        using var server = RedisServers.Start(name);
+        using var connection = server.Connect();
+        var replaced = new List<string>();
+        var store = new RedisCustomerStore(connection, Options, keyReplaced: key => { lock (replaced) { replaced.Add(key); } });
+        var db = connection.GetDatabase();
+        var keys = store.Keys;
+        await db.StringSetAsync(keys.Risk("acme"), "a string");
+        await db.ListRightPushAsync(keys.RankedLastSeen("acme"), "a list");
+        await db.StringSetAsync(keys.Alerts("acme"), "a string");
+        await db.HashSetAsync(keys.Triggers("acme"), "a", "hash");
+        await db.SetAddAsync(keys.Volume("acme", "202612011000"), "a set");
+        await db.StringSetAsync(keys.Advocates("acme"), "a string");
+
+        var writes = Enumerable.Range(0, 30).Select(i => store.WriteAsync(Write("acme", i, signals: i % 10 == 0 ? [Alert("acme", i)] : []), default)).ToArray();
+
+        Assert.All(await Task.WhenAll(writes), Assert.True);
+        Assert.Equal(2 * 30, (long)await db.HashGetAsync(keys.Volume("acme", "202612011000"), "negative"));
+        Assert.Equal(10, await db.SortedSetLengthAsync(keys.Risk("acme")));
+        Assert.Equal(10, await db.SortedSetLengthAsync(keys.RankedLastSeen("acme")));
+        Assert.Equal(3, await db.ListLengthAsync(keys.Alerts("acme")));
+        // Written to only when a flush needs them: the triggers list and the advocates ranking keep what another hand put there.
+        Assert.Equal(RedisType.Hash, await db.KeyTypeAsync(keys.Triggers("acme")));
+        Assert.Equal(RedisType.String, await db.KeyTypeAsync(keys.Advocates("acme")));
+        Assert.Equal(
+            new[] { keys.Alerts("acme"), keys.RankedLastSeen("acme"), keys.Risk("acme"), keys.Volume("acme", "202612011000") }.Order(),
+            replaced.Order());
+    }
+
     /// <summary>Script calls the server has served (EVALSHA and EVAL); null where it does not report command counts.</summary>
     private static async Task<long?> ScriptCallsAsync(IConnectionMultiplexer connection) =>
         await RedisCommandStats.CallsAsync(connection.GetServers()[0]) is { } calls ? calls.GetValueOrDefault("evalsha") + calls.GetValueOrDefault("eval") : null;
