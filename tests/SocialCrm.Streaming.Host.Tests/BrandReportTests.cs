@@ -11,6 +11,7 @@ using SocialCrm.Streaming.Host.Processing;
 using SocialCrm.Streaming.Kafka.Output;
 using SocialCrm.Streaming.Redis.State;
 using SocialCrm.Streaming.Testing;
+using StackExchange.Redis;
 
 namespace SocialCrm.Streaming.Host.Tests;
 
@@ -119,6 +120,35 @@ public sealed class BrandReportTests(RedisServersFixture servers, MockKafkaFixtu
         await monitor.Ask<BrandCountsObserved>(Report(sequence: 2, negative: 2, neutral: 0), TimeSpan.FromSeconds(10));
 
         Assert.Equal((7, 1), await OpenCountsAsync(store));
+    }
+
+    /// <summary>
+    /// Saved state that can never be read (a key of another type, a value that is not the monitor's) must not silence
+    /// the brand: a hash at the key made every load fail on redis-server, retried for good, with the reports stashed.
+    /// </summary>
+    [RedisTheory]
+    [MemberData(nameof(RedisServers.All), MemberType = typeof(RedisServers))]
+    public async Task A_saved_state_that_can_never_be_read_starts_the_monitor_afresh_and_its_next_save_replaces_it(string server)
+    {
+        Func<IDatabase, string, Task>[] unreadable =
+        [
+            (db, key) => db.HashSetAsync(key, "monitor", "a hash"),
+            (db, key) => db.ListRightPushAsync(key, "a list"),
+            (db, key) => db.StringSetAsync(key, "not the monitor's state"),
+        ];
+        foreach (var write in unreadable)
+        {
+            var (dependencies, store) = Monitor(server);
+            var db = servers.Get(server).Connect();
+            _resources.Add(db);
+            var key = store.Keys.BrandMonitor(Brand);
+            await write(db.GetDatabase(), key);
+            var monitor = _system.ActorOf(BrandMonitorEntity.Props(Brand, dependencies));
+
+            await monitor.Ask<BrandCountsObserved>(Report(sequence: 1, negative: 5, neutral: 1), TimeSpan.FromSeconds(10));
+
+            Assert.Equal((5, 1), await OpenCountsAsync(store));
+        }
     }
 
     private static ObserveBrandCounts Report(long sequence, int negative, int neutral) =>

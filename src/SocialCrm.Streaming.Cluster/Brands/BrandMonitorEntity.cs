@@ -75,6 +75,15 @@ public sealed class BrandMonitorEntity : ReceiveActor, IWithTimers, IWithUnbound
         });
         Receive<LoadFailed>(failed =>
         {
+            if (failed.Cause is UnreadableStateException unreadable)
+            {
+                // Retrying would never read it: the brand would stay silent.
+                StartAfresh(unreadable.Message);
+                _failedAttempts = 0;
+                Become(Ready);
+                Stash.UnstashAll();
+                return;
+            }
             _failedAttempts++;
             if (_dependencies.FailureLog.ShouldLog("brand-load", out var suppressed))
             {
@@ -99,12 +108,17 @@ public sealed class BrandMonitorEntity : ReceiveActor, IWithTimers, IWithUnbound
         }
         catch (Exception ex) when (SavedState.IsFlaw(ex))
         {
-            _log.Error("The saved monitor of brand {0} cannot be read ({1}); it starts afresh and re-learns its baselines", _brand, ex.Message);
-            var rules = _dependencies.Rules.Current;
-            _monitor = new BrandMonitor(rules.Rules);
-            _rulesVersion = rules.Version;
-            _appliedReports.Clear();
+            StartAfresh(ex.Message);
         }
+    }
+
+    private void StartAfresh(string flaw)
+    {
+        _log.Error("The saved monitor of brand {0} cannot be read ({1}); it starts afresh and re-learns its baselines", _brand, flaw);
+        var rules = _dependencies.Rules.Current;
+        _monitor = new BrandMonitor(rules.Rules);
+        _rulesVersion = rules.Version;
+        _appliedReports.Clear();
     }
 
     private void Ready()

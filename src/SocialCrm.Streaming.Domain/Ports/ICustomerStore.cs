@@ -26,7 +26,10 @@ public interface ICustomerStore
     /// </summary>
     Task ForgetAsync(Erasure erasure, CancellationToken cancellationToken);
 
-    /// <summary>A brand monitor's saved detector state (baselines, open minutes), or null for a brand never saved.</summary>
+    /// <summary>
+    /// A brand monitor's saved detector state (baselines, open minutes), or null for a brand never saved; throws
+    /// <see cref="Snapshots.UnreadableStateException"/> when what is stored there can never be read as it.
+    /// </summary>
     Task<byte[]?> LoadBrandMonitorAsync(string brand, CancellationToken cancellationToken);
 
     /// <summary>Saves a brand monitor's detector state, so a monitor started elsewhere (hand-off, node loss) goes on from it.</summary>

@@ -21,3 +21,9 @@ public static class SavedState
     public static bool IsFlaw(Exception failure) =>
         failure is JsonException or InvalidOperationException or KeyNotFoundException or FormatException or ArgumentException or OverflowException;
 }
+
+/// <summary>
+/// What a store holds where saved state belongs can never be read as it (a key of another type): the reader starts
+/// afresh, as with a value it cannot read, rather than retry for good.
+/// </summary>
+public sealed class UnreadableStateException(string message, Exception? innerException = null) : FormatException(message, innerException);

@@ -1,5 +1,6 @@
 using SocialCrm.Streaming.Domain.Mentions;
 using SocialCrm.Streaming.Domain.Ports;
+using SocialCrm.Streaming.Domain.Snapshots;
 using StackExchange.Redis;
 
 namespace SocialCrm.Streaming.Redis.State;
@@ -80,8 +81,19 @@ public sealed class RedisCustomerStore : ICustomerStore
 
     public Task WriteSignalsAsync(IReadOnlyList<OutboundSignal> signals, CancellationToken cancellationToken) => _groups.WriteSignalsAsync(signals);
 
-    public async Task<byte[]?> LoadBrandMonitorAsync(string brand, CancellationToken cancellationToken) =>
-        await _connection.GetDatabase().StringGetAsync(_keys.BrandMonitor(brand)).ConfigureAwait(false) is { IsNull: false } state ? (byte[]?)state : null;
+    public async Task<byte[]?> LoadBrandMonitorAsync(string brand, CancellationToken cancellationToken)
+    {
+        var key = _keys.BrandMonitor(brand);
+        try
+        {
+            return await _connection.GetDatabase().StringGetAsync(key).ConfigureAwait(false) is { IsNull: false } state ? (byte[]?)state : null;
+        }
+        catch (RedisServerException ex) when (ex.Message.StartsWith("WRONGTYPE", StringComparison.Ordinal))
+        {
+            // The next save replaces it (SET takes a key of any type).
+            throw new UnreadableStateException($"{key} holds another type, not the monitor's saved state", ex);
+        }
+    }
 
     public Task SaveBrandMonitorAsync(string brand, byte[] state, CancellationToken cancellationToken) =>
         _connection.GetDatabase().StringSetAsync(_keys.BrandMonitor(brand), state, _options.BrandMonitorRetention);
