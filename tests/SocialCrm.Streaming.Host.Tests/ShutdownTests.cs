@@ -183,4 +183,24 @@ public sealed class ShutdownTests(ITestOutputHelper output)
         Assert.Equal(1, code);
         Assert.Contains("the Kafka consume loop failed", node.Output, StringComparison.Ordinal);
     }
+    /// <summary>
+    /// The producer's librdkafka lines went to stderr in librdkafka's own format (<c>%3|1796290910.455|ERROR|rdkafka#producer-1| ...</c>),
+    /// past the host's log levels and formatter, while the consumer's were in the log: a log pipeline that parses the
+    /// host's lines could not read them. Both clients' lines are now in the host's log.
+    /// </summary>
+    [Fact]
+    public async Task A_Kafka_that_cannot_be_reached_is_told_in_the_nodes_log_by_both_clients_never_in_librdkafkas_own_lines()
+    {
+        using var redis = RedisServers.Start(RedisServers.Redis);
+        var settings = new Dictionary<string, string?> { ["Metrics:Port"] = "0", ["Cluster:Port"] = "0", ["Kafka:DrainTimeout"] = "3s" };
+        await using var node = HostProcess.StartRun($"127.0.0.1:{FreePort.Next()}", redis.ConnectionString, settings);
+
+        await node.WaitForOutputAsync("Kafka producer error", TimeSpan.FromSeconds(60));
+        await node.WaitForOutputAsync("Kafka consumer error", TimeSpan.FromSeconds(60));
+        var (code, _) = await node.TerminateAndWaitAsync(TimeSpan.FromSeconds(30));
+        output.WriteLine(node.Output);
+
+        Assert.Equal(0, code);
+        Assert.DoesNotMatch(new System.Text.RegularExpressions.Regex(@"(^|\n)%\d\|", System.Text.RegularExpressions.RegexOptions.None), node.Output);
+    }
 }

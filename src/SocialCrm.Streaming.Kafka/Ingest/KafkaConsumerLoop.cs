@@ -88,7 +88,8 @@ public sealed class KafkaConsumerLoop : IAsyncDisposable
         _options = options;
         _topics = topics;
         _logger = logger;
-        _logGate = logGate ?? LogEveryLine;
+        _logGate = logGate ?? LogGates.EveryLine;
+        var clientLog = new KafkaClientLog(logger, "consumer", logGate);
         var config = ConsumerConfigOf(options);
         _consumer = new ConsumerBuilder<byte[]?, byte[]>(config)
             .SetPartitionsAssignedHandler((_, partitions) =>
@@ -117,8 +118,8 @@ public sealed class KafkaConsumerLoop : IAsyncDisposable
                 _logger.LogWarning("Lost {Partitions}", Describe(lost));
                 onAssignmentChanged?.Invoke(AssignedPartitions);
             })
-            .SetErrorHandler((_, error) => OnClientError(error))
-            .SetLogHandler((_, message) => OnClientLog(message))
+            .SetErrorHandler((_, error) => clientLog.OnError(error))
+            .SetLogHandler((_, message) => clientLog.OnLog(message))
             .Build();
         _thread = new Thread(Loop) { IsBackground = true, Name = "kafka-consume" };
     }
@@ -562,46 +563,4 @@ public sealed class KafkaConsumerLoop : IAsyncDisposable
 
     private static string Describe(IEnumerable<TopicPartition> partitions) =>
         string.Join(", ", partitions.GroupBy(p => p.Topic).Select(g => $"{g.Key} [{string.Join(",", g.Select(p => p.Partition.Value).Order())}]"));
-
-    private static bool LogEveryLine(string key, out long suppressed)
-    {
-        suppressed = 0;
-        return true;
-    }
-
-    private void OnClientError(Error error)
-    {
-        if (_logGate("error:" + error.Code, out var suppressed))
-        {
-            _logger.LogWarning("Kafka consumer error {Code}: {Reason} ({Suppressed} more since last logged)", error.Code, error.Reason, suppressed);
-        }
-    }
-
-    private void OnClientLog(LogMessage message)
-    {
-        var level = ToLogLevel(message);
-        if (!_logger.IsEnabled(level))
-        {
-            return;
-        }
-        if (level == LogLevel.Debug)
-        {
-            // Detail (librdkafka's info and debug lines) is off unless asked for, and then every line is wanted.
-            _logger.LogDebug("librdkafka {Facility}: {Message}", message.Facility, message.Message);
-        }
-        else if (_logGate($"log:{message.Facility}:{message.Level}", out var suppressed))
-        {
-            _logger.Log(level, "librdkafka {Facility}: {Message} ({Suppressed} more since last logged)", message.Facility, message.Message, suppressed);
-        }
-    }
-
-    private static LogLevel ToLogLevel(LogMessage message) => message switch
-    {
-        // An offset reset after a fetch error: the broker no longer had the records at the consumer's
-        // position (retention overtook it, or the log was truncated), so they were skipped. Lost input, not client noise.
-        { Facility: "OFFSET", Level: <= SyslogLevel.Warning } => LogLevel.Warning,
-        { Level: SyslogLevel.Emergency or SyslogLevel.Alert or SyslogLevel.Critical or SyslogLevel.Error } => LogLevel.Warning,
-        { Level: SyslogLevel.Warning or SyslogLevel.Notice } => LogLevel.Information,
-        _ => LogLevel.Debug,
-    };
 }

@@ -6,3 +6,13 @@ namespace SocialCrm.Streaming.Kafka.Ingest;
 /// method has this shape), so the Kafka adapter keeps no throttle of its own.
 /// </summary>
 public delegate bool LogGate(string key, out long suppressed);
+
+public static class LogGates
+{
+    /// <summary>A gate that holds nothing back: every line is logged.</summary>
+    public static bool EveryLine(string key, out long suppressed)
+    {
+        suppressed = 0;
+        return true;
+    }
+}

@@ -1,5 +1,6 @@
 using Confluent.Kafka;
 using Microsoft.Extensions.Configuration;
+using SocialCrm.Streaming.Kafka;
 using SocialCrm.Streaming.Kafka.Ingest;
 using SocialCrm.Streaming.Kafka.Output;
 using SocialCrm.Streaming.Kafka.Topology;
@@ -49,8 +50,13 @@ public static class KafkaClientSettings
         SocketConnectionSetupTimeoutMs = 10_000,
     };
 
-    public static IProducer<byte[]?, byte[]> CreateProducer(KafkaIngestOptions kafka) =>
-        Build(kafka, "producer", () => new ProducerBuilder<byte[]?, byte[]>(ProducerConfig(kafka)).Build());
+    /// <param name="log">Where the client's errors and log lines go; without it librdkafka writes them to stderr (a command-line tool's choice).</param>
+    public static IProducer<byte[]?, byte[]> CreateProducer(KafkaIngestOptions kafka, KafkaClientLog? log = null) =>
+        Build(kafka, "producer", () =>
+        {
+            var builder = new ProducerBuilder<byte[]?, byte[]>(ProducerConfig(kafka));
+            return log is null ? builder.Build() : builder.SetErrorHandler((_, error) => log.OnError(error)).SetLogHandler((_, message) => log.OnLog(message)).Build();
+        });
 
     public static IAdminClient CreateAdminClient(KafkaIngestOptions kafka) =>
         Build(kafka, "admin client", () => TopologyAdmin.CreateAdminClient(AdminConfig(kafka)));

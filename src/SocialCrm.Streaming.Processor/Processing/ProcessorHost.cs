@@ -10,6 +10,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using SocialCrm.Streaming.Cluster;
 using SocialCrm.Streaming.Cluster.Brands;
 using SocialCrm.Streaming.Cluster.Customers;
 using SocialCrm.Streaming.Cluster.Serialization;
@@ -18,6 +19,7 @@ using SocialCrm.Streaming.Host.Configuration;
 using SocialCrm.Streaming.Host.Observability;
 using SocialCrm.Streaming.Host.Privacy;
 using Prometheus;
+using SocialCrm.Streaming.Kafka;
 using SocialCrm.Streaming.Kafka.Output;
 using SocialCrm.Streaming.Redis.Connection;
 using SocialCrm.Streaming.Redis.State;
@@ -85,7 +87,8 @@ public static class ProcessorHost
                 ReplacedKeyLog(sp.GetRequiredService<ILogger<RedisCustomerStore>>())), metrics));
         services.AddSingleton(sp => new PartitionFences(
             new RedisPartitionEpochs(sp.GetRequiredService<IConnectionMultiplexer>(), options.Redis).ClaimAsync, topics.MentionPartitions));
-        services.AddSingleton(_ => KafkaClientSettings.CreateProducer(options.Kafka));
+        services.AddSingleton(sp => KafkaClientSettings.CreateProducer(options.Kafka,
+            new KafkaClientLog(sp.GetRequiredService<ILogger<KafkaClientLog>>(), "producer", new LogThrottle(TimeSpan.FromMinutes(1)).ShouldLog)));
         // The command owns SIGTERM and Ctrl+C and stops the node within one deadline (ProcessorNode.RunUntilStoppedAsync);
         // the host's console lifetime would stop it as well, and set the exit code behind the command's back.
         services.AddSingleton<IHostLifetime, CommandOwnedLifetime>();
