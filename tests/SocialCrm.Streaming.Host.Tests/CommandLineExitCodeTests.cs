@@ -143,6 +143,23 @@ public sealed class CommandLineExitCodeTests(ITestOutputHelper output)
         Assert.Contains(expected, result.Error, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A duration too short to mean anything: forget --timeout 0s waited for ever (librdkafka's message.timeout.ms=0 is
+    /// no timeout), and bench --latency-duration 0s measured the warm-up's last records and could report a p99 target met.
+    /// </summary>
+    [Theory]
+    [InlineData("--timeout: must be at least 1ms; was '0s'", "forget", "--kafka", "127.0.0.1:9", "--brand", "acme", "--customer", "c1", "--timeout", "0s")]
+    [InlineData("--timeout: must be at least 1ms; was '0ms'", "topology", "verify", "--kafka", "127.0.0.1:9", "--timeout", "0ms")]
+    [InlineData("--latency-duration: must be at least 1s; was '500ms'", "bench", "--latency-duration", "500ms")]
+    [InlineData("--duration: must be at least 1s; was '0s'", "demo", "--duration", "0s")]
+    public async Task A_duration_too_short_to_mean_anything_is_a_usage_error_naming_it(string expected, params string[] command)
+    {
+        var result = await SocialCrmProcess.RunAsync(Timeout, command);
+        output.WriteLine(result.Error);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains(expected, result.Error, StringComparison.Ordinal);
+    }
+
     /// <summary>A console --host that names no address of this machine failed at the bind with exit 1 ("An invalid IP address").</summary>
     [Theory]
     [InlineData("console.example")]

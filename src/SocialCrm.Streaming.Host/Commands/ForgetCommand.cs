@@ -29,7 +29,7 @@ public static class ForgetCommand
         var author = new Option<string?>("--author") { Description = "The prospect to forget, as PLATFORM:AUTHORID (e.g. x:12345)" };
         var config = CommandRunner.ExistingFileOption("--config", "A settings file (appsettings.json layout) instead of the one beside the program");
         var topic = new Option<string?>("--topic") { Description = "Profiles topic (default: the profiles topic of topology/topics.json)" };
-        var timeout = CommandRunner.DurationOption("--timeout", "How long to wait for the broker's acknowledgement", TimeSpan.FromSeconds(30));
+        var timeout = CommandRunner.DurationOption("--timeout", "How long to wait for the broker's acknowledgement", TimeSpan.FromSeconds(30), atLeast: "1ms");
         var command = new Command("forget", "Erase a customer or a prospect: publish their tombstone to the profiles topic, in order with their mentions")
         {
             kafka, brand, customer, author, config, topic, timeout,

@@ -42,7 +42,7 @@ public static class TopologyCommand
         CommandRunner.ExistingFileOption("--config", "An appsettings.json to use instead of the one beside the executable");
 
     private static Option<TimeSpan> TimeoutOption() =>
-        CommandRunner.DurationOption("--timeout", "How long to wait for the cluster (e.g. 10s)", TimeSpan.FromSeconds(15));
+        CommandRunner.DurationOption("--timeout", "How long to wait for the cluster (e.g. 10s)", TimeSpan.FromSeconds(15), atLeast: "1ms");
 
     private static Command CreateRender()
     {

@@ -56,7 +56,7 @@ public static class BenchCommand
             Description = "Customer counts of the scale phase, comma-separated (default 10000,100000,1000000; quick 10000)",
             CustomParser = result => ParseCounts(result.Tokens.Single().Value, result),
         };
-        var latency = CommandRunner.DurationOption("--latency-duration", "How long the latency run offers mentions, warm-up excluded (default 30s; quick 6s)");
+        var latency = CommandRunner.DurationOption("--latency-duration", "How long the latency run offers mentions, warm-up excluded (default 30s; quick 6s)", atLeast: "1s");
         var passes = new Option<int>("--baseline-passes") { Description = "Baseline passes over the pre-loaded topic; the best counts", DefaultValueFactory = _ => 3 };
         var warmUp = new Option<long?>("--warm-up") { Description = "Mentions a throw-away node processes first, so the measured one runs compiled code, not the JIT (default as many as --mentions, at most 60000; 0: none)" };
         var command = new Command(Name, "Measure throughput against a raw-consume baseline, latency at half the maximum rate and at 5,000/s, and memory per active customer")

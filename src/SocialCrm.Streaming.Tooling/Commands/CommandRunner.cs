@@ -223,8 +223,13 @@ public static class CommandRunner
         return option;
     }
 
-    public static Option<TimeSpan> DurationOption(string name, string description, TimeSpan? defaultValue = null)
+    /// <param name="atLeast">
+    /// The shortest duration that means something, written as the user would (e.g. "1s"); none: zero is allowed. A zero
+    /// timeout waited for ever (librdkafka's message.timeout.ms=0), and a zero latency run measured the warm-up's tail.
+    /// </param>
+    public static Option<TimeSpan> DurationOption(string name, string description, TimeSpan? defaultValue = null, string? atLeast = null)
     {
+        var shortest = atLeast is null ? TimeSpan.Zero : Durations.Parse(atLeast);
         var option = new Option<TimeSpan>(name)
         {
             Description = description,
@@ -232,7 +237,12 @@ public static class CommandRunner
             {
                 try
                 {
-                    return Durations.Parse(result.Tokens.Single().Value);
+                    var value = Durations.Parse(result.Tokens.Single().Value);
+                    if (value < shortest)
+                    {
+                        result.AddError($"{name}: must be at least {atLeast}; was '{result.Tokens.Single().Value}'");
+                    }
+                    return value;
                 }
                 catch (FormatException ex)
                 {

@@ -21,7 +21,7 @@ public static class DemoCommand
 {
     public static Command Create()
     {
-        var duration = CommandRunner.DurationOption("--duration", "Stop by itself after this long (e.g. 20s); default: run until Ctrl+C");
+        var duration = CommandRunner.DurationOption("--duration", "Stop by itself after this long (e.g. 20s); default: run until Ctrl+C", atLeast: "1s");
         var rate = new Option<double>("--rate") { Description = "Mentions per second to generate (0 = as fast as the node keeps up)", DefaultValueFactory = _ => 2_000 };
         var metricsPort = new Option<int>("--metrics-port") { Description = "Port of /metrics and /health (0 = an ephemeral port on 127.0.0.1)", DefaultValueFactory = _ => 0 };
         var logFormat = CommandRunner.LogFormatOption();
