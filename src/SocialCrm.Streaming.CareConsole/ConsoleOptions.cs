@@ -1,4 +1,5 @@
 using SocialCrm.Streaming.Redis.Connection;
+using SocialCrm.Streaming.Redis.State;
 
 namespace SocialCrm.Streaming.CareConsole;
 
@@ -32,6 +33,11 @@ public sealed class ConsoleOptions
         if (!DevSignIn.Enabled && (string.IsNullOrWhiteSpace(Auth.Authority) || string.IsNullOrWhiteSpace(Auth.Audience)))
         {
             errors.Add("Console:Auth:Authority and Console:Auth:Audience are required (OpenID Connect bearer tokens)");
+        }
+        if (!RedisKeys.IsValidPrefix(KeyPrefix))
+        {
+            // The processor refuses such a prefix: a console on it would read keys no processor writes, and show an empty queue.
+            errors.Add($"Redis:KeyPrefix {RedisKeys.PrefixRule}; was '{KeyPrefix}'");
         }
         if (CaseRetention < TimeSpan.FromDays(1))
         {

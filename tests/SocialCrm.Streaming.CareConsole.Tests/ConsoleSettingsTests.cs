@@ -34,4 +34,20 @@ public sealed class ConsoleSettingsTests
         Assert.Contains(error.Errors, e => e.StartsWith("Redis:Configuration", StringComparison.Ordinal));
         Assert.Contains(error.Errors, e => e.StartsWith("Console:Auth:Authority and Console:Auth:Audience", StringComparison.Ordinal));
     }
+    /// <summary>The processor refuses these prefixes; a console on one read keys no processor writes, and showed an empty queue.</summary>
+    [Theory]
+    [InlineData("scrm{x}")]
+    [InlineData("my prefix")]
+    [InlineData(" ")]
+    public void A_key_prefix_the_processor_refuses_stops_the_console_naming_it(string prefix)
+    {
+        var error = Assert.Throws<ConfigurationException>(() => ConsoleCommand.Bind(ConfigurationLoader.Build(new Dictionary<string, string?>
+        {
+            ["Redis:Configuration"] = "redis:6379",
+            ["Redis:KeyPrefix"] = prefix,
+            ["Console:Auth:Authority"] = "https://login.example.com/realms/care",
+            ["Console:Auth:Audience"] = "socialcrm-console",
+        })));
+        Assert.Equal($"Redis:KeyPrefix must be a non-empty word without spaces or braces (the brand in braces is the keys' hash tag); was '{prefix}'", Assert.Single(error.Errors));
+    }
 }

@@ -102,7 +102,7 @@ public sealed class EndToEndTests(RedisServersFixture servers, MockKafkaFixture 
 
     /// <summary>
     /// A brand monitor's saved state that cannot be read (written by another tool, cut short, or of an unknown shape)
-    /// must not silence the brand: the monitor starts afresh, keeps the unreadable value aside for inspection, and raises
+    /// must not silence the brand: the monitor starts afresh (its next save replaces the value), and raises
     /// the same brand alerts as a run without it.
     /// </summary>
     [RedisTheory]

@@ -1,3 +1,5 @@
+using SocialCrm.Streaming.Redis.State;
+
 namespace SocialCrm.Streaming.Host.Configuration;
 
 /// <summary>Thrown at start-up for an invalid setting; the command exits with code 2 and this message.</summary>
@@ -47,9 +49,7 @@ public static class OptionsValidator
             }
         }
         ValidateRedisTls(errors, redis);
-        // A brace would make the prefix the Redis Cluster hash tag instead of the brand, and scatter a flush over slots.
-        Require(errors, !string.IsNullOrWhiteSpace(redis.KeyPrefix) && redis.KeyPrefix.IndexOfAny([' ', '{', '}']) < 0, "Redis:KeyPrefix", redis.KeyPrefix,
-            "must be a non-empty word without spaces or braces (the brand in braces is the keys' hash tag)");
+        Require(errors, RedisKeys.IsValidPrefix(redis.KeyPrefix), "Redis:KeyPrefix", redis.KeyPrefix, RedisKeys.PrefixRule);
         Require(errors, redis.ListCapacity >= 1, "Redis:ListCapacity", redis.ListCapacity, "must be >= 1");
         Require(errors, redis.TimelineCapacity >= 0, "Redis:TimelineCapacity", redis.TimelineCapacity, "must be >= 0 (0: no timeline)");
         Require(errors, redis.VolumeRetention >= TimeSpan.FromMinutes(1), "Redis:VolumeRetention", redis.VolumeRetention, "must be at least one minute");

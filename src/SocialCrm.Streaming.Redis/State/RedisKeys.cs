@@ -17,6 +17,15 @@ public sealed class RedisKeys
     private readonly ConcurrentDictionary<string, BrandKeys> _brands = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, BrandKeys>.AlternateLookup<ReadOnlySpan<char>> _brandsBySpan;
 
+    /// <summary>What a key prefix must be, as a setting's error says it (null: the prefix is one).</summary>
+    public const string PrefixRule = "must be a non-empty word without spaces or braces (the brand in braces is the keys' hash tag)";
+
+    /// <summary>
+    /// Whether <paramref name="prefix"/> can start every key: a brace would make the prefix the Redis Cluster hash tag
+    /// instead of the brand, and scatter a flush over slots.
+    /// </summary>
+    public static bool IsValidPrefix(string? prefix) => !string.IsNullOrWhiteSpace(prefix) && prefix.IndexOfAny([' ', '{', '}']) < 0;
+
     public RedisKeys(string prefix)
     {
         _prefix = prefix;
