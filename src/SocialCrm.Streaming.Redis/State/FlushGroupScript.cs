@@ -45,13 +45,16 @@ internal static class FlushGroupScript
         local function wrongType(reply) return string.find(reply.err, 'WRONGTYPE', 1, true) ~= nil end
         local results, counts, listed, owners, replaced = {}, {}, {}, {}, {}
         -- The brand's shared keys (rankings, lists, counts) are the processor's alone: one of another type (another
-        -- hand's) is replaced and named in the reply, not a reason to refuse every customer of the brand for good.
-        -- Any other error is raised as the command raises it.
+        -- hand's), or a count that is not a number, is replaced and named in the reply, not a reason to refuse every
+        -- customer of the brand for good. Any other error is raised as the command raises it.
         local function shared(command, key, ...)
           local reply = redis.pcall(command, key, ...)
           if type(reply) == 'table' and reply.err then
             if wrongType(reply) then
               redis.call('DEL', key)
+              replaced[#replaced + 1] = key
+            elseif command == 'HINCRBY' and string.find(reply.err, 'integer', 1, true) then
+              redis.call('HDEL', key, (...))
               replaced[#replaced + 1] = key
             end
             return redis.call(command, key, ...)

@@ -102,8 +102,9 @@ public sealed class CustomerWriteGroupsTests
     }
 
     /// <summary>
-    /// The brand's shared keys are the processor's alone: one of another type (another hand's) is replaced and named,
-    /// where before it refused every customer of the brand, whose mentions were dead-lettered once they gave up.
+    /// The brand's shared keys are the processor's alone: one of another type (another hand's), or a count that is not a
+    /// number, is replaced and named, where before it refused every customer of the brand, whose mentions were
+    /// dead-lettered once they gave up.
     /// </summary>
     [RedisTheory]
     [MemberData(nameof(RedisServers.All), MemberType = typeof(RedisServers))]
@@ -120,12 +121,16 @@ public sealed class CustomerWriteGroupsTests
         await db.StringSetAsync(keys.Alerts("acme"), "a string");
         await db.HashSetAsync(keys.Triggers("acme"), "a", "hash");
         await db.SetAddAsync(keys.Volume("acme", "202612011000"), "a set");
+        await db.HashSetAsync(keys.Volume("acme", "202612011001"), [new("positive", "many"), new("neutral", "4")]);
         await db.StringSetAsync(keys.Advocates("acme"), "a string");
 
         var writes = Enumerable.Range(0, 30).Select(i => store.WriteAsync(Write("acme", i, signals: i % 10 == 0 ? [Alert("acme", i)] : []), default)).ToArray();
 
         Assert.All(await Task.WhenAll(writes), Assert.True);
         Assert.Equal(2 * 30, (long)await db.HashGetAsync(keys.Volume("acme", "202612011000"), "negative"));
+        // A count that is not a number starts again; the minute's other counts are kept.
+        Assert.Equal(30, (long)await db.HashGetAsync(keys.Volume("acme", "202612011001"), "positive"));
+        Assert.Equal(4, (long)await db.HashGetAsync(keys.Volume("acme", "202612011001"), "neutral"));
         Assert.Equal(10, await db.SortedSetLengthAsync(keys.Risk("acme")));
         Assert.Equal(10, await db.SortedSetLengthAsync(keys.RankedLastSeen("acme")));
         Assert.Equal(3, await db.ListLengthAsync(keys.Alerts("acme")));
@@ -133,7 +138,7 @@ public sealed class CustomerWriteGroupsTests
         Assert.Equal(RedisType.Hash, await db.KeyTypeAsync(keys.Triggers("acme")));
         Assert.Equal(RedisType.String, await db.KeyTypeAsync(keys.Advocates("acme")));
         Assert.Equal(
-            new[] { keys.Alerts("acme"), keys.RankedLastSeen("acme"), keys.Risk("acme"), keys.Volume("acme", "202612011000") }.Order(),
+            new[] { keys.Alerts("acme"), keys.RankedLastSeen("acme"), keys.Risk("acme"), keys.Volume("acme", "202612011000"), keys.Volume("acme", "202612011001") }.Order(),
             replaced.Order());
     }
 
