@@ -190,7 +190,15 @@ internal static class FlushGroupScript
             end
             for i = 0, nsignals - 1 do
               local seen = KEYS[seenAt + i]
-              if redis.call('EXISTS', seen) == 0 then
+              -- Only a string this script set marks a signal as listed: a key of another type there (another hand's)
+              -- is replaced, not taken for the signal's, which would never list it.
+              local mark = redis.pcall('GET', seen)
+              if type(mark) == 'table' then
+                redis.call('DEL', seen)
+                replaced[#replaced + 1] = seen
+                mark = false
+              end
+              if not mark then
                 redis.call('SET', seen, '1', 'EX', seenTtl)
                 local list = KEYS[2]
                 if ARGV[signalsAt + 2 * i] == 'c' then list = KEYS[1] end

@@ -122,6 +122,8 @@ public sealed class CustomerWriteGroupsTests
         await db.HashSetAsync(keys.Triggers("acme"), "a", "hash");
         await db.SetAddAsync(keys.Volume("acme", "202612011000"), "a set");
         await db.HashSetAsync(keys.Volume("acme", "202612011001"), [new("positive", "many"), new("neutral", "4")]);
+        // Taken for the alert's mark before: the alert was never listed.
+        await db.ListRightPushAsync(keys.SignalSeen("acme", "a10"), "a list");
         await db.StringSetAsync(keys.Advocates("acme"), "a string");
 
         var writes = Enumerable.Range(0, 30).Select(i => store.WriteAsync(Write("acme", i, signals: i % 10 == 0 ? [Alert("acme", i)] : []), default)).ToArray();
@@ -137,9 +139,13 @@ public sealed class CustomerWriteGroupsTests
         // Written to only when a flush needs them: the triggers list and the advocates ranking keep what another hand put there.
         Assert.Equal(RedisType.Hash, await db.KeyTypeAsync(keys.Triggers("acme")));
         Assert.Equal(RedisType.String, await db.KeyTypeAsync(keys.Advocates("acme")));
-        Assert.Equal(
-            new[] { keys.Alerts("acme"), keys.RankedLastSeen("acme"), keys.Risk("acme"), keys.Volume("acme", "202612011000"), keys.Volume("acme", "202612011001") }.Order(),
-            replaced.Order());
+        List<string> expected = [keys.Alerts("acme"), keys.RankedLastSeen("acme"), keys.Risk("acme"), keys.Volume("acme", "202612011000"), keys.Volume("acme", "202612011001")];
+        if (name == RedisServers.Redis)
+        {
+            // Garnet keeps strings apart from lists: its GET of the list answers nil, and the mark is set beside it.
+            expected.Add(keys.SignalSeen("acme", "a10"));
+        }
+        Assert.Equal(expected.Order(), replaced.Order());
     }
 
     /// <summary>Script calls the server has served (EVALSHA and EVAL); null where it does not report command counts.</summary>
