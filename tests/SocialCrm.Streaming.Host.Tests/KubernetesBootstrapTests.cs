@@ -4,6 +4,7 @@ using Akka.Discovery;
 using k8s.Models;
 using SocialCrm.Streaming.Host.Configuration;
 using SocialCrm.Streaming.Host.Processing;
+using SocialCrm.Streaming.Testing;
 
 namespace SocialCrm.Streaming.Host.Tests;
 
@@ -74,7 +75,7 @@ public sealed class KubernetesBootstrapTests
             ["KUBERNETES_SERVICE_HOST"] = "",
         };
         var (exit, _, error) = await SocialCrmProcess.RunAsync(environment, TimeSpan.FromMinutes(1),
-            "run", "--kafka", "127.0.0.1:1", "--redis", "127.0.0.1:1", "--port", "45053", "--metrics-port", "0");
+            "run", "--kafka", "127.0.0.1:1", "--redis", "127.0.0.1:1", "--port", $"{FreePort.Next()}", "--metrics-port", "0");
         Assert.True(exit == 2, error);
         Assert.Contains("Cluster:Bootstrap:Enabled is true but KUBERNETES_SERVICE_HOST", error, StringComparison.Ordinal);
     }
