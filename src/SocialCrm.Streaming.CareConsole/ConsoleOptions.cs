@@ -39,9 +39,9 @@ public sealed class ConsoleOptions
             // The processor refuses such a prefix: a console on it would read keys no processor writes, and show an empty queue.
             errors.Add($"Redis:KeyPrefix {RedisKeys.PrefixRule}; was '{KeyPrefix}'");
         }
-        if (CaseRetention < TimeSpan.FromDays(1))
+        if (CaseRetention < TimeSpan.FromDays(1) || CaseRetention > RedisStoreOptions.LongestRetention)
         {
-            errors.Add($"Console:CaseRetention must be at least one day; was '{CaseRetention}'");
+            errors.Add($"Console:CaseRetention must be within 1.00:00:00..{RedisStoreOptions.LongestRetention}; was '{CaseRetention}'");
         }
         if (string.IsNullOrWhiteSpace(Auth.BrandsClaim))
         {

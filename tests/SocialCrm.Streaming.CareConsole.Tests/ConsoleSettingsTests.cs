@@ -34,20 +34,31 @@ public sealed class ConsoleSettingsTests
         Assert.Contains(error.Errors, e => e.StartsWith("Redis:Configuration", StringComparison.Ordinal));
         Assert.Contains(error.Errors, e => e.StartsWith("Console:Auth:Authority and Console:Auth:Audience", StringComparison.Ordinal));
     }
+
     /// <summary>The processor refuses these prefixes; a console on one read keys no processor writes, and showed an empty queue.</summary>
     [Theory]
     [InlineData("scrm{x}")]
     [InlineData("my prefix")]
     [InlineData(" ")]
-    public void A_key_prefix_the_processor_refuses_stops_the_console_naming_it(string prefix)
-    {
-        var error = Assert.Throws<ConfigurationException>(() => ConsoleCommand.Bind(ConfigurationLoader.Build(new Dictionary<string, string?>
+    public void A_key_prefix_the_processor_refuses_stops_the_console_naming_it(string prefix) =>
+        Assert.Equal($"Redis:KeyPrefix must be a non-empty word without spaces or braces (the brand in braces is the keys' hash tag); was '{prefix}'",
+            Refused("Redis:KeyPrefix", prefix));
+
+    /// <summary>A retention past ten years is a typo, and one past the calendar's start failed each case change (its clean-up cutoff).</summary>
+    [Theory]
+    [InlineData("12:00:00", "12:00:00")]
+    [InlineData("3651d", "3651.00:00:00")]
+    [InlineData("1000000d", "1000000.00:00:00")]
+    public void A_case_retention_out_of_its_range_stops_the_console_naming_it(string retention, string shown) =>
+        Assert.Equal($"Console:CaseRetention must be within 1.00:00:00..3650.00:00:00; was '{shown}'", Refused("Console:CaseRetention", retention));
+
+    /// <summary>The one error of a console configured with <paramref name="setting"/> set to <paramref name="value"/>.</summary>
+    private static string Refused(string setting, string value) =>
+        Assert.Single(Assert.Throws<ConfigurationException>(() => ConsoleCommand.Bind(ConfigurationLoader.Build(new Dictionary<string, string?>
         {
             ["Redis:Configuration"] = "redis:6379",
-            ["Redis:KeyPrefix"] = prefix,
             ["Console:Auth:Authority"] = "https://login.example.com/realms/care",
             ["Console:Auth:Audience"] = "socialcrm-console",
-        })));
-        Assert.Equal($"Redis:KeyPrefix must be a non-empty word without spaces or braces (the brand in braces is the keys' hash tag); was '{prefix}'", Assert.Single(error.Errors));
-    }
+            [setting] = value,
+        }))).Errors);
 }

@@ -22,6 +22,8 @@ public static class OptionsValidator
         Require(errors, kafka.CommitBatchSize >= 1, "Kafka:CommitBatchSize", kafka.CommitBatchSize, "must be >= 1");
         Require(errors, kafka.CommitInterval > TimeSpan.Zero, "Kafka:CommitInterval", kafka.CommitInterval, "must be > 0");
         Require(errors, kafka.DrainTimeout > TimeSpan.Zero, "Kafka:DrainTimeout", kafka.DrainTimeout, "must be > 0");
+        RequireAtMost(errors, "Kafka:CommitInterval", kafka.CommitInterval, TimeSpan.FromMinutes(10), "a crash replays what waits that long for its commit");
+        RequireAtMost(errors, "Kafka:DrainTimeout", kafka.DrainTimeout, TimeSpan.FromHours(1), "a stop that may wait longer is no stop; Kubernetes kills the pod far sooner");
         Require(errors, kafka.SessionTimeoutMs is >= 1_000 and <= 300_000, "Kafka:SessionTimeoutMs", kafka.SessionTimeoutMs, "must be within 1000..300000");
         foreach (var (key, value) in (kafka.Properties ?? []).OrderBy(p => p.Key, StringComparer.Ordinal))
         {
@@ -59,6 +61,15 @@ public static class OptionsValidator
         Require(errors, redis.SignalListRetention >= TimeSpan.FromMinutes(1), "Redis:SignalListRetention", redis.SignalListRetention, "must be at least one minute");
         Require(errors, redis.BrandMonitorRetention >= TimeSpan.FromHours(1), "Redis:BrandMonitorRetention", redis.BrandMonitorRetention, "must be at least one hour");
         Require(errors, redis.ErasureMarkerRetention >= TimeSpan.FromMinutes(1), "Redis:ErasureMarkerRetention", redis.ErasureMarkerRetention, "must be at least one minute");
+        foreach (var (setting, retention) in new[]
+        {
+            ("Redis:VolumeRetention", redis.VolumeRetention), ("Redis:SignalIdRetention", redis.SignalIdRetention),
+            ("Redis:CustomerRetention", redis.CustomerRetention), ("Redis:SignalListRetention", redis.SignalListRetention),
+            ("Redis:BrandMonitorRetention", redis.BrandMonitorRetention), ("Redis:ErasureMarkerRetention", redis.ErasureMarkerRetention),
+        })
+        {
+            RequireAtMost(errors, setting, retention, RedisStoreOptions.LongestRetention, "personal data kept longer than that is kept for good");
+        }
 
         var cluster = options.Cluster;
         Require(errors, !string.IsNullOrWhiteSpace(cluster.Hostname), "Cluster:Hostname", cluster.Hostname, "must not be empty");
@@ -73,13 +84,17 @@ public static class OptionsValidator
             Require(errors, path.Length == 0 || File.Exists(path), $"Cluster:Tls:{setting}", path, "must be a readable file (a mounted Secret)");
             Require(errors, path.Length == 0 || cluster.Tls.Certificate.Length > 0, $"Cluster:Tls:{setting}", path, "needs Cluster:Tls:Certificate (the certificate this node presents)");
         }
-        Require(errors, cluster.PassivateIdleAfter > TimeSpan.Zero, "Cluster:PassivateIdleAfter", cluster.PassivateIdleAfter, "must be > 0");
+        Require(errors, cluster.PassivateIdleAfter >= TimeSpan.FromSeconds(1) && cluster.PassivateIdleAfter <= TimeSpan.FromDays(30), "Cluster:PassivateIdleAfter",
+            cluster.PassivateIdleAfter, "must be within 00:00:01..30.00:00:00 (shorter loads a customer from Redis again for nearly every mention)");
+        RequireAtMost(errors, "Cluster:DownUnreachableAfter", cluster.DownUnreachableAfter, TimeSpan.FromHours(1),
+            "an unreachable member's partitions wait that long for a new owner");
         Require(errors, cluster.DownUnreachableAfter >= TimeSpan.FromSeconds(1), "Cluster:DownUnreachableAfter", cluster.DownUnreachableAfter,
             "must be >= 1s (shorter downs members on a GC pause or a network blip)");
         cluster.Bootstrap.Validate(cluster, options.Metrics.Port, errors);
 
         Require(errors, options.Pipeline.Parallelism is >= 1 and <= 100_000, "Pipeline:Parallelism", options.Pipeline.Parallelism, "must be within 1..100000");
         Require(errors, options.Pipeline.AskTimeout > TimeSpan.Zero, "Pipeline:AskTimeout", options.Pipeline.AskTimeout, "must be > 0");
+        RequireAtMost(errors, "Pipeline:AskTimeout", options.Pipeline.AskTimeout, TimeSpan.FromHours(1), "a lost message holds its records that long");
         Require(errors, options.Pipeline.BatchMaxRecords is >= 1 and <= 10_000, "Pipeline:BatchMaxRecords", options.Pipeline.BatchMaxRecords, "must be within 1..10000");
         Require(errors, options.Pipeline.BatchMaxDelay >= TimeSpan.FromMilliseconds(1) && options.Pipeline.BatchMaxDelay <= TimeSpan.FromSeconds(1),
             "Pipeline:BatchMaxDelay", options.Pipeline.BatchMaxDelay, "must be within 00:00:00.001..00:00:01 (the latency a batch may add)");
@@ -94,6 +109,7 @@ public static class OptionsValidator
         Require(errors, options.Tenants.MaxBrands is >= 1 and <= 1_000_000, "Tenants:MaxBrands", options.Tenants.MaxBrands, "must be within 1..1000000");
         Require(errors, options.Health.StallTimeout > options.Pipeline.AskTimeout, "Health:StallTimeout", options.Health.StallTimeout,
             $"must be longer than Pipeline:AskTimeout ({options.Pipeline.AskTimeout}): a record waits that long before it is asked again");
+        RequireAtMost(errors, "Health:StallTimeout", options.Health.StallTimeout, TimeSpan.FromDays(1), "a stalled node would report healthy that long");
         Require(errors, options.Metrics.Port is >= 0 and <= 65535, "Metrics:Port", options.Metrics.Port, "must be within 0..65535 (0 = an ephemeral port on 127.0.0.1)");
         options.Privacy.Validate(errors);
         Require(errors, options.Metrics.Port == 0 || options.Metrics.Port != cluster.Port, "Metrics:Port", options.Metrics.Port, $"must differ from Cluster:Port ({cluster.Port})");
@@ -143,6 +159,13 @@ public static class OptionsValidator
         ["acks"] = "outputs need acks=all",
         ["partitioner"] = "murmur2_random, the Java client's partitioning",
     };
+
+    /// <summary>
+    /// A duration past its use is a typo (<c>30d</c> for <c>30s</c>), and one that arms a timer fails beyond a timer's
+    /// range (49.7 days) only when the timer is set: a stop, minutes or weeks after start-up.
+    /// </summary>
+    private static void RequireAtMost(List<string> errors, string setting, TimeSpan value, TimeSpan longest, string why) =>
+        Require(errors, value <= longest, setting, value, $"must be at most {longest} ({why})");
 
     private static void Require(List<string> errors, bool rule, string setting, object? value, string what)
     {

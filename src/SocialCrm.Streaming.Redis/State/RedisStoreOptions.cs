@@ -5,6 +5,9 @@ namespace SocialCrm.Streaming.Redis.State;
 /// <summary>Bound from configuration section "Redis".</summary>
 public sealed class RedisStoreOptions
 {
+    /// <summary>The longest retention of any key family, the care console's cases included: ten years.</summary>
+    public static readonly TimeSpan LongestRetention = TimeSpan.FromDays(3650);
+
     /// <summary>A StackExchange.Redis configuration string, e.g. <c>redis-0:6379,password=...</c>.</summary>
     public string Configuration { get; set; } = "";
     /// <summary>ACL user (<c>Redis:User</c>); over <c>user=</c> of the configuration string.</summary>
