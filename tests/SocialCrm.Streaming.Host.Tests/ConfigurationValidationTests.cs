@@ -248,6 +248,9 @@ public sealed class ConfigurationValidationTests
     [InlineData("Rules:Brands:acme:VolumeMinNegative", "0", "Rules:Brands:acme:VolumeMinNegative must be > 0, was 0")]
     [InlineData("Rules:Brands:acme:RetentionRiskThreshold", "0", "Rules:Brands:acme:RetentionRiskThreshold must be within 0.01..1, was 0")]
     [InlineData("Rules:Brands:acme:Competitors:0", " ", "Rules:Brands:acme:Competitors:0 must be a non-empty competitor name")]
+    [InlineData("Rules:Crisis:InfluencerFollower", "5000", "Rules:Crisis:InfluencerFollower is not a setting (env SOCIALCRM__Rules__Crisis__InfluencerFollower); did you mean Rules:Crisis:InfluencerFollowers?")]
+    [InlineData("Rules:Crisiss:CooldownMinutes", "10", "Rules:Crisiss is not a setting (env SOCIALCRM__Rules__Crisiss); did you mean Rules:Crisis?")]
+    [InlineData("Rules:Brands:acme:InfluencerFollower", "5000", "Rules:Brands:acme:InfluencerFollower is not a setting (env SOCIALCRM__Rules__Brands__acme__InfluencerFollower); did you mean Rules:Brands:acme:InfluencerFollowers?")]
     public void Rule_lists_and_brand_overrides_are_validated(string setting, string value, string message)
     {
         var error = Invalid((setting, value));

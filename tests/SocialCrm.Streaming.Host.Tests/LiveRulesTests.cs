@@ -61,6 +61,11 @@ public sealed class LiveRulesTests(ITestOutputHelper output)
             await File.WriteAllTextAsync(settingsFile, "{ \"Rules\": { \"Brands\": ");
             await WaitForMetricAsync(node, "socialcrm_rules_changes_refused_total", 2);
 
+            // A misspelt name would leave the default in force unsaid: refused the same way, naming the closest name.
+            await File.WriteAllTextAsync(settingsFile, RulesJson("5000").Replace("InfluencerFollowers", "InfluencerFollower", StringComparison.Ordinal));
+            await node.WaitForOutputAsync("Rules:Brands:acme:InfluencerFollower is not a setting (env SOCIALCRM__Rules__Brands__acme__InfluencerFollower); did you mean Rules:Brands:acme:InfluencerFollowers?", FewSeconds);
+            await WaitForMetricAsync(node, "socialcrm_rules_changes_refused_total", 3);
+
             Produce(scenario, "still", 50_000);
             var still = await WaitForAlertAsync(scenario, "acme:x:still");
             Assert.Equal(changed, still.GetProperty("rulesVersion").GetString());

@@ -3,7 +3,7 @@ using SocialCrm.Streaming.Domain.Rules;
 
 namespace SocialCrm.Streaming.Host.Configuration;
 
-/// <summary>Binds the "Rules" section (defaults in appsettings.json, per-brand overrides) and validates it.</summary>
+/// <summary>Binds the "Rules" section (defaults in appsettings.json, per-brand overrides) and validates it: a name that binds to nothing is refused too.</summary>
 public static class RulesConfiguration
 {
     public const string Section = "Rules";
@@ -19,7 +19,7 @@ public static class RulesConfiguration
         {
             throw new ConfigurationException([ex.Message + (ex.InnerException is { } inner ? " " + inner.Message : "")]);
         }
-        var errors = RulesValidator.Validate(rules);
+        var errors = UnknownSettings.InRules(configuration).Concat(RulesValidator.Validate(rules)).ToList();
         if (errors.Count > 0)
         {
             throw new ConfigurationException(errors);

@@ -5,25 +5,26 @@ using Microsoft.Extensions.Configuration;
 namespace SocialCrm.Streaming.Host.Configuration;
 
 /// <summary>
-/// Finds settings that bind to nothing (<c>Pipeline:Paralelism</c>, <c>SOCIALCRM__Kafka__BootstrapServer</c>): a typo
-/// would otherwise leave the default in force without a word. Each is named with the closest known setting.
+/// Finds settings that bind to nothing (<c>Pipeline:Paralelism</c>, <c>SOCIALCRM__Kafka__BootstrapServer</c>,
+/// <c>Rules:Crisis:InfluencerFollower</c>): a typo would otherwise leave the default in force without a word. Each is
+/// named with the closest known setting.
 /// </summary>
 public static class UnknownSettings
 {
-    /// <summary>Sections read elsewhere or open-ended: the rules (per-brand overrides), logging, and the care console's own settings.</summary>
+    /// <summary>Sections read elsewhere (the rules: <see cref="InRules"/>) or open-ended: logging, and the care console's own settings.</summary>
     private static readonly string[] OtherSections = [RulesConfiguration.Section, "Logging", "Console"];
+
+    private static readonly string[] TopSections = [.. typeof(SocialCrmOptions).GetProperties().Select(p => p.Name).Concat(OtherSections)];
 
     public static IReadOnlyList<string> Find(IConfiguration configuration)
     {
-        var known = new List<string>();
-        Collect(typeof(SocialCrmOptions), "", known);
-        var sections = typeof(SocialCrmOptions).GetProperties().Select(p => p.Name).Concat(OtherSections).ToArray();
+        var known = Known(typeof(SocialCrmOptions), "");
         var errors = new List<string>();
         foreach (var section in configuration.GetChildren())
         {
-            if (!sections.Contains(section.Key, StringComparer.OrdinalIgnoreCase))
+            if (!TopSections.Contains(section.Key, StringComparer.OrdinalIgnoreCase))
             {
-                errors.Add(Describe(section.Path, sections));
+                errors.Add(Describe(section.Path, TopSections));
                 continue;
             }
             if (OtherSections.Contains(section.Key, StringComparer.OrdinalIgnoreCase))
@@ -36,10 +37,29 @@ public static class UnknownSettings
         return errors;
     }
 
-    private static void Check(IConfigurationSection section, Type type, List<string> known, List<string> errors)
+    /// <summary>The settings under <c>Rules</c> that bind to nothing: a per-brand override's names are checked too.</summary>
+    public static IReadOnlyList<string> InRules(IConfiguration configuration)
     {
-        if (IsLeaf(type) || typeof(IDictionary).IsAssignableFrom(type) || type.IsArray)
+        var errors = new List<string>();
+        var rules = configuration.GetSection(RulesConfiguration.Section);
+        Check(rules, typeof(Domain.Rules.RulesOptions), Known(typeof(Domain.Rules.RulesOptions), rules.Path), errors);
+        return errors;
+    }
+
+    /// <summary>Checks what <paramref name="section"/> holds against <paramref name="type"/>; <paramref name="known"/>: the paths a typo is compared with.</summary>
+    private static void Check(IConfigurationSection section, Type type, IReadOnlyList<string> known, List<string> errors)
+    {
+        if (IsLeaf(type) || type.IsArray || IsList(type))
         {
+            return;
+        }
+        if (DictionaryValueType(type) is { } valueType)
+        {
+            // The keys are data (a brand, a librdkafka property); what each holds is checked as its value type.
+            foreach (var entry in section.GetChildren())
+            {
+                Check(entry, valueType, Known(valueType, entry.Path), errors);
+            }
             return;
         }
         foreach (var child in section.GetChildren())
@@ -52,6 +72,13 @@ public static class UnknownSettings
             }
             Check(child, property.PropertyType, known, errors);
         }
+    }
+
+    private static List<string> Known(Type type, string prefix)
+    {
+        var known = new List<string>();
+        Collect(type, prefix, known);
+        return known;
     }
 
     private static void Collect(Type type, string prefix, List<string> known)
@@ -67,6 +94,11 @@ public static class UnknownSettings
         }
     }
 
+    private static bool IsList(Type type) => type.IsGenericType && type.GetGenericTypeDefinition() == typeof(List<>);
+
+    private static Type? DictionaryValueType(Type type) =>
+        type.IsGenericType && type.GetGenericTypeDefinition() == typeof(Dictionary<,>) ? type.GetGenericArguments()[1] : null;
+
     private static bool IsLeaf(Type type)
     {
         var underlying = Nullable.GetUnderlyingType(type) ?? type;
@@ -79,7 +111,7 @@ public static class UnknownSettings
         var closest = known.MinBy(candidate => EditDistance(candidate, path));
         var hint = closest is not null && EditDistance(closest, path) <= Math.Max(2, path.Length / 3)
             ? $" did you mean {closest}?"
-            : $" known settings start with {string.Join(", ", typeof(SocialCrmOptions).GetProperties().Select(p => p.Name).Concat(OtherSections))}";
+            : $" known settings start with {string.Join(", ", TopSections)}";
         return $"{path} is not a setting (env SOCIALCRM__{path.Replace(":", "__", StringComparison.Ordinal)});{hint}";
     }
 
