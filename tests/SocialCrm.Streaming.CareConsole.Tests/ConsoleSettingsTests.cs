@@ -52,6 +52,14 @@ public sealed class ConsoleSettingsTests
     public void A_case_retention_out_of_its_range_stops_the_console_naming_it(string retention, string shown) =>
         Assert.Equal($"Console:CaseRetention must be within 1.00:00:00..3650.00:00:00; was '{shown}'", Refused("Console:CaseRetention", retention));
 
+    /// <summary>A misspelt console setting left its default in force without a word.</summary>
+    [Theory]
+    [InlineData("Console:CaseRetension", "did you mean Console:CaseRetention?")]
+    [InlineData("Console:Auth:BrandClaim", "did you mean Console:Auth:BrandsClaim?")]
+    [InlineData("Console:Kafka:CaseEventTopic", "did you mean Console:Kafka:CaseEventsTopic?")]
+    public void A_setting_that_binds_to_nothing_stops_the_console_naming_the_closest(string setting, string hint) =>
+        Assert.Equal($"{setting} is not a setting (env SOCIALCRM__{setting.Replace(":", "__", StringComparison.Ordinal)}); {hint}", Refused(setting, "x"));
+
     /// <summary>The one error of a console configured with <paramref name="setting"/> set to <paramref name="value"/>.</summary>
     private static string Refused(string setting, string value) =>
         Assert.Single(Assert.Throws<ConfigurationException>(() => ConsoleCommand.Bind(ConfigurationLoader.Build(new Dictionary<string, string?>

@@ -87,7 +87,7 @@ public static class ConsoleCommand
         options.RedisPassword = redis.Password;
         options.RedisTls = redis.Tls;
         options.KeyPrefix = redis.KeyPrefix is { Length: > 0 } prefix ? prefix : options.KeyPrefix;
-        var errors = options.Validate();
+        var errors = UnknownSettings.In(configuration, "Console", typeof(ConsoleOptions)).Concat(options.Validate()).ToList();
         return errors.Count > 0 ? throw new ConfigurationException(errors) : options;
     }
 }

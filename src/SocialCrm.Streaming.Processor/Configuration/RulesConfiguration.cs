@@ -19,7 +19,7 @@ public static class RulesConfiguration
         {
             throw new ConfigurationException([ex.Message + (ex.InnerException is { } inner ? " " + inner.Message : "")]);
         }
-        var errors = UnknownSettings.InRules(configuration).Concat(RulesValidator.Validate(rules)).ToList();
+        var errors = UnknownSettings.In(configuration, Section, typeof(RulesOptions)).Concat(RulesValidator.Validate(rules)).ToList();
         if (errors.Count > 0)
         {
             throw new ConfigurationException(errors);

@@ -11,7 +11,7 @@ namespace SocialCrm.Streaming.Host.Configuration;
 /// </summary>
 public static class UnknownSettings
 {
-    /// <summary>Sections read elsewhere (the rules: <see cref="InRules"/>) or open-ended: logging, and the care console's own settings.</summary>
+    /// <summary>Sections bound elsewhere and checked there (<see cref="In"/>: the rules, the care console's own settings), or open-ended (logging).</summary>
     private static readonly string[] OtherSections = [RulesConfiguration.Section, "Logging", "Console"];
 
     private static readonly string[] TopSections = [.. typeof(SocialCrmOptions).GetProperties().Select(p => p.Name).Concat(OtherSections)];
@@ -37,12 +37,15 @@ public static class UnknownSettings
         return errors;
     }
 
-    /// <summary>The settings under <c>Rules</c> that bind to nothing: a per-brand override's names are checked too.</summary>
-    public static IReadOnlyList<string> InRules(IConfiguration configuration)
+    /// <summary>
+    /// The settings under <paramref name="sectionName"/> that bind to nothing in <paramref name="type"/>: the rules (a
+    /// brand's overrides too) and the care console's section, which are bound apart from the processor's options.
+    /// </summary>
+    public static IReadOnlyList<string> In(IConfiguration configuration, string sectionName, Type type)
     {
         var errors = new List<string>();
-        var rules = configuration.GetSection(RulesConfiguration.Section);
-        Check(rules, typeof(Domain.Rules.RulesOptions), Known(typeof(Domain.Rules.RulesOptions), rules.Path), errors);
+        var section = configuration.GetSection(sectionName);
+        Check(section, type, Known(type, section.Path), errors);
         return errors;
     }
 
