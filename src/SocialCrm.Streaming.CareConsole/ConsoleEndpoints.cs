@@ -70,6 +70,11 @@ public static partial class ConsoleEndpoints
             }
             var lastEventId = context.Request.Headers["Last-Event-ID"].ToString();
             var from = long.TryParse(lastEventId, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : since;
+            if (from is { } lastSeen && !LiveStream.CanCatchUpFrom(lastSeen))
+            {
+                // Refused before the stream opens: a stream dropped after it opened is retried by the browser for ever.
+                return Results.Problem("since (or Last-Event-ID) is milliseconds since 1970-01-01 UTC, within the years 1 to 9999", statusCode: StatusCodes.Status400BadRequest);
+            }
             await live.RunAsync(context, brands, from).ConfigureAwait(false);
             return Results.Empty;
         });
@@ -88,7 +93,7 @@ public static partial class ConsoleEndpoints
         brandApi.MapGet("/overview", async (string brand, int? minutes, BrandOverviewReader overview, SignalReader signals, TimeProvider clock) =>
         {
             // Volume minutes are event time: the window ends at the newest listed signal's event time when that is later than now.
-            var newest = (await signals.ReadAsync(brand).ConfigureAwait(false)).Select(s => EventTime(s.Json)).DefaultIfEmpty(clock.GetUtcNow()).Max();
+            var newest = (await signals.ReadAsync(brand).ConfigureAwait(false)).Select(s => EventTime(s.Json)).OfType<DateTimeOffset>().DefaultIfEmpty(clock.GetUtcNow()).Max();
             var end = newest > clock.GetUtcNow() ? newest : clock.GetUtcNow();
             return Results.Ok(await overview.ReadAsync(brand, end, Math.Clamp(minutes ?? 60, 1, 24 * 60)).ConfigureAwait(false));
         });
@@ -114,7 +119,11 @@ public static partial class ConsoleEndpoints
         brandApi.MapGet("/kpis", async (string brand, DateTimeOffset? from, DateTimeOffset? to, SignalReader signals, CaseStore cases, TimeProvider clock) =>
         {
             var end = to ?? clock.GetUtcNow();
-            var start = from ?? end.AddDays(-1);
+            var start = from ?? (end - DateTimeOffset.MinValue > TimeSpan.FromDays(1) ? end.AddDays(-1) : DateTimeOffset.MinValue);
+            if (start > end)
+            {
+                return Results.Problem("from is after to", statusCode: StatusCodes.Status400BadRequest);
+            }
             var worked = await cases.ChangedSinceAsync(brand, start).ConfigureAwait(false);
             var trails = await cases.AuditsAsync(brand, [.. worked]).ConfigureAwait(false);
             // Worked cases whose signal left the capped lists still count: their subject is in their events.
@@ -173,9 +182,11 @@ public static partial class ConsoleEndpoints
         return requested.All(allowed.Contains) ? [.. requested.Distinct(StringComparer.Ordinal)] : null;
     }
 
-    private static DateTimeOffset EventTime(string json)
+    /// <summary>The signal's event time; null when another hand listed it without one (it then does not move the window).</summary>
+    private static DateTimeOffset? EventTime(string json)
     {
         using var document = JsonDocument.Parse(json);
-        return document.RootElement.GetProperty("eventTime").GetDateTimeOffset();
+        return document.RootElement.TryGetProperty("eventTime", out var eventTime) && eventTime.ValueKind == JsonValueKind.String
+            && eventTime.TryGetDateTimeOffset(out var at) ? at : null;
     }
 }

@@ -4,7 +4,9 @@ using System.Text.Json;
 using SocialCrm.Streaming.CareConsole.Cases;
 using SocialCrm.Streaming.Domain.Alerts;
 using SocialCrm.Streaming.Domain.Profiles;
+using SocialCrm.Streaming.Redis.State;
 using SocialCrm.Streaming.Testing;
+using StackExchange.Redis;
 
 namespace SocialCrm.Streaming.CareConsole.Tests;
 
@@ -164,6 +166,36 @@ public sealed class ConsoleApiTests(RedisServersFixture servers)
         Assert.Equal("signal", next.Name);
         Assert.Contains(live.Id, next.Data, StringComparison.Ordinal);
         Assert.Equal(live.DetectedAt.ToUnixTimeMilliseconds(), next.Id);
+    }
+
+    /// <summary>A message on the live channels that is not an event (another hand's) is passed over; the stream goes on.</summary>
+    [RedisTheory]
+    [MemberData(nameof(RedisServers.All), MemberType = typeof(RedisServers))]
+    public async Task A_message_on_the_live_channels_that_is_not_an_event_is_passed_over_and_the_stream_goes_on(string server)
+    {
+        await using var scenario = await ConsoleScenario.StartAsync(servers.Get(server));
+        var alert = await scenario.WriteAlertAsync("acme", "cust-1");
+        using var ana = await scenario.SignedInAsync("ana");
+        using var response = await ana.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/api/stream?brand=acme"), HttpCompletionOption.ResponseHeadersRead);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        Assert.Empty(await ReadEventsUntilReadyAsync(reader));
+
+        var publisher = scenario.Redis.Multiplexer.GetSubscriber();
+        foreach (var channel in new[] { new CaseKeys(scenario.KeyPrefix).LiveChannel("acme"), new RedisKeys(scenario.KeyPrefix).LiveChannel("acme") })
+        {
+            foreach (var odd in new[] { "not json", "{}", "[1]", "{\"version\":\"x\"}" })
+            {
+                await publisher.PublishAsync(RedisChannel.Literal(channel), odd);
+            }
+        }
+        Assert.Equal(HttpStatusCode.OK, (await Post(ana, $"/api/brands/acme/cases/{alert.Id}/claim", new { })).StatusCode);
+        var claimed = await ReadEventAsync(reader);
+        Assert.Equal("case", claimed.Name);
+        Assert.Contains(alert.Id, claimed.Data, StringComparison.Ordinal);
+        var next = await scenario.WriteAlertAsync("acme", "cust-2");
+        var raised = await ReadEventAsync(reader);
+        Assert.Equal("signal", raised.Name);
+        Assert.Contains(next.Id, raised.Data, StringComparison.Ordinal);
     }
 
     /// <summary>

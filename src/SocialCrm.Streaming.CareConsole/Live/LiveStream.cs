@@ -24,6 +24,10 @@ public sealed class LiveStream(IConnectionMultiplexer connection, SignalReader s
 
     private sealed record LiveEvent(string Name, long Id, string Data);
 
+    /// <summary>Whether a client's last seen event id, less the overlap, is a time the calendar holds.</summary>
+    public static bool CanCatchUpFrom(long lastSeen) =>
+        lastSeen >= (DateTimeOffset.MinValue + CatchUpOverlap).ToUnixTimeMilliseconds() && lastSeen <= DateTimeOffset.MaxValue.ToUnixTimeMilliseconds();
+
     public async Task RunAsync(HttpContext context, IReadOnlyList<string> brands, long? since)
     {
         var response = context.Response;
