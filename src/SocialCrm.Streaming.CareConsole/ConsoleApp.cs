@@ -102,6 +102,7 @@ public sealed class ConsoleApp : IAsyncDisposable
         services.AddSingleton(new CaseKeys(options.KeyPrefix));
         services.AddSingleton(options);
         services.AddSingleton(new BrandAccess(options.Auth));
+        services.AddSingleton<ForeignData>();
         services.AddSingleton<SignalReader>();
         services.AddSingleton<CaseStore>();
         services.AddSingleton<CaseWork>();

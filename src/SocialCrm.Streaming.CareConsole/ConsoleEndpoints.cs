@@ -138,7 +138,7 @@ public static partial class ConsoleEndpoints
             {
                 return Results.BadRequest();
             }
-            var current = await cases.LoadAsync(brand, signalId).ConfigureAwait(false);
+            var current = (await cases.LoadAsync(brand, signalId).ConfigureAwait(false)).Snapshot;
             var audit = await cases.AuditsAsync(brand, [signalId]).ConfigureAwait(false);
             // The audit trail as the case-event JSON it is stored as (topology/schemas/case-event.schema.json).
             return Results.Ok(new { @case = current is null ? null : CaseView.Of(current), audit = audit[signalId].Select(e => JsonSerializer.Deserialize<JsonElement>(CaseJson.Serialize(e))) });

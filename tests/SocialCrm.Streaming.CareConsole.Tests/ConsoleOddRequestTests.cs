@@ -1,8 +1,10 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using SocialCrm.Streaming.Domain.Mentions;
 using SocialCrm.Streaming.Redis.State;
 using SocialCrm.Streaming.Testing;
 using Xunit.Abstractions;
@@ -69,6 +71,94 @@ public sealed class ConsoleOddRequestTests(RedisServersFixture servers, ITestOut
         await scenario.Redis.ListLeftPushAsync(new RedisKeys(scenario.KeyPrefix).Alerts("acme"), withoutEventTime.ToJsonString());
         using var overview = await ana.GetAsync(new Uri("/api/brands/acme/overview", UriKind.Relative));
         Assert.Equal(HttpStatusCode.OK, overview.StatusCode);
+    }
+
+    /// <summary>
+    /// What another hand left in the keys the console reads — a case record or audit entry that is not one, a case, its
+    /// audit, the case index, a customer's hash, a ranking or a minute's count of another type, a timeline entry that is
+    /// not JSON — is passed over: the queue, the views, the KPIs and the stream answer for everything else (one such
+    /// case answered 500 for the whole queue, of every brand), and working such a case replaces what was there.
+    /// </summary>
+    [RedisTheory]
+    [MemberData(nameof(RedisServers.All), MemberType = typeof(RedisServers))]
+    public async Task What_another_hand_left_in_the_consoles_keys_is_passed_over_and_working_the_case_replaces_it(string server)
+    {
+        await using var scenario = await ConsoleScenario.StartAsync(servers.Get(server));
+        var notJson = await scenario.WriteAlertAsync("acme", "cust-1");
+        var otherType = await scenario.WriteAlertAsync("acme", "cust-2");
+        var badVersion = await scenario.WriteAlertAsync("acme", "cust-3");
+        var worked = await scenario.WriteAlertAsync("acme", "cust-4");
+        using var ana = await scenario.SignedInAsync("ana");
+        Assert.Equal(HttpStatusCode.OK, (await ClaimAsync(ana, worked.Id)).StatusCode);
+        var keys = new RedisKeys(scenario.KeyPrefix);
+        var db = scenario.Redis;
+        await db.HashSetAsync(keys.Case("acme", notJson.Id), [new("version", "2"), new("last", "not json")]);
+        await db.StringSetAsync(keys.CaseAudit("acme", notJson.Id), "another hand's");
+        await db.StringSetAsync(keys.Case("acme", otherType.Id), "another hand's");
+        await db.HashSetAsync(keys.Case("acme", badVersion.Id), [new("version", "abc"), new("last", "{}")]);
+        await db.ListRightPushAsync(keys.CaseAudit("acme", worked.Id), "not json");
+        await db.StringSetAsync(keys.Cases("acme"), "another hand's");
+        await db.ListLeftPushAsync(keys.Timeline(EntityId.ForCustomer("acme", "cust-1")), ["{\"mentionId\":\"m-1\"}", "not json"]);
+        await db.StringSetAsync(keys.Customer(EntityId.ForCustomer("acme", "cust-2")), "another hand's");
+        await db.StringSetAsync(keys.Risk("acme"), "another hand's");
+        var minute = worked.EventTime.ToString("yyyyMMddHHmm", CultureInfo.InvariantCulture);
+        await db.HashSetAsync(keys.Volume("acme", minute), [new("positive", "3"), new("negative", "many")]);
+
+        using (var queue = JsonDocument.Parse(await ana.GetStringAsync(new Uri("/api/queue", UriKind.Relative))))
+        {
+            var cases = queue.RootElement.EnumerateArray().ToDictionary(e => e.GetProperty("id").GetString()!, e => e.GetProperty("case").GetProperty("state").GetString());
+            Assert.Equal(new Dictionary<string, string?> { [notJson.Id] = "open", [otherType.Id] = "open", [badVersion.Id] = "open", [worked.Id] = "claimed" }, cases);
+        }
+        using (var customer = JsonDocument.Parse(await ana.GetStringAsync(new Uri("/api/brands/acme/customers/cust-1", UriKind.Relative))))
+        {
+            Assert.Equal("m-1", Assert.Single(customer.RootElement.GetProperty("mentions").EnumerateArray()).GetProperty("mentionId").GetString());
+        }
+        Assert.Equal(HttpStatusCode.OK, (await ana.GetAsync(new Uri("/api/brands/acme/customers/cust-2", UriKind.Relative))).StatusCode);
+        using (var audit = JsonDocument.Parse(await ana.GetStringAsync(new Uri($"/api/brands/acme/cases/{worked.Id}", UriKind.Relative))))
+        {
+            Assert.Single(audit.RootElement.GetProperty("audit").EnumerateArray());
+        }
+        foreach (var id in new[] { notJson.Id, otherType.Id, badVersion.Id })
+        {
+            Assert.Equal(HttpStatusCode.OK, (await ana.GetAsync(new Uri($"/api/brands/acme/cases/{id}", UriKind.Relative))).StatusCode);
+        }
+        using (var overview = JsonDocument.Parse(await ana.GetStringAsync(new Uri("/api/brands/acme/overview", UriKind.Relative))))
+        {
+            var counted = overview.RootElement.GetProperty("volume").EnumerateArray().Single(v => v.GetProperty("positive").GetInt64() > 0);
+            Assert.Equal(0, counted.GetProperty("negative").GetInt64());
+            Assert.Empty(overview.RootElement.GetProperty("risk").EnumerateArray());
+        }
+        Assert.Equal(HttpStatusCode.OK, (await ana.GetAsync(new Uri("/api/brands/acme/kpis", UriKind.Relative))).StatusCode);
+        using (var request = new HttpRequestMessage(HttpMethod.Get, "/api/stream?brand=acme&since=0"))
+        using (var stream = await ana.SendAsync(request, HttpCompletionOption.ResponseHeadersRead))
+        {
+            using var reader = new StreamReader(await stream.Content.ReadAsStreamAsync());
+            var text = new StringBuilder();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            while (!text.ToString().Contains("event: ready", StringComparison.Ordinal) && await reader.ReadLineAsync(timeout.Token) is { } line)
+            {
+                text.AppendLine(line);
+            }
+            Assert.Contains(notJson.Id, text.ToString(), StringComparison.Ordinal);
+        }
+
+        foreach (var (id, versionAfter) in new[] { (notJson.Id, 3L), (otherType.Id, 1L), (badVersion.Id, 1L) })
+        {
+            Assert.Equal(HttpStatusCode.OK, (await ClaimAsync(ana, id)).StatusCode);
+            using var found = JsonDocument.Parse(await ana.GetStringAsync(new Uri($"/api/brands/acme/cases/{id}", UriKind.Relative)));
+            Assert.Equal("claimed", found.RootElement.GetProperty("case").GetProperty("state").GetString());
+            Assert.Equal(versionAfter, found.RootElement.GetProperty("case").GetProperty("version").GetInt64());
+            Assert.Equal(versionAfter, found.RootElement.GetProperty("audit").EnumerateArray().Last().GetProperty("version").GetInt64());
+        }
+        using var kpis = JsonDocument.Parse(await ana.GetStringAsync(new Uri("/api/brands/acme/kpis", UriKind.Relative)));
+        Assert.Equal(3, kpis.RootElement.GetProperty("timeToFirstAction").GetProperty("P1").GetProperty("count").GetInt32());
+    }
+
+    private static Task<HttpResponseMessage> ClaimAsync(HttpClient client, string signalId)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, $"/api/brands/acme/cases/{signalId}/claim") { Content = JsonContent.Create(new { }) };
+        request.Headers.Add(Access.WriteGuard.HeaderName, "1");
+        return client.SendAsync(request);
     }
 
     [RedisTheory]

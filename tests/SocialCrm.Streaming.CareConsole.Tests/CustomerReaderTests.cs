@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging.Abstractions;
 using SocialCrm.Streaming.CareConsole.Views;
 using SocialCrm.Streaming.Domain.Mentions;
 using SocialCrm.Streaming.Domain.Ports;
@@ -20,7 +21,7 @@ public sealed class CustomerReaderTests(RedisServersFixture servers)
         SnapshotField[] fields = [new("stage", "active"), new("wm:3", 17), new("x:clv", 120)];
         Assert.True(await store.WriteAsync(new CustomerWrite(id, 1, fields, 0.5, 0, [], []), default));
 
-        var state = await new CustomerReader(connection, store.Keys).ReadStateAsync(id);
+        var state = await new CustomerReader(connection, store.Keys, new ForeignData(NullLogger<ForeignData>.Instance)).ReadStateAsync(id);
 
         Assert.Equal(new Dictionary<string, string> { ["stage"] = "active" }, state);
     }

@@ -18,23 +18,25 @@ public sealed partial class CaseWork(CaseStore store, SignalReader signals, Case
     {
         for (var attempt = 0; attempt < Attempts; attempt++)
         {
-            var current = await store.LoadAsync(brand, signalId).ConfigureAwait(false);
+            var stored = await store.LoadAsync(brand, signalId).ConfigureAwait(false);
+            var current = stored.Snapshot;
             if (current is null)
             {
-                // The first change of a case: the signal must be one the processor listed for this brand.
+                // The first change of a case (or one whose record another hand spoilt, which it replaces): the signal
+                // must be one the processor listed for this brand.
                 var signal = await signals.FindAsync(brand, signalId).ConfigureAwait(false);
                 if (signal is null)
                 {
                     return new CaseWorkResult(null, 404, "no such alert or trigger in the brand's lists");
                 }
-                current = CaseSnapshot.Untouched(signal.Subject);
+                current = CaseSnapshot.Untouched(signal.Subject) with { Version = stored.Version };
             }
             var decision = CaseRules.Decide(current, command, clock.GetUtcNow());
             if (decision.Event is not { } change)
             {
                 return new CaseWorkResult(null, decision.Incomplete ? 400 : 409, decision.Refusal);
             }
-            if (await store.TryApplyAsync(change, current.Version).ConfigureAwait(false))
+            if (await store.TryApplyAsync(change, stored.Token).ConfigureAwait(false))
             {
                 publisher.Publish(change);
                 // Brand, signal id and action only: agents' names, notes and customers stay out of the logs.

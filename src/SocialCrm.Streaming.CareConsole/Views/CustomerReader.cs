@@ -9,11 +9,11 @@ namespace SocialCrm.Streaming.CareConsole.Views;
 public sealed record CustomerView(string EntityId, IReadOnlyDictionary<string, string> State, IReadOnlyList<JsonElement> Mentions, IReadOnlyList<QueueEntry> Signals);
 
 /// <summary>Reads <c>scrm:{brand}:customer:{id}</c>; the watermark, version, expiry renewal and restore fields are internal and left out.</summary>
-public sealed class CustomerReader(IConnectionMultiplexer connection, RedisKeys keys)
+public sealed class CustomerReader(IConnectionMultiplexer connection, RedisKeys keys, ForeignData foreign)
 {
     public async Task<IReadOnlyDictionary<string, string>> ReadStateAsync(EntityId id)
     {
-        var entries = await connection.GetDatabase().HashGetAllAsync(keys.Customer(id)).ConfigureAwait(false);
+        var entries = await foreign.ReadAsync(connection.GetDatabase().HashGetAllAsync(keys.Customer(id)), Where(id, "hash"), []).ConfigureAwait(false);
         return entries
             .Select(e => (Name: (string)e.Name!, Value: (string)e.Value!))
             .Where(e => !e.Name.StartsWith("wm:", StringComparison.Ordinal) && !e.Name.StartsWith("x:", StringComparison.Ordinal)
@@ -25,7 +25,22 @@ public sealed class CustomerReader(IConnectionMultiplexer connection, RedisKeys 
     /// <summary>The processor's timeline of the customer (<c>scrm:{brand}:timeline:{id}</c>), newest first.</summary>
     public async Task<IReadOnlyList<JsonElement>> ReadTimelineAsync(EntityId id)
     {
-        var entries = await connection.GetDatabase().ListRangeAsync(keys.Timeline(id)).ConfigureAwait(false);
-        return [.. entries.Select(e => JsonSerializer.Deserialize<JsonElement>((string)e!))];
+        var entries = await foreign.ReadAsync(connection.GetDatabase().ListRangeAsync(keys.Timeline(id)), Where(id, "timeline"), []).ConfigureAwait(false);
+        var mentions = new List<JsonElement>(entries.Length);
+        foreach (var entry in entries)
+        {
+            try
+            {
+                mentions.Add(JsonSerializer.Deserialize<JsonElement>((string)entry!));
+            }
+            catch (JsonException)
+            {
+                foreign.Name(Where(id, "timeline"), "an entry that is not JSON");
+            }
+        }
+        return mentions;
     }
+
+    /// <summary>Where a customer's key is, for the log: its brand, never the customer.</summary>
+    private static string Where(EntityId id, string key) => $"{key} of a customer of {id.Brand}";
 }

@@ -4,7 +4,7 @@ using StackExchange.Redis;
 namespace SocialCrm.Streaming.CareConsole.Views;
 
 /// <summary>Reads the alert and trigger lists the processor writes (<c>scrm:{brand}:alerts|triggers</c>).</summary>
-public sealed class SignalReader(IConnectionMultiplexer connection, RedisKeys keys)
+public sealed class SignalReader(IConnectionMultiplexer connection, RedisKeys keys, ForeignData foreign)
 {
     public RedisKeys Keys => keys;
 
@@ -12,8 +12,8 @@ public sealed class SignalReader(IConnectionMultiplexer connection, RedisKeys ke
     public async Task<IReadOnlyList<SignalSummary>> ReadAsync(string brand)
     {
         var db = connection.GetDatabase();
-        var alerts = db.ListRangeAsync(keys.Alerts(brand));
-        var triggers = db.ListRangeAsync(keys.Triggers(brand));
+        var alerts = foreign.ReadAsync(db.ListRangeAsync(keys.Alerts(brand)), keys.Alerts(brand), []);
+        var triggers = foreign.ReadAsync(db.ListRangeAsync(keys.Triggers(brand)), keys.Triggers(brand), []);
         var entries = (await alerts.ConfigureAwait(false)).Concat(await triggers.ConfigureAwait(false));
         return [.. entries.Select(e => SignalSummary.TryParse(e!)).OfType<SignalSummary>().DistinctBy(s => s.Id)];
     }
