@@ -6,6 +6,7 @@ using SocialCrm.Streaming.Domain.Mentions;
 using SocialCrm.Streaming.Host.Generation;
 using SocialCrm.Streaming.Host.Processing;
 using SocialCrm.Streaming.Testing;
+using SocialCrm.Streaming.Testing.Logging;
 using Xunit.Abstractions;
 
 namespace SocialCrm.Streaming.Host.Tests;
@@ -37,6 +38,7 @@ public sealed class ClusterTests(RedisServersFixture servers, MockKafkaFixture k
         }).Generate(Mentions).ToList();
         var ports = Enumerable.Range(0, 4).Select(_ => FreePort.Next()).ToArray();
         var seed = $"127.0.0.1:{ports[0]}";
+        var log = new CollectedLog();
         ProcessorNode NewNode(int port)
         {
             var options = scenario.Options(port, seed);
@@ -44,7 +46,7 @@ public sealed class ClusterTests(RedisServersFixture servers, MockKafkaFixture k
             options.Redis.ListCapacity = 1_000_000;
             // Sharding drops messages buffered for a shard in hand-off: the ask is repeated sooner.
             options.Pipeline.AskTimeout = TimeSpan.FromSeconds(3);
-            return scenario.StartNode(options);
+            return scenario.StartNode(options, log);
         }
 
         var clock = Stopwatch.StartNew();
@@ -132,6 +134,10 @@ public sealed class ClusterTests(RedisServersFixture servers, MockKafkaFixture k
         {
             output.WriteLine($"{server}: {line}");
         }
+        // Hand-offs, a crash and dead letters name no customer in the log: only pseudonyms.
+        var naming = log.LinesNaming(records.Where(r => r.IsValid).Select(r => r.EntityId!).ToHashSet());
+        output.WriteLine($"{server}: {log.Lines.Count} log lines, {naming.Count} naming a customer; first: {naming.FirstOrDefault()}");
+        Assert.Empty(naming);
         var counts = await scenario.ReadMentionCountsAsync();
         var expected = records.Where(r => r.IsValid).GroupBy(r => r.EntityId!).ToDictionary(g => g.Key, g => (long)g.Count());
         Assert.Equal(expected.Count, counts.Count);

@@ -9,6 +9,7 @@ using SocialCrm.Streaming.Domain.Mentions;
 using SocialCrm.Streaming.Kafka.Output;
 using SocialCrm.Streaming.Redis.State;
 using SocialCrm.Streaming.Testing;
+using SocialCrm.Streaming.Testing.Logging;
 using StackExchange.Redis;
 using Xunit.Abstractions;
 
@@ -274,8 +275,10 @@ public sealed class ProcessorScenario
         ["Metrics:Port"] = "0",
     }));
 
-    public ProcessorNode StartNode(SocialCrmOptions? options = null) =>
-        new(options ?? Options(), Topics, new RulesOptions(), configureLogging: logging => logging.SetMinimumLevel(LogLevel.Warning));
+    /// <param name="log">Where the node's log goes besides (at Information, as in production); null: warnings only, to the console.</param>
+    public ProcessorNode StartNode(SocialCrmOptions? options = null, CollectedLog? log = null) =>
+        new(options ?? Options(), Topics, new RulesOptions(),
+            configureLogging: logging => { if (log is null) { logging.SetMinimumLevel(LogLevel.Warning); } else { logging.AddProvider(log); } });
 
     public async Task WaitUntilCommittedAtLogEndAsync(TimeSpan timeout)
     {

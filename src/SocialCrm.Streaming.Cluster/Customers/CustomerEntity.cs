@@ -39,11 +39,16 @@ public sealed class CustomerEntity : UntypedActor
     private long _version;
     private bool _dirty;
     private bool _stopRequested;
+    /// <summary>Reloaded because a write was superseded, and nothing written since: superseded again, it stops.</summary>
+    private bool _reloadedOnSuperseded;
     private int _failedAttempts;
     private CustomerWrite? _currentWrite;
 
-    /// <summary>Askers waiting for a write; the first <see cref="_awaitingCurrentWriteCount"/> wait for the one in flight, the rest for the next.</summary>
-    private List<(IActorRef Sender, object Reply)>? _awaiting;
+    /// <summary>
+    /// Askers waiting for a write, with what they asked (handled again if the write is superseded); the first
+    /// <see cref="_awaitingCurrentWriteCount"/> wait for the one in flight, the rest for the next.
+    /// </summary>
+    private List<(IActorRef Sender, object Reply, object Request)>? _awaiting;
     private int _awaitingCurrentWriteCount;
     /// <summary>What the mentions applied since the last write raised; null while there are none.</summary>
     private PendingEffects? _pending;
@@ -68,6 +73,12 @@ public sealed class CustomerEntity : UntypedActor
     /// </summary>
     public static Props Props(CustomerEntityDependencies dependencies) =>
         Akka.Actor.Props.CreateBy(new Producer(dependencies)).WithMailbox(CompactDequeMailbox.ConfigId);
+
+    /// <summary>
+    /// The entity's log, under the type's name: the default source, the actor's path, holds the customer id, which the
+    /// log must only name by its pseudonym.
+    /// </summary>
+    private ILoggingAdapter Log => Logging.GetLogger(Context.System, nameof(CustomerEntity));
 
     protected override void PreStart() => _dependencies.Metrics.EntityStarted(CustomerShardingExtensions.TypeName);
 
@@ -180,7 +191,7 @@ public sealed class CustomerEntity : UntypedActor
                 break;
             case ApplyProfile { Profile: not null } apply:
                 _dependencies.Model.ApplyProfile(_state, apply.Profile);
-                AwaitWrite(sender, changed: true, Answer(apply));
+                AwaitWrite(sender, changed: true, Answer(apply), apply);
                 break;
             case ApplyProfile tombstone when Idle:
                 Forget(tombstone, sender);
@@ -292,7 +303,7 @@ public sealed class CustomerEntity : UntypedActor
         {
             _dependencies.Metrics.AppliedForAnotherNode(CustomerShardingExtensions.TypeName, observations.Length);
         }
-        AwaitWrite(sender, changed, new MentionsApplied(observations, (IReadOnlyList<FailedMention>?)failed ?? []) { Sequence = apply.Sequence });
+        AwaitWrite(sender, changed, new MentionsApplied(observations, (IReadOnlyList<FailedMention>?)failed ?? []) { Sequence = apply.Sequence }, apply);
     }
 
     private ProfileApplied Answer(ApplyProfile apply) => new(apply.Position) { Sequence = apply.Sequence };
@@ -365,7 +376,7 @@ public sealed class CustomerEntity : UntypedActor
         }
         if (_dependencies.FailureLog.ShouldLog(kind, out var suppressed))
         {
-            Context.GetLogger().Warning("{0} customer {1} failed (attempt {2}: {3}); retrying ({4} similar failures since last logged)",
+            Log.Warning("{0} customer {1} failed (attempt {2}: {3}); retrying ({4} similar failures since last logged)",
                 doing, _dependencies.Pseudonyms.ForLog(_id), _failedAttempts, _dependencies.Pseudonyms.Scrub(cause.Message, _id), suppressed);
         }
         _retry = Context.System.Scheduler.ScheduleTellOnceCancelable(_dependencies.Backoff(_failedAttempts), Self, retry, Self);
@@ -385,7 +396,7 @@ public sealed class CustomerEntity : UntypedActor
             $"{doing} the customer failed after {Math.Max(1, _failedAttempts)} attempt(s): {cause.GetType().Name}");
         // Each waiting request gets the answer under its own sequence number, so a sender with many requests knows which failed.
         asker?.Tell(failed with { Sequence = SequenceOf(message) });
-        foreach (var (sender, reply) in _awaiting ?? [])
+        foreach (var (sender, reply, _) in _awaiting ?? [])
         {
             sender.Tell(failed with { Sequence = SequenceOf(reply) });
         }
@@ -409,7 +420,7 @@ public sealed class CustomerEntity : UntypedActor
     {
         if (_dependencies.FailureLog.ShouldLog(kind, out var suppressed))
         {
-            Context.GetLogger().Warning(template + " ({2} similar since last logged)", _dependencies.Pseudonyms.ForLog(_id), detail, suppressed);
+            Log.Warning(template + " ({2} similar since last logged)", _dependencies.Pseudonyms.ForLog(_id), detail, suppressed);
         }
     }
 
@@ -421,6 +432,7 @@ public sealed class CustomerEntity : UntypedActor
         }
         _currentWrite = null;
         _failedAttempts = 0;
+        _reloadedOnSuperseded = false;
         // Whoever waited for the next write asked about effects the write that just succeeded already held.
         ReplyToAwaiting(_dirty ? _awaitingCurrentWriteCount : _awaiting?.Count ?? 0);
         StartWriteIfIdle();
@@ -441,18 +453,35 @@ public sealed class CustomerEntity : UntypedActor
 
     private void OnWriteSuperseded()
     {
-        // Another incarnation of this customer (on a node that has since been downed, or during a hand-off)
-        // stored a newer version: this state is stale. Stop without confirming; the asks are repeated and a
-        // new incarnation loads the stored state and applies what it lacks.
+        // The stored customer moved on without this incarnation: another one (on a node since downed, or during a
+        // hand-off) stored a newer version, or the store lost its data. This state is stale.
         if (_dependencies.FailureLog.ShouldLog("customer-superseded", out var suppressed))
         {
-            Context.GetLogger().Warning("Customer {0} was written by another incarnation; reloading ({1} similar since last logged)",
+            Log.Warning("Customer {0} was stored by another incarnation or lost by the store; reloading ({1} similar since last logged)",
                 _dependencies.Pseudonyms.ForLog(_id), suppressed);
         }
-        Context.Stop(Self);
+        if (_stopRequested || _reloadedOnSuperseded)
+        {
+            // Leaving anyway, or superseded again at once (a fence: this node no longer owns the partition): stop without
+            // confirming; the asks are repeated after Pipeline:AskTimeout and a new incarnation loads what is stored.
+            Context.Stop(Self);
+            return;
+        }
+        // Load what is stored and handle again, before anything held, what waited for the writes: the stored watermarks
+        // skip what is in the store already, so nothing is counted twice, and nobody waits for an ask timeout.
+        _reloadedOnSuperseded = true;
+        var again = _awaiting?.ConvertAll(waiting => (waiting.Request, waiting.Sender)) ?? [];
+        _held = _held is null ? again : [.. again, .. _held];
+        _awaiting = null;
+        _awaitingCurrentWriteCount = 0;
+        _currentWrite = null;
+        _dirty = false;
+        _pending = null;
+        _phase = Phase.Loading;
+        Load();
     }
 
-    private void AwaitWrite(IActorRef sender, bool changed, object reply)
+    private void AwaitWrite(IActorRef sender, bool changed, object reply, object request)
     {
         if (changed)
         {
@@ -464,7 +493,7 @@ public sealed class CustomerEntity : UntypedActor
             sender.Tell(reply);
             return;
         }
-        (_awaiting ??= []).Add((sender, reply));
+        (_awaiting ??= []).Add((sender, reply, request));
         StartWriteIfIdle();
     }
 

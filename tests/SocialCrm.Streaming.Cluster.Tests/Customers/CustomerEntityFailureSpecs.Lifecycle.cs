@@ -129,4 +129,44 @@ public sealed partial class CustomerEntityFailureSpecs
         Assert.NotNull(Assert.Single(applied.Observations));
         Assert.Equal("1", (string?)await db.HashGetAsync(keys.Customer(Customer), "mentions"));
     }
+
+    /// <summary>
+    /// A write the store finds superseded — it lost the customer, or another incarnation stored a newer version — makes
+    /// the entity load what is stored and apply again what waited, at once: the ask is answered without waiting for the
+    /// sender's timeout, and counted once on what is stored. Superseded again at once (a fence: the node lost the
+    /// partition to a later owner), it stops without answering, and the later owner goes on.
+    /// </summary>
+    [RedisTheory]
+    [MemberData(nameof(RedisServers.All), MemberType = typeof(RedisServers))]
+    public async Task A_superseded_write_reloads_and_applies_again_at_once_and_a_fenced_one_stops(string server)
+    {
+        var (entity, db, keys) = Start(server);
+        var key = keys.Customer(Customer);
+        entity.Tell(new ApplyMentions(Customer.Value, [Mention(0), Mention(1)]) { Sequence = 1 });
+        await ExpectMsgAsync<MentionsApplied>(Answer);
+
+        await db.KeyDeleteAsync(key);
+        entity.Tell(new ApplyMentions(Customer.Value, [Mention(2)]) { Sequence = 2 });
+        var afterLoss = await ExpectMsgAsync<MentionsApplied>(Answer);
+        Assert.Equal(2, afterLoss.Sequence);
+        Assert.NotNull(Assert.Single(afterLoss.Observations));
+        Assert.Equal("1", (string?)await db.HashGetAsync(key, "mentions"));
+
+        await db.HashSetAsync(key, "flushVersion", 7);
+        entity.Tell(new ApplyMentions(Customer.Value, [Mention(2), Mention(3)]) { Sequence = 3 });
+        var afterAnother = await ExpectMsgAsync<MentionsApplied>(Answer);
+        Assert.Equal(3, afterAnother.Sequence);
+        Assert.Null(afterAnother.Observations[0]);
+        Assert.NotNull(afterAnother.Observations[1]);
+        Assert.Equal("2", (string?)await db.HashGetAsync(key, "mentions"));
+        Assert.Equal("8", (string?)await db.HashGetAsync(key, "flushVersion"));
+
+        var (zombie, _, zombieKeys) = Start(server, fence: new WriteFence(0, 5));
+        await db.StringSetAsync(zombieKeys.Fence("acme", 0), "10");
+        Watch(zombie);
+        zombie.Tell(new ApplyMentions(Customer.Value, [Mention(0)]) { Sequence = 4 });
+        await ExpectTerminatedAsync(zombie, Answer);
+        await ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
+        Assert.False(await db.KeyExistsAsync(zombieKeys.Customer(Customer)));
+    }
 }

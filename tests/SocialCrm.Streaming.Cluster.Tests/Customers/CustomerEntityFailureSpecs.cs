@@ -40,7 +40,8 @@ public sealed partial class CustomerEntityFailureSpecs : Akka.TestKit.Xunit2.Tes
         _resources.ForEach(resource => resource.Dispose());
     }
 
-    private (IActorRef Entity, IDatabase Db, RedisKeys Keys) Start(string server, Action<ConfigurationOptions>? configure = null, int refusedAttempts = RefusedAttempts)
+    private (IActorRef Entity, IDatabase Db, RedisKeys Keys) Start(
+        string server, Action<ConfigurationOptions>? configure = null, int refusedAttempts = RefusedAttempts, WriteFence? fence = null)
     {
         var redis = _servers.Get(server);
         var connection = redis.Connect(configure);
@@ -56,6 +57,7 @@ public sealed partial class CustomerEntityFailureSpecs : Akka.TestKit.Xunit2.Tes
         {
             RefusedAttempts = refusedAttempts,
             MaxBackoff = TimeSpan.FromMilliseconds(200),
+            FenceOf = _ => fence,
         };
         return (Sys.ActorOf(CustomerEntity.Props(dependencies)), connection.GetDatabase(), store.Keys);
     }
