@@ -4,6 +4,7 @@ using SocialCrm.Streaming.Domain.Mentions;
 using SocialCrm.Streaming.Host.Generation;
 using SocialCrm.Streaming.Kafka.Output;
 using SocialCrm.Streaming.Testing;
+using SocialCrm.Streaming.Testing.Logging;
 using SocialCrm.Streaming.Testing.Hostile;
 using Xunit.Abstractions;
 
@@ -55,6 +56,10 @@ public sealed class BlackBoxTests(ITestOutputHelper output)
             output.WriteLine($"SIGTERM after the hostile load -> exit {code} in {elapsed.TotalSeconds:N1} s");
             Assert.True(code == 0, $"exit {code}; the node's last output: {node.Output[^Math.Min(4000, node.Output.Length)..]}");
             Assert.DoesNotContain("crit", node.Output, StringComparison.OrdinalIgnoreCase);
+            // The refused customer gave up, logged by its pseudonym: no line names a customer (topology/privacy.md).
+            var customers = ordinary.Where(r => r.IsValid).Select(r => r.EntityId!).Concat(hostile.Where(h => h.IsValid).Select(h => h.EntityId!)).ToHashSet();
+            Assert.Contains("gave up", node.Output, StringComparison.Ordinal);
+            Assert.Empty(CollectedLog.LinesNaming(node.Output.Split('\n'), customers));
         }
 
         var deadLetters = kafka.ReadAll(scenario.Topics.DeadLetter, SocialCrm.Streaming.Kafka.Topology.TopicCatalog.LoadDefault().DeadLetter.Partitions, TimeSpan.FromSeconds(10));

@@ -13,8 +13,11 @@ public sealed class CollectedLog : ILoggerProvider
     public ILogger CreateLogger(string categoryName) => new Collector(categoryName, _lines);
 
     /// <summary>The lines that hold one of <paramref name="ids"/> as a word, as it is or URL-encoded (as in an actor's path).</summary>
-    public IReadOnlyList<string> LinesNaming(IReadOnlySet<string> ids) =>
-        [.. _lines.Where(line => Uri.UnescapeDataString(line).Split(WordBreaks, StringSplitOptions.RemoveEmptyEntries)
+    public IReadOnlyList<string> LinesNaming(IReadOnlySet<string> ids) => LinesNaming(_lines, ids);
+
+    /// <inheritdoc cref="LinesNaming(IReadOnlySet{string})"/>
+    public static IReadOnlyList<string> LinesNaming(IEnumerable<string> lines, IReadOnlySet<string> ids) =>
+        [.. lines.Where(line => Uri.UnescapeDataString(line).Split(WordBreaks, StringSplitOptions.RemoveEmptyEntries)
             .Any(word => ids.Contains(word.TrimEnd('.', ',', ';'))))];
 
     private static readonly char[] WordBreaks = [' ', '\t', '\n', '[', ']', '(', ')', '/', '"', '\'', '=', '#'];
