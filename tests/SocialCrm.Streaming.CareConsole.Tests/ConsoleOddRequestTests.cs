@@ -76,7 +76,7 @@ public sealed class ConsoleOddRequestTests(RedisServersFixture servers, ITestOut
     /// <summary>
     /// What another hand left in the keys the console reads — a case record or audit entry that is not one, a case, its
     /// audit, the case index, a customer's hash, a ranking or a minute's count of another type, a timeline entry that is
-    /// not JSON — is passed over: the queue, the views, the KPIs and the stream answer for everything else (one such
+    /// not a JSON object — is passed over: the queue, the views, the KPIs and the stream answer for everything else (one such
     /// case answered 500 for the whole queue, of every brand), and working such a case replaces what was there.
     /// </summary>
     [RedisTheory]
@@ -98,7 +98,7 @@ public sealed class ConsoleOddRequestTests(RedisServersFixture servers, ITestOut
         await db.HashSetAsync(keys.Case("acme", badVersion.Id), [new("version", "abc"), new("last", "{}")]);
         await db.ListRightPushAsync(keys.CaseAudit("acme", worked.Id), "not json");
         await db.StringSetAsync(keys.Cases("acme"), "another hand's");
-        await db.ListLeftPushAsync(keys.Timeline(EntityId.ForCustomer("acme", "cust-1")), ["{\"mentionId\":\"m-1\"}", "not json"]);
+        await db.ListLeftPushAsync(keys.Timeline(EntityId.ForCustomer("acme", "cust-1")), ["{\"mentionId\":\"m-1\"}", "not json", "null", "[1,2]", "42"]);
         await db.StringSetAsync(keys.Customer(EntityId.ForCustomer("acme", "cust-2")), "another hand's");
         await db.StringSetAsync(keys.Risk("acme"), "another hand's");
         var minute = worked.EventTime.ToString("yyyyMMddHHmm", CultureInfo.InvariantCulture);

@@ -29,16 +29,28 @@ public sealed class CustomerReader(IConnectionMultiplexer connection, RedisKeys 
         var mentions = new List<JsonElement>(entries.Length);
         foreach (var entry in entries)
         {
-            try
+            if (Mention((string)entry!) is { } mention)
             {
-                mentions.Add(JsonSerializer.Deserialize<JsonElement>((string)entry!));
+                mentions.Add(mention);
             }
-            catch (JsonException)
+            else
             {
-                foreign.Name(Where(id, "timeline"), "an entry that is not JSON");
+                foreign.Name(Where(id, "timeline"), "an entry that is not a JSON object");
             }
         }
         return mentions;
+    }
+
+    private static JsonElement? Mention(string entry)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<JsonElement>(entry) is { ValueKind: JsonValueKind.Object } mention ? mention : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Where a customer's key is, for the log: its brand, never the customer.</summary>
