@@ -11,6 +11,7 @@ using SocialCrm.Streaming.CareConsole.Access;
 using SocialCrm.Streaming.CareConsole.Cases;
 using SocialCrm.Streaming.CareConsole.Live;
 using SocialCrm.Streaming.CareConsole.Views;
+using SocialCrm.Streaming.Kafka;
 using SocialCrm.Streaming.Redis.Connection;
 using SocialCrm.Streaming.Redis.State;
 using StackExchange.Redis;
@@ -109,18 +110,16 @@ public sealed class ConsoleApp : IAsyncDisposable
         services.AddSingleton<LiveStream>();
         services.AddSingleton<BrandOverviewReader>();
         services.AddSingleton<CustomerReader>();
-        services.AddSingleton(provider => new CaseEventPublisher(
-            string.IsNullOrWhiteSpace(options.Kafka.BootstrapServers)
-                ? null
-                : new ProducerBuilder<string, string>(new ProducerConfig(options.Kafka.Properties)
-                {
-                    BootstrapServers = options.Kafka.BootstrapServers,
-                    EnableIdempotence = true,
-                    Acks = Acks.All,
-                    LingerMs = 5,
-                }).Build(),
-            options.Kafka.CaseEventsTopic,
-            provider.GetRequiredService<ILogger<CaseEventPublisher>>()));
+        if (options.SendsCaseEvents)
+        {
+            services.AddSingleton(provider =>
+            {
+                var producer = CaseEventRelay.CreateProducer(options.Kafka, new KafkaClientLog(provider.GetRequiredService<ILogger<KafkaClientLog>>(), "case events producer"));
+                return new CaseEventRelay(redis, provider.GetRequiredService<CaseStore>(), producer, options.Kafka.CaseEventsTopic,
+                    provider.GetRequiredService<ILogger<CaseEventRelay>>());
+            });
+            services.AddHostedService(provider => provider.GetRequiredService<CaseEventRelay>());
+        }
     }
 
     /// <summary>The page: three embedded files, no build step, nothing from outside.</summary>

@@ -22,6 +22,9 @@ public sealed class ConsoleOptions
     /// <summary>A case (its record and audit trail) expires this long after its last change, and leaves the brand's index.</summary>
     public TimeSpan CaseRetention { get; set; } = TimeSpan.FromDays(365);
 
+    /// <summary>Whether case events also go to Kafka (through the brands' outboxes), or only to Redis.</summary>
+    public bool SendsCaseEvents => !string.IsNullOrWhiteSpace(Kafka.BootstrapServers);
+
     /// <summary>Every problem with the settings, for one clear error at start.</summary>
     public IReadOnlyList<string> Validate()
     {

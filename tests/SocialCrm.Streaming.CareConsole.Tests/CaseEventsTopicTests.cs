@@ -30,4 +30,56 @@ public sealed class CaseEventsTopicTests(RedisServersFixture servers, MockKafkaF
         Assert.All(records, r => Assert.Equal(alert.Id, r.KeyString));
         Assert.Equal([CaseAction.Claim, CaseAction.Note, CaseAction.Resolve], records.Select(r => CaseJson.Parse(r.ValueString).Action));
     }
+
+    /// <summary>
+    /// Case events made while Kafka is down wait in the brand's outbox in Redis, written with the case: the console that
+    /// made them stops before Kafka is back (they used to be lost with its producer's queue, and any made during an outage
+    /// longer than the producer's timeout), and the next console sends every one — but the event of a case erased
+    /// meanwhile. At least once: compared as a set.
+    /// </summary>
+    [RedisTheory]
+    [MemberData(nameof(RedisServers.Available), MemberType = typeof(RedisServers))]
+    public async Task Case_events_made_while_Kafka_is_down_are_sent_by_the_next_console_once_it_is_back(string server)
+    {
+        using var cluster = MockKafkaFixture.WithBrokers(1);
+        var topic = cluster.CreateUniqueTopic("cases", 1);
+        await using var scenario = await ConsoleScenario.StartAsync(servers.Get(server), (cluster.BootstrapServers, topic));
+        var acme = await scenario.WriteAlertAsync("acme", "cust-1");
+        var globex = await scenario.WriteAlertAsync("globex", "cust-2");
+        var erased = await scenario.WriteAlertAsync("globex", "cust-3");
+        cluster.Cluster.SetBrokerDown(-1);
+        using (var ana = await scenario.SignedInAsync("ana"))
+        {
+            foreach (var (brand, id, action, body) in new (string, string, string, object)[]
+            {
+                ("acme", acme.Id, "claim", new { }), ("globex", globex.Id, "claim", new { }), ("acme", acme.Id, "note", new { text = "Kafka is down." }),
+                ("globex", erased.Id, "note", new { text = "Soon erased." }),
+            })
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/brands/{brand}/cases/{id}/{action}") { Content = JsonContent.Create(body) };
+                request.Headers.Add(Access.WriteGuard.HeaderName, "1");
+                Assert.Equal(HttpStatusCode.OK, (await ana.SendAsync(request)).StatusCode);
+            }
+        }
+        // The customer of the last case is erased meanwhile (its case and audit trail deleted): its event is never sent.
+        await scenario.Redis.KeyDeleteAsync([$"{scenario.KeyPrefix}:{{globex}}:case:{erased.Id}", $"{scenario.KeyPrefix}:{{globex}}:case:{erased.Id}:audit"]);
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        await scenario.RestartConsoleAsync();
+        cluster.Cluster.SetBrokerUp(-1);
+
+        var keys = new CaseKeys(scenario.KeyPrefix);
+        for (var waited = 0; await scenario.Redis.KeyExistsAsync([keys.Outbox("acme"), keys.Outbox("globex")]) > 0; waited++)
+        {
+            Assert.True(waited < 300, "the outboxes were not emptied within 30 s of Kafka's return");
+            await Task.Delay(100);
+        }
+        var records = cluster.ReadAll(topic, 1, TimeSpan.FromSeconds(10));
+        var audits = new List<string>();
+        foreach (var (brand, id) in new[] { ("acme", acme.Id), ("globex", globex.Id) })
+        {
+            audits.AddRange((await scenario.Redis.ListRangeAsync($"{scenario.KeyPrefix}:{{{brand}}}:case:{id}:audit")).Select(a => (string)a!));
+        }
+        Assert.Equal(3, audits.Count);
+        Assert.Equal(audits.Order(), records.Select(r => r.ValueString).Distinct().Order());
+    }
 }

@@ -20,16 +20,18 @@ public sealed class ConsoleScenario : IAsyncDisposable
     public static readonly string[] Agents = ["ana", "ben", "eve"];
 
     private readonly ConnectionMultiplexer _processorConnection;
+    private readonly ConsoleOptions _options;
 
-    private ConsoleScenario(ConsoleApp console, ConnectionMultiplexer processorConnection, string keyPrefix)
+    private ConsoleScenario(ConsoleApp console, ConsoleOptions options, ConnectionMultiplexer processorConnection, string keyPrefix)
     {
         Console = console;
+        _options = options;
         _processorConnection = processorConnection;
         KeyPrefix = keyPrefix;
         Processor = new RedisCustomerStore(processorConnection, new RedisStoreOptions { KeyPrefix = keyPrefix });
     }
 
-    public ConsoleApp Console { get; }
+    public ConsoleApp Console { get; private set; }
     public string KeyPrefix { get; }
     public RedisCustomerStore Processor { get; }
     public IDatabase Redis => _processorConnection.GetDatabase();
@@ -60,7 +62,7 @@ public sealed class ConsoleScenario : IAsyncDisposable
         }
         configure?.Invoke(options);
         var console = await ConsoleApp.StartAsync(options, "127.0.0.1", 0);
-        return new ConsoleScenario(console, await ConnectionMultiplexer.ConnectAsync(server.ConnectionString), prefix);
+        return new ConsoleScenario(console, options, await ConnectionMultiplexer.ConnectAsync(server.ConnectionString), prefix);
     }
 
     public string SignInUrl(string agent) => new Uri(Console.Url, $"/dev-login?token={Token(agent)}").ToString();
@@ -120,6 +122,13 @@ public sealed class ConsoleScenario : IAsyncDisposable
         };
         await Processor.WriteSignalsAsync([trigger.ToOutbound()], CancellationToken.None);
         return trigger;
+    }
+
+    /// <summary>Stops the console and starts another with the same settings (on another port: sign in again).</summary>
+    public async Task RestartConsoleAsync()
+    {
+        await Console.DisposeAsync();
+        Console = await ConsoleApp.StartAsync(_options, "127.0.0.1", 0);
     }
 
     public async ValueTask DisposeAsync()

@@ -18,6 +18,9 @@ public sealed class ConsoleSettingsTests
             ["Console:Auth:BrandsClaim"] = "care_brands",
             ["Console:Kafka:BootstrapServers"] = "kafka:9093",
             ["Console:Kafka:Properties:security.protocol"] = "SASL_SSL",
+            ["Console:Kafka:Properties:sasl.mechanism"] = "SCRAM-SHA-512",
+            ["Console:Kafka:Properties:sasl.username"] = "console",
+            ["Console:Kafka:Properties:sasl.password"] = "console-secret",
         }));
         Assert.Equal(("redis:6379", "care"), (options.RedisConfiguration, options.KeyPrefix));
         Assert.Equal(("https://login.example.com/realms/care", "socialcrm-console", "care_brands", "preferred_username"),
@@ -59,6 +62,24 @@ public sealed class ConsoleSettingsTests
     [InlineData("Console:Kafka:CaseEventTopic", "did you mean Console:Kafka:CaseEventsTopic?")]
     public void A_setting_that_binds_to_nothing_stops_the_console_naming_the_closest(string setting, string hint) =>
         Assert.Equal($"{setting} is not a setting (env SOCIALCRM__{setting.Replace(":", "__", StringComparison.Ordinal)}); {hint}", Refused(setting, "x"));
+
+    /// <summary>
+    /// The Kafka client checks its settings only when it is built: the console built its case events producer at the first
+    /// case change, which then failed (500); now a refused setting stops start-up naming it.
+    /// </summary>
+    [Fact]
+    public void A_case_events_setting_the_Kafka_client_refuses_stops_the_console_naming_it()
+    {
+        var error = Assert.Single(Assert.Throws<ConfigurationException>(() => ConsoleCommand.Bind(ConfigurationLoader.Build(new Dictionary<string, string?>
+        {
+            ["Redis:Configuration"] = "redis:6379",
+            ["Console:Auth:Authority"] = "https://login.example.com/realms/care",
+            ["Console:Auth:Audience"] = "socialcrm-console",
+            ["Console:Kafka:BootstrapServers"] = "127.0.0.1:9",
+            ["Console:Kafka:Properties:securty.protocol"] = "SSL",
+        }))).Errors);
+        Assert.StartsWith("Console:Kafka:Properties:securty.protocol (env SOCIALCRM__Console__Kafka__Properties__securty.protocol) is refused by the Kafka case events producer", error, StringComparison.Ordinal);
+    }
 
     /// <summary>The one error of a console configured with <paramref name="setting"/> set to <paramref name="value"/>.</summary>
     private static string Refused(string setting, string value) =>

@@ -17,6 +17,22 @@ public sealed class CaseKeys(string prefix)
     /// <summary>Sorted set: the brand's cases, scored by the time of their latest change (Unix ms).</summary>
     public string Index(string brand) => _keys.Cases(brand);
 
+    /// <summary>List: the brand's case events not yet sent to the case events topic, oldest first (only with a Kafka bootstrap).</summary>
+    public string Outbox(string brand) => $"{prefix}:{{{brand}}}:cases:outbox";
+
+    /// <summary>A SCAN pattern matching every brand's <see cref="Outbox"/> key (braces are not special in a pattern).</summary>
+    public string OutboxPattern => $"{prefix}:{{*}}:cases:outbox";
+
+    /// <summary>The brand of an <see cref="Outbox"/> key; null for another key.</summary>
+    public string? BrandOfOutbox(string key)
+    {
+        var start = prefix.Length + 2;
+        var end = key.Length - "}:cases:outbox".Length;
+        return key.StartsWith(prefix + ":{", StringComparison.Ordinal) && key.EndsWith("}:cases:outbox", StringComparison.Ordinal) && end > start
+            ? key[start..end]
+            : null;
+    }
+
     /// <summary>Pub/sub channel: every case event of the brand as it happens.</summary>
     public string LiveChannel(string brand) => $"{prefix}:{{{brand}}}:cases:live";
 }

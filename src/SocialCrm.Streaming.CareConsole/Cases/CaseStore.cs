@@ -16,8 +16,9 @@ public sealed record StoredCase(CaseSnapshot? Snapshot, long Version, RedisValue
 /// </summary>
 public sealed class CaseStore(IConnectionMultiplexer connection, CaseKeys keys, ConsoleOptions options, ForeignData foreign)
 {
-    // KEYS: case hash, audit list, brand index. ARGV: expected version (as stored), new version, event JSON, index score,
-    // member, channel, retention (seconds), index cutoff (Unix ms: cases not changed since leave the index).
+    // KEYS: case hash, audit list, brand index, brand outbox. ARGV: expected version (as stored), new version, event JSON,
+    // index score, member, channel, retention (seconds), index cutoff (Unix ms: cases not changed since leave the index),
+    // '1' when the event goes to the outbox for the case events topic.
     // A key of another type (another hand's) is replaced; a version that is not a number is compared as it is stored.
     private const string ApplyScript = """
         local function ours(command, key, ...)
@@ -35,6 +36,10 @@ public sealed class CaseStore(IConnectionMultiplexer connection, CaseKeys keys, 
         ours('ZADD', KEYS[3], ARGV[4], ARGV[5])
         ours('ZREMRANGEBYSCORE', KEYS[3], '-inf', ARGV[8])
         for k = 1, 3 do redis.call('EXPIRE', KEYS[k], ARGV[7]) end
+        if ARGV[9] == '1' then
+          ours('RPUSH', KEYS[4], ARGV[3])
+          redis.call('EXPIRE', KEYS[4], ARGV[7])
+        end
         redis.call('PUBLISH', ARGV[6], ARGV[3])
         return 1
         """;
@@ -82,9 +87,9 @@ public sealed class CaseStore(IConnectionMultiplexer connection, CaseKeys keys, 
         var (brand, id) = (change.Subject.Brand, change.Subject.SignalId);
         var json = CaseJson.Serialize(change);
         var applied = await connection.GetDatabase().ScriptEvaluateAsync(ApplyScript,
-            [keys.Case(brand, id), keys.Audit(brand, id), keys.Index(brand)],
+            [keys.Case(brand, id), keys.Audit(brand, id), keys.Index(brand), keys.Outbox(brand)],
             [expectedVersion, change.Version, json, change.At.ToUnixTimeMilliseconds(), id, keys.LiveChannel(brand),
-                (long)options.CaseRetention.TotalSeconds, (change.At - options.CaseRetention).ToUnixTimeMilliseconds()]).ConfigureAwait(false);
+                (long)options.CaseRetention.TotalSeconds, (change.At - options.CaseRetention).ToUnixTimeMilliseconds(), options.SendsCaseEvents ? "1" : "0"]).ConfigureAwait(false);
         return (long)applied == 1;
     }
 
@@ -106,14 +111,15 @@ public sealed class CaseStore(IConnectionMultiplexer connection, CaseKeys keys, 
         foreach (var (id, key, read) in reads)
         {
             var entries = await foreign.ReadAsync(read, key, []).ConfigureAwait(false);
-            trails[id] = [.. entries.Select(e => Event(key, e!)).OfType<CaseEvent>()];
+            trails[id] = [.. entries.Select(e => EventOf(key, e!)).OfType<CaseEvent>()];
         }
         return trails;
     }
 
-    private CaseSnapshot? Snapshot(string key, string json) => Event(key, json) is { } last ? CaseSnapshot.After(last) : null;
+    private CaseSnapshot? Snapshot(string key, string json) => EventOf(key, json) is { } last ? CaseSnapshot.After(last) : null;
 
-    private CaseEvent? Event(string key, string json)
+    /// <summary>The case event a value of <paramref name="key"/> holds; null (and named in the log) when it holds none.</summary>
+    public CaseEvent? EventOf(string key, string json)
     {
         try
         {

@@ -8,9 +8,9 @@ public sealed record CaseWorkResult(CaseEvent? Applied, int Status, string? Reas
 
 /// <summary>
 /// Carries out an agent's command on a case: decide on the stored state, apply if nobody changed the case
-/// meanwhile (else decide again on the new state), then send the event downstream.
+/// meanwhile (else decide again on the new state), then wake the relay that sends the event downstream.
 /// </summary>
-public sealed partial class CaseWork(CaseStore store, SignalReader signals, CaseEventPublisher publisher, TimeProvider clock, ILogger<CaseWork> log)
+public sealed partial class CaseWork(CaseStore store, SignalReader signals, TimeProvider clock, ILogger<CaseWork> log, CaseEventRelay? relay = null)
 {
     private const int Attempts = 3;
 
@@ -38,7 +38,7 @@ public sealed partial class CaseWork(CaseStore store, SignalReader signals, Case
             }
             if (await store.TryApplyAsync(change, stored.Token).ConfigureAwait(false))
             {
-                publisher.Publish(change);
+                relay?.Changed(brand);
                 // Brand, signal id and action only: agents' names, notes and customers stay out of the logs.
                 LogApplied(log, command.Action.ToWire(), brand, signalId, change.Version);
                 return new CaseWorkResult(change, 200, null);

@@ -2,6 +2,8 @@ using System.CommandLine;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using SocialCrm.Streaming.CareConsole;
+using SocialCrm.Streaming.CareConsole.Cases;
+using SocialCrm.Streaming.Kafka.Ingest;
 using SocialCrm.Streaming.Host.Configuration;
 using SocialCrm.Streaming.Redis.State;
 
@@ -88,6 +90,16 @@ public static class ConsoleCommand
         options.RedisTls = redis.Tls;
         options.KeyPrefix = redis.KeyPrefix is { Length: > 0 } prefix ? prefix : options.KeyPrefix;
         var errors = UnknownSettings.In(configuration, "Console", typeof(ConsoleOptions)).Concat(options.Validate()).ToList();
-        return errors.Count > 0 ? throw new ConfigurationException(errors) : options;
+        if (errors.Count > 0)
+        {
+            throw new ConfigurationException(errors);
+        }
+        if (options.SendsCaseEvents)
+        {
+            // The Kafka client checks its settings only when it is built: built once here, a refused one stops start-up naming it.
+            var kafka = new KafkaIngestOptions { BootstrapServers = options.Kafka.BootstrapServers, Properties = options.Kafka.Properties };
+            KafkaClientSettings.Build(kafka, "case events producer", () => CaseEventRelay.CreateProducer(options.Kafka), "Console:Kafka").Dispose();
+        }
+        return options;
     }
 }

@@ -62,7 +62,8 @@ public static class KafkaClientSettings
         Build(kafka, "admin client", () => TopologyAdmin.CreateAdminClient(AdminConfig(kafka)));
 
     /// <summary>Builds a Kafka client, turning the client's refusal of a setting into a <see cref="ConfigurationException"/>.</summary>
-    public static T Build<T>(KafkaIngestOptions kafka, string client, Func<T> build)
+    /// <param name="section">Where the settings are: <c>Kafka</c> (the processor's), <c>Console:Kafka</c> (the care console's).</param>
+    public static T Build<T>(KafkaIngestOptions kafka, string client, Func<T> build, string section = "Kafka")
     {
         try
         {
@@ -70,7 +71,7 @@ public static class KafkaClientSettings
         }
         catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or KafkaException)
         {
-            throw new ConfigurationException([$"{SettingNamedIn(ex.Message, kafka)} refused by the Kafka {client}: {Masked(ex.Message, kafka)}"]);
+            throw new ConfigurationException([$"{SettingNamedIn(ex.Message, kafka, section)} refused by the Kafka {client}: {Masked(ex.Message, kafka)}"]);
         }
     }
 
@@ -86,11 +87,11 @@ public static class KafkaClientSettings
             .Aggregate(message, (text, value) => text.Replace(value, SecretMask.Masked, StringComparison.Ordinal)));
 
     /// <summary>The <c>Kafka:Properties:name</c> the client's message names, or all of Kafka:Properties when it names none.</summary>
-    private static string SettingNamedIn(string message, KafkaIngestOptions kafka) =>
+    private static string SettingNamedIn(string message, KafkaIngestOptions kafka, string section) =>
         kafka.Properties.Keys
             .Where(name => message.Contains(name, StringComparison.Ordinal))
             .OrderByDescending(name => name.Length)
-            .Select(name => $"Kafka:Properties:{name} (env SOCIALCRM__Kafka__Properties__{name}) is")
+            .Select(name => $"{section}:Properties:{name} (env SOCIALCRM__{section.Replace(":", "__", StringComparison.Ordinal)}__Properties__{name}) is")
             .FirstOrDefault()
-        ?? "Kafka:Properties (or Kafka:BootstrapServers) are";
+        ?? $"{section}:Properties (or {section}:BootstrapServers) are";
 }
