@@ -17,7 +17,7 @@ public sealed partial class ForeignData(ILogger<ForeignData> log)
     private readonly ConcurrentDictionary<string, byte> _named = new(StringComparer.Ordinal);
 
     /// <summary>Whether the server refused a command for the key's type (Redis and Garnet start the error so).</summary>
-    public static bool IsWrongType(RedisServerException error) => error.Message.StartsWith("WRONGTYPE", StringComparison.Ordinal);
+    private static bool IsWrongType(RedisServerException error) => error.Message.StartsWith("WRONGTYPE", StringComparison.Ordinal);
 
     /// <summary>The read's answer, or <paramref name="passedOver"/> when the key holds another type.</summary>
     /// <param name="where">The key, or where it is when its name would name a customer (logs never do).</param>

@@ -73,10 +73,12 @@ public sealed partial class CaseEventRelay(
             }
             foreach (var brand in pending.ToList())
             {
-                if (await TryRelayAsync(brand, stoppingToken).ConfigureAwait(false))
+                if (!await TryRelayAsync(brand, stoppingToken).ConfigureAwait(false))
                 {
-                    pending.Remove(brand);
+                    // Kafka or Redis is what failed, and every brand needs both: the others wait for the next round too.
+                    break;
                 }
+                pending.Remove(brand);
             }
             await WaitAsync(pending.Count > 0 ? RetryAfter : nextSweep - DateTime.UtcNow, stoppingToken).ConfigureAwait(false);
         }

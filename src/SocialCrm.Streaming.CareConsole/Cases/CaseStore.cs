@@ -67,7 +67,7 @@ public sealed class CaseStore(IConnectionMultiplexer connection, CaseKeys keys, 
     public async Task<Dictionary<string, CaseSnapshot>> LoadManyAsync(string brand, IReadOnlyCollection<string> signalIds)
     {
         var batch = connection.GetDatabase().CreateBatch();
-        var reads = signalIds.Select(id => (id, key: keys.Case(brand, id), read: batch.HashGetAsync(keys.Case(brand, id), "last"))).ToList();
+        var reads = signalIds.Select(id => (id, key: keys.Case(brand, id))).Select(c => (c.id, c.key, read: batch.HashGetAsync(c.key, "last"))).ToList();
         batch.Execute();
         var cases = new Dictionary<string, CaseSnapshot>(StringComparer.Ordinal);
         foreach (var (id, key, read) in reads)
@@ -105,7 +105,7 @@ public sealed class CaseStore(IConnectionMultiplexer connection, CaseKeys keys, 
     public async Task<Dictionary<string, IReadOnlyList<CaseEvent>>> AuditsAsync(string brand, IReadOnlyCollection<string> signalIds)
     {
         var batch = connection.GetDatabase().CreateBatch();
-        var reads = signalIds.Select(id => (id, key: keys.Audit(brand, id), read: batch.ListRangeAsync(keys.Audit(brand, id)))).ToList();
+        var reads = signalIds.Select(id => (id, key: keys.Audit(brand, id))).Select(c => (c.id, c.key, read: batch.ListRangeAsync(c.key))).ToList();
         batch.Execute();
         var trails = new Dictionary<string, IReadOnlyList<CaseEvent>>(StringComparer.Ordinal);
         foreach (var (id, key, read) in reads)

@@ -3,8 +3,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using SocialCrm.Streaming.CareConsole;
 using SocialCrm.Streaming.CareConsole.Cases;
-using SocialCrm.Streaming.Kafka.Ingest;
 using SocialCrm.Streaming.Host.Configuration;
+using SocialCrm.Streaming.Kafka.Ingest;
 using SocialCrm.Streaming.Redis.State;
 
 namespace SocialCrm.Streaming.Host.Commands;
