@@ -38,7 +38,7 @@ public sealed partial class CaseEventRelay(
     private readonly Channel<string> _changed = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
 
     /// <summary>The producer of the case events; the Kafka client throws here when it refuses one of the settings.</summary>
-    /// <param name="log">Where librdkafka's lines go; without it, to stderr in its own format (a probe of the settings).</param>
+    /// <param name="log">Where librdkafka's lines go; none: nowhere (a probe of the settings, disposed at once).</param>
     public static IProducer<string, string> CreateProducer(ConsoleKafkaOptions kafka, KafkaClientLog? log = null)
     {
         var builder = new ProducerBuilder<string, string>(new ProducerConfig(kafka.Properties)
@@ -50,7 +50,7 @@ public sealed partial class CaseEventRelay(
             // A send that cannot be delivered in this time is given up and tried again from the outbox.
             MessageTimeoutMs = 30_000,
         });
-        return log is null ? builder.Build() : builder.SetErrorHandler((_, error) => log.OnError(error)).SetLogHandler((_, message) => log.OnLog(message)).Build();
+        return builder.SetErrorHandler((_, error) => log?.OnError(error)).SetLogHandler((_, message) => log?.OnLog(message)).Build();
     }
 
     /// <summary>A case of <paramref name="brand"/> changed: its outbox has an event to send.</summary>
