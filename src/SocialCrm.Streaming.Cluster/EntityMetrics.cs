@@ -32,21 +32,25 @@ public interface IEntityMetrics
 
     /// <summary>An erased entity skipped <paramref name="mentions"/> replayed mentions it had applied before the erasure.</summary>
     void MentionsSkippedAsErased(int mentions);
+
+    /// <summary>An entity passed over <paramref name="mentions"/> mentions delivered again (a platform and id among its last mentions).</summary>
+    void MentionsRepeated(int mentions);
 }
 
-/// <summary>Reports nothing: the default of tests and tools.</summary>
-public sealed class NoEntityMetrics : IEntityMetrics
+/// <summary>Reports nothing: the default of tests and tools (a test that watches one report overrides it).</summary>
+public class NoEntityMetrics : IEntityMetrics
 {
     public static readonly NoEntityMetrics Instance = new();
 
-    public void EntityStarted(string entityType) { }
-    public void EntityStopped(string entityType) { }
-    public void EntityPassivated(string entityType) { }
-    public void SignalsWritten(IReadOnlyList<OutboundSignal> signals) { }
-    public void AppliedForAnotherNode(string entityType, int records) { }
-    public void EntityFailed(string entityType) { }
-    public void Erased() { }
-    public void MentionsSkippedAsErased(int mentions) { }
+    public virtual void EntityStarted(string entityType) { }
+    public virtual void EntityStopped(string entityType) { }
+    public virtual void EntityPassivated(string entityType) { }
+    public virtual void SignalsWritten(IReadOnlyList<OutboundSignal> signals) { }
+    public virtual void AppliedForAnotherNode(string entityType, int records) { }
+    public virtual void EntityFailed(string entityType) { }
+    public virtual void Erased() { }
+    public virtual void MentionsSkippedAsErased(int mentions) { }
+    public virtual void MentionsRepeated(int mentions) { }
 }
 
 /// <summary>

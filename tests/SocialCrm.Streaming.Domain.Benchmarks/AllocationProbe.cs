@@ -80,7 +80,7 @@ public static class AllocationProbe
             var modelState = StateOf(modelStates, mention);
             before = GC.GetAllocatedBytesForCurrentThread();
             var pending = new PendingEffects();
-            model.Apply(modelState, mention, position, pending);
+            model.Apply(modelState, mention, position, pending, out _);
             var modelApplied = GC.GetAllocatedBytesForCurrentThread();
             modelApply += modelApplied - before;
             GC.KeepAlive(model.ToWrite(modelState, i + 1, pending));

@@ -216,10 +216,10 @@ public sealed class CustomerStateTests(ITestOutputHelper output)
         var signals = new List<DomainSignal>();
         var m = TestMentions.Make("hello", customerId: "C-1");
         Assert.True(Engine.Apply(state, m, new SourcePosition(3, 10), signals));
-        Assert.False(Engine.Apply(state, m, new SourcePosition(3, 10), signals));
-        Assert.False(Engine.Apply(state, m, new SourcePosition(3, 9), signals));
-        Assert.True(Engine.Apply(state, m, new SourcePosition(4, 9), signals));
-        Assert.True(Engine.Apply(state, m, new SourcePosition(3, 11), signals));
+        Assert.False(Engine.Apply(state, m with { Id = "m2" }, new SourcePosition(3, 10), signals));
+        Assert.False(Engine.Apply(state, m with { Id = "m3" }, new SourcePosition(3, 9), signals));
+        Assert.True(Engine.Apply(state, m with { Id = "m4" }, new SourcePosition(4, 9), signals));
+        Assert.True(Engine.Apply(state, m with { Id = "m5" }, new SourcePosition(3, 11), signals));
         Assert.Equal(3, state.MentionsApplied);
         Assert.True(state.IsApplied(new SourcePosition(4, 0)));
         Assert.False(state.IsApplied(new SourcePosition(5, 0)));
@@ -341,8 +341,9 @@ public sealed class CustomerStateTests(ITestOutputHelper output)
         var perState = (GC.GetAllocatedBytesForCurrentThread() - before) / (double)n;
         var idBytes = 22 + 2 * ids[0].Value.Length + 8;
         output.WriteLine($"CustomerState object: {perState:0} bytes; with its entity id string (~{idBytes} bytes): {perState + idBytes:0} bytes");
-        // A quiet customer's state holds no complaint, abusive or cool-down times (they are made on first use).
-        Assert.True(perState < 200, $"{perState} bytes per state");
+        // A quiet customer's state holds no complaint, abusive or cool-down times (they are made on first use); the keys
+        // of its last 8 mentions (to pass over one delivered again) are 66 of these bytes.
+        Assert.True(perState < 256, $"{perState} bytes per state");
 
         // Applying a quiet mention from the same partition allocates nothing inside the state.
         var signals = new List<DomainSignal>();

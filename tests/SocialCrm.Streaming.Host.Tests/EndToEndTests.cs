@@ -67,6 +67,48 @@ public sealed class EndToEndTests(RedisServersFixture servers, MockKafkaFixture 
     }
 
     /// <summary>
+    /// A source that resends (a connector restarting from an older position, a producer retrying without idempotence):
+    /// each mention counts once in its customer and in the brand's volume, the repeats are committed and counted apart.
+    /// A repeat is known among the customer's last 8 mentions, so the test resends late only the mentions of customers
+    /// with at most 8 in the stream.
+    /// </summary>
+    [RedisTheory]
+    [MemberData(nameof(RedisServers.All), MemberType = typeof(RedisServers))]
+    public async Task A_source_that_resends_mentions_has_each_counted_once_in_its_customer_and_its_brand(string server)
+    {
+        var redis = servers.Get(server);
+        var scenario = ProcessorScenario.Create(kafka, redis, Partitions);
+        var generator = new MentionGenerator(new GeneratorOptions { CustomersPerBrand = 500, Seed = 13 });
+        var distinct = Enumerable.Range(0, 3_000).Select(_ => generator.Next()).ToList();
+        var perEntity = distinct.GroupBy(r => r.EntityId!).ToDictionary(g => g.Key, g => (long)g.Count());
+        var stream = new List<GeneratedRecord>();
+        for (var i = 0; i < distinct.Count; i++)
+        {
+            stream.Add(distinct[i]);
+            if (i % 5 == 0)
+            {
+                stream.Add(distinct[i]);
+            }
+        }
+        var resentLate = distinct.Take(300).Where(r => perEntity[r.EntityId!] <= 8).ToList();
+        stream.AddRange(resentLate);
+        kafka.Produce(scenario.Topics.Mentions, stream.Select(r => (r.Key, r.Value)));
+
+        await using (var node = scenario.StartNode())
+        {
+            await node.StartAsync();
+            await scenario.WaitUntilCommittedAtLogEndAsync(TimeSpan.FromSeconds(90));
+            Assert.Equal(stream.Count - distinct.Count, node.Metrics.RepeatedMentions);
+            await node.StopAsync();
+        }
+        output.WriteLine($"{server}: {stream.Count} records, {distinct.Count} distinct mentions ({resentLate.Count} resent late)");
+
+        Assert.Equal(perEntity.OrderBy(e => e.Key), (await scenario.ReadMentionCountsAsync()).OrderBy(c => c.Key));
+        Assert.Equal(distinct.Count, await scenario.ReadVolumeTotalAsync());
+        Assert.Empty(kafka.ReadAll(scenario.Topics.DeadLetter, 1, TimeSpan.FromSeconds(10)));
+    }
+
+    /// <summary>
     /// The live cluster reaches the same decisions as the offline rules: every alert and trigger the replay of
     /// the same mentions raises is in Redis exactly once (compared by type, kind and subject: live ids carry
     /// Kafka offsets, replay ids line numbers).
@@ -361,6 +403,19 @@ public sealed class ProcessorScenario
             counts[$"{brand}:{local}"] = (long)await db.HashGetAsync(key, "mentions");
         }
         return counts;
+    }
+
+    /// <summary>Every count of every brand's per-minute volume hashes, summed: the mentions the brands counted.</summary>
+    public async Task<long> ReadVolumeTotalAsync()
+    {
+        using var connection = Redis.Connect();
+        var db = connection.GetDatabase();
+        long total = 0;
+        await foreach (var key in KeysAsync(connection, $"{KeyPrefix}:*:volume:*"))
+        {
+            total += (await db.HashValuesAsync(key)).Sum(value => (long)value);
+        }
+        return total;
     }
 
     /// <summary>

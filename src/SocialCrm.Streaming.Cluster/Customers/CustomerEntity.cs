@@ -270,13 +270,16 @@ public sealed class CustomerEntity : UntypedActor
         var observations = new MentionObservation?[apply.Mentions.Count];
         List<FailedMention>? failed = null;
         var changed = false;
+        var repeats = 0;
         var pending = _pending ?? new PendingEffects();
         for (var i = 0; i < observations.Length; i++)
         {
             var (mention, position) = apply.Mentions[i];
+            bool repeat;
             try
             {
-                observations[i] = _dependencies.Model.Apply(_state, mention, position, pending);
+                observations[i] = _dependencies.Model.Apply(_state, mention, position, pending, out repeat);
+                repeats += repeat ? 1 : 0;
             }
             catch (Exception ex)
             {
@@ -287,12 +290,17 @@ public sealed class CustomerEntity : UntypedActor
                 changed = true;
                 continue;
             }
-            changed |= observations[i] is not null;
+            // A repeat moves the watermark, and its grown share count may have raised an alert.
+            changed |= observations[i] is not null || repeat;
         }
         if (changed)
         {
             // Mentions applied already (a replay) leave nothing pending: an idle entity keeps holding nothing.
             _pending = pending;
+        }
+        if (repeats > 0)
+        {
+            _dependencies.Metrics.MentionsRepeated(repeats);
         }
         if (_erasedBy is not null && _state.MentionsApplied == 0)
         {

@@ -30,22 +30,24 @@ public sealed class CustomerModel(LiveRules rules, Func<DateTimeOffset>? clock =
         stored is null ? CustomerState.New(id) : CustomerState.FromSnapshot(id, stored.Fields);
 
     /// <summary>
-    /// Applies a mention unless its position is below the watermark, counting it into the per-minute
-    /// volume and adding it to the timeline; returns what the brand's counts need, or null when it was already applied.
+    /// Applies a mention unless its position is below the watermark or it is one of the customer's last mentions
+    /// delivered again (<paramref name="repeat"/>), counting it into the per-minute volume and adding it to the timeline;
+    /// returns what the brand's counts need, or null when it was not applied.
     /// What it raises records the version of the rules it was applied under.
     /// </summary>
-    public MentionObservation? Apply(CustomerState state, Mention mention, SourcePosition position, PendingEffects pending)
+    public MentionObservation? Apply(CustomerState state, Mention mention, SourcePosition position, PendingEffects pending, out bool repeat)
     {
         var applied = rules.Current;
         var signals = pending.Signals;
         var raisedBefore = signals.Count;
-        if (!applied.Engine.Apply(state, mention, position, signals, out var analysis))
-        {
-            return null;
-        }
+        var isNew = applied.Engine.Apply(state, mention, position, signals, out var analysis, out repeat);
         for (var i = raisedBefore; i < signals.Count; i++)
         {
             signals[i] = signals[i] with { RulesVersion = applied.Version };
+        }
+        if (!isNew)
+        {
+            return null;
         }
         pending.CountVolume(mention.CreatedAt, analysis!.Class);
         pending.Timeline.Add(TimelineEntry.Of(mention, analysis, state.ConsentProcessing));

@@ -30,30 +30,37 @@ internal sealed class CustomerDetectors(RulesOptions rules)
         s.PositiveStreak >= r.MinPositiveStreak && s.HasSentiment && s.Sentiment >= r.MinSentiment
         && s.Level == EngagementLevel.High && s.MaxFollowers >= r.MinFollowers;
 
+    /// <summary>Whether the mention's share count alone could make it viral: worth analysing a repeat for.</summary>
+    public bool MayBeViral(Mention m) => m.Kind != MentionKind.Share && m.Metrics.Shares >= rules.Crisis.ViralMinShares;
+
+    /// <summary>A negative post shared fast enough; also run for a post delivered again with a grown share count.</summary>
+    public void DetectViral(CustomerState s, Mention m, SourcePosition position, MentionAnalysis a, long now, ICollection<DomainSignal> output)
+    {
+        if (a.Confidence == SentimentConfidence.None || !MayBeViral(m) || a.Compound > rules.Crisis.ViralCompound)
+        {
+            return;
+        }
+        // The domain has no clock: a mention's age is measured against the latest event time the entity has seen, at least a minute.
+        var ageMinutes = Math.Max(1.0, (double)(s.LastMentionTicks - now) / TimeSpan.TicksPerMinute);
+        var velocity = m.Metrics.Shares / ageMinutes;
+        if (velocity >= rules.Crisis.ViralSharesPerMinute && Ready(s, Detector.ViralNegative, now, _crisisCooldown))
+        {
+            output.Add(ViralNegative(s, m, position, a, velocity));
+            s.SetLastFired(Detector.ViralNegative, now);
+        }
+    }
+
     public void Detect(CustomerState s, Mention m, SourcePosition position, MentionAnalysis a, ResolvedBrandRules brand, long now, ICollection<DomainSignal> output)
     {
-        var trusted = a.Confidence != SentimentConfidence.None;
         // A share repeats someone else's post: the original raised the alert (if any), its shares must not raise more.
-        if (trusted && m.Kind != MentionKind.Share)
+        if (a.Confidence != SentimentConfidence.None && m.Kind != MentionKind.Share
+            && m.Author.Followers >= brand.InfluencerFollowers && a.Compound <= brand.InfluencerCompound
+            && Ready(s, Detector.InfluencerNegative, now, _crisisCooldown))
         {
-            if (m.Author.Followers >= brand.InfluencerFollowers && a.Compound <= brand.InfluencerCompound
-                && Ready(s, Detector.InfluencerNegative, now, _crisisCooldown))
-            {
-                output.Add(InfluencerNegative(s, m, position, a, brand));
-                s.SetLastFired(Detector.InfluencerNegative, now);
-            }
-            if (m.Metrics.Shares >= rules.Crisis.ViralMinShares && a.Compound <= rules.Crisis.ViralCompound)
-            {
-                // The domain has no clock: a mention's age is measured against the latest event time the entity has seen, at least a minute.
-                var ageMinutes = Math.Max(1.0, (double)(s.LastMentionTicks - now) / TimeSpan.TicksPerMinute);
-                var velocity = m.Metrics.Shares / ageMinutes;
-                if (velocity >= rules.Crisis.ViralSharesPerMinute && Ready(s, Detector.ViralNegative, now, _crisisCooldown))
-                {
-                    output.Add(ViralNegative(s, m, position, a, velocity));
-                    s.SetLastFired(Detector.ViralNegative, now);
-                }
-            }
+            output.Add(InfluencerNegative(s, m, position, a, brand));
+            s.SetLastFired(Detector.InfluencerNegative, now);
         }
+        DetectViral(s, m, position, a, now, output);
 
         if (!s.ConsentProcessing)
         {

@@ -99,7 +99,7 @@ public static class EngagementNames
 /// <summary>
 /// The engagement state of one customer (or prospect), mutated only by <see cref="EngagementEngine"/>.
 /// Compact: primitive fields, no per-mention collections, and what only a customer in trouble or with
-/// alerts needs in a side object made on first use (<see cref="RareEvents"/>): under 200 bytes for a
+/// alerts needs in a side object made on first use (<see cref="RareEvents"/>): under 256 bytes for a
 /// quiet entity. Times are event times in UTC ticks (0 = never).
 /// <para>
 /// Every snapshot field has a bit in a mask of fields changed since they were last taken for a write
@@ -112,6 +112,7 @@ public sealed class CustomerState
     private int _wmPartition = -1;
     private long _wmOffset = -1;
     private Dictionary<int, long>? _wmOthers;
+    private RecentMentions _recentMentions;
     /// <summary>Null until the first complaint, abusive mention, cancel or switch intent, or detector firing.</summary>
     private RareEvents? _rareEvents;
     /// <summary>
@@ -230,6 +231,15 @@ public sealed class CustomerState
         _wmOthers[position.Partition] = Math.Max(_wmOthers.GetValueOrDefault(position.Partition, -1), position.Offset);
     }
 
+    /// <summary>True when a mention with this key (<see cref="RecentMentions.KeyOf"/>) is among the customer's last ones: delivered again.</summary>
+    internal bool IsRepeat(ulong mentionKey) => _recentMentions.Contains(mentionKey);
+
+    internal void RememberMention(ulong mentionKey)
+    {
+        _recentMentions.Add(mentionKey);
+        _unwritten |= Bit(Field.RecentMentions);
+    }
+
     private RareEvents RareEventsToWrite => _rareEvents ??= new RareEvents();
 
     internal int ComplaintsSince(long fromExclusive, long toInclusive) => _rareEvents?.Complaints.CountSince(fromExclusive, toInclusive) ?? 0;
@@ -286,6 +296,8 @@ public sealed class CustomerState
         IsCustomer = false;
         HasProfile = false;
         LastMentionTicks = UpdatedTicks = 0;
+        _recentMentions.Clear();
+        _unwritten |= Bit(Field.RecentMentions);
         ClearPersonalInsights();
     }
 
@@ -346,6 +358,7 @@ public sealed class CustomerState
         Watermarks,
         ScoreAt, SentimentBaseline, HasSentiment, RiskReasons, PositiveStreak, CancelAt, SwitchAt, ChurnedAt, Followers,
         Clv, Segment, Consent, Customer, Profile, LastMentionTicks, UpdatedTicks, ComplaintTimes, AbusiveTimes,
+        RecentMentions,
         /// <summary>The first of the cool-downs, one per <see cref="Detector"/>.</summary>
         Cooldown,
     }
@@ -356,6 +369,7 @@ public sealed class CustomerState
         WatermarkPrefix,
         "x:scoreAt", "x:sentimentBaseline", "x:hasSentiment", "x:riskReasons", "x:positiveStreak", "x:cancelAt", "x:switchAt", "x:churnedAt", "x:followers",
         "x:clv", "x:segment", "x:consent", "x:customer", "x:profile", "x:lastMentionTicks", "x:updatedTicks", "x:complaintTimes", "x:abusiveTimes",
+        "x:recentMentions",
         .. Enum.GetValues<Detector>().Select(d => "x:cd:" + d.ToWire()),
     ];
 
@@ -457,6 +471,7 @@ public sealed class CustomerState
         Field.UpdatedTicks => new(name, UpdatedTicks),
         Field.ComplaintTimes => new(name, _rareEvents?.Complaints.Serialize() ?? ""),
         Field.AbusiveTimes => new(name, _rareEvents?.Abusive.Serialize() ?? ""),
+        Field.RecentMentions => new(name, _recentMentions.Serialize()),
         >= Field.Cooldown => new(name, GetLastFired((Detector)(field - Field.Cooldown))),
         Field.Watermarks or < Field.Mentions => throw new ArgumentOutOfRangeException(nameof(field), field, "watermarks are written by their partition, not as one field"),
     };
@@ -544,6 +559,7 @@ public sealed class CustomerState
             // Empty windows and unset cool-downs (a quiet customer's) leave the side object unmade.
             case Field.ComplaintTimes: if (value.Length > 0) RareEventsToWrite.Complaints = TimeWindow.Parse(value); break;
             case Field.AbusiveTimes: if (value.Length > 0) RareEventsToWrite.Abusive = TimeWindow.Parse(value); break;
+            case Field.RecentMentions: _recentMentions = RecentMentions.Parse(value); break;
             // The readable times restore only what the exact ticks (x:*) do not.
             case Field.LastMentionAt:
                 if (value.Length > 0 && LastMentionTicks == 0) LastMentionTicks = DateTimeOffset.Parse(value, CultureInfo.InvariantCulture).UtcTicks;

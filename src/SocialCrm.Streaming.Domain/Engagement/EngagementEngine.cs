@@ -56,18 +56,24 @@ public sealed class EngagementEngine
         _analyzer.Analyze(mention.Text, mention.Lang, mention.Sentiment, _brands.For(mention.Brand).Competitors);
 
     /// <summary>
-    /// Applies one mention to the entity's state. Returns false (and changes nothing) when the watermark says
-    /// the position was already applied. Emitted alerts/triggers are appended to <paramref name="output"/>.
+    /// Applies one mention to the entity's state. Returns false when it is not applied: the watermark says the position
+    /// was applied already (nothing changes), or the customer's last mentions hold one with its platform and id: the
+    /// mention delivered again, as sources do when a post's engagement grows. Such a repeat is not counted again; only
+    /// its position is marked applied, and its grown share count may make the post viral (<see cref="CustomerDetectors.DetectViral"/>).
+    /// Emitted alerts/triggers are appended to <paramref name="output"/>.
     /// </summary>
     public bool Apply(CustomerState state, Mention mention, SourcePosition position, ICollection<DomainSignal> output) =>
-        Apply(state, mention, position, output, out _);
+        Apply(state, mention, position, output, out _, out _);
 
-    /// <summary>As <see cref="Apply(CustomerState, Mention, SourcePosition, ICollection{DomainSignal})"/>, also handing back the analysis (null when skipped).</summary>
-    public bool Apply(CustomerState state, Mention mention, SourcePosition position, ICollection<DomainSignal> output, out MentionAnalysis? analysis)
+    /// <summary>
+    /// As <see cref="Apply(CustomerState, Mention, SourcePosition, ICollection{DomainSignal})"/>, also handing back the
+    /// analysis (null when not applied) and whether the mention was a repeat.
+    /// </summary>
+    public bool Apply(CustomerState state, Mention mention, SourcePosition position, ICollection<DomainSignal> output, out MentionAnalysis? analysis, out bool repeat)
     {
-        if (state.IsApplied(position))
+        analysis = null;
+        if (!Admit(state, mention, position, null, output, out repeat))
         {
-            analysis = null;
             return false;
         }
         analysis = Analyze(mention);
@@ -75,15 +81,48 @@ public sealed class EngagementEngine
         return true;
     }
 
-    /// <summary>Applies a mention analysed before (by <see cref="Analyze"/>). Returns false when already applied.</summary>
+    /// <summary>Applies a mention analysed before (by <see cref="Analyze"/>). Returns false when not applied (as <see cref="Apply(CustomerState, Mention, SourcePosition, ICollection{DomainSignal})"/>).</summary>
     public bool Apply(CustomerState state, Mention mention, SourcePosition position, MentionAnalysis analysis, ICollection<DomainSignal> output)
     {
-        if (state.IsApplied(position))
+        if (!Admit(state, mention, position, analysis, output, out _))
         {
             return false;
         }
         ApplyAnalyzed(state, mention, position, analysis, output);
         return true;
+    }
+
+    /// <summary>Whether the mention is new to the customer; a repeat is handled here (<see cref="ApplyRepeat"/>).</summary>
+    private bool Admit(CustomerState state, Mention mention, SourcePosition position, MentionAnalysis? analysis, ICollection<DomainSignal> output, out bool repeat)
+    {
+        repeat = false;
+        if (state.IsApplied(position))
+        {
+            return false;
+        }
+        var key = RecentMentions.KeyOf(mention);
+        if (state.IsRepeat(key))
+        {
+            repeat = true;
+            ApplyRepeat(state, mention, position, analysis, output);
+            return false;
+        }
+        state.RememberMention(key);
+        return true;
+    }
+
+    /// <summary>
+    /// A mention delivered again: its position is marked applied (a replay skips it by the watermark), and the only
+    /// thing it can change is whether the post is now viral, by its share count (the first delivery's text stands for
+    /// the rest). Analysed only when its shares could make it viral.
+    /// </summary>
+    private void ApplyRepeat(CustomerState state, Mention mention, SourcePosition position, MentionAnalysis? analysis, ICollection<DomainSignal> output)
+    {
+        state.MarkApplied(position);
+        if (state.ConsentProcessing && _detectors.MayBeViral(mention))
+        {
+            _detectors.DetectViral(state, mention, position, analysis ?? Analyze(mention), mention.CreatedAt.UtcTicks, output);
+        }
     }
 
     /// <summary>Applies a CRM profile; null (a tombstone) forgets the customer.</summary>

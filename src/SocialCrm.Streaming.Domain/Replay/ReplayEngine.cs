@@ -54,7 +54,7 @@ public sealed class ReplayEngine
         _engine.ApplyProfile(state, profile);
     }
 
-    /// <summary>Applies a mention; signals are appended to <paramref name="output"/>. Returns false when its position was already applied.</summary>
+    /// <summary>Applies a mention; signals are appended to <paramref name="output"/>. Returns false when its position was already applied or it was delivered again (<see cref="EngagementEngine.Apply(CustomerState, Mention, SourcePosition, ICollection{DomainSignal})"/>).</summary>
     public bool Process(Mention mention, SourcePosition position, ICollection<DomainSignal> output)
     {
         var id = mention.EntityId;
@@ -62,7 +62,7 @@ public sealed class ReplayEngine
         {
             _states[id.Value] = state = CustomerState.New(id);
         }
-        if (!_engine.Apply(state, mention, position, output, out var analysis))
+        if (!_engine.Apply(state, mention, position, output, out var analysis, out _))
         {
             MentionsSkipped++;
             return false;

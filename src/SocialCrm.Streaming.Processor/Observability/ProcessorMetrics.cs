@@ -64,6 +64,7 @@ public sealed class ProcessorMetrics : IEntityMetrics
     private readonly Counter _entityFailures;
     private readonly Counter _erasures;
     private readonly Counter _skippedErased;
+    private readonly Counter _repeated;
     private readonly Gauge _clusterMembers;
     private readonly Gauge _unreachableMembers;
     private readonly HashSet<(string Topic, string Partition)> _lagSeries = [];
@@ -136,6 +137,8 @@ public sealed class ProcessorMetrics : IEntityMetrics
             "Customers and prospects erased (a profile tombstone carried out and announced on the erasures topic).");
         _skippedErased = factory.CreateCounter("socialcrm_erased_mentions_skipped_total",
             "Mentions of an erased customer or prospect skipped as already applied before the erasure (a replay that would otherwise bring them back).");
+        _repeated = factory.CreateCounter("socialcrm_repeated_mentions_total",
+            "Mentions passed over as delivered again: the platform and id of one of the customer's last 8 mentions, at another offset (a source or producer that resends). Committed, not counted, not dead-lettered.");
         _clusterMembers = factory.CreateGauge("socialcrm_cluster_members",
             "Cluster members as this node sees them, by status.", "status");
         _unreachableMembers = factory.CreateGauge("socialcrm_cluster_unreachable_members",
@@ -323,6 +326,11 @@ public sealed class ProcessorMetrics : IEntityMetrics
     public void Erased() => _erasures.Inc();
 
     public void MentionsSkippedAsErased(int mentions) => _skippedErased.Inc(mentions);
+
+    public void MentionsRepeated(int mentions) => _repeated.Inc(mentions);
+
+    /// <summary>Mentions passed over as delivered again, so far.</summary>
+    public long RepeatedMentions => (long)_repeated.Value;
 
     /// <summary>Mentions skipped as those of an erased entity, so far.</summary>
     public long ErasedMentionsSkipped => (long)_skippedErased.Value;

@@ -41,7 +41,8 @@ public sealed partial class CustomerEntityFailureSpecs : Akka.TestKit.Xunit2.Tes
     }
 
     private (IActorRef Entity, IDatabase Db, RedisKeys Keys) Start(
-        string server, Action<ConfigurationOptions>? configure = null, int refusedAttempts = RefusedAttempts, WriteFence? fence = null)
+        string server, Action<ConfigurationOptions>? configure = null, int refusedAttempts = RefusedAttempts, WriteFence? fence = null,
+        IEntityMetrics? metrics = null)
     {
         var redis = _servers.Get(server);
         var connection = redis.Connect(configure);
@@ -58,6 +59,7 @@ public sealed partial class CustomerEntityFailureSpecs : Akka.TestKit.Xunit2.Tes
             RefusedAttempts = refusedAttempts,
             MaxBackoff = TimeSpan.FromMilliseconds(200),
             FenceOf = _ => fence,
+            Metrics = metrics ?? NoEntityMetrics.Instance,
         };
         return (Sys.ActorOf(CustomerEntity.Props(dependencies)), connection.GetDatabase(), store.Keys);
     }
