@@ -39,6 +39,12 @@ public sealed class BlackBoxTests(ITestOutputHelper output)
             .Concat(hostile.Where(h => !h.ToProfiles).Select(h => (h.Key, h.Value!, (Confluent.Kafka.Headers?)null)))
             .OrderBy(r => r.Item2 is null ? 0 : r.Item2.Length % 3));
         kafka.Produce(scenario.Topics.Profiles, hostile.Where(h => h.ToProfiles).Select(h => (h.Key, h.Value!, (Confluent.Kafka.Headers?)null)));
+        // A source resending, as a connector restarted from an older position does: mentions of customers with few
+        // mentions (a repeat is known among a customer's last 8), produced again after everything else.
+        var perCustomer = ordinary.Where(r => r.IsValid).GroupBy(r => r.EntityId!).ToDictionary(g => g.Key, g => g.Count());
+        var resent = ordinary.Where(r => r.IsValid && r.EntityId != refused && perCustomer[r.EntityId!] <= 8).Take(200).ToList();
+        Assert.Equal(200, resent.Count);
+        kafka.Produce(scenario.Topics.Mentions, resent.Select(r => ((byte[]?)Encoding.UTF8.GetBytes(r.Key!), r.Value, (Confluent.Kafka.Headers?)null)));
         var settings = scenario.ProcessSettings();
         settings["Kafka:DrainTimeout"] = DrainTimeout.ToString();
         settings["Tenants:AllowedBrands:0"] = "acme";
@@ -52,6 +58,8 @@ public sealed class BlackBoxTests(ITestOutputHelper output)
             var (status, body) = await node.GetAsync("/health/ready");
             Assert.True(status == HttpStatusCode.OK, $"/health/ready {status}: {body}");
             Assert.Equal(HttpStatusCode.OK, (await node.GetAsync("/health/live")).Status);
+            var metrics = (await node.GetAsync("/metrics")).Body;
+            Assert.Contains($"\nsocialcrm_repeated_mentions_total {resent.Count}\n", metrics, StringComparison.Ordinal);
             var (code, elapsed) = await node.TerminateAndWaitAsync(DrainTimeout + FewSeconds);
             output.WriteLine($"SIGTERM after the hostile load -> exit {code} in {elapsed.TotalSeconds:N1} s");
             Assert.True(code == 0, $"exit {code}; the node's last output: {node.Output[^Math.Min(4000, node.Output.Length)..]}");
