@@ -342,7 +342,7 @@ public sealed class CustomerStateTests(ITestOutputHelper output)
         var idBytes = 22 + 2 * ids[0].Value.Length + 8;
         output.WriteLine($"CustomerState object: {perState:0} bytes; with its entity id string (~{idBytes} bytes): {perState + idBytes:0} bytes");
         // A quiet customer's state holds no complaint, abusive or cool-down times (they are made on first use); the keys
-        // of its last 8 mentions (to pass over one delivered again) are 66 of these bytes.
+        // of its last 8 mentions (to pass over one delivered again) are 64 of these bytes.
         Assert.True(perState < 256, $"{perState} bytes per state");
 
         // Applying a quiet mention from the same partition allocates nothing inside the state.

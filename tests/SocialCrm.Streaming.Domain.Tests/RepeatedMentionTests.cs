@@ -108,19 +108,25 @@ public sealed class RepeatedMentionTests
         _ = state.TakeUnwrittenChanges();
         Engine.ApplyProfile(state, null);
 
-        var written = state.TakeUnwrittenChanges().Fields.Single(f => f.Name == "x:recentMentions");
-        Assert.Equal("", written.Value);
+        var written = state.TakeUnwrittenChanges().Fields.Where(f => f.Name.StartsWith("x:rm:", StringComparison.Ordinal)).ToList();
+        Assert.Equal(8, written.Count);
+        Assert.All(written, slot => Assert.Equal(0, slot.Integer));
         Assert.True(Engine.Apply(state, Complaint(), new SourcePosition(0, 2), []));
         Assert.Equal(1, state.MentionsApplied);
     }
 
-    [Theory]
-    [InlineData("not base64!")]
-    [InlineData("AAAA")]
-    [InlineData("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")]
-    public void Stored_keys_that_are_not_whole_keys_or_too_many_are_malformed(string stored)
+    [Fact]
+    public void Each_write_stores_the_one_slot_the_mention_took_as_an_integer_and_a_slot_not_a_number_is_malformed()
     {
-        Assert.Throws<FormatException>(() => CustomerState.FromSnapshot(Id, [new("mentions", "1"), new("x:recentMentions", stored)]));
+        var state = CustomerState.New(Id);
+        Engine.Apply(state, Complaint("p0"), new SourcePosition(0, 1), []);
+        _ = state.TakeUnwrittenChanges();
+        Engine.Apply(state, Complaint("p1"), new SourcePosition(0, 2), []);
+        var slot = Assert.Single(state.TakeUnwrittenChanges().Fields, f => f.Name.StartsWith("x:rm:", StringComparison.Ordinal));
+        Assert.Equal(("x:rm:1", null), (slot.Name, slot.Text));
+        Assert.NotEqual(0, slot.Integer);
+
+        Assert.Throws<FormatException>(() => CustomerState.FromSnapshot(Id, [new("mentions", "1"), new("x:rm:0", "abc")]));
     }
 
     [Fact]
@@ -138,5 +144,5 @@ public sealed class RepeatedMentionTests
         state.ToSnapshotFields().ToDictionary(f => f.Name, f => f.Value);
 
     private static bool IsBookkeeping(string field) =>
-        field.StartsWith(CustomerState.WatermarkPrefix, StringComparison.Ordinal) || field == "x:recentMentions";
+        field.StartsWith(CustomerState.WatermarkPrefix, StringComparison.Ordinal) || field.StartsWith("x:rm:", StringComparison.Ordinal);
 }

@@ -232,12 +232,14 @@ public sealed class CustomerState
     }
 
     /// <summary>True when a mention with this key (<see cref="RecentMentions.KeyOf"/>) is among the customer's last ones: delivered again.</summary>
-    internal bool IsRepeat(ulong mentionKey) => _recentMentions.Contains(mentionKey);
+    internal bool IsRepeat(long mentionKey) => _recentMentions.Contains(mentionKey);
 
-    internal void RememberMention(ulong mentionKey)
+    /// <summary>Keeps the key of the mention about to be applied, in the slot of its count (each write stores that slot alone).</summary>
+    internal void RememberMention(long mentionKey)
     {
-        _recentMentions.Add(mentionKey);
-        _unwritten |= Bit(Field.RecentMentions);
+        var slot = (int)((ulong)MentionsApplied % RecentMentions.Slots);
+        _recentMentions[slot] = mentionKey;
+        _unwritten |= Bit(Field.RecentMention + slot);
     }
 
     private RareEvents RareEventsToWrite => _rareEvents ??= new RareEvents();
@@ -296,8 +298,8 @@ public sealed class CustomerState
         IsCustomer = false;
         HasProfile = false;
         LastMentionTicks = UpdatedTicks = 0;
-        _recentMentions.Clear();
-        _unwritten |= Bit(Field.RecentMentions);
+        _recentMentions = default;
+        _unwritten |= RecentMentionFields;
         ClearPersonalInsights();
     }
 
@@ -358,9 +360,10 @@ public sealed class CustomerState
         Watermarks,
         ScoreAt, SentimentBaseline, HasSentiment, RiskReasons, PositiveStreak, CancelAt, SwitchAt, ChurnedAt, Followers,
         Clv, Segment, Consent, Customer, Profile, LastMentionTicks, UpdatedTicks, ComplaintTimes, AbusiveTimes,
-        RecentMentions,
+        /// <summary>The first of the keys of the last mentions, one per slot of <see cref="Engagement.RecentMentions"/>.</summary>
+        RecentMention,
         /// <summary>The first of the cool-downs, one per <see cref="Detector"/>.</summary>
-        Cooldown,
+        Cooldown = RecentMention + Engagement.RecentMentions.Slots,
     }
 
     private static readonly string[] FieldNames =
@@ -369,7 +372,7 @@ public sealed class CustomerState
         WatermarkPrefix,
         "x:scoreAt", "x:sentimentBaseline", "x:hasSentiment", "x:riskReasons", "x:positiveStreak", "x:cancelAt", "x:switchAt", "x:churnedAt", "x:followers",
         "x:clv", "x:segment", "x:consent", "x:customer", "x:profile", "x:lastMentionTicks", "x:updatedTicks", "x:complaintTimes", "x:abusiveTimes",
-        "x:recentMentions",
+        .. Enumerable.Range(0, RecentMentions.Slots).Select(slot => "x:rm:" + I(slot)),
         .. Enum.GetValues<Detector>().Select(d => "x:cd:" + d.ToWire()),
     ];
 
@@ -380,6 +383,7 @@ public sealed class CustomerState
     /// <summary>The fields topology/redis-keys.md documents (and the watermarks): every stored hash holds them.</summary>
     private static readonly ulong PublicFields = Bit(Field.ScoreAt) - 1;
     private static readonly ulong CooldownFields = AllFields & ~(Bit(Field.Cooldown) - 1);
+    private static readonly ulong RecentMentionFields = (Bit(Field.Cooldown) - 1) & ~(Bit(Field.RecentMention) - 1);
 
     /// <summary>Names of the watermarks of the partitions a topic usually has, made once.</summary>
     private static readonly string[] WatermarkNames = [.. Enumerable.Range(0, 64).Select(p => WatermarkPrefix + I(p))];
@@ -471,7 +475,7 @@ public sealed class CustomerState
         Field.UpdatedTicks => new(name, UpdatedTicks),
         Field.ComplaintTimes => new(name, _rareEvents?.Complaints.Serialize() ?? ""),
         Field.AbusiveTimes => new(name, _rareEvents?.Abusive.Serialize() ?? ""),
-        Field.RecentMentions => new(name, _recentMentions.Serialize()),
+        >= Field.RecentMention and < Field.Cooldown => new(name, _recentMentions[field - Field.RecentMention]),
         >= Field.Cooldown => new(name, GetLastFired((Detector)(field - Field.Cooldown))),
         Field.Watermarks or < Field.Mentions => throw new ArgumentOutOfRangeException(nameof(field), field, "watermarks are written by their partition, not as one field"),
     };
@@ -559,7 +563,7 @@ public sealed class CustomerState
             // Empty windows and unset cool-downs (a quiet customer's) leave the side object unmade.
             case Field.ComplaintTimes: if (value.Length > 0) RareEventsToWrite.Complaints = TimeWindow.Parse(value); break;
             case Field.AbusiveTimes: if (value.Length > 0) RareEventsToWrite.Abusive = TimeWindow.Parse(value); break;
-            case Field.RecentMentions: _recentMentions = RecentMentions.Parse(value); break;
+            case >= Field.RecentMention and < Field.Cooldown: _recentMentions[field - Field.RecentMention] = L(value); break;
             // The readable times restore only what the exact ticks (x:*) do not.
             case Field.LastMentionAt:
                 if (value.Length > 0 && LastMentionTicks == 0) LastMentionTicks = DateTimeOffset.Parse(value, CultureInfo.InvariantCulture).UtcTicks;
