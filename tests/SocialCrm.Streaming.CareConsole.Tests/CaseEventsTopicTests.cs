@@ -32,6 +32,59 @@ public sealed class CaseEventsTopicTests(RedisServersFixture servers, MockKafkaF
     }
 
     /// <summary>
+    /// Two console replicas, as k8s/ runs them, each with agents working the same brand's cases at once: each replica's
+    /// change wakes its relay, and both would send the one outbox of the brand. Without failures each event reaches the
+    /// topic once: one replica at a time relays a brand (a lease in Redis), the other tries again a second later.
+    /// </summary>
+    [RedisTheory]
+    [MemberData(nameof(RedisServers.Available), MemberType = typeof(RedisServers))]
+    public async Task Two_replicas_working_one_brand_send_each_case_event_once(string server)
+    {
+        var topic = kafka.CreateUniqueTopic("cases", 1);
+        await using var scenario = await ConsoleScenario.StartAsync(servers.Get(server), (kafka.BootstrapServers, topic));
+        await using var replica = await scenario.StartReplicaAsync();
+        var alerts = new List<string>();
+        for (var i = 0; i < 4; i++)
+        {
+            alerts.Add((await scenario.WriteAlertAsync("acme", $"cust-{i}")).Id);
+        }
+        using var ana = await scenario.SignedInAsync("ana");
+        using var ben = await scenario.SignedInAsync("ben", replica);
+
+        await Task.WhenAll(Work(ana, alerts[..2]), Work(ben, alerts[2..]));
+
+        var keys = new CaseKeys(scenario.KeyPrefix);
+        for (var waited = 0; await scenario.Redis.KeyExistsAsync(keys.Outbox("acme")); waited++)
+        {
+            Assert.True(waited < 300, "the outbox was not emptied within 30 s");
+            await Task.Delay(100);
+        }
+        var audits = new List<string>();
+        foreach (var id in alerts)
+        {
+            audits.AddRange((await scenario.Redis.ListRangeAsync($"{scenario.KeyPrefix}:{{acme}}:case:{id}:audit")).Select(a => (string)a!));
+        }
+        var records = kafka.ReadAll(topic, 1, TimeSpan.FromSeconds(10)).Select(r => r.ValueString).ToList();
+        Assert.Equal(4 * 21, audits.Count);
+        Assert.Equal(audits.Order(), records.Order());
+
+        // Claims, then 20 notes each, one request after another per agent, the two agents at once.
+        static async Task Work(HttpClient agent, IEnumerable<string> cases)
+        {
+            foreach (var id in cases)
+            {
+                for (var n = 0; n <= 20; n++)
+                {
+                    var (action, body) = n == 0 ? ("claim", (object)new { }) : ("note", new { text = $"Note {n}." });
+                    using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/brands/acme/cases/{id}/{action}") { Content = JsonContent.Create(body) };
+                    request.Headers.Add(Access.WriteGuard.HeaderName, "1");
+                    Assert.Equal(HttpStatusCode.OK, (await agent.SendAsync(request)).StatusCode);
+                }
+            }
+        }
+    }
+
+    /// <summary>
     /// Case events made while Kafka is down wait in the brand's outbox in Redis, written with the case: the console that
     /// made them stops before Kafka is back (they used to be lost with its producer's queue, and any made during an outage
     /// longer than the producer's timeout), and the next console sends every one — but the event of a case erased

@@ -67,10 +67,10 @@ public sealed class ConsoleScenario : IAsyncDisposable
 
     public string SignInUrl(string agent) => new Uri(Console.Url, $"/dev-login?token={Token(agent)}").ToString();
 
-    /// <summary>An HTTP client signed in as <paramref name="agent"/> (its cookie), not following redirects.</summary>
-    public async Task<HttpClient> SignedInAsync(string agent)
+    /// <summary>An HTTP client signed in as <paramref name="agent"/> (its cookie), not following redirects; on <paramref name="replica"/> when given.</summary>
+    public async Task<HttpClient> SignedInAsync(string agent, ConsoleApp? replica = null)
     {
-        var client = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = Console.Url };
+        var client = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = (replica ?? Console).Url };
         var signIn = await client.GetAsync(new Uri($"/dev-login?token={Token(agent)}", UriKind.Relative));
         Assert.Equal(HttpStatusCode.Redirect, signIn.StatusCode);
         return client;
@@ -123,6 +123,9 @@ public sealed class ConsoleScenario : IAsyncDisposable
         await Processor.WriteSignalsAsync([trigger.ToOutbound()], CancellationToken.None);
         return trigger;
     }
+
+    /// <summary>Another console with the same settings beside the first (a second replica); the caller disposes it.</summary>
+    public Task<ConsoleApp> StartReplicaAsync() => ConsoleApp.StartAsync(_options, "127.0.0.1", 0);
 
     /// <summary>Stops the console and starts another with the same settings (on another port: sign in again).</summary>
     public async Task RestartConsoleAsync()

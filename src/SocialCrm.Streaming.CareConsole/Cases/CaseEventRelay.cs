@@ -10,9 +10,11 @@ namespace SocialCrm.Streaming.CareConsole.Cases;
 /// <summary>
 /// Sends case events to the downstream topic for CRM systems from each brand's outbox in Redis, which a case change
 /// fills in the same script as the case: an event made while Kafka is down, or left when the console stops, is sent
-/// once Kafka is back, or by the next console to start. At least once: an event may arrive twice (a console stopped
-/// between its delivery and its trim, or two replicas relaying one brand); it carries the case's version, by which a
-/// consumer knows a repeat. Never blocks a web request: the change only wakes the relay.
+/// once Kafka is back, or by the next console to start. One replica at a time relays a brand: it holds the brand's
+/// relay lease in Redis meanwhile, and a replica that finds it held tries again a second later. At least once: an
+/// event may arrive twice (a console stopped between its delivery and its trim, or a round that outlived its lease);
+/// it carries the case's version, by which a consumer knows a repeat. Never blocks a web request: the change only
+/// wakes the relay.
 /// </summary>
 public sealed partial class CaseEventRelay(
     IConnectionMultiplexer connection, CaseStore store, IProducer<string, string> producer, string topic, ILogger<CaseEventRelay> log)
@@ -23,8 +25,31 @@ public sealed partial class CaseEventRelay(
     /// <summary>How often outboxes are looked for by name: what an earlier run or another replica left.</summary>
     private static readonly TimeSpan Sweep = TimeSpan.FromSeconds(30);
 
-    /// <summary>How long a brand whose events could not be sent waits before the next attempt.</summary>
+    /// <summary>How long a brand whose events could not be sent, or that another replica relays, waits before the next attempt.</summary>
     private static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// How long a replica may relay a brand before another may take over: past a round's longest wait (a batch's sends,
+    /// each given up after the producer's 30 s), so a lease outlives the round, unless the replica died holding it.
+    /// </summary>
+    private static readonly TimeSpan Lease = TimeSpan.FromSeconds(45);
+
+    // The lease is renewed, and let go, only while this replica still holds it (it may have expired and been taken by another).
+    private const string RenewScript = """
+        if redis.call('GET', KEYS[1]) == ARGV[1] then
+          return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+        end
+        return 0
+        """;
+
+    private const string ReleaseScript = """
+        if redis.call('GET', KEYS[1]) == ARGV[1] then
+          return redis.call('DEL', KEYS[1])
+        end
+        return 0
+        """;
+
+    private readonly string _replica = Guid.NewGuid().ToString("N");
 
     // Trims the events sent only while the outbox still starts with them: another replica may have sent and trimmed them.
     private const string TrimScript = """
@@ -73,12 +98,16 @@ public sealed partial class CaseEventRelay(
             }
             foreach (var brand in pending.ToList())
             {
-                if (!await TryRelayAsync(brand, stoppingToken).ConfigureAwait(false))
+                var outcome = await TryRelayAsync(brand, stoppingToken).ConfigureAwait(false);
+                if (outcome == RelayOutcome.Failed)
                 {
                     // Kafka or Redis is what failed, and every brand needs both: the others wait for the next round too.
                     break;
                 }
-                pending.Remove(brand);
+                if (outcome == RelayOutcome.Sent)
+                {
+                    pending.Remove(brand);
+                }
             }
             await WaitAsync(pending.Count > 0 ? RetryAfter : nextSweep - DateTime.UtcNow, stoppingToken).ConfigureAwait(false);
         }
@@ -105,30 +134,28 @@ public sealed partial class CaseEventRelay(
         }
     }
 
-    /// <summary>Sends the brand's outbox, oldest first, a batch at a time; false when it must be tried again.</summary>
-    private async Task<bool> TryRelayAsync(string brand, CancellationToken stoppingToken)
+    private enum RelayOutcome { Sent, RelayedElsewhere, Failed }
+
+    /// <summary>Sends the brand's outbox, oldest first, a batch at a time, holding the brand's relay lease.</summary>
+    private async Task<RelayOutcome> TryRelayAsync(string brand, CancellationToken stoppingToken)
     {
         var key = store.Keys.Outbox(brand);
+        var lease = store.Keys.OutboxRelay(brand);
         try
         {
-            while (true)
+            if (!await connection.GetDatabase().StringSetAsync(lease, _replica, Lease, When.NotExists).ConfigureAwait(false))
             {
-                var batch = await connection.GetDatabase().ListRangeAsync(key, 0, BatchSize - 1).ConfigureAwait(false);
-                if (batch.Length == 0)
-                {
-                    return true;
-                }
-                var events = batch.Select(entry => (Json: (string)entry!, Change: store.EventOf(key, entry!))).ToList();
-                // A case gone from Redis (its customer erased) takes its unsent events with it: nothing of it goes out after.
-                var kept = await Task.WhenAll(events.Select(e => e.Change is { } change
-                    ? connection.GetDatabase().KeyExistsAsync(store.Keys.Case(brand, change.Subject.SignalId))
-                    : Task.FromResult(false))).ConfigureAwait(false);
-                var sends = events.Where((_, i) => kept[i])
-                    .Select(e => producer.ProduceAsync(topic, new Message<string, string> { Key = e.Change!.Subject.SignalId, Value = e.Json }, stoppingToken))
-                    .ToList();
-                await Task.WhenAll(sends).ConfigureAwait(false);
-                await connection.GetDatabase().ScriptEvaluateAsync(TrimScript, [key], [batch[0], batch.Length]).ConfigureAwait(false);
+                return RelayOutcome.RelayedElsewhere;
             }
+            try
+            {
+                await SendOutboxAsync(brand, key, lease, stoppingToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                await connection.GetDatabase().ScriptEvaluateAsync(ReleaseScript, [lease], [_replica]).ConfigureAwait(false);
+            }
+            return RelayOutcome.Sent;
         }
         catch (Exception ex) when (ex is KafkaException or RedisException or OperationCanceledException)
         {
@@ -136,7 +163,32 @@ public sealed partial class CaseEventRelay(
             {
                 LogNotSent(log, brand, topic, ex.Message);
             }
-            return false;
+            return RelayOutcome.Failed;
+        }
+    }
+
+    /// <summary>Sends the outbox a batch at a time until it is empty, the lease renewed before each batch.</summary>
+    private async Task SendOutboxAsync(string brand, string key, string lease, CancellationToken stoppingToken)
+    {
+        while (true)
+        {
+            var db = connection.GetDatabase();
+            await db.ScriptEvaluateAsync(RenewScript, [lease], [_replica, (long)Lease.TotalMilliseconds]).ConfigureAwait(false);
+            var batch = await db.ListRangeAsync(key, 0, BatchSize - 1).ConfigureAwait(false);
+            if (batch.Length == 0)
+            {
+                return;
+            }
+            var events = batch.Select(entry => (Json: (string)entry!, Change: store.EventOf(key, entry!))).ToList();
+            // A case gone from Redis (its customer erased) takes its unsent events with it: nothing of it goes out after.
+            var kept = await Task.WhenAll(events.Select(e => e.Change is { } change
+                ? db.KeyExistsAsync(store.Keys.Case(brand, change.Subject.SignalId))
+                : Task.FromResult(false))).ConfigureAwait(false);
+            var sends = events.Where((_, i) => kept[i])
+                .Select(e => producer.ProduceAsync(topic, new Message<string, string> { Key = e.Change!.Subject.SignalId, Value = e.Json }, stoppingToken))
+                .ToList();
+            await Task.WhenAll(sends).ConfigureAwait(false);
+            await db.ScriptEvaluateAsync(TrimScript, [key], [batch[0], batch.Length]).ConfigureAwait(false);
         }
     }
 

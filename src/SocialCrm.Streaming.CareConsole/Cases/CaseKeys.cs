@@ -20,6 +20,9 @@ public sealed class CaseKeys(string prefix)
     /// <summary>List: the brand's case events not yet sent to the case events topic, oldest first (only with a Kafka bootstrap).</summary>
     public string Outbox(string brand) => $"{prefix}:{{{brand}}}:cases:outbox";
 
+    /// <summary>String: the console replica relaying the brand's <see cref="Outbox"/> now, with an expiry (a lease).</summary>
+    public string OutboxRelay(string brand) => $"{prefix}:{{{brand}}}:cases:relay";
+
     /// <summary>A SCAN pattern matching every brand's <see cref="Outbox"/> key (braces are not special in a pattern).</summary>
     public string OutboxPattern => $"{prefix}:{{*}}:cases:outbox";
 
