@@ -85,6 +85,35 @@ public sealed class CaseEventsTopicTests(RedisServersFixture servers, MockKafkaF
     }
 
     /// <summary>
+    /// A replica's relay lease always expires; a key at its place without an expiry is another hand's, and would hold the
+    /// brand's case events back for good: it is given the lease's expiry, after which the events go.
+    /// </summary>
+    [RedisTheory]
+    [MemberData(nameof(RedisServers.Available), MemberType = typeof(RedisServers))]
+    public async Task A_relay_lease_another_hand_left_without_an_expiry_is_given_one(string server)
+    {
+        var topic = kafka.CreateUniqueTopic("cases", 1);
+        await using var scenario = await ConsoleScenario.StartAsync(servers.Get(server), (kafka.BootstrapServers, topic));
+        var keys = new CaseKeys(scenario.KeyPrefix);
+        await scenario.Redis.StringSetAsync(keys.OutboxRelay("acme"), "left by another hand");
+        var alert = await scenario.WriteAlertAsync("acme", "cust-1");
+        using var ana = await scenario.SignedInAsync("ana");
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/brands/acme/cases/{alert.Id}/claim") { Content = JsonContent.Create(new { }) };
+        request.Headers.Add(Access.WriteGuard.HeaderName, "1");
+        Assert.Equal(HttpStatusCode.OK, (await ana.SendAsync(request)).StatusCode);
+
+        TimeSpan? expiry = null;
+        for (var waited = 0; expiry is null; waited++)
+        {
+            Assert.True(waited < 100, "the lease key left without an expiry was not given one within 10 s");
+            await Task.Delay(100);
+            expiry = await scenario.Redis.KeyTimeToLiveAsync(keys.OutboxRelay("acme"));
+        }
+        Assert.InRange(expiry.Value, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(45));
+        Assert.Equal(1, await scenario.Redis.ListLengthAsync(keys.Outbox("acme")));
+    }
+
+    /// <summary>
     /// Case events made while Kafka is down wait in the brand's outbox in Redis, written with the case: the console that
     /// made them stops before Kafka is back (they used to be lost with its producer's queue, and any made during an outage
     /// longer than the producer's timeout), and the next console sends every one — but the event of a case erased

@@ -143,8 +143,12 @@ public sealed partial class CaseEventRelay(
         var lease = store.Keys.OutboxRelay(brand);
         try
         {
-            if (!await connection.GetDatabase().StringSetAsync(lease, _replica, Lease, When.NotExists).ConfigureAwait(false))
+            var db = connection.GetDatabase();
+            if (!await db.StringSetAsync(lease, _replica, Lease, When.NotExists).ConfigureAwait(false))
             {
+                // A replica's lease always expires: a key without an expiry is another hand's, which would otherwise hold
+                // the brand's events back for good. Given one, it lets the brand go in as long as a lease would.
+                await db.KeyExpireAsync(lease, Lease, ExpireWhen.HasNoExpiry).ConfigureAwait(false);
                 return RelayOutcome.RelayedElsewhere;
             }
             try
