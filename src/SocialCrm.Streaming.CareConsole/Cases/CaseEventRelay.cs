@@ -49,8 +49,6 @@ public sealed partial class CaseEventRelay(
         return 0
         """;
 
-    private readonly string _replica = Guid.NewGuid().ToString("N");
-
     // Trims the events sent only while the outbox still starts with them: another replica may have sent and trimmed them.
     private const string TrimScript = """
         if redis.call('LINDEX', KEYS[1], 0) == ARGV[1] then
@@ -59,6 +57,9 @@ public sealed partial class CaseEventRelay(
         end
         return 0
         """;
+
+    /// <summary>What this replica's leases hold, told apart from another replica's.</summary>
+    private readonly string _replica = Guid.NewGuid().ToString("N");
 
     private readonly Channel<string> _changed = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
 
@@ -157,7 +158,7 @@ public sealed partial class CaseEventRelay(
             }
             finally
             {
-                await connection.GetDatabase().ScriptEvaluateAsync(ReleaseScript, [lease], [_replica]).ConfigureAwait(false);
+                await db.ScriptEvaluateAsync(ReleaseScript, [lease], [_replica]).ConfigureAwait(false);
             }
             return RelayOutcome.Sent;
         }
