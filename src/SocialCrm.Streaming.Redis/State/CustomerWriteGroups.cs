@@ -17,7 +17,10 @@ internal sealed class CustomerWriteGroups(
     /// <summary>Flushes taken per group: bounds the memory of one round of calls.</summary>
     private const int MaxFlushesPerGroup = 1_024;
 
-    /// <summary>Flushes per call: bounds how long one script holds the server, which serves nothing else meanwhile.</summary>
+    /// <summary>
+    /// Flushes per call: bounds how long one script holds the server, which serves nothing else meanwhile (and a call's
+    /// arguments bound it too: <see cref="FlushGroupScript.MaxArguments"/>).
+    /// </summary>
     private const int MaxSectionsPerCall = 128;
 
     /// <summary>Groups in flight at once: while they are, further flushes gather into the next group.</summary>
@@ -103,13 +106,36 @@ internal sealed class CustomerWriteGroups(
         var calls = new List<Task>();
         foreach (var brand in group.GroupBy(flush => flush.Brand))
         {
-            foreach (var chunk in brand.Chunk(MaxSectionsPerCall))
+            foreach (var call in CallsOf(brand))
             {
-                calls.Add(WriteCallAsync(brand.Key, chunk));
+                calls.Add(WriteCallAsync(brand.Key, call));
             }
         }
         // Each call completes its own flushes and never throws: awaiting them all only paces the next group.
         await Task.WhenAll(calls).ConfigureAwait(false);
+    }
+
+    /// <summary>One brand's flushes, in order, as calls of at most <see cref="MaxSectionsPerCall"/> flushes and <see cref="FlushGroupScript.MaxArguments"/> arguments.</summary>
+    private IEnumerable<PendingFlush[]> CallsOf(IEnumerable<PendingFlush> brandFlushes)
+    {
+        var call = new List<PendingFlush>();
+        var arguments = FlushGroupScript.HeaderLength;
+        foreach (var flush in brandFlushes)
+        {
+            var size = flush.Section.Arguments(options);
+            if (call.Count == MaxSectionsPerCall || (call.Count > 0 && arguments + size > FlushGroupScript.MaxArguments))
+            {
+                yield return [.. call];
+                call.Clear();
+                arguments = FlushGroupScript.HeaderLength;
+            }
+            call.Add(flush);
+            arguments += size;
+        }
+        if (call.Count > 0)
+        {
+            yield return [.. call];
+        }
     }
 
     private async Task WriteCallAsync(BrandKeys brand, PendingFlush[] flushes)

@@ -16,10 +16,17 @@ namespace SocialCrm.Streaming.Redis.State;
 internal static class FlushGroupScript
 {
     /// <summary>ARGV entries before the first section.</summary>
-    private const int HeaderLength = 13;
+    public const int HeaderLength = 13;
 
     /// <summary>KEYS entries before the volume keys.</summary>
     private const int SharedKeys = 5;
+
+    /// <summary>
+    /// ARGV entries one call takes at most (a section larger than that goes alone): the client's argument array, 16 bytes
+    /// an entry, then stays below the 85,000 bytes from which .NET puts an array on the large object heap, where every
+    /// 100 KB or so of such arrays started a full (gen2) collection in the node while it was busy.
+    /// </summary>
+    public const int MaxArguments = 5_000;
 
     // KEYS: alerts list, triggers list, risk zset, advocates zset, ranked-last-seen zset, the group's distinct volume
     //       keys, the group's distinct fence keys, then per section: the customer hash (version > 0 only), one "seen"
@@ -256,7 +263,7 @@ internal static class FlushGroupScript
                 keyCount++;
             }
             keyCount += (section.CustomerKey is null ? 0 : 1) + section.Signals.Count + (section.HasTimelineKey(options) ? 1 : 0);
-            argCount += 6 + 2 * section.Fields.Count + 4 + 3 * section.Volume.Count + 1 + 2 * section.Signals.Count + 1 + section.TimelineEntries(options);
+            argCount += section.Arguments(options);
         }
 
         var keys = new RedisKey[keyCount];
@@ -377,4 +384,8 @@ internal sealed record FlushSection(
 
     /// <summary>How many timeline entries the section writes: none for signals only, or when timelines are off.</summary>
     public int TimelineEntries(RedisStoreOptions options) => HasTimelineKey(options) ? Timeline.Count : 0;
+
+    /// <summary>The ARGV entries the section adds to a call (see <see cref="FlushGroupScript.Source"/>).</summary>
+    public int Arguments(RedisStoreOptions options) =>
+        6 + 2 * Fields.Count + 4 + 3 * Volume.Count + 1 + 2 * Signals.Count + 1 + TimelineEntries(options);
 }
