@@ -51,6 +51,9 @@ public sealed class BenchCommandTests(ITestOutputHelper output)
                 Assert.True(p50 <= p99 && p99 <= p999 && p999 <= measured.GetProperty("maxMs").GetDouble(), measured.ToString());
             }
             Assert.All(latencyRuns, run => Assert.True(run.GetProperty("longestGcPauseMs").GetDouble() >= 0, run.ToString()));
+            // The generation of the longest pause's collection, where one was seen: 0, 1 or 2.
+            Assert.All(latencyRuns, run => Assert.True(run.GetProperty("longestGcPauseGeneration") is var generation
+                && (generation.ValueKind == JsonValueKind.Null || generation.GetInt32() is >= 0 and <= 2), run.ToString()));
             Assert.Contains(lines, line => line.Contains("longest GC pause ms", StringComparison.Ordinal));
 
             var scale = Assert.Single(root.GetProperty("scale").EnumerateArray());

@@ -133,8 +133,8 @@ public sealed class BenchTargetsTests
 
     private static LatencyResult Latency(string basis, double rate, double pipelineP99, double rawP99) =>
         new(basis, rate, rate, 6, 2, 5, new LatencyPercentiles(30_000, 2, pipelineP99, pipelineP99 + 1, pipelineP99 + 2),
-            new LatencyPercentiles(30_000, 1, rawP99, rawP99 + 1, rawP99 + 2), LongestGcPauseMs: 3);
+            new LatencyPercentiles(30_000, 1, rawP99, rawP99 + 1, rawP99 + 2), LongestGcPauseMs: 3, LongestGcPauseGeneration: 0);
 
     private static ScaleResult Scale(int customers, double activationPerSecond, double steadyPerSecond, long workingSet = 900 * Mb, long broker = 100 * Mb) =>
-        new(customers, customers, Figure(activationPerSecond), Figure(steadyPerSecond), 600L * customers, 600, 400 * Mb, workingSet, broker, LongestGcPauseMs: 3);
+        new(customers, customers, Figure(activationPerSecond), Figure(steadyPerSecond), 600L * customers, 600, 400 * Mb, workingSet, broker, LongestGcPauseMs: 3, LongestGcPauseGeneration: 0);
 }

@@ -270,9 +270,10 @@ public static class BenchCommand
         await node.WaitUntilDoneAsync(doneBefore + total, cancellationToken).ConfigureAwait(false);
         node.Metrics.LatencyObserver = null;
         await floor.ConfigureAwait(false);
+        var longestGcPause = gcPauses.LongestBetween(measuredFrom.UtcDateTime, DateTime.UtcNow);
         return new LatencyResult(rateBasis, rate, total / offeredFor.TotalSeconds, (offeredFor - LatencyWarmUp).TotalSeconds, LatencyWarmUp.TotalSeconds,
             int.Parse(BenchKafka.FetchWaitMs, CultureInfo.InvariantCulture), pipeline.Percentiles(), raw.Percentiles(),
-            gcPauses.LongestBetween(measuredFrom.UtcDateTime, DateTime.UtcNow));
+            longestGcPause.Milliseconds, longestGcPause.Generation);
     }
 
     /// <summary>The generator's realistic mix (brands, prospects, churners, a crisis), with <paramref name="customers"/> split over the brands.</summary>

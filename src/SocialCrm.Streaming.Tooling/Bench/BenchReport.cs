@@ -24,19 +24,20 @@ public sealed record ThroughputResult(IReadOnlyList<ThroughputFigure> BaselinePa
 /// Latency at one offered rate (<see cref="RateBasis"/> says how it was chosen): what was asked of the producer, what
 /// it achieved, and the percentiles of the pipeline and of a raw consume-and-parse loop reading the same records
 /// meanwhile (the floor on this broker), and the longest garbage collection pause of this process (node and raw loop
-/// both) that ended while they were measured.
+/// both) that ended while they were measured, with the generation its collection collected.
 /// </summary>
 public sealed record LatencyResult(string RateBasis, double OfferedPerSecond, double AchievedPerSecond, double MeasuredSeconds, double WarmUpSeconds,
-    int FetchWaitMaxMs, LatencyPercentiles Pipeline, LatencyPercentiles RawConsume, double LongestGcPauseMs);
+    int FetchWaitMaxMs, LatencyPercentiles Pipeline, LatencyPercentiles RawConsume, double LongestGcPauseMs, int? LongestGcPauseGeneration);
 
 /// <summary>
 /// One customer count of the scale phase. <see cref="WorkingSetBytes"/> is the whole process's, of which
 /// <see cref="BrokerWorkingSetBytes"/> is the embedded Kafka broker's share (<see cref="BenchResult.BrokerMethod"/>);
 /// the rest is the node's. <see cref="LongestGcPauseMs"/>: the longest garbage collection pause while the customers
-/// were activated and fed (the heap readings' forced collections left out).
+/// were activated and fed (the heap readings' forced collections left out), of a collection of <see cref="LongestGcPauseGeneration"/>.
 /// </summary>
 public sealed record ScaleResult(int Customers, long ActiveEntities, ThroughputFigure Activation, ThroughputFigure Steady,
-    long HeapDeltaBytes, double HeapBytesPerEntity, long ManagedHeapBytes, long WorkingSetBytes, long BrokerWorkingSetBytes, double LongestGcPauseMs)
+    long HeapDeltaBytes, double HeapBytesPerEntity, long ManagedHeapBytes, long WorkingSetBytes, long BrokerWorkingSetBytes, double LongestGcPauseMs,
+    int? LongestGcPauseGeneration)
 {
     public long NodeWorkingSetBytes => WorkingSetBytes - BrokerWorkingSetBytes;
 }
@@ -102,12 +103,14 @@ public sealed record BenchResult(
         {
             foreach (var (name, p) in new[] { ("full pipeline: effects in Redis and Kafka", l.Pipeline), ("raw consume + parse of the same records", l.RawConsume) })
             {
-                latency.Add($"{N(l.OfferedPerSecond)} ({l.RateBasis})", name, N(l.AchievedPerSecond), F1(l.MeasuredSeconds), N(p.Samples), F1(p.P50Ms), F1(p.P99Ms), F1(p.P999Ms), F1(p.MaxMs), F1(l.LongestGcPauseMs));
+                latency.Add($"{N(l.OfferedPerSecond)} ({l.RateBasis})", name, N(l.AchievedPerSecond), F1(l.MeasuredSeconds), N(p.Samples), F1(p.P50Ms), F1(p.P99Ms), F1(p.P999Ms), F1(p.MaxMs),
+                    new GcPause(l.LongestGcPauseMs, l.LongestGcPauseGeneration).Describe());
             }
         }
         lines.Add(latency.ToString());
         lines.Add($"  (consumers use fetch.wait.max.ms={Latency[0].FetchWaitMaxMs}: the mock broker holds an empty fetch that long even when records arrive, a real broker answers at once;");
         lines.Add("   the longest GC pause is this process's, which holds the node and the raw loop: a record that waited through it waited that long at least;");
+        lines.Add("   beside it, the generation its collection collected: a gen1 collection copies what outlived the young ones, such as new customers' actors;");
         lines.Add("   the pipeline also waits out its Redis server's pauses: Garnet, in a .NET process, pauses for its own GC, so --redis measures against a Redis)");
         lines.Add("");
 
@@ -118,7 +121,7 @@ public sealed record BenchResult(
         {
             scale.Add(N(s.Customers), N(s.ActiveEntities), N(s.Activation.PerSecond), N(s.Activation.Cost.CpuMicrosecondsPerRecord),
                 N(s.Steady.PerSecond), N(s.Steady.Cost.CpuMicrosecondsPerRecord), N(s.HeapBytesPerEntity), Mb(s.ManagedHeapBytes), Mb(s.WorkingSetBytes),
-                Mb(s.BrokerWorkingSetBytes), Mb(s.NodeWorkingSetBytes), N(s.LongestGcPauseMs));
+                Mb(s.BrokerWorkingSetBytes), Mb(s.NodeWorkingSetBytes), new GcPause(s.LongestGcPauseMs, s.LongestGcPauseGeneration).Describe());
         }
         lines.Add(scale.ToString());
         lines.Add("  Heap method: " + HeapMethod);

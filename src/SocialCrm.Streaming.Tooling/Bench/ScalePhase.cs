@@ -60,7 +60,8 @@ public static class ScalePhase
         await node.StopAsync(kafka).ConfigureAwait(false);
         var delta = loaded.ManagedHeapBytes - idle.ManagedHeapBytes;
         return new ScaleResult(all, entities, activated, steadyRun,
-            delta, entities > 0 ? (double)delta / entities : 0, loaded.ManagedHeapBytes, loaded.WorkingSetBytes, broker, longestGcPause);
+            delta, entities > 0 ? (double)delta / entities : 0, loaded.ManagedHeapBytes, loaded.WorkingSetBytes, broker,
+            longestGcPause.Milliseconds, longestGcPause.Generation);
     }
 
     /// <summary>One fed stretch of the scale phase, with its progress on standard error (the 1M phase runs for minutes).</summary>
