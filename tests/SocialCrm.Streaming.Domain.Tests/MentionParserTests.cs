@@ -52,6 +52,41 @@ public sealed class MentionParserTests
         Assert.Equal("x:a1", mention.EntityId.LocalId);
     }
 
+    [Theory]
+    [InlineData("c42", "a1")]
+    [InlineData(null, "a1")]
+    [InlineData("kunde-ü-€", "a1")]
+    [InlineData(null, "作者-😀")]
+    [InlineData(null, "€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€€")]
+    public void A_record_key_is_the_mention_s_entity_id_when_it_is_that_id_s_utf8_byte_for_byte(string? customerId, string authorId)
+    {
+        var mention = Parse(With("customerId", customerId is null ? null : $"\"{customerId}\"")).Mention! with { Author = new Author(authorId) };
+        var key = Encoding.UTF8.GetBytes(mention.EntityId.Value);
+        Assert.True(mention.HasEntityId(key));
+        Assert.False(mention.HasEntityId(key[..^1]));
+        Assert.False(mention.HasEntityId([.. key, (byte)'x']));
+        Assert.False(mention.HasEntityId([.. key, (byte)':']));
+        Assert.False(mention.HasEntityId(Encoding.UTF8.GetBytes(mention.EntityId.Value.Replace(':', ';'))));
+        Assert.False(mention.HasEntityId(Encoding.UTF8.GetBytes(mention.EntityId.Value.ToUpperInvariant())));
+        Assert.False(mention.HasEntityId([]));
+        // A prospect's key holds its platform; a customer's does not.
+        Assert.Equal(customerId is null, mention.HasEntityId(Encoding.UTF8.GetBytes($"acme:x:{authorId}")));
+        Assert.Equal(customerId is not null, mention.HasEntityId(Encoding.UTF8.GetBytes($"acme:{customerId}")));
+    }
+
+    [Fact]
+    public void An_unpaired_surrogate_in_an_id_matches_the_key_its_id_would_encode_to()
+    {
+        // Encoding writes U+FFFD for it, on both sides: the key check sees the bytes the id string would have given.
+        Assert.True(EntityId.IsUtf8Of(Encoding.UTF8.GetBytes("acme:\ud800x"), "acme", "\ud800x"));
+        Assert.True(EntityId.IsUtf8Of("acme:\uFFFDx"u8, "acme", "\ud800x"));
+        Assert.False(EntityId.IsUtf8Of("acme:x"u8, "acme", "\ud800x"));
+        // A part longer than any id is still compared (encoded apart).
+        var longPart = new string('€', 500);
+        Assert.True(EntityId.IsUtf8Of(Encoding.UTF8.GetBytes("acme:" + longPart), "acme", longPart));
+        Assert.False(EntityId.IsUtf8Of(Encoding.UTF8.GetBytes("acme:" + longPart[1..]), "acme", longPart));
+    }
+
     [Fact]
     public void Optional_fields_default_when_absent_or_null()
     {

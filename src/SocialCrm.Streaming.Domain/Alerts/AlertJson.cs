@@ -63,8 +63,8 @@ public static class AlertJson
         w.WriteString("summary"u8, a.Summary);
         WriteReasons(w, a.Reasons);
         WriteEvidence(w, a.Evidence);
-        w.WriteString("eventTime"u8, FormatTime(a.EventTime));
-        w.WriteString("detectedAt"u8, FormatTime(a.DetectedAt));
+        w.WriteString("eventTime"u8, FormatTime(a.EventTime, stackalloc char[MaxTimeLength]));
+        w.WriteString("detectedAt"u8, FormatTime(a.DetectedAt, stackalloc char[MaxTimeLength]));
         WriteRulesVersion(w, a);
         w.WriteEndObject();
     }
@@ -92,8 +92,8 @@ public static class AlertJson
         WriteReasons(w, t.Reasons);
         w.WriteString("suggestedAction"u8, t.SuggestedAction);
         w.WriteString("priority"u8, t.Priority.ToWire());
-        w.WriteString("eventTime"u8, FormatTime(t.EventTime));
-        w.WriteString("detectedAt"u8, FormatTime(t.DetectedAt));
+        w.WriteString("eventTime"u8, FormatTime(t.EventTime, stackalloc char[MaxTimeLength]));
+        w.WriteString("detectedAt"u8, FormatTime(t.DetectedAt, stackalloc char[MaxTimeLength]));
         WriteEvidence(w, t.Evidence);
         WriteRulesVersion(w, t);
         w.WriteEndObject();

@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace SocialCrm.Streaming.Domain.Mentions;
 
 /// <summary>
@@ -84,6 +86,37 @@ public readonly record struct EntityId
 
     public static EntityId ForProspect(string brand, Platform platform, string authorId) =>
         new($"{brand}:{platform.ToWire()}:{authorId}", brand.Length);
+
+    /// <summary>
+    /// Whether <paramref name="utf8"/> is the UTF-8 of <paramref name="parts"/> joined by colons, as the id made of them
+    /// would encode (an unpaired surrogate as U+FFFD), without making the id.
+    /// </summary>
+    public static bool IsUtf8Of(ReadOnlySpan<byte> utf8, params ReadOnlySpan<string> parts)
+    {
+        // UTF-8 takes at most 3 bytes per UTF-16 character (GetMaxByteCount adds one for a pending surrogate).
+        Span<byte> encoded = stackalloc byte[3 * (MentionParser.MaxIdLength + 1)];
+        for (var i = 0; i < parts.Length; i++)
+        {
+            if (i > 0)
+            {
+                if (utf8.IsEmpty || utf8[0] != (byte)':')
+                {
+                    return false;
+                }
+                utf8 = utf8[1..];
+            }
+            // Parts are ids and brands (at most MaxIdLength characters); a longer one is encoded on the heap.
+            var part = Encoding.UTF8.GetMaxByteCount(parts[i].Length) <= encoded.Length
+                ? encoded[..Encoding.UTF8.GetBytes(parts[i], encoded)]
+                : Encoding.UTF8.GetBytes(parts[i]);
+            if (!utf8.StartsWith(part))
+            {
+                return false;
+            }
+            utf8 = utf8[part.Length..];
+        }
+        return utf8.IsEmpty;
+    }
 
     /// <summary>Reads an entity id from its string form; the brand is everything before the first colon.</summary>
     public static bool TryParse(string value, out EntityId id)

@@ -25,6 +25,11 @@ public sealed record Mention
     public EntityId EntityId => CustomerId is { } customer
         ? EntityId.ForCustomer(Brand, customer)
         : EntityId.ForProspect(Brand, Platform, Author.Id);
+
+    /// <summary>Whether <paramref name="utf8"/> is <see cref="EntityId"/> in UTF-8 (a record's key), without making the id.</summary>
+    public bool HasEntityId(ReadOnlySpan<byte> utf8) => CustomerId is { } customer
+        ? EntityId.IsUtf8Of(utf8, Brand, customer)
+        : EntityId.IsUtf8Of(utf8, Brand, Platform.ToWire(), Author.Id);
 }
 
 public sealed record Author(string Id, string? Handle = null, long Followers = 0, bool Verified = false);

@@ -116,7 +116,7 @@ public sealed class MentionPipeline(
         {
             return outcome;
         }
-        if (record.Key is { } key && !KeyMatches(key, mention.EntityId))
+        if (record.Key is { } key && !mention.HasEntityId(key))
         {
             return ParseOutcome.Invalid(RejectReason.KeyMismatch,
                 $"record key '{Encoding.UTF8.GetString(key)}' is not the mention's entity id '{mention.EntityId}'");
@@ -126,15 +126,9 @@ public sealed class MentionPipeline(
             : outcome;
     }
 
-    private static bool KeyMatches(byte[] key, EntityId entityId)
-    {
-        Span<byte> expected = stackalloc byte[Encoding.UTF8.GetMaxByteCount(entityId.Value.Length)];
-        var length = Encoding.UTF8.GetBytes(entityId.Value, expected);
-        return expected[..length].SequenceEqual(key);
-    }
-
     /// <summary>What a record of a batch is after parsing and admission: for the customers, or set aside.</summary>
-    private readonly record struct Parsed(Mention? Mention, ApplyProfile? Profile, string? Brand, Rejection? Rejection, Task<Rejection?>? Admission);
+    /// <param name="EntityId">A mention's entity id, made once (<see cref="Mention.EntityId"/> builds the string at each read).</param>
+    private readonly record struct Parsed(Mention? Mention, string? EntityId, ApplyProfile? Profile, Rejection? Rejection, Task<Rejection?>? Admission);
 
     /// <summary>Called in batch order (SelectAsync); whatever it awaits, it hands its batch over after the one before.</summary>
     private async Task<Processed[]> ProcessBatchAsync(ConsumedRecord[] records, IActorRef dispatcher, CancellationToken cancellationToken)
@@ -200,8 +194,9 @@ public sealed class MentionPipeline(
                 return new Parsed(null, null, null, outcome.Rejection!, null);
             }
             var mention = authorPseudonyms?.PseudonymiseAuthor(parsed) ?? parsed;
-            CountIfMisaligned(record, mention.EntityId.Value);
-            return new Parsed(mention, null, mention.Brand, null, brands.CheckAsync(mention.Brand, cancellationToken));
+            var entityId = mention.EntityId.Value;
+            CountIfMisaligned(record, entityId);
+            return new Parsed(mention, entityId, null, null, brands.CheckAsync(mention.Brand, cancellationToken));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -229,7 +224,7 @@ public sealed class MentionPipeline(
         {
             return new Parsed(null, null, null, invalid, null);
         }
-        return new Parsed(null, new ApplyProfile(id.Value, profile, record.Position), id.Brand, null, brands.CheckAsync(id.Brand, cancellationToken));
+        return new Parsed(null, null, new ApplyProfile(id.Value, profile, record.Position), null, brands.CheckAsync(id.Brand, cancellationToken));
     }
 
     /// <summary>Sets aside the records whose brand is refused; groups the others by customer, in order.</summary>
@@ -246,9 +241,9 @@ public sealed class MentionPipeline(
             {
                 parsed[i] = parsed[i] with { Rejection = refused };
             }
-            else if (parsed[i].Mention is { } mention)
+            else if (parsed[i] is { Mention: { } mention, EntityId: { } entityId })
             {
-                builder.AddMention(i, mention.EntityId.Value, new PositionedMention(mention, records[i].Position));
+                builder.AddMention(i, entityId, new PositionedMention(mention, records[i].Position));
             }
             else
             {

@@ -249,11 +249,13 @@ internal static class FlushGroupScript
         var fences = new Dictionary<int, int>();
         var keyCount = SharedKeys;
         var argCount = HeaderLength;
-        foreach (var section in sections)
+        // Index loops throughout: foreach over an IReadOnlyList boxes its enumerator, a garbage object per list per flush.
+        for (var s = 0; s < sections.Count; s++)
         {
-            foreach (var increment in section.Volume)
+            var section = sections[s];
+            for (var i = 0; i < section.Volume.Count; i++)
             {
-                if (minutes.TryAdd(increment.Minute, minutes.Count + 1))
+                if (minutes.TryAdd(section.Volume[i].Minute, minutes.Count + 1))
                 {
                     keyCount++;
                 }
@@ -299,8 +301,9 @@ internal static class FlushGroupScript
         args[11] = fences.Count;
         args[12] = (long)options.ExpiryRenewalInterval().TotalSeconds;
         var a = HeaderLength;
-        foreach (var section in sections)
+        for (var s = 0; s < sections.Count; s++)
         {
+            var section = sections[s];
             if (section.CustomerKey is { } customerKey)
             {
                 keys[k++] = customerKey;
@@ -311,8 +314,9 @@ internal static class FlushGroupScript
             args[a++] = section.Fields.Count;
             args[a++] = RedisCustomerStore.VersionField;
             args[a++] = section.Version;
-            foreach (var field in section.Fields)
+            for (var i = 0; i < section.Fields.Count; i++)
             {
+                var field = section.Fields[i];
                 args[a++] = field.Name;
                 args[a++] = field.Text is { } text ? text : field.Integer;
             }
@@ -320,15 +324,17 @@ internal static class FlushGroupScript
             args[a++] = Score(section.RiskScore);
             args[a++] = Score(section.AdvocacyScore);
             args[a++] = section.Volume.Count;
-            foreach (var increment in section.Volume)
+            for (var i = 0; i < section.Volume.Count; i++)
             {
+                var increment = section.Volume[i];
                 args[a++] = minutes[increment.Minute];
                 args[a++] = increment.SentimentClass;
                 args[a++] = increment.Count;
             }
             args[a++] = section.Signals.Count;
-            foreach (var signal in section.Signals)
+            for (var i = 0; i < section.Signals.Count; i++)
             {
+                var signal = section.Signals[i];
                 keys[k++] = brand.SignalSeen(signal.Id);
                 args[a++] = signal.Stream == SignalStream.CrisisAlerts ? "c" : "t";
                 args[a++] = signal.Json;
