@@ -19,7 +19,7 @@ public sealed class CustomerReaderTests(RedisServersFixture servers)
         var store = new RedisCustomerStore(connection, new RedisStoreOptions { KeyPrefix = "view" });
         var id = EntityId.ForCustomer("acme", "c1");
         SnapshotField[] fields = [new("stage", "active"), new("wm:3", 17), new("x:clv", 120)];
-        Assert.True(await store.WriteAsync(new CustomerWrite(id, 1, fields, 0.5, 0, [], []), default));
+        Assert.True(await store.WriteAsync(new CustomerWrite(id, 1, fields, 0.5, 0, [], [])));
 
         var state = await new CustomerReader(connection, store.Keys, new ForeignData(NullLogger<ForeignData>.Instance)).ReadStateAsync(id);
 

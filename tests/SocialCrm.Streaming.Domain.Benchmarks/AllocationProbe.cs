@@ -83,7 +83,7 @@ public static class AllocationProbe
             model.Apply(modelState, mention, position, pending, out _);
             var modelApplied = GC.GetAllocatedBytesForCurrentThread();
             modelApply += modelApplied - before;
-            GC.KeepAlive(model.ToWrite(modelState, i + 1, pending));
+            GC.KeepAlive(model.ToWrite(modelState, i + 1, pending, null));
             write += GC.GetAllocatedBytesForCurrentThread() - modelApplied;
         }
         return

@@ -75,7 +75,7 @@ internal static class FlushCostProbe
             {
                 var customer = owned[i / inFlight % owned.Length];
                 var version = ++versions[customer];
-                if (!await store.WriteAsync(Flush(customer, version, whole), default).ConfigureAwait(false))
+                if (!await store.WriteAsync(Flush(customer, version, whole)).ConfigureAwait(false))
                 {
                     throw new InvalidOperationException($"flush {version} of customer {customer} was not applied");
                 }

@@ -544,8 +544,7 @@ public sealed class CustomerEntity : UntypedActor
         }
         try
         {
-            _currentWrite = _dependencies.Model.ToWrite(_state, ++_version, _pending)
-                with { Fence = _dependencies.FenceOf(_id) };
+            _currentWrite = _dependencies.Model.ToWrite(_state, ++_version, _pending, _dependencies.FenceOf(_id));
         }
         catch (Exception ex)
         {
@@ -562,10 +561,25 @@ public sealed class CustomerEntity : UntypedActor
     private void Write()
     {
         var write = _currentWrite!;
-        var stored = _dependencies.Store.WriteAsync(write, CancellationToken.None);
-        // Most flushes carry no signal: then the store's answer alone is awaited (no joined task).
-        var done = write.Signals.Count == 0 ? stored : Task.WhenAll(stored, _dependencies.Publisher.PublishAsync(write.Signals, CancellationToken.None));
-        done.PipeTo(Self, success: () => stored.Result ? WriteSucceeded.Instance : WriteSuperseded.Instance, failure: ex => new WriteFailed(ex));
+        if (write.Signals.Count == 0)
+        {
+            // Most flushes carry no signal: the store tells the entity itself how the write ended (no task, no continuation).
+            _dependencies.Store.Write(write, new WriteOutcome(Self));
+            return;
+        }
+        var stored = _dependencies.Store.WriteAsync(write);
+        Task.WhenAll(stored, _dependencies.Publisher.PublishAsync(write.Signals, CancellationToken.None))
+            .PipeTo(Self, success: () => stored.Result ? WriteSucceeded.Instance : WriteSuperseded.Instance, failure: ex => new WriteFailed(ex));
+    }
+
+    /// <summary>Tells the entity how its write ended, from the thread the store finishes on, as the messages the entity handles.</summary>
+    private sealed class WriteOutcome(IActorRef entity) : IWriteOutcome
+    {
+        public void Applied() => entity.Tell(WriteSucceeded.Instance);
+
+        public void Stale() => entity.Tell(WriteSuperseded.Instance);
+
+        public void Failed(Exception cause) => entity.Tell(new WriteFailed(cause));
     }
 
     /// <summary>Creates the entity without the expression compilation of <c>Props.Create(() => ...)</c>, which is paid per activation.</summary>

@@ -59,11 +59,11 @@ public sealed class CustomerModel(LiveRules rules, Func<DateTimeOffset>? clock =
     /// <summary>
     /// The write of one flush: what changed since the state was restored or last taken for a write, with the effects
     /// of the mentions applied since (null: none). <paramref name="version"/> must be the one after that (the restored
-    /// or the last written one plus 1).
+    /// or the last written one plus 1). <paramref name="fence"/> is the writer's claim on the customer's partition.
     /// </summary>
-    public CustomerWrite ToWrite(CustomerState state, long version, PendingEffects? pending) => pending is null
-        ? CustomerWrite.Of(state.Id, version, state.TakeUnwrittenChanges(), [], [], [])
-        : CustomerWrite.Of(state.Id, version, state.TakeUnwrittenChanges(), pending.VolumeIncrements(), ToOutbound(pending.Signals), pending.Timeline);
+    public CustomerWrite ToWrite(CustomerState state, long version, PendingEffects? pending, WriteFence? fence) => pending is null
+        ? CustomerWrite.Of(state.Id, version, state.TakeUnwrittenChanges(), [], [], fence: fence)
+        : CustomerWrite.Of(state.Id, version, state.TakeUnwrittenChanges(), pending.VolumeIncrements(), ToOutbound(pending.Signals), pending.Timeline, fence);
 
     /// <summary>
     /// Live, <c>detectedAt</c> is when the node saw it (the domain only knows event time); the id stays the

@@ -37,10 +37,11 @@ public sealed record CustomerWrite(
 
     /// <summary>Flush <paramref name="version"/> of <paramref name="changes"/>: changes that are not the whole snapshot apply on top of the version before.</summary>
     public static CustomerWrite Of(EntityId id, long version, SnapshotChanges changes, IReadOnlyList<VolumeIncrement> volume, IReadOnlyList<OutboundSignal> signals,
-        IReadOnlyList<byte[]>? timeline = null) =>
+        IReadOnlyList<byte[]>? timeline = null, WriteFence? fence = null) =>
         new(id, version, changes.Fields, changes.RiskScore, changes.AdvocacyScore, volume, signals)
         {
             BaseVersion = changes.Complete ? null : version - 1,
+            Fence = fence,
             Timeline = timeline ?? [],
         };
 }

@@ -10,4 +10,11 @@ public sealed record ConsumedRecord(
     byte[]? Key,
     byte[]? Value,
     Headers? Headers,
-    DateTimeOffset AppendTime);
+    DateTimeOffset AppendTime)
+{
+    /// <summary>
+    /// The commit point of the assignment that handed the record out: a record of an earlier assignment that finishes
+    /// late is done there, not in the partition's current one, which hands it out again.
+    /// </summary>
+    internal PartitionOffsetTracker? Tracker { get; init; }
+}

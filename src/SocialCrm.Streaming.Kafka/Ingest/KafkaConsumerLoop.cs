@@ -176,10 +176,7 @@ public sealed class KafkaConsumerLoop : IAsyncDisposable
 
     public void MarkDone(ConsumedRecord record)
     {
-        if (_trackers.TryGetValue(new TopicPartition(record.Topic, record.Position.Partition), out var tracker))
-        {
-            tracker.Done(record.Position.Offset);
-        }
+        record.Tracker?.Done(record.Position.Offset);
         Interlocked.Decrement(ref _inFlight);
         Interlocked.Increment(ref _doneSinceCommit);
         Interlocked.Exchange(ref _lastProgressTicks, Environment.TickCount64);
@@ -368,7 +365,7 @@ public sealed class KafkaConsumerLoop : IAsyncDisposable
             result.Message.Key,
             result.Message.Value,
             result.Message.Headers,
-            result.Message.Timestamp.UtcDateTime));
+            result.Message.Timestamp.UtcDateTime) { Tracker = tracker });
         if (tracker.InFlight >= _options.MaxInFlightPerPartition && _paused.Add(partition))
         {
             _consumer.Pause([partition]);

@@ -30,11 +30,22 @@ internal sealed class CustomerWriteGroups(
     private List<PendingFlush> _queued = [];
     private int _groupsInFlight;
 
-    /// <summary>True when the flush was applied; false when it was stale (see <see cref="ICustomerStore.WriteAsync"/>).</summary>
-    public Task<bool> WriteAsync(CustomerWrite write)
+    /// <summary>Queues the flush; its outcome is told once its call answered (see <see cref="ICustomerStore.Write"/>).</summary>
+    public void Write(CustomerWrite write, IWriteOutcome outcome)
     {
-        var brand = keys.ForBrand(write.Id.BrandSpan);
-        var pending = new PendingFlush(brand, FlushSection.Of(write, brand));
+        PendingFlush pending;
+        try
+        {
+            // Sized here, so a flush that cannot be sized fails alone rather than the group it would join.
+            var brand = keys.ForBrand(write.Id.BrandSpan);
+            var section = FlushSection.Of(write, brand);
+            pending = new PendingFlush(brand, section, section.Arguments(options), outcome);
+        }
+        catch (Exception ex)
+        {
+            outcome.Failed(ex);
+            return;
+        }
         bool startGroup;
         lock (_gate)
         {
@@ -51,7 +62,6 @@ internal sealed class CustomerWriteGroups(
             // thread first: at light load that hop was most of a flush's added latency); later groups go on where calls complete.
             _ = WriteGroupsAsync();
         }
-        return pending.Applied.Task;
     }
 
     /// <summary>Writes signals not tied to one customer (a brand's), one call per brand.</summary>
@@ -95,7 +105,7 @@ internal sealed class CustomerWriteGroups(
                 // Never leave a flush unanswered, nor this loop dead with its place among the groups in flight taken.
                 foreach (var flush in group)
                 {
-                    flush.Applied.TrySetException(ex);
+                    flush.Failed(ex);
                 }
             }
         }
@@ -122,7 +132,7 @@ internal sealed class CustomerWriteGroups(
         var arguments = FlushGroupScript.HeaderLength;
         foreach (var flush in brandFlushes)
         {
-            var size = flush.Section.Arguments(options);
+            var size = flush.Arguments;
             if (call.Count == MaxSectionsPerCall || (call.Count > 0 && arguments + size > FlushGroupScript.MaxArguments))
             {
                 yield return [.. call];
@@ -148,13 +158,13 @@ internal sealed class CustomerWriteGroups(
                 switch (results[i])
                 {
                     case SectionResult.Applied:
-                        flushes[i].Applied.TrySetResult(true);
+                        flushes[i].Applied();
                         break;
                     case SectionResult.Stale:
-                        flushes[i].Applied.TrySetResult(false);
+                        flushes[i].Stale();
                         break;
                     case SectionResult.Refused:
-                        flushes[i].Applied.TrySetException(new StoreRefusedException(
+                        flushes[i].Failed(new StoreRefusedException(
                             "Redis refused the customer's flush: a key of the customer holds another type", new InvalidDataException("the flush script refused the section (-1)")));
                         break;
                 }
@@ -166,7 +176,7 @@ internal sealed class CustomerWriteGroups(
             // The whole call failed: the server (retried while it lasts) or the brand's shared keys (refused for each).
             foreach (var flush in flushes)
             {
-                flush.Applied.TrySetException(ex);
+                flush.Failed(ex);
             }
         }
     }
@@ -202,10 +212,39 @@ internal sealed class CustomerWriteGroups(
 
     private enum SectionResult { Applied, Stale, Refused }
 
-    private sealed class PendingFlush(BrandKeys brand, FlushSection section)
+    /// <summary>A queued flush, whose outcome is told once: a failure after it was told (of the call, or of the group) tells it nothing more.</summary>
+    private sealed class PendingFlush(BrandKeys brand, FlushSection section, int arguments, IWriteOutcome outcome)
     {
+        private int _told;
+
         public BrandKeys Brand { get; } = brand;
         public FlushSection Section { get; } = section;
-        public TaskCompletionSource<bool> Applied { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public int Arguments { get; } = arguments;
+
+        public void Applied()
+        {
+            if (TakeTurn())
+            {
+                outcome.Applied();
+            }
+        }
+
+        public void Stale()
+        {
+            if (TakeTurn())
+            {
+                outcome.Stale();
+            }
+        }
+
+        public void Failed(Exception cause)
+        {
+            if (TakeTurn())
+            {
+                outcome.Failed(cause);
+            }
+        }
+
+        private bool TakeTurn() => Interlocked.Exchange(ref _told, 1) == 0;
     }
 }

@@ -77,7 +77,7 @@ public sealed class RedisCustomerStore : ICustomerStore
         return new StoredCustomer(version, fields) { Tombstones = RedisErasure.ReadMarker(markerEntries, fields) };
     }
 
-    public Task<bool> WriteAsync(CustomerWrite write, CancellationToken cancellationToken) => _groups.WriteAsync(write);
+    public void Write(CustomerWrite write, IWriteOutcome outcome) => _groups.Write(write, outcome);
 
     public Task WriteSignalsAsync(IReadOnlyList<OutboundSignal> signals, CancellationToken cancellationToken) => _groups.WriteSignalsAsync(signals);
 

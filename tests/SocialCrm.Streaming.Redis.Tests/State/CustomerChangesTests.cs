@@ -66,8 +66,8 @@ public sealed class CustomerChangesTests
         Engine.ApplyProfile(byChanges, new CustomerProfile(ValueTier.Gold, 120.5, "family", true));
         Engine.ApplyProfile(whole, new CustomerProfile(ValueTier.Gold, 120.5, "family", true));
         long version = 1;
-        Assert.True(await store.WriteAsync(ChangesWrite(byChanges, version), default));
-        Assert.True(await store.WriteAsync(WholeWrite(whole, version), default));
+        Assert.True(await store.WriteAsync(ChangesWrite(byChanges, version)));
+        Assert.True(await store.WriteAsync(WholeWrite(whole, version)));
 
         for (var i = 0; i < 14; i++)
         {
@@ -80,8 +80,8 @@ public sealed class CustomerChangesTests
                 Engine.ApplyProfile(byChanges, new CustomerProfile(ValueTier.Silver, 1, null, ConsentProcessing: false));
                 Engine.ApplyProfile(whole, new CustomerProfile(ValueTier.Silver, 1, null, ConsentProcessing: false));
             }
-            Assert.True(await store.WriteAsync(ChangesWrite(byChanges, version), default));
-            Assert.True(await store.WriteAsync(WholeWrite(whole, version), default));
+            Assert.True(await store.WriteAsync(ChangesWrite(byChanges, version)));
+            Assert.True(await store.WriteAsync(WholeWrite(whole, version)));
 
             var storedByChanges = (await store.LoadAsync(byChanges.Id, default))!;
             var storedWhole = (await store.LoadAsync(whole.Id, default))!;
@@ -109,20 +109,20 @@ public sealed class CustomerChangesTests
         var store = new RedisCustomerStore(connection, Options);
         var state = CustomerState.New(EntityId.ForCustomer("acme", "c"));
         Engine.Apply(state, Mention(0), new SourcePosition(0, 0), []);
-        Assert.True(await store.WriteAsync(ChangesWrite(state, 1), default));
+        Assert.True(await store.WriteAsync(ChangesWrite(state, 1)));
         Engine.Apply(state, Mention(1), new SourcePosition(0, 1), []);
         var second = ChangesWrite(state, 2);
 
-        Assert.False(await store.WriteAsync(second with { Version = 3, BaseVersion = 2 }, default));
+        Assert.False(await store.WriteAsync(second with { Version = 3, BaseVersion = 2 }));
         Assert.Equal(1, (await store.LoadAsync(state.Id, default))!.Version);
-        Assert.True(await store.WriteAsync(second, default));
-        Assert.False(await store.WriteAsync(second, default));
+        Assert.True(await store.WriteAsync(second));
+        Assert.False(await store.WriteAsync(second));
         Assert.Equal(Snapshot(state), Restored(state.Id, (await store.LoadAsync(state.Id, default))!));
 
         // Forgotten meanwhile (by another incarnation): changes must not leave a partial hash behind.
         await store.ForgetAsync(new Erasure(state.Id, new SourcePosition(0, 9)), default);
         Engine.Apply(state, Mention(2), new SourcePosition(0, 2), []);
-        Assert.False(await store.WriteAsync(ChangesWrite(state, 3), default));
+        Assert.False(await store.WriteAsync(ChangesWrite(state, 3)));
         Assert.False(await connection.GetDatabase().KeyExistsAsync(store.Keys.Customer(state.Id)));
         Assert.All((await store.LoadAsync(state.Id, default))!.Fields, f => Assert.StartsWith("wm:", f.Key, StringComparison.Ordinal));
     }

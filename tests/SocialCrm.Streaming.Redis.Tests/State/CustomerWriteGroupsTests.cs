@@ -36,7 +36,7 @@ public sealed class CustomerWriteGroupsTests
 
         var writes = Enumerable.Range(0, 2 * PerBrand)
             .Select(i => Write(i % 2 == 0 ? "acme" : "zeta", i, signals: i % 10 < 2 ? [Alert(i % 2 == 0 ? "acme" : "zeta", i)] : []))
-            .Select(write => store.WriteAsync(write, default))
+            .Select(write => store.WriteAsync(write))
             .ToArray();
 
         Assert.All(await Task.WhenAll(writes), Assert.True);
@@ -66,12 +66,12 @@ public sealed class CustomerWriteGroupsTests
         using var server = RedisServers.Start(name);
         using var connection = server.Connect();
         var store = new RedisCustomerStore(connection, Options);
-        Assert.True(await store.WriteAsync(Write("acme", 1, negative: 5), default));
+        Assert.True(await store.WriteAsync(Write("acme", 1, negative: 5)));
 
         var results = await Task.WhenAll(
-            store.WriteAsync(Write("acme", 1, negative: 5), default),
-            store.WriteAsync(Write("acme", 2, negative: 7), default),
-            store.WriteAsync(Write("acme", 3, negative: 11), default));
+            store.WriteAsync(Write("acme", 1, negative: 5)),
+            store.WriteAsync(Write("acme", 2, negative: 7)),
+            store.WriteAsync(Write("acme", 3, negative: 11)));
 
         Assert.Equal([false, true, true], results);
         Assert.Equal(5 + 7 + 11, (long)await connection.GetDatabase().HashGetAsync("grp:{acme}:volume:202612011000", "negative"));
@@ -87,7 +87,7 @@ public sealed class CustomerWriteGroupsTests
         var db = connection.GetDatabase();
         await db.StringSetAsync("grp:{acme}:customer:c13", "not a hash");
 
-        var writes = Enumerable.Range(0, 50).Select(i => store.WriteAsync(Write("acme", i), default)).ToArray();
+        var writes = Enumerable.Range(0, 50).Select(i => store.WriteAsync(Write("acme", i))).ToArray();
 
         await Assert.ThrowsAsync<StoreRefusedException>(() => writes[13]);
         for (var i = 0; i < writes.Length; i++)
@@ -126,7 +126,7 @@ public sealed class CustomerWriteGroupsTests
         await db.ListRightPushAsync(keys.SignalSeen("acme", "a10"), "a list");
         await db.StringSetAsync(keys.Advocates("acme"), "a string");
 
-        var writes = Enumerable.Range(0, 30).Select(i => store.WriteAsync(Write("acme", i, signals: i % 10 == 0 ? [Alert("acme", i)] : []), default)).ToArray();
+        var writes = Enumerable.Range(0, 30).Select(i => store.WriteAsync(Write("acme", i, signals: i % 10 == 0 ? [Alert("acme", i)] : []))).ToArray();
 
         Assert.All(await Task.WhenAll(writes), Assert.True);
         Assert.Equal(2 * 30, (long)await db.HashGetAsync(keys.Volume("acme", "202612011000"), "negative"));
@@ -172,7 +172,7 @@ public sealed class CustomerWriteGroupsTests
         const int Flushes = 600;
         const int FieldsEach = 60;
 
-        var writes = Enumerable.Range(0, Flushes).Select(i => store.WriteAsync(WideWrite(i, FieldsEach), default)).ToArray();
+        var writes = Enumerable.Range(0, Flushes).Select(i => store.WriteAsync(WideWrite(i, FieldsEach))).ToArray();
 
         Assert.All(await Task.WhenAll(writes), Assert.True);
         Assert.Equal(Flushes, (long)await connection.GetDatabase().HashGetAsync("grp:{acme}:volume:202612011000", "neutral"));
@@ -193,6 +193,54 @@ public sealed class CustomerWriteGroupsTests
             Assert.InRange(scriptArguments.Count, 2, Flushes);
             Assert.All(scriptArguments, arguments => Assert.InRange(arguments * 16, 0, 85_000 - 1));
             Assert.Equal(Flushes * (6 + 2 * FieldsEach + 4 + 3 + 1 + 1) + scriptArguments.Count * 13, scriptArguments.Sum());
+        }
+    }
+
+    [RedisTheory]
+    [MemberData(nameof(RedisServers.All), MemberType = typeof(RedisServers))]
+    public async Task Each_flush_s_outcome_is_told_once_and_a_flush_that_cannot_be_built_fails_through_its_outcome(string name)
+    {
+        using var server = RedisServers.Start(name);
+        using var connection = server.Connect();
+        var store = new RedisCustomerStore(connection, Options);
+        Assert.True(await store.WriteAsync(Write("acme", 0)));
+        var outcomes = Enumerable.Range(0, 301).Select(_ => new RecordedOutcome()).ToArray();
+        var unbuildable = Write("acme", 300) with { Fields = null! };
+
+        // Customer 0's version 1 is stored already (stale); the rest are new; the last one's fields are missing.
+        for (var i = 0; i < outcomes.Length; i++)
+        {
+            store.Write(i == 300 ? unbuildable : Write("acme", i), outcomes[i]);
+        }
+
+        var told = await Task.WhenAll(outcomes.Select(outcome => outcome.Told));
+        Assert.Equal("stale", told[0]);
+        Assert.All(told[1..300], outcome => Assert.Equal("applied", outcome));
+        Assert.StartsWith("failed: ", told[300]);
+        Assert.All(outcomes, outcome => Assert.Equal(1, outcome.Count));
+        Assert.Equal(2 + 299 * 2, (long)await connection.GetDatabase().HashGetAsync("grp:{acme}:volume:202612011000", "negative"));
+    }
+
+    /// <summary>What a writer was told about its flush, and how many times.</summary>
+    private sealed class RecordedOutcome : IWriteOutcome
+    {
+        private readonly TaskCompletionSource<string> _told = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _count;
+
+        public Task<string> Told => _told.Task;
+
+        public int Count => Volatile.Read(ref _count);
+
+        public void Applied() => Tell("applied");
+
+        public void Stale() => Tell("stale");
+
+        public void Failed(Exception cause) => Tell("failed: " + cause.GetType().Name);
+
+        private void Tell(string outcome)
+        {
+            Interlocked.Increment(ref _count);
+            _told.TrySetResult(outcome);
         }
     }
 

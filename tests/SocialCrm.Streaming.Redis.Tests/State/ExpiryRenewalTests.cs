@@ -32,7 +32,7 @@ public sealed class ExpiryRenewalTests
         using var connection = server.Connect();
         var store = new RedisCustomerStore(connection, TenSeconds);
         var db = connection.GetDatabase();
-        Assert.True(await store.WriteAsync(Write(1, 0.5, "{\"id\":\"m1\"}"), default));
+        Assert.True(await store.WriteAsync(Write(1, 0.5, "{\"id\":\"m1\"}")));
         await AssertTtl(db, store.Keys.Customer(Customer), TenSeconds.CustomerRetention);
         await AssertTtl(db, store.Keys.Timeline(Customer), TenSeconds.CustomerRetention);
         // Shortened by hand: a renewal would set them back to the retention.
@@ -40,7 +40,7 @@ public sealed class ExpiryRenewalTests
         await db.KeyExpireAsync(store.Keys.Timeline(Customer), TimeSpan.FromSeconds(500));
         var before = await RedisCommandStats.CallsAsync(connection.GetServers()[0]);
 
-        Assert.True(await store.WriteAsync(Write(2, 0.6, "{\"id\":\"m2\"}"), default));
+        Assert.True(await store.WriteAsync(Write(2, 0.6, "{\"id\":\"m2\"}")));
         var after = await RedisCommandStats.CallsAsync(connection.GetServers()[0]);
 
         await AssertTtl(db, store.Keys.Customer(Customer), TimeSpan.FromSeconds(500));
@@ -69,14 +69,14 @@ public sealed class ExpiryRenewalTests
         using var connection = server.Connect();
         var store = new RedisCustomerStore(connection, options);
         var db = connection.GetDatabase();
-        Assert.True(await store.WriteAsync(Write(1, 0.5, "{\"id\":\"m1\"}"), default));
+        Assert.True(await store.WriteAsync(Write(1, 0.5, "{\"id\":\"m1\"}")));
         await db.KeyExpireAsync(store.Keys.Customer(Customer), TimeSpan.FromSeconds(50));
         await db.KeyExpireAsync(store.Keys.Timeline(Customer), TimeSpan.FromSeconds(50));
         var renewedAt = (long)await db.HashGetAsync(store.Keys.Customer(Customer), RedisCustomerStore.RenewalField);
 
         await Task.Delay(TimeSpan.FromSeconds(1.2));
         // A flush without timeline entries renews the timeline too: it expires with the hash.
-        Assert.True(await store.WriteAsync(Write(2), default));
+        Assert.True(await store.WriteAsync(Write(2)));
 
         await AssertTtl(db, store.Keys.Customer(Customer), options.CustomerRetention);
         await AssertTtl(db, store.Keys.Timeline(Customer), options.CustomerRetention);
@@ -94,10 +94,10 @@ public sealed class ExpiryRenewalTests
         using var connection = server.Connect();
         var store = new RedisCustomerStore(connection, TenSeconds);
         var db = connection.GetDatabase();
-        Assert.True(await store.WriteAsync(Write(1), default));
+        Assert.True(await store.WriteAsync(Write(1)));
         Assert.False(await db.KeyExistsAsync(store.Keys.Timeline(Customer)));
 
-        Assert.True(await store.WriteAsync(Write(2, timeline: "{\"id\":\"m1\"}"), default));
+        Assert.True(await store.WriteAsync(Write(2, timeline: "{\"id\":\"m1\"}")));
 
         await AssertTtl(db, store.Keys.Timeline(Customer), TenSeconds.CustomerRetention);
     }
@@ -110,13 +110,13 @@ public sealed class ExpiryRenewalTests
         using var connection = server.Connect();
         var store = new RedisCustomerStore(connection, TenSeconds);
         var db = connection.GetDatabase();
-        Assert.True(await store.WriteAsync(Write(1, 0), default));
+        Assert.True(await store.WriteAsync(Write(1, 0)));
         Assert.Null(await db.SortedSetScoreAsync(store.Keys.RankedLastSeen("acme"), Customer.Value));
         // As if renewed five seconds ago: within the interval, so the next flush does not renew.
         var renewedAt = DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 5;
         await db.HashSetAsync(store.Keys.Customer(Customer), RedisCustomerStore.RenewalField, renewedAt);
 
-        Assert.True(await store.WriteAsync(Write(2, 0.7), default));
+        Assert.True(await store.WriteAsync(Write(2, 0.7)));
 
         // The hash expires at that renewal plus the retention: so does its place in the rankings.
         Assert.Equal(renewedAt, await db.SortedSetScoreAsync(store.Keys.RankedLastSeen("acme"), Customer.Value));
@@ -136,9 +136,9 @@ public sealed class ExpiryRenewalTests
         var ranked = EntityId.ForCustomer("acme", "ranked");
         var before = await RedisCommandStats.CallsAsync(connection.GetServers()[0]);
 
-        Assert.True(await store.WriteAsync(Write(1), default));
+        Assert.True(await store.WriteAsync(Write(1)));
         var after = await RedisCommandStats.CallsAsync(connection.GetServers()[0]);
-        Assert.True(await store.WriteAsync(Write(1, 0.3) with { Id = ranked }, default));
+        Assert.True(await store.WriteAsync(Write(1, 0.3) with { Id = ranked }));
 
         Assert.Null(await db.SortedSetScoreAsync(store.Keys.Risk("acme"), Customer.Value));
         Assert.Null(await db.SortedSetScoreAsync(store.Keys.RankedLastSeen("acme"), Customer.Value));
@@ -164,11 +164,11 @@ public sealed class ExpiryRenewalTests
         var store = new RedisCustomerStore(connection, options);
         var db = connection.GetDatabase();
         var active = EntityId.ForCustomer("acme", "active");
-        Assert.True(await store.WriteAsync(Write(1, 0.9), default));
+        Assert.True(await store.WriteAsync(Write(1, 0.9)));
 
         await Task.Delay(TimeSpan.FromSeconds(3.2));
         Assert.False(await db.KeyExistsAsync(store.Keys.Customer(Customer)));
-        Assert.True(await store.WriteAsync(Write(1, 0.4) with { Id = active }, default));
+        Assert.True(await store.WriteAsync(Write(1, 0.4) with { Id = active }));
 
         Assert.Null(await db.SortedSetScoreAsync(store.Keys.Risk("acme"), Customer.Value));
         Assert.Null(await db.SortedSetScoreAsync(store.Keys.RankedLastSeen("acme"), Customer.Value));
@@ -182,7 +182,7 @@ public sealed class ExpiryRenewalTests
         using var server = RedisServers.Start(name);
         using var connection = server.Connect();
         var store = new RedisCustomerStore(connection, TenSeconds);
-        Assert.True(await store.WriteAsync(Write(1, 0.5, "{\"id\":\"m1\"}"), default));
+        Assert.True(await store.WriteAsync(Write(1, 0.5, "{\"id\":\"m1\"}")));
         Assert.True(await connection.GetDatabase().HashExistsAsync(store.Keys.Customer(Customer), RedisCustomerStore.RenewalField));
 
         var loaded = await store.LoadAsync(Customer, default);

@@ -33,7 +33,7 @@ public sealed class RedisCustomerStoreTests
         var store = new RedisCustomerStore(connection, Options);
 
         Assert.Null(await store.LoadAsync(Customer, default));
-        await store.WriteAsync(Write(1, 3, Signal("t1")), default);
+        await store.WriteAsync(Write(1, 3, Signal("t1")));
 
         var loaded = await store.LoadAsync(Customer, default);
         Assert.NotNull(loaded);
@@ -55,10 +55,10 @@ public sealed class RedisCustomerStoreTests
         using var connection = server.Connect();
         var store = new RedisCustomerStore(connection, Options);
 
-        Assert.True(await store.WriteAsync(Write(1, 3, Signal("t1")), default));
-        Assert.False(await store.WriteAsync(Write(1, 3, Signal("t1")), default));
-        Assert.True(await store.WriteAsync(Write(2, 5), default));
-        Assert.False(await store.WriteAsync(Write(1, 3, Signal("t1")), default));
+        Assert.True(await store.WriteAsync(Write(1, 3, Signal("t1"))));
+        Assert.False(await store.WriteAsync(Write(1, 3, Signal("t1"))));
+        Assert.True(await store.WriteAsync(Write(2, 5)));
+        Assert.False(await store.WriteAsync(Write(1, 3, Signal("t1"))));
 
         var db = connection.GetDatabase();
         Assert.Equal("5", (string?)await db.HashGetAsync("test:{acme}:customer:c42", "mentions"));
@@ -77,8 +77,8 @@ public sealed class RedisCustomerStoreTests
         var channel = RedisChannel.Literal("test:{acme}:alerts:live");
         await connection.GetSubscriber().SubscribeAsync(channel, (_, message) => { lock (received) received.Add(message!); });
 
-        await store.WriteAsync(Write(1, 1, Signal("a"), Signal("b")), default);
-        await store.WriteAsync(Write(2, 2, Signal("b"), Signal("c"), Signal("d")), default);
+        await store.WriteAsync(Write(1, 1, Signal("a"), Signal("b")));
+        await store.WriteAsync(Write(2, 2, Signal("b"), Signal("c"), Signal("d")));
         await store.WriteSignalsAsync([Signal("d"), Signal("e")], default);
 
         var db = connection.GetDatabase();
@@ -98,7 +98,7 @@ public sealed class RedisCustomerStoreTests
         using var connection = server.Connect();
         var store = new RedisCustomerStore(connection, Options);
         var write = Write(1, 3);
-        await store.WriteAsync(write with { Fields = [.. write.Fields, new("wm:3", 17), new("wm:5", 2)] }, default);
+        await store.WriteAsync(write with { Fields = [.. write.Fields, new("wm:3", 17), new("wm:5", 2)] });
         KeyValuePair<string, string>[] watermarks = [new("wm:3", "17"), new("wm:5", "2")];
 
         await store.ForgetAsync(new Erasure(Customer, new SourcePosition(2, 40)), default);

@@ -37,7 +37,7 @@ public sealed class RetentionTests
         var id = EntityId.ForCustomer("acme", "c1");
         var alert = new OutboundSignal("crs-1", "acme", SignalStream.CrisisAlerts, id.Value, "{\"alertId\":\"crs-1\"}");
         var trigger = new OutboundSignal("trg-1", "acme", SignalStream.LifecycleTriggers, id.Value, "{\"triggerId\":\"trg-1\"}");
-        Assert.True(await store.WriteAsync(Write(id, 1, 0.5, alert, trigger), default));
+        Assert.True(await store.WriteAsync(Write(id, 1, 0.5, alert, trigger)));
         await store.SaveBrandMonitorAsync("acme", "{}"u8.ToArray(), default);
 
         await AssertTtl(db, store.Keys.Customer(id), Options.CustomerRetention);
@@ -59,18 +59,18 @@ public sealed class RetentionTests
         var db = connection.GetDatabase();
         var silent = EntityId.ForCustomer("acme", "silent");
         var active = EntityId.ForCustomer("acme", "active");
-        Assert.True(await store.WriteAsync(Write(silent, 1, 0.9), default));
+        Assert.True(await store.WriteAsync(Write(silent, 1, 0.9)));
         Assert.Equal(0.9, await db.SortedSetScoreAsync(store.Keys.Risk("acme"), silent.Value));
         // As if its last write were eleven days ago.
         await db.SortedSetAddAsync(store.Keys.RankedLastSeen("acme"), silent.Value, DateTimeOffset.UtcNow.AddDays(-11).ToUnixTimeSeconds());
 
-        Assert.True(await store.WriteAsync(Write(active, 1, 0.4), default));
+        Assert.True(await store.WriteAsync(Write(active, 1, 0.4)));
 
         Assert.Null(await db.SortedSetScoreAsync(store.Keys.Risk("acme"), silent.Value));
         Assert.Null(await db.SortedSetScoreAsync(store.Keys.RankedLastSeen("acme"), silent.Value));
         Assert.Equal(0.4, await db.SortedSetScoreAsync(store.Keys.Risk("acme"), active.Value));
         // A customer that leaves the rankings leaves the last-seen set too: it names only ranked ones.
-        Assert.True(await store.WriteAsync(Write(active, 2, 0) with { BaseVersion = 1 }, default));
+        Assert.True(await store.WriteAsync(Write(active, 2, 0) with { BaseVersion = 1 }));
         Assert.Null(await db.SortedSetScoreAsync(store.Keys.RankedLastSeen("acme"), active.Value));
     }
 

@@ -37,14 +37,14 @@ public sealed class ServerStateErrorTests
         using var connection = server.Connect();
         var store = new RedisCustomerStore(connection, Options);
         var db = connection.GetDatabase();
-        Assert.True(await store.WriteAsync(Write(1), default));
+        Assert.True(await store.WriteAsync(Write(1)));
         await SetBlockedAsync(db, block, blocked: true);
 
-        var failed = await Assert.ThrowsAsync<RedisServerException>(() => store.WriteAsync(Write(2), default));
+        var failed = await Assert.ThrowsAsync<RedisServerException>(() => store.WriteAsync(Write(2)));
         Assert.StartsWith(code, failed.Message);
 
         await SetBlockedAsync(db, block, blocked: false);
-        Assert.True(await store.WriteAsync(Write(2), default));
+        Assert.True(await store.WriteAsync(Write(2)));
         Assert.Equal(2, (long)await db.HashGetAsync("srv:{acme}:volume:202612011000", "negative"));
         Assert.Equal(2, await db.ListLengthAsync(store.Keys.Timeline(Customer)));
         Assert.Equal(2, await db.ListLengthAsync("srv:{acme}:alerts"));

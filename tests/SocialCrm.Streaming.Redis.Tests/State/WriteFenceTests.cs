@@ -37,14 +37,14 @@ public sealed class WriteFenceTests
         Assert.True(current > old);
 
         // Before the new owner writes, the old one still may (its drain): flush versions guard each customer.
-        Assert.True(await store.WriteAsync(Write(1, new WriteFence(3, old)), default));
-        Assert.True(await store.WriteAsync(Write(2, new WriteFence(3, current)), default));
-        Assert.False(await store.WriteAsync(Write(3, new WriteFence(3, old)), default));
-        Assert.False(await store.WriteAsync(Write(1, new WriteFence(3, old), version: 2), default));
+        Assert.True(await store.WriteAsync(Write(1, new WriteFence(3, old))));
+        Assert.True(await store.WriteAsync(Write(2, new WriteFence(3, current))));
+        Assert.False(await store.WriteAsync(Write(3, new WriteFence(3, old))));
+        Assert.False(await store.WriteAsync(Write(1, new WriteFence(3, old), version: 2)));
 
         // Another partition, and writes without a claim, are not fenced by it.
-        Assert.True(await store.WriteAsync(Write(4, new WriteFence(5, old)), default));
-        Assert.True(await store.WriteAsync(Write(5, null), default));
+        Assert.True(await store.WriteAsync(Write(4, new WriteFence(5, old))));
+        Assert.True(await store.WriteAsync(Write(5, null)));
 
         Assert.Null(await store.LoadAsync(EntityId.ForCustomer("acme", "c3"), default));
         Assert.Equal(1, (await store.LoadAsync(EntityId.ForCustomer("acme", "c1"), default))!.Version);
@@ -61,10 +61,10 @@ public sealed class WriteFenceTests
         using var server = RedisServers.Start(name);
         using var connection = server.Connect();
         var store = new RedisCustomerStore(connection, Options);
-        Assert.True(await store.WriteAsync(Write(0, new WriteFence(3, 7)), default));
+        Assert.True(await store.WriteAsync(Write(0, new WriteFence(3, 7))));
 
         var results = await Task.WhenAll(Enumerable.Range(1, 40)
-            .Select(i => store.WriteAsync(Write(i, new WriteFence(i % 2 == 0 ? 3 : 4, i % 4 == 0 ? 6 : 7)), default)));
+            .Select(i => store.WriteAsync(Write(i, new WriteFence(i % 2 == 0 ? 3 : 4, i % 4 == 0 ? 6 : 7)))));
 
         for (var i = 1; i <= 40; i++)
         {
@@ -101,9 +101,9 @@ public sealed class WriteFenceTests
             }
             var older = await epochs.ClaimAsync(i);
             var current = await epochs.ClaimAsync(i);
-            Assert.True(await store.WriteAsync(Write(10 * i + 1, new WriteFence(i, current)), default), $"fence holding {(i < unreadable.Length ? unreadable[i] : "a list")}");
+            Assert.True(await store.WriteAsync(Write(10 * i + 1, new WriteFence(i, current))), $"fence holding {(i < unreadable.Length ? unreadable[i] : "a list")}");
             Assert.Equal(current, (long)await db.StringGetAsync(fence));
-            Assert.False(await store.WriteAsync(Write(10 * i + 2, new WriteFence(i, older)), default));
+            Assert.False(await store.WriteAsync(Write(10 * i + 2, new WriteFence(i, older))));
         }
     }
 
