@@ -64,6 +64,35 @@ public sealed class BenchTargetsTests
             name => Assert.Null(Row(Evaluate(scale: [Scale(10_000, 90_000, 20_000)]), name).Met));
 
     [Theory]
+    [InlineData(1_024, true)]
+    [InlineData(1_025, false)]
+    public void Heap_per_entity_is_judged_on_what_each_entity_added_costs_not_on_the_fixed_part_a_small_count_divides(long perEntityAdded, bool met)
+    {
+        // 30 MB that does not grow with customers: 4,170 B per entity at 10,000 whatever each one costs.
+        var scale = new[] { 10_000, 100_000, 1_000_000 }.Select(count => Scale(count, 90_000, 20_000, heapDelta: 30 * Mb + perEntityAdded * count)).ToList();
+
+        var row = Row(Evaluate(scale: scale), "managed heap per active entity");
+        var growth = HeapGrowth.Of(scale)!;
+
+        Assert.Equal(met, row.Met);
+        Assert.StartsWith(FormattableString.Invariant($"{perEntityAdded:N0} B each added from 10,000 to 1,000,000 (per count {scale[0].HeapBytesPerEntity:N0} / "), row.Actual, StringComparison.Ordinal);
+        Assert.Equal(perEntityAdded, growth.BytesPerEntity, precision: 6);
+        Assert.Equal(30 * Mb, growth.FixedBytes, precision: 3);
+    }
+
+    [Fact]
+    public void With_one_count_heap_per_entity_is_that_counts_figure_fixed_part_included()
+    {
+        var scale = new[] { Scale(10_000, 90_000, 20_000, heapDelta: 10 * Mb) };
+
+        var row = Row(Evaluate(scale: scale), "managed heap per active entity");
+
+        Assert.Null(HeapGrowth.Of(scale));
+        Assert.False(row.Met);
+        Assert.Equal("1,049 B at 10,000 (one count: the node's fixed part included)", row.Actual);
+    }
+
+    [Theory]
     [InlineData(60_000, true)]
     [InlineData(49_999, false)]
     public void Activation_is_judged_on_the_slowest_customer_count(double slowest, bool met)
@@ -135,6 +164,11 @@ public sealed class BenchTargetsTests
         new(basis, rate, rate, 6, 2, 5, new LatencyPercentiles(30_000, 2, pipelineP99, pipelineP99 + 1, pipelineP99 + 2),
             new LatencyPercentiles(30_000, 1, rawP99, rawP99 + 1, rawP99 + 2), LongestGcPauseMs: 3, LongestGcPauseGeneration: 0);
 
-    private static ScaleResult Scale(int customers, double activationPerSecond, double steadyPerSecond, long workingSet = 900 * Mb, long broker = 100 * Mb) =>
-        new(customers, customers, Figure(activationPerSecond), Figure(steadyPerSecond), 600L * customers, 600, 400 * Mb, workingSet, broker, LongestGcPauseMs: 3, LongestGcPauseGeneration: 0);
+    private static ScaleResult Scale(
+        int customers, double activationPerSecond, double steadyPerSecond, long workingSet = 900 * Mb, long broker = 100 * Mb, long? heapDelta = null)
+    {
+        var delta = heapDelta ?? 600L * customers;
+        return new(customers, customers, Figure(activationPerSecond), Figure(steadyPerSecond), delta, (double)delta / customers, 400 * Mb, workingSet, broker,
+            LongestGcPauseMs: 3, LongestGcPauseGeneration: 0);
+    }
 }

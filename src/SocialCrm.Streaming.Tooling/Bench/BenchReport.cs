@@ -64,6 +64,8 @@ public sealed record BenchResult(
 
     public string Headline => "pipeline/baseline throughput ratio: " + Throughput.Ratio.ToString("F2", CultureInfo.InvariantCulture);
 
+    public HeapGrowth? HeapGrowth => HeapGrowth.Of(Scale);
+
     public async Task WriteJsonAsync(FileInfo file, CancellationToken cancellationToken)
     {
         await using var stream = file.Create();
@@ -124,6 +126,11 @@ public sealed record BenchResult(
                 Mb(s.BrokerWorkingSetBytes), Mb(s.NodeWorkingSetBytes), new GcPause(s.LongestGcPauseMs, s.LongestGcPauseGeneration).Describe());
         }
         lines.Add(scale.ToString());
+        if (HeapGrowth is { } growth)
+        {
+            lines.Add($"  Heap growth from {N(growth.FromCustomers)} to {N(growth.ToCustomers)} customers: {N(growth.BytesPerEntity)} B per entity added, " +
+                $"{Mb((long)growth.FixedBytes)} MB that does not grow with them (a node's heap: that plus the bytes per entity for each customer it holds)");
+        }
         lines.Add("  Heap method: " + HeapMethod);
         lines.Add("  Broker share method: " + BrokerMethod);
         lines.Add("");
