@@ -92,6 +92,30 @@ public sealed class BenchTargetsTests
         Assert.Equal("1,049 B at 10,000 (one count: the node's fixed part included)", row.Actual);
     }
 
+    [Fact]
+    public void Counts_too_close_for_a_slope_are_judged_on_the_largest_counts_figure_not_on_the_noise_between_them()
+    {
+        // Two readings 4 entities apart, the second 6 MB lower by noise: a slope of about -1.5 MB per entity.
+        var scale = new[] { Scale(10_000, 90_000, 20_000, heapDelta: 20 * Mb), Scale(10_004, 90_000, 20_000, heapDelta: 14 * Mb) };
+
+        var row = Row(Evaluate(scale: scale), "managed heap per active entity");
+
+        Assert.Null(HeapGrowth.Of(scale));
+        Assert.False(row.Met);
+        Assert.Equal("1,467 B at 10,004 (counts fewer than 85,938 entities apart: the node's fixed part included)", row.Actual);
+    }
+
+    [Theory]
+    [InlineData(0, true)]
+    [InlineData(-1, false)]
+    public void A_slope_is_taken_from_counts_at_least_the_minimum_spread_apart(int beyondMinimum, bool sloped)
+    {
+        var largest = 10_000 + (int)HeapGrowth.MinimumEntitySpread + beyondMinimum;
+        var scale = new[] { Scale(10_000, 90_000, 20_000), Scale(largest, 90_000, 20_000) };
+
+        Assert.Equal(sloped, HeapGrowth.Of(scale) is not null);
+    }
+
     [Theory]
     [InlineData(60_000, true)]
     [InlineData(49_999, false)]

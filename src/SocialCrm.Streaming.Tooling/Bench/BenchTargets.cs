@@ -73,8 +73,8 @@ public static class BenchTargets
     }
 
     /// <summary>
-    /// Judged on what each entity added costs (<see cref="HeapGrowth"/>) where the run measured more than one count;
-    /// with one count, on that count's figure, which divides the node's fixed part among its entities too (it errs high).
+    /// Judged on what each entity added costs (<see cref="HeapGrowth"/>) where the run measured counts far enough apart;
+    /// else on the largest count's figure, which divides the node's fixed part among its entities too (it errs high).
     /// </summary>
     private static TargetResult HeapPerEntity(IReadOnlyList<ScaleResult> scale)
     {
@@ -87,11 +87,12 @@ public static class BenchTargets
                 $"{N(growth.BytesPerEntity)} B each added from {N(growth.FromCustomers)} to {N(growth.ToCustomers)} (per count {perCount} B)",
                 growth.BytesPerEntity <= MaximumHeapBytesPerEntity);
         }
-        var only = scale.MaxBy(s => s.Customers);
-        return only is null
+        var largest = scale.MaxBy(s => s.ActiveEntities);
+        var basis = scale.Count == 1 ? "one count" : $"counts fewer than {N(HeapGrowth.MinimumEntitySpread)} entities apart";
+        return largest is null
             ? new(Name, target, "not in this run", null)
-            : new(Name, target, $"{N(only.HeapBytesPerEntity)} B at {N(only.Customers)} (one count: the node's fixed part included)",
-                only.HeapBytesPerEntity <= MaximumHeapBytesPerEntity);
+            : new(Name, target, $"{N(largest.HeapBytesPerEntity)} B at {N(largest.Customers)} ({basis}: the node's fixed part included)",
+                largest.HeapBytesPerEntity <= MaximumHeapBytesPerEntity);
     }
 
     private static string N(double value) => value.ToString("N0", CultureInfo.InvariantCulture);
