@@ -24,7 +24,7 @@ public static class PartitionAlignedSharding
         TimeSpan? passivateIdleAfter,
         object handOffStopMessage) =>
         builder
-            // Missing from Akka.Cluster.Sharding 1.5.73's reference configuration; the client reads it on every update.
+            // Missing from Akka.Cluster.Sharding 1.5.75's reference configuration; the client reads it on every update.
             .AddHocon("akka.cluster.sharding.external-shard-allocation-strategy.client-timeout = 5s", HoconAddMode.Prepend)
             .WithActors((system, registry) =>
             {
