@@ -183,11 +183,21 @@ internal sealed class CustomerWriteGroups(
 
     private async Task<SectionResult[]> CallAsync(BrandKeys brand, IReadOnlyList<FlushSection> sections)
     {
-        var (callKeys, args) = FlushGroupScript.Build(brand, sections, options, DateTimeOffset.UtcNow.ToUnixTimeSeconds());
-        // ScriptEvaluateAsync sends EVALSHA and falls back to EVAL on NOSCRIPT (a restarted server).
-        var result = await RedisRefusals.RefusedAsStoreErrorAsync(
-            connection.GetDatabase().ScriptEvaluateAsync(FlushGroupScript.Source, callKeys, args), "the customers' flush").ConfigureAwait(false);
-        var answers = (RedisResult[])result!;
+        var call = FlushGroupScript.Build(brand, sections, options, DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+        RedisResult[] answers;
+        try
+        {
+            // Sends EVALSHA and falls back to EVAL on NOSCRIPT (a restarted server), as ScriptEvaluateAsync does; the
+            // client copies the arguments into a buffer of its own when the call is made, so a call it sends again later
+            // (a retry after a reconnect) never reads the pooled arrays after they were returned.
+            using var reply = await RedisRefusals.RefusedAsStoreErrorAsync(
+                connection.GetDatabase().ScriptEvaluateRespAsync(FlushGroupScript.Source, call.Keys, call.Args), "the customers' flush").ConfigureAwait(false);
+            answers = (RedisResult[])reply.Read().ReadRedisResult()!;
+        }
+        finally
+        {
+            call.Return();
+        }
         if (answers.Length < sections.Count)
         {
             throw new InvalidOperationException($"the flush script answered {answers.Length} results for {sections.Count} sections");

@@ -22,9 +22,10 @@ internal static class FlushGroupScript
     private const int SharedKeys = 5;
 
     /// <summary>
-    /// ARGV entries one call takes at most (a section larger than that goes alone): the client's argument array, 16 bytes
-    /// an entry, then stays below the 85,000 bytes from which .NET puts an array on the large object heap, where every
-    /// 100 KB or so of such arrays started a full (gen2) collection in the node while it was busy.
+    /// ARGV entries one call takes at most (a section larger than that goes alone). When each call allocated its own
+    /// argument array, this kept it below the 85,000 bytes from which .NET puts an array on the large object heap, where
+    /// every 100 KB or so of such arrays started a full (gen2) collection in the node while it was busy; the arrays are
+    /// pooled now (<see cref="FlushCallArguments"/>), and the bound still keeps the ones the pool hands out small.
     /// </summary>
     public const int MaxArguments = 5_000;
 
@@ -242,8 +243,8 @@ internal static class FlushGroupScript
         return results
         """;
 
-    /// <summary>The KEYS and ARGV of one call writing <paramref name="sections"/> of one brand, in order.</summary>
-    public static (RedisKey[] Keys, RedisValue[] Args) Build(BrandKeys brand, IReadOnlyList<FlushSection> sections, RedisStoreOptions options, long now)
+    /// <summary>The KEYS and ARGV of one call writing <paramref name="sections"/> of one brand, in order, in pooled arrays.</summary>
+    public static FlushCallArguments Build(BrandKeys brand, IReadOnlyList<FlushSection> sections, RedisStoreOptions options, long now)
     {
         var minutes = new Dictionary<string, int>(StringComparer.Ordinal);
         var fences = new Dictionary<int, int>();
@@ -268,7 +269,8 @@ internal static class FlushGroupScript
             argCount += section.Arguments(options);
         }
 
-        var keys = new RedisKey[keyCount];
+        var call = FlushCallArguments.Rent(keyCount, argCount);
+        var keys = call.KeyArray;
         keys[0] = brand.Alerts;
         keys[1] = brand.Triggers;
         keys[2] = brand.Risk;
@@ -285,7 +287,7 @@ internal static class FlushGroupScript
         var k = SharedKeys + minutes.Count + fences.Count;
 
         // Integers stay typed: the client writes their digits, the same text a string would have been.
-        var args = new RedisValue[argCount];
+        var args = call.ArgArray;
         var retention = (long)options.CustomerRetention.TotalSeconds;
         args[0] = sections.Count;
         args[1] = retention;
@@ -350,7 +352,7 @@ internal static class FlushGroupScript
                 args[a++] = section.Timeline[i];
             }
         }
-        return (keys, args);
+        return call;
     }
 
     /// <summary>A leaderboard score as the script reads it (tonumber: any round-trip form), empty when unchanged.</summary>

@@ -60,6 +60,29 @@ public sealed class CustomerWriteGroupsTests
     }
 
     [RedisTheory]
+    [InlineData(RedisServers.Redis)]
+    public async Task A_flush_call_carries_exactly_its_keys_and_arguments_not_the_spare_entries_of_its_pooled_arrays(string name)
+    {
+        using var server = RedisServers.Start(name);
+        using var connection = server.Connect();
+        var admin = connection.GetServers()[0];
+        var store = new RedisCustomerStore(connection, Options);
+        // A call of many arguments first, so its larger arrays are what the pools hold when the next call rents.
+        Assert.True(await store.WriteAsync(Write("acme", 1) with { Fields = [.. Enumerable.Range(0, 300).Select(i => new SnapshotField($"f{i}", i))] }));
+        await admin.ExecuteAsync("CONFIG", "SET", "slowlog-log-slower-than", "0");
+        await admin.SlowlogResetAsync();
+
+        Assert.True(await store.WriteAsync(Write("acme", 2)));
+
+        // One section of 1 field, 2 volume minutes, no signal or timeline entry: KEYS are the 5 shared, the 2 minutes,
+        // the customer and its timeline (9); ARGV the 13 of the header and 20 of the section. With the command, the
+        // script and the key count: 45. The log keeps 31 of them and counts the rest.
+        var call = Assert.Single(await admin.SlowlogGetAsync(128), entry => ((string)entry.Arguments[0]!).StartsWith("EVAL", StringComparison.OrdinalIgnoreCase));
+        Assert.Equal("9", (string)call.Arguments[2]!);
+        Assert.Equal("... (14 more arguments)", (string)call.Arguments[^1]!);
+    }
+
+    [RedisTheory]
     [MemberData(nameof(RedisServers.All), MemberType = typeof(RedisServers))]
     public async Task A_stale_flush_in_a_group_changes_nothing_while_the_others_apply(string name)
     {
