@@ -182,7 +182,7 @@ public sealed class BenchTargetsTests
         Assert.Single(targets, t => t.Name.StartsWith(nameStart, StringComparison.Ordinal));
 
     private static ThroughputFigure Figure(double perSecond, double? redisCpu = 3, double allocatedBytes = 1_000) =>
-        new(100_000, 100_000 / perSecond, perSecond, new CostFigure(40, redisCpu, allocatedBytes, 0.02, 10, 1, 0));
+        new(100_000, 100_000 / perSecond, perSecond, new CostFigure(40, redisCpu, allocatedBytes, 0.02, 10, 1, 0, 0, 0));
 
     private static LatencyResult Latency(string basis, double rate, double pipelineP99, double rawP99) =>
         new(basis, rate, rate, 6, 2, 5, new LatencyPercentiles(30_000, 2, pipelineP99, pipelineP99 + 1, pipelineP99 + 2),
