@@ -23,6 +23,19 @@ public sealed class CompactDequeMessageQueue : IMessageQueue, IUnboundedDequeBas
     /// </summary>
     private const int InitialCapacity = 4;
 
+    /// <summary>
+    /// Drained rings of <see cref="InitialCapacity"/> kept per thread for the next empty queue to take: an idle actor
+    /// gets a ring with each message and drops it once it has handled it, which was a garbage array per delivery.
+    /// Bounded, so a thread that only drains (the actors run there, the senders elsewhere) holds a few hundred bytes at most.
+    /// </summary>
+    private const int SpareRingsPerThread = 8;
+
+    [ThreadStatic]
+    private static Envelope[]?[]? t_spareRings;
+
+    [ThreadStatic]
+    private static int t_spareCount;
+
     private Envelope[]? _ring;
     private int _head;
 
@@ -73,8 +86,10 @@ public sealed class CompactDequeMessageQueue : IMessageQueue, IUnboundedDequeBas
             _count--;
             if (_count == 0)
             {
+                ring[_head] = default;
                 _ring = null;
                 _head = 0;
+                KeepSpare(ring);
             }
             else
             {
@@ -99,7 +114,7 @@ public sealed class CompactDequeMessageQueue : IMessageQueue, IUnboundedDequeBas
     {
         if (_ring is null)
         {
-            return _ring = new Envelope[InitialCapacity];
+            return _ring = TakeSpare() ?? new Envelope[InitialCapacity];
         }
 
         if (_count == _ring.Length)
@@ -113,5 +128,26 @@ public sealed class CompactDequeMessageQueue : IMessageQueue, IUnboundedDequeBas
         }
 
         return _ring;
+    }
+
+    /// <summary>Keeps a drained ring (every slot cleared) for this thread's next empty queue, if it is a first-size one and there is room.</summary>
+    private static void KeepSpare(Envelope[] ring)
+    {
+        if (ring.Length != InitialCapacity || t_spareCount == SpareRingsPerThread)
+        {
+            return;
+        }
+        (t_spareRings ??= new Envelope[]?[SpareRingsPerThread])[t_spareCount++] = ring;
+    }
+
+    private static Envelope[]? TakeSpare()
+    {
+        if (t_spareCount == 0)
+        {
+            return null;
+        }
+        var ring = t_spareRings![--t_spareCount];
+        t_spareRings[t_spareCount] = null;
+        return ring;
     }
 }

@@ -81,10 +81,14 @@ public sealed class CustomerBatchBuilder
         return sequence > 0 ? sequence : throw new InvalidOperationException($"request sequence numbers must be above zero (the dispatcher's merged messages use the numbers below), got {sequence}");
     }
 
+    /// <remarks>
+    /// The lists start with room for one: in a batch most customers have a single mention (a list's default first
+    /// array holds four), and only the few busy ones grow theirs.
+    /// </remarks>
     private sealed class MentionRun
     {
-        public List<PositionedMention> Mentions { get; } = [];
-        public List<int> Records { get; } = [];
+        public List<PositionedMention> Mentions { get; } = new(1);
+        public List<int> Records { get; } = new(1);
         public int Bytes { get; set; }
     }
 }

@@ -51,8 +51,20 @@ public sealed class RedisCustomerStore : ICustomerStore
         // Both reads go out together: one round trip.
         var customer = db.HashGetAllAsync(_keys.Customer(id));
         var marker = db.HashGetAllAsync(_keys.ErasureMarker(id));
-        var entries = await RedisRefusals.RefusedAsStoreErrorAsync(customer, "the customer's hash").ConfigureAwait(false);
-        var markerEntries = await RedisRefusals.RefusedAsStoreErrorAsync(marker, "the customer's erasure marker").ConfigureAwait(false);
+        // Awaited here rather than through RedisRefusals.RefusedAsStoreErrorAsync: that wrapper is an object of its own
+        // per read, and every activation loads.
+        HashEntry[] entries, markerEntries;
+        var reading = "the customer's hash";
+        try
+        {
+            entries = await customer.ConfigureAwait(false);
+            reading = "the customer's erasure marker";
+            markerEntries = await marker.ConfigureAwait(false);
+        }
+        catch (RedisServerException ex) when (RedisRefusals.IsAboutTheData(ex.Message))
+        {
+            throw RedisRefusals.Refused(reading, ex);
+        }
         if (entries.Length == 0 && markerEntries.Length == 0)
         {
             return null;

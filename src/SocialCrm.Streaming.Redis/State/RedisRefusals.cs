@@ -20,9 +20,13 @@ internal static class RedisRefusals
         }
         catch (RedisServerException ex) when (IsAboutTheData(ex.Message))
         {
-            throw new StoreRefusedException($"Redis refused {what}: {ex.Message}", ex);
+            throw Refused(what, ex);
         }
     }
+
+    /// <summary>The error for a call about <paramref name="what"/> that <see cref="IsAboutTheData"/> says the data refused.</summary>
+    public static StoreRefusedException Refused(string what, RedisServerException refusal) =>
+        new($"Redis refused {what}: {refusal.Message}", refusal);
 
     /// <summary>Stored data that does not read back as what this store writes.</summary>
     public static StoreRefusedException Unreadable(string what, Exception cause) =>

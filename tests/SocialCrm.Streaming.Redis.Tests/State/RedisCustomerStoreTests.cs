@@ -47,6 +47,32 @@ public sealed class RedisCustomerStoreTests
         Assert.Equal(["{\"triggerId\":\"t1\"}"], (await db.ListRangeAsync("test:{acme}:triggers")).Select(v => v.ToString()));
     }
 
+    /// <summary>
+    /// A customer's hash or erasure marker that holds another type refuses the load as the customer's own data
+    /// (the entity sets its records aside), naming which of the two it was.
+    /// </summary>
+    [RedisTheory]
+    [MemberData(nameof(RedisServers.All), MemberType = typeof(RedisServers))]
+    public async Task A_load_of_keys_of_another_type_is_refused_naming_the_key(string name)
+    {
+        using var server = RedisServers.Start(name);
+        using var connection = server.Connect();
+        var store = new RedisCustomerStore(connection, Options);
+        var db = connection.GetDatabase();
+
+        await db.StringSetAsync(store.Keys.Customer(Customer), "not a hash");
+        var refusal = await Assert.ThrowsAsync<StoreRefusedException>(() => store.LoadAsync(Customer, default));
+        Assert.StartsWith("Redis refused the customer's hash: WRONGTYPE", refusal.Message, StringComparison.Ordinal);
+
+        await db.KeyDeleteAsync(store.Keys.Customer(Customer));
+        await db.StringSetAsync(store.Keys.ErasureMarker(Customer), "not a hash");
+        refusal = await Assert.ThrowsAsync<StoreRefusedException>(() => store.LoadAsync(Customer, default));
+        Assert.StartsWith("Redis refused the customer's erasure marker: WRONGTYPE", refusal.Message, StringComparison.Ordinal);
+
+        await db.KeyDeleteAsync(store.Keys.ErasureMarker(Customer));
+        Assert.Null(await store.LoadAsync(Customer, default));
+    }
+
     [RedisTheory]
     [MemberData(nameof(RedisServers.All), MemberType = typeof(RedisServers))]
     public async Task A_retried_or_stale_write_changes_nothing(string name)
