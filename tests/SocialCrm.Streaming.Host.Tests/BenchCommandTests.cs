@@ -36,6 +36,11 @@ public sealed class BenchCommandTests(ITestOutputHelper output)
             Assert.Equal(3000, throughput.GetProperty("pipeline").GetProperty("records").GetInt64());
             Assert.True(throughput.GetProperty("pipeline").GetProperty("perSecond").GetDouble() > 0);
             Assert.Equal(ratio, throughput.GetProperty("ratio").GetDouble().ToString("F2", CultureInfo.InvariantCulture));
+            // What the JIT compiled while the pipeline was timed (its start-up's code, optimized in the background).
+            var pipelineCost = throughput.GetProperty("pipeline").GetProperty("cost");
+            Assert.True(pipelineCost.GetProperty("jitMethods").GetInt64() >= 0);
+            Assert.True(pipelineCost.GetProperty("jitMilliseconds").GetDouble() >= 0);
+            Assert.Contains("Warming up: 3,000 mentions through 2 throw-away nodes in turn...", lines);
 
             // At half the pipeline's maximum, then at the fixed 5,000/s.
             var latencyRuns = root.GetProperty("latency").EnumerateArray().ToList();
