@@ -501,7 +501,8 @@ public sealed class CustomerEntity : UntypedActor
             sender.Tell(reply);
             return;
         }
-        (_awaiting ??= []).Add((sender, reply, request));
+        // Room for one: a customer mostly has a single asker per write (a list's default first array holds four).
+        (_awaiting ??= new(1)).Add((sender, reply, request));
         StartWriteIfIdle();
     }
 

@@ -26,7 +26,7 @@ public sealed class CompactDequeMessageQueue : IMessageQueue, IUnboundedDequeBas
     /// <summary>
     /// Drained rings of <see cref="InitialCapacity"/> kept per thread for the next empty queue to take: an idle actor
     /// gets a ring with each message and drops it once it has handled it, which was a garbage array per delivery.
-    /// Bounded, so a thread that only drains (the actors run there, the senders elsewhere) holds a few hundred bytes at most.
+    /// Bounded, so a thread that only drains (the actors run there, the senders elsewhere) holds under a kilobyte of them.
     /// </summary>
     private const int SpareRingsPerThread = 8;
 
