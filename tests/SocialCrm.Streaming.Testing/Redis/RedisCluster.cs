@@ -144,14 +144,50 @@ public sealed class RedisCluster : IRedisDeployment
         {
             Admin(node).Execute("CLUSTER", "SETSLOT", slot, "NODE", destinationId);
         }
+        await AgreeOnOwnerAsync(slot, destinationId);
         return moved;
     }
 
-    /// <summary>Whether <paramref name="node"/> serves <paramref name="slot"/>, by its own view (CLUSTER NODES, "myself").</summary>
-    public static bool OwnsSlot(RedisServer node, int slot)
+    /// <summary>
+    /// Waits until every node names <paramref name="ownerId"/> as the slot's owner, telling it again to one that does not:
+    /// gossip the source sent before it heard of the move can reach the destination after its SETSLOT, and then each
+    /// of the two takes the other for the owner (seen once in CI: no node served the moved slot).
+    /// </summary>
+    private async Task AgreeOnOwnerAsync(int slot, string ownerId)
     {
-        var myself = Admin(node).Execute("CLUSTER", "NODES").ToString().Split('\n').Single(line => line.Contains("myself", StringComparison.Ordinal));
-        foreach (var range in myself.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(8).Where(r => !r.StartsWith('[')))
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            var disagreeing = _nodes.Where(n => OwnerInViewOf(n, slot) != ownerId).ToList();
+            if (disagreeing.Count == 0)
+            {
+                return;
+            }
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new InvalidOperationException($"The cluster nodes did not agree on the owner of slot {slot} within 30 s.");
+            }
+            foreach (var node in disagreeing)
+            {
+                Admin(node).Execute("CLUSTER", "SETSLOT", slot, "NODE", ownerId);
+            }
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>The id of the node that <paramref name="node"/> takes for the owner of <paramref name="slot"/> (CLUSTER NODES), null if none.</summary>
+    private static string? OwnerInViewOf(RedisServer node, int slot) =>
+        Admin(node).Execute("CLUSTER", "NODES").ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .FirstOrDefault(line => ServesSlot(line, slot))?.Split(' ')[0];
+
+    /// <summary>Whether <paramref name="node"/> serves <paramref name="slot"/>, by its own view (CLUSTER NODES, "myself").</summary>
+    public static bool OwnsSlot(RedisServer node, int slot) =>
+        ServesSlot(Admin(node).Execute("CLUSTER", "NODES").ToString().Split('\n').Single(line => line.Contains("myself", StringComparison.Ordinal)), slot);
+
+    /// <summary>Whether a CLUSTER NODES line lists <paramref name="slot"/> among its node's slot ranges (migrating marks aside).</summary>
+    private static bool ServesSlot(string nodesLine, int slot)
+    {
+        foreach (var range in nodesLine.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(8).Where(r => !r.StartsWith('[')))
         {
             var bounds = range.Split('-');
             var from = int.Parse(bounds[0], CultureInfo.InvariantCulture);
