@@ -11,10 +11,10 @@ var counts = (args.Length > 0 ? args[0] : "10000,100000,1000000")
 Console.WriteLine($"Akka sharding floor: empty entities, {Environment.ProcessorCount} processors, {(GCSettings.IsServerGC ? "server" : "workstation")} GC");
 Console.WriteLine("Warming up: 20,000 entities in a throw-away actor system...");
 await ShardingFloorProbe.MeasureAsync(20_000, CancellationToken.None);
-Console.WriteLine($"{"entities",12} {"activation/s",14} {"CPU µs each",12} {"bytes/entity",13} {"managed heap MB",16} {"working set MB",15}");
+Console.WriteLine($"{"entities",12} {"activation/s",14} {"CPU µs each",12} {"allocated B each",17} {"bytes/entity",13} {"managed heap MB",16} {"working set MB",15}");
 foreach (var count in counts)
 {
     var result = await ShardingFloorProbe.MeasureAsync(count, CancellationToken.None);
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"{result.Entities,12:N0} {result.ActivationsPerSecond,14:N0} {result.CpuMicrosecondsPerActivation,12:N1} {result.HeapBytesPerEntity,13:N0} {result.ManagedHeapBytes / 1048576.0,16:N1} {result.WorkingSetBytes / 1048576.0,15:N1}"));
+        $"{result.Entities,12:N0} {result.ActivationsPerSecond,14:N0} {result.CpuMicrosecondsPerActivation,12:N1} {result.AllocatedBytesPerActivation,17:N0} {result.HeapBytesPerEntity,13:N0} {result.ManagedHeapBytes / 1048576.0,16:N1} {result.WorkingSetBytes / 1048576.0,15:N1}"));
 }

@@ -14,9 +14,9 @@ using SocialCrm.Streaming.Kafka.Topology;
 
 namespace SocialCrm.Streaming.Cluster.Benchmarks;
 
-/// <summary>One count of empty entities activated in a new actor system: the rate, the CPU and the memory they took.</summary>
-public sealed record FloorResult(int Entities, double ActivationsPerSecond, double CpuMicrosecondsPerActivation, double HeapBytesPerEntity,
-    long ManagedHeapBytes, long WorkingSetBytes);
+/// <summary>One count of empty entities activated in a new actor system: the rate, the CPU, the allocation and the memory they took.</summary>
+public sealed record FloorResult(int Entities, double ActivationsPerSecond, double CpuMicrosecondsPerActivation, double AllocatedBytesPerActivation,
+    double HeapBytesPerEntity, long ManagedHeapBytes, long WorkingSetBytes);
 
 /// <summary>
 /// A node's sharding as the processor sets it up (<see cref="PartitionAlignedSharding"/> over the mention topic's
@@ -38,15 +38,17 @@ public static class ShardingFloorProbe
         var region = host.Services.GetRequiredService<IRequiredActor<FloorRegion>>().ActorRef;
         var idle = HeapProbe.AfterFullCollection();
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         var elapsed = Stopwatch.StartNew();
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         system.ActorOf(Props.Create(() => new ActivationDriver(region, "acme", entities, Window, done)));
         await done.Task.WaitAsync(TimeSpan.FromMinutes(10), cancellationToken).ConfigureAwait(false);
         var seconds = elapsed.Elapsed.TotalSeconds;
         var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
+        var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
         var loaded = HeapProbe.AfterFullCollection();
         await host.StopAsync(cancellationToken).ConfigureAwait(false);
-        return new FloorResult(entities, entities / seconds, cpu.TotalMicroseconds / entities,
+        return new FloorResult(entities, entities / seconds, cpu.TotalMicroseconds / entities, (double)allocated / entities,
             (double)(loaded.ManagedHeapBytes - idle.ManagedHeapBytes) / entities, loaded.ManagedHeapBytes, loaded.WorkingSetBytes);
     }
 
@@ -54,6 +56,8 @@ public static class ShardingFloorProbe
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        // One props for every entity, as the customer region has.
+        var entityProps = EntityDeploy.Props(new EmptyEntity.Producer(), CompactDequeMailbox.ConfigId);
         builder.Services.AddAkka("floor", akka => akka
             // Stopping a million entities outlasts the hand-off timeout: expected here, not worth a warning per shard.
             .AddHocon("akka.loglevel = ERROR", HoconAddMode.Prepend)
@@ -61,7 +65,7 @@ public static class ShardingFloorProbe
             .WithClustering(new ClusterOptions())
             .AddHocon(CompactDequeMailbox.Hocon, HoconAddMode.Prepend)
             .WithPartitionAlignedRegion<FloorRegion>(TypeName,
-                _ => Props.CreateBy(new EmptyEntity.Producer()).WithMailbox(CompactDequeMailbox.ConfigId), Partitions, ScalePhase.PassivateIdleAfter, PoisonPill.Instance)
+                _ => entityProps, Partitions, ScalePhase.PassivateIdleAfter, PoisonPill.Instance)
             .AddStartup((system, _) =>
             {
                 var cluster = Akka.Cluster.Cluster.Get(system);

@@ -72,7 +72,7 @@ public sealed class CustomerEntity : UntypedActor
     /// message rather than from per-entity props, which would cost every idle entity their bytes.
     /// </summary>
     public static Props Props(CustomerEntityDependencies dependencies) =>
-        Akka.Actor.Props.CreateBy(new Producer(dependencies)).WithMailbox(CompactDequeMailbox.ConfigId);
+        EntityDeploy.Props(new Producer(dependencies), CompactDequeMailbox.ConfigId);
 
     /// <summary>
     /// The entity's log, under the type's name: the default source, the actor's path, holds the customer id, which the
