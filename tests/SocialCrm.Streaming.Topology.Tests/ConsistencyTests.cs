@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.RegularExpressions;
 using SocialCrm.Streaming.Domain.Mentions;
 using SocialCrm.Streaming.Kafka.Topology;
@@ -67,6 +69,10 @@ public sealed partial class ConsistencyTests
             Assert.StartsWith("scrm:{{brand}}:", key, StringComparison.Ordinal);
             Assert.Contains($"| `{key}` |", contract, StringComparison.Ordinal);
         }
+        // The erasure marker's {hash}: the first 16 bytes of SHA-256 of the entity id, in lower-case hex.
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(customer.Value))[..16]);
+        Assert.Equal("scrm:{{brand}}:erased:" + hash, keys.ErasureMarker(customer));
+        Assert.Contains("| `scrm:{{brand}}:erased:{hash}` |", contract, StringComparison.Ordinal);
         Assert.Contains($"| `{keys.Brands}` |", contract, StringComparison.Ordinal);
         Assert.Contains($"| `{keys.PartitionEpochs}` |", contract, StringComparison.Ordinal);
         Assert.Equal("scrm", new RedisStoreOptions().KeyPrefix);

@@ -62,7 +62,9 @@ public sealed class RedisKeys
         var length = Encoding.UTF8.GetMaxByteCount(id.Value.Length);
         Span<byte> utf8 = length <= 512 ? stackalloc byte[length] : new byte[length];
         SHA256.HashData(utf8[..Encoding.UTF8.GetBytes(id.Value, utf8)], hash);
-        return $"{_prefix}:{{{id.BrandSpan}}}:erased:{Convert.ToHexStringLower(hash[..16])}";
+        Span<char> hex = stackalloc char[32];
+        Convert.TryToHexStringLower(hash[..16], hex, out _);
+        return $"{_prefix}:{{{id.BrandSpan}}}:erased:{hex}";
     }
 
     /// <summary>A care console case (hash: <c>version</c>, <c>last</c>); the brand is a Redis Cluster hash tag.</summary>
