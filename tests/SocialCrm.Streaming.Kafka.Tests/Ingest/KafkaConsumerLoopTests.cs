@@ -52,6 +52,17 @@ public sealed class KafkaConsumerLoopTests(MockKafkaFixture kafka) : IClassFixtu
     }
 
     [Fact]
+    public void After_its_bounded_queue_fills_the_client_fetches_again_within_milliseconds_unless_the_operator_tunes_it()
+    {
+        // librdkafka's own default waits a second, in which a node catching up drains the bounded queue and idles.
+        Assert.Equal(10, KafkaConsumerLoop.ConsumerConfigOf(Options("g")).FetchQueueBackoffMs);
+
+        var tuned = Options("g");
+        tuned.Properties["fetch.queue.backoff.ms"] = "250";
+        Assert.Equal(250, KafkaConsumerLoop.ConsumerConfigOf(tuned).FetchQueueBackoffMs);
+    }
+
+    [Fact]
     public async Task Every_record_is_handed_out_once_and_committed_once_done()
     {
         var topic = TopicWith(5_000);
