@@ -66,7 +66,7 @@ public sealed class KafkaConsumerLoop : IAsyncDisposable
     /// with this loop's bound, a node catching up drains the queue in a fraction of that and then waits, idle, for
     /// records the broker already has.
     /// </summary>
-    public const int DefaultFetchQueueBackoffMs = 10;
+    private const int DefaultFetchQueueBackoffMs = 10;
 
     /// <summary>The client settings this loop consumes with (also what a benchmark's raw consumer must match).</summary>
     public static ConsumerConfig ConsumerConfigOf(KafkaIngestOptions options)
