@@ -119,6 +119,35 @@ public sealed class AlertJsonTests
     }
 
     [Fact]
+    public void Times_are_RFC_3339_in_UTC_with_the_fraction_trimmed_at_every_length()
+    {
+        var random = new Random(20261204);
+        var times = new List<DateTimeOffset> { DateTimeOffset.MinValue, DateTimeOffset.MaxValue, DateTimeOffset.UnixEpoch };
+        for (var i = 0; i < 2_000; i++)
+        {
+            var ticks = random.NextInt64(DateTimeOffset.MinValue.Ticks, DateTimeOffset.MaxValue.Ticks);
+            // Each count of trailing zero digits in the fraction, none to all seven.
+            ticks -= ticks % (long)Math.Pow(10, i % 8);
+            times.Add(new DateTimeOffset(ticks, TimeSpan.Zero));
+        }
+        foreach (var time in times)
+        {
+            // The pattern the format is defined by: fraction digits as needed (F), none and no point for whole seconds.
+            var expected = time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", System.Globalization.CultureInfo.InvariantCulture);
+            Assert.Equal(expected, AlertJson.FormatTime(time));
+        }
+        Assert.Equal("0001-01-01T00:00:00Z", AlertJson.FormatTime(DateTimeOffset.MinValue));
+        Assert.Equal("2026-11-23T08:15:00.01Z", AlertJson.FormatTime(new DateTimeOffset(2026, 11, 23, 8, 15, 0, 10, TimeSpan.Zero)));
+    }
+
+    [Fact]
+    public void A_time_needs_room_for_its_longest_form()
+    {
+        var time = new DateTimeOffset(2026, 11, 23, 8, 15, 0, TimeSpan.Zero);
+        Assert.Throws<ArgumentException>(() => AlertJson.FormatTime(time, new char[AlertJson.MaxTimeLength - 1]));
+    }
+
+    [Fact]
     public void Excerpts_are_cut_to_160_characters()
     {
         var excerpt = Excerpts.Make(string.Concat(Enumerable.Repeat("word ", 100)));

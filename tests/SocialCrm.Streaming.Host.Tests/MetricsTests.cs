@@ -5,10 +5,14 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Confluent.Kafka;
+using SocialCrm.Streaming.Cluster.Brands;
+using SocialCrm.Streaming.Cluster.Customers;
 using SocialCrm.Streaming.Cluster.Sharding;
+using SocialCrm.Streaming.Domain.Mentions;
 using SocialCrm.Streaming.Host.Generation;
 using SocialCrm.Streaming.Host.Observability;
 using SocialCrm.Streaming.Host.Processing;
+using SocialCrm.Streaming.Kafka.Ingest;
 using SocialCrm.Streaming.Testing;
 using Xunit.Abstractions;
 
@@ -133,6 +137,39 @@ public sealed partial class MetricsTests(RedisServersFixture servers, MockKafkaF
             Assert.All(RuntimeFamilies.Keys, family => Assert.True(types.ContainsKey(family), $"{family} is missing from a second node's registry"));
             Assert.True(Sample(metrics, "dotnet_gc_allocated_bytes_total") > 0);
         }
+    }
+
+    [Fact]
+    public async Task Done_records_are_counted_per_partition_and_outcome_and_timed_per_topic()
+    {
+        var topics = new ProcessorTopics("m", 2, "p", "dlq", "alerts", "triggers", "erasures");
+        var metrics = new ProcessorMetrics(topics);
+        var writtenAt = DateTimeOffset.UtcNow;
+        ConsumedRecord Record(string topic, int partition) => new(topic, new SourcePosition(partition, 7), null, [], null, writtenAt.AddSeconds(-3));
+        metrics.RecordDone(Record("m", 0), null, deadLettered: false, writtenAt);
+        metrics.RecordDone(Record("m", 0), null, deadLettered: false, writtenAt);
+        metrics.RecordDone(Record("m", 1), null, deadLettered: true, writtenAt);
+        // A partition the topic gained after the node started, and a profile record (not a mention: not counted as one).
+        metrics.RecordDone(Record("m", 5), null, deadLettered: false, writtenAt);
+        metrics.RecordDone(Record("p", 0), null, deadLettered: false, writtenAt);
+        metrics.EntityStarted(CustomerShardingExtensions.TypeName);
+        metrics.EntityStarted(CustomerShardingExtensions.TypeName);
+        metrics.EntityStopped(CustomerShardingExtensions.TypeName);
+        metrics.EntityStarted(BrandShardingExtensions.TypeName);
+
+        using var text = new MemoryStream();
+        await metrics.Registry.CollectAndExportAsTextAsync(text);
+        var scrape = Encoding.UTF8.GetString(text.ToArray());
+        Assert.Equal(2, Sample(scrape, "socialcrm_mentions_processed_total", "partition=\"0\",outcome=\"applied\""));
+        Assert.Equal(0, Sample(scrape, "socialcrm_mentions_processed_total", "partition=\"0\",outcome=\"dead_lettered\""));
+        Assert.Equal(1, Sample(scrape, "socialcrm_mentions_processed_total", "partition=\"1\",outcome=\"dead_lettered\""));
+        Assert.Equal(1, Sample(scrape, "socialcrm_mentions_processed_total", "partition=\"5\",outcome=\"applied\""));
+        Assert.Equal(4, Sample(scrape, "socialcrm_mentions_processed_total"));
+        Assert.Equal(4, Sample(scrape, "socialcrm_processing_latency_seconds_count", "topic=\"m\""));
+        Assert.Equal(1, Sample(scrape, "socialcrm_processing_latency_seconds_count", "topic=\"p\""));
+        Assert.Equal(0, Sample(scrape, "socialcrm_processing_latency_seconds_bucket", "topic=\"m\",le=\"2.5\""));
+        Assert.Equal(1, Sample(scrape, "socialcrm_active_entities", "type=\"customer\""));
+        Assert.Equal(1, Sample(scrape, "socialcrm_active_entities", "type=\"brand\""));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -34,17 +35,44 @@ public static partial class TextRedactor
         return PhoneCandidate().Replace(result, static m => IsPhone(m.Value) ? Phone : m.Value);
     }
 
+    private static readonly SearchValues<char> AtSigns = SearchValues.Create("@\uFF20");
+
+    private static readonly SearchValues<string> SpelledAt = SearchValues.Create(["[at]", "(at)"], StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Whether the text has an at sign (or one spelled out) or enough digits for any identifier. Every mention's text
+    /// passes here, so it searches vectorised, a character at a time only for the digits of a text that is not ASCII.
+    /// </summary>
     private static bool MayHoldIdentifier(string text)
     {
-        var digits = 0;
-        foreach (var c in text)
+        var span = text.AsSpan();
+        if (span.ContainsAny(AtSigns) || span.ContainsAny(SpelledAt))
         {
-            if (c is '@' or '\uFF20' || (char.IsDigit(c) && ++digits >= MinPhoneDigits))
+            return true;
+        }
+        if (span.ContainsAnyExceptInRange('\0', '\x7F'))
+        {
+            // Any decimal digit counts (full-width, Arabic-Indic, ...), not only the ASCII ones.
+            var digits = 0;
+            foreach (var c in span)
+            {
+                if (char.IsDigit(c) && ++digits >= MinPhoneDigits)
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
+        var asciiDigits = 0;
+        for (var at = span.IndexOfAnyInRange('0', '9'); at >= 0; at = span.IndexOfAnyInRange('0', '9'))
+        {
+            if (++asciiDigits >= MinPhoneDigits)
             {
                 return true;
             }
+            span = span[(at + 1)..];
         }
-        return text.Contains("[at]", StringComparison.OrdinalIgnoreCase) || text.Contains("(at)", StringComparison.OrdinalIgnoreCase);
+        return false;
     }
 
     /// <summary>

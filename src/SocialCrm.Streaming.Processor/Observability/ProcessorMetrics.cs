@@ -69,6 +69,14 @@ public sealed class ProcessorMetrics : IEntityMetrics
     private readonly Gauge _unreachableMembers;
     private readonly HashSet<(string Topic, string Partition)> _lagSeries = [];
 
+    // The series every record or entity start touches, looked up once: a lookup by label values hashes them each time.
+    private readonly Histogram.Child _mentionsLatency;
+    private readonly Histogram.Child _profilesLatency;
+    private readonly Gauge.Child _activeCustomers;
+
+    /// <summary>socialcrm_mentions_processed_total per partition (applied at 2p, dead-lettered at 2p + 1), made at first use.</summary>
+    private readonly Counter.Child?[] _processedByPartition;
+
     public ProcessorMetrics(ProcessorTopics topics)
     {
         Topics = topics;
@@ -181,8 +189,10 @@ public sealed class ProcessorMetrics : IEntityMetrics
         _misaligned.WithLabels([topics.Mentions]);
         _misaligned.WithLabels([topics.Profiles]);
         _misrouted.WithLabels([CustomerShardingExtensions.TypeName]);
-        _processingLatency.WithLabels([topics.Mentions]);
-        _processingLatency.WithLabels([topics.Profiles]);
+        _mentionsLatency = _processingLatency.WithLabels([topics.Mentions]);
+        _profilesLatency = _processingLatency.WithLabels([topics.Profiles]);
+        _activeCustomers = _activeEntities.WithLabels([CustomerShardingExtensions.TypeName]);
+        _processedByPartition = new Counter.Child?[2 * Math.Max(0, topics.MentionPartitions)];
         foreach (var status in Enum.GetValues<Akka.Cluster.MemberStatus>())
         {
             _clusterMembers.WithLabels([StatusLabel(status)]);
@@ -276,18 +286,32 @@ public sealed class ProcessorMetrics : IEntityMetrics
     public void RecordDone(ConsumedRecord record, Mention? applied, bool deadLettered, DateTimeOffset writtenAt)
     {
         var latency = writtenAt - record.AppendTime;
-        _processingLatency.WithLabels([record.Topic]).Observe(Seconds(latency));
+        var isMention = record.Topic == Topics.Mentions;
+        (isMention ? _mentionsLatency : record.Topic == Topics.Profiles ? _profilesLatency : _processingLatency.WithLabels([record.Topic]))
+            .Observe(Seconds(latency));
         LatencyObserver?.Invoke(record, latency);
-        if (record.Topic != Topics.Mentions)
+        if (!isMention)
         {
             return;
         }
-        _mentionsProcessed.WithLabels([Partition(record.Position.Partition), deadLettered ? "dead_lettered" : "applied"]).Inc();
+        MentionsProcessed(record.Position.Partition, deadLettered).Inc();
         if (applied is not null)
         {
             _eventLatency.Observe(Seconds(writtenAt - applied.CreatedAt));
         }
     }
+
+    private Counter.Child MentionsProcessed(int partition, bool deadLettered)
+    {
+        var index = 2 * partition + (deadLettered ? 1 : 0);
+        // A partition beyond the count the node started with (the topic grew) is looked up as it comes.
+        return (uint)index < (uint)_processedByPartition.Length
+            ? _processedByPartition[index] ??= NewMentionsProcessed(partition, deadLettered)
+            : NewMentionsProcessed(partition, deadLettered);
+    }
+
+    private Counter.Child NewMentionsProcessed(int partition, bool deadLettered) =>
+        _mentionsProcessed.WithLabels([Partition(partition), deadLettered ? "dead_lettered" : "applied"]);
 
     public void DeadLettered(RejectReason reason) => _deadLetters.WithLabels([reason.ToWire()]).Inc();
 
@@ -313,9 +337,12 @@ public sealed class ProcessorMetrics : IEntityMetrics
     /// <summary>Entities of <paramref name="entityType"/> alive on this node now.</summary>
     public long ActiveEntities(string entityType) => (long)_activeEntities.WithLabels([entityType]).Value;
 
-    public void EntityStarted(string entityType) => _activeEntities.WithLabels([entityType]).Inc();
+    public void EntityStarted(string entityType) => ActiveEntitiesOf(entityType).Inc();
 
-    public void EntityStopped(string entityType) => _activeEntities.WithLabels([entityType]).Dec();
+    public void EntityStopped(string entityType) => ActiveEntitiesOf(entityType).Dec();
+
+    private Gauge.Child ActiveEntitiesOf(string entityType) =>
+        entityType == CustomerShardingExtensions.TypeName ? _activeCustomers : _activeEntities.WithLabels([entityType]);
 
     public void EntityPassivated(string entityType) => _passivations.WithLabels([entityType]).Inc();
 
