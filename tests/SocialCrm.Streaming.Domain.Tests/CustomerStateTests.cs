@@ -174,6 +174,57 @@ public sealed class CustomerStateTests(ITestOutputHelper output)
         Assert.Equal(Stored(prospect.ToSnapshotFields()), Stored(CustomerState.FromSnapshot(prospect.Id, written).ToSnapshotFields()));
     }
 
+    [Fact]
+    public void The_times_are_written_once_as_text_and_restore_to_the_tick()
+    {
+        var state = CustomerState.New(Id);
+        // Fractions of every length, down to one tick (100 ns).
+        var times = new[] { TestMentions.T0.AddTicks(1), TestMentions.T0.AddTicks(1_234_567), TestMentions.T0.AddSeconds(1).AddTicks(5_000_000) };
+        var stored = new Dictionary<string, string>();
+        for (var i = 0; i < times.Length; i++)
+        {
+            Engine.Apply(state, TestMentions.Make("ok thanks", customerId: "C-1", id: $"t{i}", at: times[i]), new SourcePosition(0, i), []);
+            foreach (var field in state.TakeUnwrittenChanges().Fields)
+            {
+                stored[field.Name] = field.Value;
+            }
+            Assert.DoesNotContain("x:lastMentionTicks", stored.Keys);
+            Assert.DoesNotContain("x:updatedTicks", stored.Keys);
+
+            var restored = CustomerState.FromSnapshot(Id, stored);
+            Assert.Equal(times[i].UtcTicks, restored.LastMentionAt!.Value.UtcTicks);
+            Assert.Equal(times[i].UtcTicks, restored.UpdatedAt!.Value.UtcTicks);
+            Assert.Equal(Stored(state.ToSnapshotFields()), Stored(restored.ToSnapshotFields()));
+        }
+    }
+
+    [Fact]
+    public void A_hash_that_holds_the_ticks_of_an_earlier_version_has_them_kept_current()
+    {
+        var state = CustomerState.New(Id);
+        ApplyAll(state, Sequence(3));
+        var stored = Stored(state.ToSnapshotFields());
+        // As an earlier version wrote the hash: the times also as ticks, after the readable ones.
+        stored["x:lastMentionTicks"] = state.LastMentionAt!.Value.UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        stored["x:updatedTicks"] = state.UpdatedAt!.Value.UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        var restored = CustomerState.FromSnapshot(Id, stored);
+        var later = TestMentions.T0.AddDays(30).AddTicks(42);
+        Engine.Apply(restored, TestMentions.Make("ok thanks", customerId: "C-1", id: "later", at: later), new SourcePosition(1, 500), []);
+        var changes = Stored(restored.TakeUnwrittenChanges().Fields);
+
+        // Written beside the readable times, so that version, reading the ticks first, restores the current times.
+        Assert.Equal(later.UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture), changes["x:lastMentionTicks"]);
+        Assert.Equal(later.UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture), changes["x:updatedTicks"]);
+        foreach (var (name, value) in changes)
+        {
+            stored[name] = value;
+        }
+        var again = CustomerState.FromSnapshot(Id, stored.OrderByDescending(f => f.Key.StartsWith("x:", StringComparison.Ordinal)));
+        Assert.Equal(later, again.LastMentionAt);
+        Assert.Equal(later, again.UpdatedAt);
+    }
+
     /// <summary>The fields topology/redis-keys.md lists for every customer hash (the watermarks aside).</summary>
     private static readonly string[] DocumentedFields =
         ["mentions", "score", "level", "stage", "sentiment", "riskScore", "complaints", "lastMentionAt", "valueTier", "updatedAt"];

@@ -124,6 +124,8 @@ public sealed class CustomerState
     private bool _stored;
     /// <summary>The last write (or the restored snapshot) listed the entity among the advocates.</summary>
     private bool _advocateListed;
+    /// <summary>The restored hash holds <see cref="TickFields"/>: writes keep them current.</summary>
+    private bool _keepsTicks;
 
     private CustomerState(EntityId id)
     {
@@ -384,6 +386,11 @@ public sealed class CustomerState
     private static readonly ulong PublicFields = Bit(Field.ScoreAt) - 1;
     private static readonly ulong CooldownFields = AllFields & ~(Bit(Field.Cooldown) - 1);
     private static readonly ulong RecentMentionFields = (Bit(Field.Cooldown) - 1) & ~(Bit(Field.RecentMention) - 1);
+    /// <summary>
+    /// Ticks of lastMentionAt and updatedAt, which those fields hold as exactly (full precision): written only to a hash
+    /// that has them already, from an earlier version, which restores them before the readable times.
+    /// </summary>
+    private static readonly ulong TickFields = Bit(Field.LastMentionTicks) | Bit(Field.UpdatedTicks);
 
     /// <summary>Names of the watermarks of the partitions a topic usually has, made once.</summary>
     private static readonly string[] WatermarkNames = [.. Enumerable.Range(0, 64).Select(p => WatermarkPrefix + I(p))];
@@ -425,6 +432,10 @@ public sealed class CustomerState
     /// <summary>The <paramref name="selected"/> fields, in an array of exactly their number (one write holds it).</summary>
     private SnapshotField[] Fields(ulong selected)
     {
+        if (!_keepsTicks)
+        {
+            selected &= ~TickFields;
+        }
         var watermarks = (selected & Bit(Field.Watermarks)) == 0 ? 0 : (_wmPartition >= 0 ? 1 : 0) + (_wmOthers?.Count ?? 0);
         var fields = new SnapshotField[BitOperations.PopCount(selected & ~Bit(Field.Watermarks)) + watermarks];
         var count = 0;
@@ -522,6 +533,7 @@ public sealed class CustomerState
         // A write after a restore completes the documented fields the stored snapshot lacks; a missing internal one is its default.
         s._unwritten = PublicFields & ~stored;
         s._stored = true;
+        s._keepsTicks = (stored & TickFields) != 0;
         s._advocateListed = s.AdvocacyScore > 0;
         return s;
     }
@@ -564,7 +576,7 @@ public sealed class CustomerState
             case Field.ComplaintTimes: if (value.Length > 0) RareEventsToWrite.Complaints = TimeWindow.Parse(value); break;
             case Field.AbusiveTimes: if (value.Length > 0) RareEventsToWrite.Abusive = TimeWindow.Parse(value); break;
             case >= Field.RecentMention and < Field.Cooldown: _recentMentions[field - Field.RecentMention] = L(value); break;
-            // The readable times restore only what the exact ticks (x:*) do not.
+            // The readable times restore only what the ticks of an earlier version's hash (x:*) do not.
             case Field.LastMentionAt:
                 if (value.Length > 0 && LastMentionTicks == 0) LastMentionTicks = DateTimeOffset.Parse(value, CultureInfo.InvariantCulture).UtcTicks;
                 break;
