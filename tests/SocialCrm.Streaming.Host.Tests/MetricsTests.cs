@@ -8,7 +8,10 @@ using Confluent.Kafka;
 using SocialCrm.Streaming.Cluster.Brands;
 using SocialCrm.Streaming.Cluster.Customers;
 using SocialCrm.Streaming.Cluster.Sharding;
+using SocialCrm.Streaming.Domain.Alerts;
 using SocialCrm.Streaming.Domain.Mentions;
+using SocialCrm.Streaming.Domain.Ports;
+using SocialCrm.Streaming.Domain.Profiles;
 using SocialCrm.Streaming.Host.Generation;
 using SocialCrm.Streaming.Host.Observability;
 using SocialCrm.Streaming.Host.Processing;
@@ -218,12 +221,37 @@ public sealed partial class MetricsTests(RedisServersFixture servers, MockKafkaF
     }
 
     [Fact]
-    public void Kind_and_priority_are_read_from_alert_and_trigger_json()
+    public async Task Signals_written_are_counted_by_the_kind_and_priority_their_json_names()
     {
-        Assert.Equal(("influencer_negative", "P1"), ProcessorMetrics.KindAndPriority(
-            """{"id":"a","type":"crisis","kind":"influencer_negative","evidence":{"kind":"x","list":[1,{"priority":"P9"}]},"priority":"P1"}"""));
-        Assert.Equal(("retention", "P2"), ProcessorMetrics.KindAndPriority("""{"type":"retention","reasons":["a"],"priority":"P2"}"""));
-        Assert.Equal(("unknown", "unknown"), ProcessorMetrics.KindAndPriority("not json"));
+        var metrics = new ProcessorMetrics(new ProcessorTopics("m", 1, "p", "dlq", "alerts", "triggers", "erasures"));
+        var at = new DateTimeOffset(2026, 12, 4, 10, 0, 0, TimeSpan.Zero);
+        var alert = new CrisisAlert
+        {
+            Id = "crs-1", Brand = "acme", Priority = Priority.P1, EventTime = at, DetectedAt = at, Reasons = ["r"], Evidence = [],
+            Kind = CrisisKind.InfluencerNegative, Entity = "acme:C-1", Severity = 9, Summary = "s",
+        };
+        var trigger = new LifecycleTrigger
+        {
+            Id = "trg-1", Brand = "acme", Priority = Priority.P2, EventTime = at, DetectedAt = at, Reasons = ["r"], Evidence = [],
+            Type = TriggerType.TerminationReview, Entity = "acme:C-1", RiskScore = 0.9, ValueTier = ValueTier.Gold, SuggestedAction = "a",
+        };
+        OutboundSignal[] signals = [alert.ToOutbound(), trigger.ToOutbound(), alert.ToOutbound()];
+        metrics.SignalsWritten(signals);
+
+        // The labels are what the JSON says: a dashboard filtering on a field of the alert finds the same value.
+        using (var json = JsonDocument.Parse(signals[0].Json))
+        {
+            Assert.Equal((json.RootElement.GetProperty("kind").GetString(), json.RootElement.GetProperty("priority").GetString()), (signals[0].Kind, signals[0].Priority));
+        }
+        using (var json = JsonDocument.Parse(signals[1].Json))
+        {
+            Assert.Equal((json.RootElement.GetProperty("type").GetString(), json.RootElement.GetProperty("priority").GetString()), (signals[1].Kind, signals[1].Priority));
+        }
+        using var text = new MemoryStream();
+        await metrics.Registry.CollectAndExportAsTextAsync(text);
+        var scrape = Encoding.UTF8.GetString(text.ToArray());
+        Assert.Equal(2, Sample(scrape, "socialcrm_alerts_total", "kind=\"influencer-negative\",priority=\"P1\""));
+        Assert.Equal(1, Sample(scrape, "socialcrm_triggers_total", "kind=\"termination-review\",priority=\"P2\""));
     }
 
     /// <summary>One node, once per test run: 400 valid mentions, 3 malformed, 1 on the wrong partition; then /metrics and /health/ready.</summary>

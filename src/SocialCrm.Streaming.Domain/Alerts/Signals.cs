@@ -89,8 +89,11 @@ public abstract record DomainSignal
 
     public string ToJsonString() => AlertJson.SerializeToString(this);
 
+    /// <summary>The alert's kind or the trigger's type, as its JSON names it.</summary>
+    public abstract string KindName { get; }
+
     /// <summary>The form the output ports take.</summary>
-    public OutboundSignal ToOutbound() => new(Id, Brand, Stream, Key, ToJsonString());
+    public OutboundSignal ToOutbound() => new(Id, Brand, Stream, Key, ToJsonString(), KindName, Priority.ToWire());
 }
 
 public sealed record CrisisAlert : DomainSignal
@@ -105,6 +108,7 @@ public sealed record CrisisAlert : DomainSignal
 
     public override string? EntityId => Entity;
     public override SignalStream Stream => SignalStream.CrisisAlerts;
+    public override string KindName => Kind.ToWire();
 }
 
 public sealed record LifecycleTrigger : DomainSignal
@@ -119,4 +123,5 @@ public sealed record LifecycleTrigger : DomainSignal
 
     public override string? EntityId => Entity;
     public override SignalStream Stream => SignalStream.LifecycleTriggers;
+    public override string KindName => Type.ToWire();
 }

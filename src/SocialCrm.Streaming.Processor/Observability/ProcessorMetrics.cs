@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Text;
-using System.Text.Json;
 using Akka.Actor;
 using Prometheus;
 using SocialCrm.Streaming.Cluster;
@@ -369,43 +367,8 @@ public sealed class ProcessorMetrics : IEntityMetrics
     {
         foreach (var signal in signals)
         {
-            var (kind, priority) = KindAndPriority(signal.Json);
-            (signal.Stream == SignalStream.CrisisAlerts ? _alerts : _triggers).WithLabels([kind, priority]).Inc();
+            (signal.Stream == SignalStream.CrisisAlerts ? _alerts : _triggers).WithLabels([signal.Kind, signal.Priority]).Inc();
         }
-    }
-
-    /// <summary>An alert's <c>kind</c> or a trigger's <c>type</c>, and its <c>priority</c>, from the top level of its JSON.</summary>
-    public static (string Kind, string Priority) KindAndPriority(string json)
-    {
-        string? kind = null, type = null, priority = null;
-        var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(json));
-        try
-        {
-            while (reader.Read())
-            {
-                if (reader.TokenType != JsonTokenType.PropertyName || reader.CurrentDepth != 1)
-                {
-                    if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray && reader.CurrentDepth > 1)
-                    {
-                        reader.Skip();
-                    }
-                    continue;
-                }
-                if (reader.ValueTextEquals("kind"u8)) { reader.Read(); kind = reader.TokenType == JsonTokenType.String ? reader.GetString() : null; }
-                else if (reader.ValueTextEquals("type"u8)) { reader.Read(); type = reader.TokenType == JsonTokenType.String ? reader.GetString() : null; }
-                else if (reader.ValueTextEquals("priority"u8)) { reader.Read(); priority = reader.TokenType == JsonTokenType.String ? reader.GetString() : null; }
-                else
-                {
-                    reader.Read();
-                    reader.Skip();
-                }
-            }
-        }
-        catch (JsonException)
-        {
-            // Signals are the domain's own JSON; should one ever not parse, it is still counted.
-        }
-        return (kind ?? type ?? "unknown", priority ?? "unknown");
     }
 
     private static double Seconds(TimeSpan elapsed) => Math.Max(0, elapsed.TotalSeconds);

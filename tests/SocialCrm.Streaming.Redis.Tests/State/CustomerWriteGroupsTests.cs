@@ -22,7 +22,7 @@ public sealed class CustomerWriteGroupsTests
         Signals: signals);
 
     private static OutboundSignal Alert(string brand, int customer) =>
-        new($"a{customer}", brand, SignalStream.CrisisAlerts, $"{brand}:c{customer}", $"{{\"alertId\":\"a{customer}\"}}");
+        new($"a{customer}", brand, SignalStream.CrisisAlerts, $"{brand}:c{customer}", $"{{\"alertId\":\"a{customer}\"}}", "volume-spike", "P2");
 
     [RedisTheory]
     [MemberData(nameof(RedisServers.All), MemberType = typeof(RedisServers))]

@@ -22,7 +22,7 @@ public sealed class RedisCustomerStoreTests
         Signals: signals);
 
     private static OutboundSignal Signal(string id) =>
-        new(id, "acme", SignalStream.LifecycleTriggers, Customer.Value, $"{{\"triggerId\":\"{id}\"}}");
+        new(id, "acme", SignalStream.LifecycleTriggers, Customer.Value, $"{{\"triggerId\":\"{id}\"}}", "retention", "P2");
 
     [RedisTheory]
     [MemberData(nameof(RedisServers.All), MemberType = typeof(RedisServers))]

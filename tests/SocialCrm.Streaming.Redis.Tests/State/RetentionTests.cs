@@ -35,8 +35,8 @@ public sealed class RetentionTests
         var store = new RedisCustomerStore(connection, Options);
         var db = connection.GetDatabase();
         var id = EntityId.ForCustomer("acme", "c1");
-        var alert = new OutboundSignal("crs-1", "acme", SignalStream.CrisisAlerts, id.Value, "{\"alertId\":\"crs-1\"}");
-        var trigger = new OutboundSignal("trg-1", "acme", SignalStream.LifecycleTriggers, id.Value, "{\"triggerId\":\"trg-1\"}");
+        var alert = new OutboundSignal("crs-1", "acme", SignalStream.CrisisAlerts, id.Value, "{\"alertId\":\"crs-1\"}", "influencer-negative", "P1");
+        var trigger = new OutboundSignal("trg-1", "acme", SignalStream.LifecycleTriggers, id.Value, "{\"triggerId\":\"trg-1\"}", "retention", "P2");
         Assert.True(await store.WriteAsync(Write(id, 1, 0.5, alert, trigger)));
         await store.SaveBrandMonitorAsync("acme", "{}"u8.ToArray(), default);
 

@@ -19,7 +19,7 @@ public sealed class ServerStateErrorTests
 
     private static CustomerWrite Write(long version) =>
         new(Customer, version, [new("mentions", version)], 0.5, AdvocacyScore: null, Volume: [new("202612011000", "negative", 1)],
-            Signals: [new($"a{version}", "acme", SignalStream.CrisisAlerts, Customer.Value, $"{{\"alertId\":\"a{version}\"}}")])
+            Signals: [new($"a{version}", "acme", SignalStream.CrisisAlerts, Customer.Value, $"{{\"alertId\":\"a{version}\"}}", "influencer-negative", "P1")])
         {
             BaseVersion = version == 1 ? null : version - 1,
             Timeline = ["{\"id\":\"m\"}"u8.ToArray()],
