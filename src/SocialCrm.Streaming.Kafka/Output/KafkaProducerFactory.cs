@@ -12,15 +12,22 @@ public static class KafkaProducerFactory
     public static IProducer<byte[]?, byte[]> Create(string bootstrapServers, IReadOnlyDictionary<string, string>? properties = null) =>
         new ProducerBuilder<byte[]?, byte[]>(Config(bootstrapServers, properties)).Build();
 
-    public static ProducerConfig Config(string bootstrapServers, IReadOnlyDictionary<string, string>? properties = null) =>
-        new(properties?.ToDictionary() ?? [])
+    /// <summary>
+    /// The settings above; <paramref name="properties"/> (<c>Kafka:Properties</c>) may tune the others: their
+    /// <c>linger.ms</c>, <c>compression.type</c> and delivery-report fields replace the defaults set here.
+    /// </summary>
+    public static ProducerConfig Config(string bootstrapServers, IReadOnlyDictionary<string, string>? properties = null)
+    {
+        var config = new ProducerConfig(properties?.ToDictionary() ?? [])
         {
             BootstrapServers = bootstrapServers,
             EnableIdempotence = true,
             Acks = Acks.All,
-            LingerMs = 2,
             Partitioner = Partitioner.Murmur2Random,
-            CompressionType = CompressionType.Lz4,
-            DeliveryReportFields = "key,value,timestamp,status",
         };
+        config.LingerMs ??= 2;
+        config.CompressionType ??= CompressionType.Lz4;
+        config.DeliveryReportFields ??= "key,value,timestamp,status";
+        return config;
+    }
 }

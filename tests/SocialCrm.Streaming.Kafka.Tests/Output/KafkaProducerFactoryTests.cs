@@ -26,4 +26,27 @@ public sealed class KafkaProducerFactoryTests(MockKafkaFixture kafka) : IClassFi
         var stored = Assert.Single(kafka.ReadAll(topic, 1, TimeSpan.FromSeconds(10)));
         Assert.Equal("s1", stored.Header("signal.id"));
     }
+
+    [Fact]
+    public void Tuning_properties_replace_the_defaults_and_the_delivery_settings_stay()
+    {
+        var defaults = KafkaProducerFactory.Config("k:9092");
+        Assert.Equal(2, defaults.LingerMs);
+        Assert.Equal(CompressionType.Lz4, defaults.CompressionType);
+
+        var tuned = KafkaProducerFactory.Config("k:9092", new Dictionary<string, string>
+        {
+            ["linger.ms"] = "0",
+            ["compression.type"] = "zstd",
+            ["security.protocol"] = "SASL_SSL",
+        });
+
+        Assert.Equal(0, tuned.LingerMs);
+        Assert.Equal(CompressionType.Zstd, tuned.CompressionType);
+        Assert.Equal("SASL_SSL", tuned.Get("security.protocol"));
+        Assert.Equal("k:9092", tuned.BootstrapServers);
+        Assert.True(tuned.EnableIdempotence);
+        Assert.Equal(Acks.All, tuned.Acks);
+        Assert.Equal(Partitioner.Murmur2Random, tuned.Partitioner);
+    }
 }
