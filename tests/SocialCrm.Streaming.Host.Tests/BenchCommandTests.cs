@@ -47,6 +47,9 @@ public sealed class BenchCommandTests(ITestOutputHelper output)
             Assert.Equal(2, latencyRuns.Count);
             Assert.True(latencyRuns[0].GetProperty("offeredPerSecond").GetDouble() > 0);
             Assert.Equal(5_000, latencyRuns[1].GetProperty("offeredPerSecond").GetDouble());
+            // Both stages took time in every run: a record waits for its batch and for its customers.
+            Assert.All(latencyRuns, run => Assert.True(run.GetProperty("pipelineStages") is var stages
+                && stages.GetProperty("waitingForBatchMs").GetDouble() > 0 && stages.GetProperty("withCustomersMs").GetDouble() > 0, run.ToString()));
             foreach (var measured in latencyRuns.SelectMany(run => new[] { run.GetProperty("pipeline"), run.GetProperty("rawConsume") }))
             {
                 Assert.True(measured.GetProperty("samples").GetInt64() > 0);

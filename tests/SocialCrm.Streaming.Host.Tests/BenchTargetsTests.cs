@@ -170,6 +170,25 @@ public sealed class BenchTargetsTests
         Assert.Equal(2, texts.Count(t => t == "full pipeline p99"));
     }
 
+    [Fact]
+    public void The_latency_table_splits_the_pipelines_time_into_its_two_stages_the_raw_loop_has_none()
+    {
+        var throughput = new ThroughputResult([Figure(40_000)], Figure(40_000), Figure(10_000), 0.25);
+        IReadOnlyList<LatencyResult> latency = [Latency("fixed", 5_000, 90, 25)];
+        IReadOnlyList<ScaleResult> scale = [Scale(10_000, 60_000, 20_000)];
+        var result = new BenchResult("quick", new MachineInfo(2, ".NET", "Linux", "mock", "Garnet", 0.01),
+            new WorkloadInfo(1_000, 10_000, 4, 1, 0.25, 300, 12), throughput, latency, scale, "heap method", "broker method",
+            BenchTargets.Evaluate(throughput, latency, scale), [new PhaseTime("pipeline", 1)], 1);
+
+        var lines = result.ToText().Split('\n');
+        var header = Assert.Single(lines, l => l.Contains("mean ms to batch", StringComparison.Ordinal));
+        Assert.Contains("mean ms with customers", header, StringComparison.Ordinal);
+        var pipeline = Assert.Single(lines, l => l.Contains("full pipeline: effects in Redis and Kafka", StringComparison.Ordinal));
+        Assert.Equal(["6.5", "22.5"], pipeline.Split(' ', StringSplitOptions.RemoveEmptyEntries)[^2..]);
+        var raw = Assert.Single(lines, l => l.Contains("raw consume + parse of the same records", StringComparison.Ordinal));
+        Assert.DoesNotContain("6.5", raw, StringComparison.Ordinal);
+    }
+
     private static List<TargetResult> Evaluate(
         ThroughputFigure? pipeline = null, IReadOnlyList<LatencyResult>? latency = null, IReadOnlyList<ScaleResult>? scale = null)
     {
@@ -186,7 +205,8 @@ public sealed class BenchTargetsTests
 
     private static LatencyResult Latency(string basis, double rate, double pipelineP99, double rawP99) =>
         new(basis, rate, rate, 6, 2, 5, new LatencyPercentiles(30_000, 2, pipelineP99, pipelineP99 + 1, pipelineP99 + 2),
-            new LatencyPercentiles(30_000, 1, rawP99, rawP99 + 1, rawP99 + 2), LongestGcPauseMs: 3, LongestGcPauseGeneration: 0);
+            new LatencyPercentiles(30_000, 1, rawP99, rawP99 + 1, rawP99 + 2), LongestGcPauseMs: 3, LongestGcPauseGeneration: 0,
+            new StageMeans(WaitingForBatchMs: 6.5, WithCustomersMs: pipelineP99 / 4));
 
     private static ScaleResult Scale(
         int customers, double activationPerSecond, double steadyPerSecond, long workingSet = 900 * Mb, long broker = 100 * Mb, long? heapDelta = null)

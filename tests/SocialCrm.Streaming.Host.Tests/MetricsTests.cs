@@ -221,6 +221,26 @@ public sealed partial class MetricsTests(RedisServersFixture servers, MockKafkaF
     }
 
     [Fact]
+    public void Stage_means_are_per_record_between_two_readings()
+    {
+        var metrics = new ProcessorMetrics(new ProcessorTopics("m", 1, "p", "dlq", "alerts", "triggers", "erasures"));
+        var startedAt = DateTimeOffset.UtcNow;
+        ConsumedRecord Appended(int msBefore) => new("m", new SourcePosition(0, msBefore), null, [], null, startedAt.AddMilliseconds(-msBefore));
+        metrics.BatchStarted([Appended(1_000)], startedAt);
+        metrics.CustomersAnswered(1, TimeSpan.FromSeconds(1));
+        var earlier = metrics.StageTotals;
+        Assert.Equal((0, 0), metrics.StageTotals.MeansSince(earlier));
+
+        metrics.BatchStarted([Appended(10), Appended(30)], startedAt);
+        metrics.CustomersAnswered(2, TimeSpan.FromMilliseconds(8));
+        metrics.CustomersAnswered(2, TimeSpan.FromMilliseconds(12));
+
+        var (toBatch, withCustomers) = metrics.StageTotals.MeansSince(earlier);
+        Assert.Equal(20, toBatch, precision: 6);
+        Assert.Equal(10, withCustomers, precision: 6);
+    }
+
+    [Fact]
     public async Task Signals_written_are_counted_by_the_kind_and_priority_their_json_names()
     {
         var metrics = new ProcessorMetrics(new ProcessorTopics("m", 1, "p", "dlq", "alerts", "triggers", "erasures"));

@@ -265,7 +265,6 @@ public sealed class ProcessorMetrics : IEntityMetrics
     /// </summary>
     public Action<ConsumedRecord, TimeSpan>? LatencyObserver { get; set; }
 
-    /// <summary>A record is done: its effects were written at <paramref name="writtenAt"/> (or it was dead-lettered then).</summary>
     /// <summary>A batch starts: how long each of its records waited for it since its Kafka append.</summary>
     public void BatchStarted(IReadOnlyList<ConsumedRecord> records, DateTimeOffset startedAt)
     {
@@ -281,6 +280,10 @@ public sealed class ProcessorMetrics : IEntityMetrics
     /// </summary>
     public void CustomersAnswered(int records, TimeSpan elapsed) => _withCustomers.Observe(Seconds(elapsed), records);
 
+    /// <summary>What the stage histograms hold so far: two readings give the mean of each stage between them.</summary>
+    public PipelineStageTotals StageTotals => new(_waitingForBatch.Sum, _waitingForBatch.Count, _withCustomers.Sum, _withCustomers.Count);
+
+    /// <summary>A record is done: its effects were written at <paramref name="writtenAt"/> (or it was dead-lettered then).</summary>
     public void RecordDone(ConsumedRecord record, Mention? applied, bool deadLettered, DateTimeOffset writtenAt)
     {
         var latency = writtenAt - record.AppendTime;

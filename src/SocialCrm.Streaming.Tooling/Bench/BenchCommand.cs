@@ -271,6 +271,9 @@ public static class BenchCommand
             new CostMeter(null), cancellationToken, raw), cancellationToken);
         node.Metrics.LatencyObserver = pipeline.Record;
         var clock = Stopwatch.StartNew();
+        // The stages' totals as the warm-up ends: the means are of what the node did after it (about the measured records).
+        var stagesAfterWarmUp = Task.Delay(LatencyWarmUp, cancellationToken).ContinueWith(_ => node.Metrics.StageTotals, cancellationToken,
+            TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
         await Task.Run(() => producer.RunAsync(() => offered[next++], rate, total, cancellationToken), cancellationToken).ConfigureAwait(false);
         var offeredFor = clock.Elapsed;
         cancellationToken.ThrowIfCancellationRequested();
@@ -280,11 +283,12 @@ public static class BenchCommand
         }
         await node.WaitUntilDoneAsync(doneBefore + total, cancellationToken).ConfigureAwait(false);
         node.Metrics.LatencyObserver = null;
+        var (waitingForBatchMs, withCustomersMs) = node.Metrics.StageTotals.MeansSince(await stagesAfterWarmUp.ConfigureAwait(false));
         await floor.ConfigureAwait(false);
         var longestGcPause = gcPauses.LongestBetween(measuredFrom.UtcDateTime, DateTime.UtcNow);
         return new LatencyResult(rateBasis, rate, total / offeredFor.TotalSeconds, (offeredFor - LatencyWarmUp).TotalSeconds, LatencyWarmUp.TotalSeconds,
             int.Parse(BenchKafka.FetchWaitMs, CultureInfo.InvariantCulture), pipeline.Percentiles(), raw.Percentiles(),
-            longestGcPause.Milliseconds, longestGcPause.Generation);
+            longestGcPause.Milliseconds, longestGcPause.Generation, new StageMeans(waitingForBatchMs, withCustomersMs));
     }
 
     /// <summary>The generator's realistic mix (brands, prospects, churners, a crisis), with <paramref name="customers"/> split over the brands.</summary>

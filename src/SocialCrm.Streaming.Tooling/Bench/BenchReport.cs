@@ -24,10 +24,19 @@ public sealed record ThroughputResult(IReadOnlyList<ThroughputFigure> BaselinePa
 /// Latency at one offered rate (<see cref="RateBasis"/> says how it was chosen): what was asked of the producer, what
 /// it achieved, and the percentiles of the pipeline and of a raw consume-and-parse loop reading the same records
 /// meanwhile (the floor on this broker), and the longest garbage collection pause of this process (node and raw loop
-/// both) that ended while they were measured, with the generation its collection collected.
+/// both) that ended while they were measured, with the generation its collection collected; and where the pipeline's
+/// records spent that time on average (<see cref="StageMeans"/>).
 /// </summary>
 public sealed record LatencyResult(string RateBasis, double OfferedPerSecond, double AchievedPerSecond, double MeasuredSeconds, double WarmUpSeconds,
-    int FetchWaitMaxMs, LatencyPercentiles Pipeline, LatencyPercentiles RawConsume, double LongestGcPauseMs, int? LongestGcPauseGeneration);
+    int FetchWaitMaxMs, LatencyPercentiles Pipeline, LatencyPercentiles RawConsume, double LongestGcPauseMs, int? LongestGcPauseGeneration,
+    StageMeans PipelineStages);
+
+/// <summary>
+/// Mean milliseconds per record after the warm-up in the node's two stages (its <c>socialcrm_pipeline_stage_seconds</c>):
+/// from Kafka append to its batch starting (fetch, the in-flight window, the batch's delay), and from the batch handed to
+/// the customers to all of them answering (loads, state, Redis writes, downstream produces).
+/// </summary>
+public sealed record StageMeans(double WaitingForBatchMs, double WithCustomersMs);
 
 /// <summary>
 /// One customer count of the scale phase. <see cref="WorkingSetBytes"/> is the whole process's, of which
@@ -100,20 +109,21 @@ public sealed record BenchResult(
 
         lines.Add("Latency from Kafka append (the producer's CreateTime, ms resolution) to its effects written (Redis and Kafka; the raw loop: parsed), " +
             $"live mentions offered at each rate, measured after {Latency[0].WarmUpSeconds:F0} s of warm-up");
-        var latency = new TextTable("offered/s", "", "achieved/s", "seconds", "samples", "p50 ms", "p99 ms", "p99.9 ms", "max ms", "longest GC pause ms");
+        var latency = new TextTable("offered/s", "", "achieved/s", "seconds", "samples", "p50 ms", "p99 ms", "p99.9 ms", "max ms", "longest GC pause ms",
+            "mean ms to batch", "mean ms with customers");
         foreach (var l in Latency)
         {
-            foreach (var (name, p) in new[] { ("full pipeline: effects in Redis and Kafka", l.Pipeline), ("raw consume + parse of the same records", l.RawConsume) })
-            {
-                latency.Add($"{N(l.OfferedPerSecond)} ({l.RateBasis})", name, N(l.AchievedPerSecond), F1(l.MeasuredSeconds), N(p.Samples), F1(p.P50Ms), F1(p.P99Ms), F1(p.P999Ms), F1(p.MaxMs),
-                    new GcPause(l.LongestGcPauseMs, l.LongestGcPauseGeneration).Describe());
-            }
+            var gcPause = new GcPause(l.LongestGcPauseMs, l.LongestGcPauseGeneration).Describe();
+            Row(latency, l, "full pipeline: effects in Redis and Kafka", l.Pipeline, gcPause, F1(l.PipelineStages.WaitingForBatchMs), F1(l.PipelineStages.WithCustomersMs));
+            Row(latency, l, "raw consume + parse of the same records", l.RawConsume, gcPause, "", "");
         }
         lines.Add(latency.ToString());
         lines.Add($"  (consumers use fetch.wait.max.ms={Latency[0].FetchWaitMaxMs}: the mock broker holds an empty fetch that long even when records arrive, a real broker answers at once;");
         lines.Add("   the longest GC pause is this process's, which holds the node and the raw loop: a record that waited through it waited that long at least;");
         lines.Add("   beside it, the generation its collection collected: a gen1 collection copies what outlived the young ones, such as new customers' actors;");
-        lines.Add("   the pipeline also waits out its Redis server's pauses: Garnet, in a .NET process, pauses for its own GC, so --redis measures against a Redis)");
+        lines.Add("   the pipeline also waits out its Redis server's pauses: Garnet, in a .NET process, pauses for its own GC, so --redis measures against a Redis;");
+        lines.Add("   the means split the pipeline's time: from append to its batch starting (fetch, the in-flight window, the batch's delay), and from the batch");
+        lines.Add("   handed to the customers to all of them answering (loads, state, Redis writes, downstream produces))");
         lines.Add("");
 
         lines.Add("Scale with active customers: each customer activated by one mention, then the same number of mentions as above, Zipf over them");
@@ -151,6 +161,10 @@ public sealed record BenchResult(
         table.Add(name, N(figure.Records), figure.Seconds.ToString("F3", CultureInfo.InvariantCulture), N(figure.PerSecond),
             F1(figure.Cost.CpuMicrosecondsPerRecord), figure.Cost.RedisCpuMicrosecondsPerRecord is { } redis ? F1(redis) : "-",
             N(figure.Cost.AllocatedBytesPerRecord), figure.Cost.GcPauseShare.ToString("P1", CultureInfo.InvariantCulture), N(figure.Cost.JitMilliseconds));
+
+    private static void Row(TextTable table, LatencyResult run, string name, LatencyPercentiles p, string gcPause, string toBatch, string withCustomers) =>
+        table.Add($"{N(run.OfferedPerSecond)} ({run.RateBasis})", name, N(run.AchievedPerSecond), F1(run.MeasuredSeconds), N(p.Samples), F1(p.P50Ms), F1(p.P99Ms),
+            F1(p.P999Ms), F1(p.MaxMs), gcPause, toBatch, withCustomers);
 
     private static string N(double value) => value.ToString("N0", CultureInfo.InvariantCulture);
 
