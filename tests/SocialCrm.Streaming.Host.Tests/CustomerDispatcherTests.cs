@@ -119,6 +119,31 @@ public sealed class CustomerDispatcherTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public async Task Each_record_is_answered_when_its_own_customer_answers_not_when_its_batchs_last_does()
+    {
+        var customers = CreateTestProbe();
+        var dispatcher = Start(customers, TimeSpan.FromMinutes(1));
+        var batch = Batch("acme:1", "acme:2");
+        var tombstone = Tombstone("acme:3");
+        TellAll(dispatcher, batch, tombstone);
+        var sent = await ExpectApplies(customers, 2);
+        var profile = await customers.ExpectMsgAsync<ApplyProfile>();
+
+        var before = DateTimeOffset.UtcNow;
+        dispatcher.Tell(Applied(sent[0]), customers.Ref);
+        dispatcher.Tell(new ProfileApplied(profile.Position) { Sequence = profile.Sequence }, customers.Ref);
+        await tombstone.Answered.WaitAsync(TimeSpan.FromSeconds(5));
+        await Task.Delay(300);
+        dispatcher.Tell(Applied(sent[1]), customers.Ref);
+        await batch.Answered.WaitAsync(TimeSpan.FromSeconds(5));
+
+        Assert.InRange(batch.Outcomes[0].AnsweredAt, before, before.AddMilliseconds(250));
+        Assert.True(batch.Outcomes[1].AnsweredAt - batch.Outcomes[0].AnsweredAt >= TimeSpan.FromMilliseconds(250),
+            $"{batch.Outcomes[0].AnsweredAt:O} then {batch.Outcomes[1].AnsweredAt:O}");
+        Assert.InRange(tombstone.Outcomes[0].AnsweredAt, before, batch.Outcomes[1].AnsweredAt);
+    }
+
+    [Fact]
     public async Task A_request_not_answered_in_time_is_sent_again_and_its_second_answer_is_ignored()
     {
         var customers = CreateTestProbe();
@@ -183,7 +208,7 @@ public sealed class CustomerDispatcherTests : Akka.TestKit.Xunit2.TestKit
         dispatcher.Tell(Applied(sent[1]), customers.Ref);
         await second.Answered.WaitAsync(TimeSpan.FromSeconds(5));
         Assert.Equal(new MentionObservation(SentimentClass.Negative, MayQuote: false), second.Outcomes[1].Observation);
-        Assert.Equal(new ApplyOutcome(null, null), second.Outcomes[2]);
+        Assert.Equal((null, null), (second.Outcomes[2].Observation, second.Outcomes[2].Rejection));
         Assert.Equal(7, _stats.Processed);
     }
 

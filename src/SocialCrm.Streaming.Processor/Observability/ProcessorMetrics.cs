@@ -90,7 +90,7 @@ public sealed class ProcessorMetrics : IEntityMetrics
         _consumerLag = factory.CreateGauge("socialcrm_consumer_lag_records",
             "Records in an assigned partition not yet consumed: high watermark minus the consumer's position.", "topic", "partition");
         _processingLatency = factory.CreateHistogram("socialcrm_processing_latency_seconds",
-            "Seconds from a record's Kafka append time to its effects being written (Redis and downstream Kafka).",
+            "Seconds from a record's Kafka append time to its effects being written (Redis and downstream Kafka): when its customer answered, or its dead letter was written.",
             new HistogramConfiguration { Buckets = LatencyBuckets, LabelNames = ["topic"] });
         _eventLatency = factory.CreateHistogram("socialcrm_event_latency_seconds",
             "Seconds from a mention's event time (createdAt) to its effects being written; large during replays and backlogs.",

@@ -29,17 +29,22 @@ public sealed class CustomerBatch(int records)
     /// <param name="firstMention">
     /// Where the request's mentions start in the message answered: past those of the requests merged before it (0 when it travelled alone).
     /// </param>
-    internal void Complete(CustomerRequest request, object answer, int firstMention)
+    /// <param name="answeredAt">When the answer arrived: the customer answers once the records' effects are written.</param>
+    internal void Complete(CustomerRequest request, object answer, int firstMention, DateTimeOffset answeredAt)
     {
         var records = request.Records;
         switch (answer)
         {
             case ProfileApplied:
+                foreach (var record in records)
+                {
+                    Outcomes[record] = new ApplyOutcome(null, null, answeredAt);
+                }
                 break;
             case MentionsApplied applied:
                 for (var i = 0; i < records.Length; i++)
                 {
-                    Outcomes[records[i]] = new ApplyOutcome(applied.Observations[firstMention + i], null);
+                    Outcomes[records[i]] = new ApplyOutcome(applied.Observations[firstMention + i], null, answeredAt);
                 }
                 foreach (var failed in applied.Failed)
                 {
@@ -47,7 +52,7 @@ public sealed class CustomerBatch(int records)
                     if (mention >= 0 && mention < records.Length)
                     {
                         Outcomes[records[mention]] = new ApplyOutcome(null,
-                            new Rejection(RejectReason.ProcessingError, "applying the mention to its customer threw", failed.ExceptionType));
+                            new Rejection(RejectReason.ProcessingError, "applying the mention to its customer threw", failed.ExceptionType), answeredAt);
                     }
                 }
                 break;
@@ -55,7 +60,7 @@ public sealed class CustomerBatch(int records)
                 var rejection = new Rejection(RejectReason.EntityFailed, failed.Detail, failed.ExceptionType);
                 foreach (var record in records)
                 {
-                    Outcomes[record] = new ApplyOutcome(null, rejection);
+                    Outcomes[record] = new ApplyOutcome(null, rejection, answeredAt);
                 }
                 break;
             default:
@@ -80,6 +85,7 @@ public sealed class CustomerRequest(string entityId, long sequence, object messa
 
 /// <summary>
 /// What became of one record asked of its customer: applied (<see cref="Observation"/> says what the brand's counts
-/// need, null when it was applied before), or set aside with a <see cref="Rejection"/> for the dead-letter topic.
+/// need, null when it was applied before), or set aside with a <see cref="Rejection"/> for the dead-letter topic; and
+/// when its customer answered (default for a record not asked about).
 /// </summary>
-public readonly record struct ApplyOutcome(MentionObservation? Observation, Rejection? Rejection);
+public readonly record struct ApplyOutcome(MentionObservation? Observation, Rejection? Rejection, DateTimeOffset AnsweredAt);

@@ -94,7 +94,7 @@ public sealed class CustomerDispatcher : ReceiveActor, IWithTimers
         {
             _stats.CountProcessed(message.Records);
         }
-        message.Complete(answer);
+        message.Complete(answer, DateTimeOffset.UtcNow);
         var waiting = _waiting[message.EntityId];
         if (waiting.Count > 0)
         {

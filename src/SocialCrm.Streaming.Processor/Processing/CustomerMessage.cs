@@ -73,12 +73,12 @@ internal sealed class CustomerMessage
     }
 
     /// <summary>Completes every request it carries, in its own batch: a merged answer's observations and failed indexes are the requests' in order.</summary>
-    public void Complete(object answer)
+    public void Complete(object answer, DateTimeOffset answeredAt)
     {
         var firstMention = 0;
         foreach (var request in _requests)
         {
-            request.Batch.Complete(request, answer, firstMention);
+            request.Batch.Complete(request, answer, firstMention, answeredAt);
             firstMention += request.Records.Length;
         }
     }

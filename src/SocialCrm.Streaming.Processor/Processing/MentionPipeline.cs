@@ -100,9 +100,10 @@ public sealed class MentionPipeline(
     {
         /// <summary>
         /// When its effects were written, which is when a care team can see them: a record may wait longer than
-        /// that for the records before it (the commit needs offset order), which latency must not count.
+        /// that for the other records of its batch and for the records before it (the commit needs offset order),
+        /// which latency must not count. A dead-lettered record's effect is its dead letter, written when it is made.
         /// </summary>
-        public DateTimeOffset EffectsWrittenAt { get; } = DateTimeOffset.UtcNow;
+        public DateTimeOffset EffectsWrittenAt { get; init; } = DateTimeOffset.UtcNow;
     }
 
     /// <summary>
@@ -267,7 +268,11 @@ public sealed class MentionPipeline(
             }
             else
             {
-                processed[i] = new Processed(records[i], parsed[i].Mention, outcomes[i].Observation);
+                // Done when its own customer answered, not when the batch's slowest did: its effects were written then.
+                processed[i] = new Processed(records[i], parsed[i].Mention, outcomes[i].Observation)
+                {
+                    EffectsWrittenAt = outcomes[i].AnsweredAt == default ? DateTimeOffset.UtcNow : outcomes[i].AnsweredAt,
+                };
             }
         }
         if (deadLettering is not null)
