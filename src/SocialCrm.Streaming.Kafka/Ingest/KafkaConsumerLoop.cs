@@ -23,7 +23,7 @@ namespace SocialCrm.Streaming.Kafka.Ingest;
 /// librdkafka's own error and log lines go through a <see cref="LogGate"/>, so a broker outage
 /// does not flood the log.
 /// </summary>
-public sealed class KafkaConsumerLoop : IAsyncDisposable
+public sealed partial class KafkaConsumerLoop : IAsyncDisposable
 {
     private static readonly TimeSpan ConsumeTimeout = TimeSpan.FromMilliseconds(50);
 
@@ -31,21 +31,18 @@ public sealed class KafkaConsumerLoop : IAsyncDisposable
     private readonly IReadOnlyList<string> _topics;
     private readonly ILogger _logger;
     private readonly LogGate _logGate;
+    private readonly Action<IReadOnlyList<TopicPartition>>? _onAssignmentChanged;
     private readonly IConsumer<byte[]?, byte[]> _consumer;
     private readonly Channel<ConsumedRecord> _handedOut = Channel.CreateUnbounded<ConsumedRecord>(
         new UnboundedChannelOptions { SingleWriter = true, SingleReader = true });
     private readonly ConcurrentDictionary<TopicPartition, PartitionOffsetTracker> _trackers = new();
-    private readonly HashSet<TopicPartition> _paused = [];
-    /// <summary>Filled by the assignment callback, emptied by the loop; both run on the consume thread.</summary>
-    private readonly List<TopicPartition> _newlyAssigned = [];
+    private readonly OffsetCommitter _commits;
+    private readonly PartitionPauses _pauses;
+    private readonly PartitionLag _lag;
     private readonly Thread _thread;
     private readonly TaskCompletionSource _loopExited = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly Stopwatch _sinceCommit = Stopwatch.StartNew();
-    private readonly Stopwatch _sinceLag = Stopwatch.StartNew();
     private readonly ConcurrentDictionary<TopicPartition, long> _consumedByPartition = new();
-    private readonly ConcurrentDictionary<TopicPartition, long> _lag = new();
     private volatile bool _stopping;
-    private volatile bool _abandoning;
     /// <summary>Set once Close returned: only then may the client be destroyed (a destroy blocks like the close it implies).</summary>
     private volatile bool _closed;
     private volatile bool _started;
@@ -54,45 +51,7 @@ public sealed class KafkaConsumerLoop : IAsyncDisposable
     private long _lastProgressTicks = Environment.TickCount64;
     private int _inFlight;
     private int _maxInFlight;
-    private long _doneSinceCommit;
-    /// <summary>After a failed commit (a rebalance in progress, a coordinator moving) the next try waits for the commit interval, not the next record.</summary>
-    private bool _lastCommitFailed;
     private long _consumed;
-    private long _committedRecords;
-
-    /// <summary>
-    /// How long the client waits before it fetches a partition again once its queue held the prefetch bound, unless
-    /// <c>Kafka:Properties</c> sets <c>fetch.queue.backoff.ms</c>. librdkafka's default (1 s) is meant for a large queue:
-    /// with this loop's bound, a node catching up drains the queue in a fraction of that and then waits, idle, for
-    /// records the broker already has.
-    /// </summary>
-    private const int DefaultFetchQueueBackoffMs = 10;
-
-    /// <summary>The client settings this loop consumes with (also what a benchmark's raw consumer must match).</summary>
-    public static ConsumerConfig ConsumerConfigOf(KafkaIngestOptions options)
-    {
-        var config = new ConsumerConfig(new Dictionary<string, string>(options.Properties))
-        {
-            BootstrapServers = options.BootstrapServers,
-            GroupId = options.GroupId,
-            EnableAutoCommit = false,
-            EnableAutoOffsetStore = false,
-            AutoOffsetReset = AutoOffsetReset.Earliest,
-            SessionTimeoutMs = options.SessionTimeoutMs,
-            // Bounded prefetch: the client's own queue must not undo the in-flight cap.
-            QueuedMaxMessagesKbytes = 16 * 1024,
-            // Range keeps co-partitioned topics together (partition i of each on one member).
-            PartitionAssignmentStrategy = PartitionAssignmentStrategy.Range,
-            // Where the end of the log is, so a partition whose last offsets hold no record to hand out
-            // (records deleted before they were read, a transaction marker) is still committed to its end.
-            EnablePartitionEof = true,
-            // Records of an aborted transaction were never sent (the librdkafka default, made explicit: counting them would
-            // break the delivery promise for input written by a transactional producer; Kafka:Properties may not change it).
-            IsolationLevel = IsolationLevel.ReadCommitted,
-        };
-        config.FetchQueueBackoffMs ??= DefaultFetchQueueBackoffMs;
-        return config;
-    }
 
     /// <param name="logGate">Rate-limits the client's repeated error and log lines (the host's log throttle); without it every line is logged.</param>
     public KafkaConsumerLoop(KafkaIngestOptions options, IReadOnlyList<string> topics, ILogger logger,
@@ -102,38 +61,19 @@ public sealed class KafkaConsumerLoop : IAsyncDisposable
         _topics = topics;
         _logger = logger;
         _logGate = logGate ?? LogGates.EveryLine;
+        _onAssignmentChanged = onAssignmentChanged;
         var clientLog = new KafkaClientLog(logger, "consumer", logGate);
         var config = ConsumerConfigOf(options);
         _consumer = new ConsumerBuilder<byte[]?, byte[]>(config)
-            .SetPartitionsAssignedHandler((_, partitions) =>
-            {
-                foreach (var tp in partitions)
-                {
-                    _trackers[tp] = new PartitionOffsetTracker();
-                }
-                _newlyAssigned.AddRange(partitions);
-                _logger.LogInformation("Assigned {Partitions}", Describe(partitions));
-                onAssignmentChanged?.Invoke(AssignedPartitions);
-            })
-            .SetPartitionsRevokedHandler((_, partitions) =>
-            {
-                var revoked = partitions.Select(p => p.TopicPartition).ToArray();
-                DrainAndCommit(revoked);
-                Release(revoked);
-                _logger.LogInformation("Revoked {Partitions}", Describe(revoked));
-                onAssignmentChanged?.Invoke(AssignedPartitions);
-            })
-            .SetPartitionsLostHandler((_, partitions) =>
-            {
-                // Lost, not revoked: another member may own them already, so committing would be wrong.
-                var lost = partitions.Select(p => p.TopicPartition).ToArray();
-                Release(lost);
-                _logger.LogWarning("Lost {Partitions}", Describe(lost));
-                onAssignmentChanged?.Invoke(AssignedPartitions);
-            })
+            .SetPartitionsAssignedHandler((_, partitions) => OnAssigned(partitions))
+            .SetPartitionsRevokedHandler((_, partitions) => OnRevoked(partitions))
+            .SetPartitionsLostHandler((_, partitions) => OnLost(partitions))
             .SetErrorHandler((_, error) => clientLog.OnError(error))
             .SetLogHandler((_, message) => clientLog.OnLog(message))
             .Build();
+        _commits = new OffsetCommitter(options, _consumer, _trackers, logger, _logGate);
+        _pauses = new PartitionPauses(options, _consumer, _trackers);
+        _lag = new PartitionLag(_consumer, _trackers);
         _thread = new Thread(Loop) { IsBackground = true, Name = "kafka-consume" };
     }
 
@@ -165,7 +105,7 @@ public sealed class KafkaConsumerLoop : IAsyncDisposable
     /// <summary>The most records ever in flight at once: the proof that memory stays bounded.</summary>
     public int MaxInFlight => Volatile.Read(ref _maxInFlight);
     public long Consumed => Interlocked.Read(ref _consumed);
-    public long CommittedRecords => Interlocked.Read(ref _committedRecords);
+    public long CommittedRecords => _commits.CommittedRecords;
 
     /// <summary>Records consumed per partition since start (monotonic; partitions once owned stay listed).</summary>
     public IReadOnlyDictionary<TopicPartition, long> ConsumedByPartition => _consumedByPartition;
@@ -175,7 +115,7 @@ public sealed class KafkaConsumerLoop : IAsyncDisposable
     /// cached watermarks (no broker call), refreshed about once a second. Partitions whose watermark
     /// is not known yet are absent.
     /// </summary>
-    public IReadOnlyDictionary<TopicPartition, long> Lag => _lag;
+    public IReadOnlyDictionary<TopicPartition, long> Lag => _lag.ByPartition;
 
     /// <summary>How often <see cref="Lag"/> is refreshed.</summary>
     public static readonly TimeSpan LagInterval = TimeSpan.FromSeconds(1);
@@ -191,7 +131,7 @@ public sealed class KafkaConsumerLoop : IAsyncDisposable
     {
         record.Tracker?.Done(record.Position.Offset);
         Interlocked.Decrement(ref _inFlight);
-        Interlocked.Increment(ref _doneSinceCommit);
+        _commits.RecordDone();
         Interlocked.Exchange(ref _lastProgressTicks, Environment.TickCount64);
     }
 
@@ -256,8 +196,8 @@ public sealed class KafkaConsumerLoop : IAsyncDisposable
         }
         var closing = Task.Factory.StartNew(() =>
         {
-            CommitDone();
-            var committed = !_lastCommitFailed;
+            _commits.CommitDone();
+            var committed = !_commits.LastCommitFailed;
             _consumer.Close();
             _closed = true;
             return committed;
@@ -282,7 +222,7 @@ public sealed class KafkaConsumerLoop : IAsyncDisposable
     /// <summary>Stops as a crash would: no drain and no commit. What was not committed is replayed by the next owner.</summary>
     public async Task AbandonAsync()
     {
-        _abandoning = true;
+        _commits.Abandon();
         _stopping = true;
         await _loopExited.Task.ConfigureAwait(false);
         _handedOut.Writer.TryComplete();
@@ -294,7 +234,7 @@ public sealed class KafkaConsumerLoop : IAsyncDisposable
         {
             await StopAsync().ConfigureAwait(false);
         }
-        if (_closed || _abandoning)
+        if (_closed || _commits.Abandoned)
         {
             _consumer.Dispose();
         }
@@ -306,14 +246,14 @@ public sealed class KafkaConsumerLoop : IAsyncDisposable
         {
             while (!_stopping)
             {
-                ResumeNewlyAssigned();
-                ResumeDrainedPartitions();
-                if ((!_lastCommitFailed && Interlocked.Read(ref _doneSinceCommit) >= _options.CommitBatchSize) || _sinceCommit.Elapsed >= _options.CommitInterval)
+                _pauses.ResumeNewlyAssigned();
+                _pauses.ResumeDrainedPartitions();
+                if (_commits.IsDue)
                 {
-                    CommitDone();
+                    _commits.CommitDone();
                 }
                 ConsumeOne();
-                if (_sinceLag.Elapsed >= LagInterval)
+                if (_lag.IsDue)
                 {
                     UpdateLag();
                 }
@@ -379,198 +319,16 @@ public sealed class KafkaConsumerLoop : IAsyncDisposable
             result.Message.Value,
             result.Message.Headers,
             result.Message.Timestamp.UtcDateTime) { Tracker = tracker });
-        if (tracker.InFlight >= _options.MaxInFlightPerPartition && _paused.Add(partition))
-        {
-            _consumer.Pause([partition]);
-        }
+        _pauses.PauseIfFull(partition, tracker);
     }
 
-    /// <summary>On the loop thread: the client's cached high watermark minus the next offset to read.</summary>
     private void UpdateLag()
     {
-        _sinceLag.Restart();
-        foreach (var (partition, tracker) in _trackers)
-        {
-            WatermarkOffsets watermarks;
-            try
-            {
-                watermarks = _consumer.GetWatermarkOffsets(partition);
-            }
-            catch (KafkaException)
-            {
-                continue;
-            }
-            if (watermarks.High.IsSpecial)
-            {
-                continue;
-            }
-            var position = tracker.NextOffset >= 0 ? tracker.NextOffset : PositionOf(partition);
-            if (position < 0)
-            {
-                // Nothing consumed and no position yet: everything from the low watermark on is behind.
-                position = watermarks.Low.IsSpecial ? 0 : watermarks.Low.Value;
-            }
-            _lag[partition] = Math.Max(0, watermarks.High.Value - position);
-        }
-        foreach (var partition in _lag.Keys)
-        {
-            if (!_trackers.ContainsKey(partition))
-            {
-                _lag.TryRemove(partition, out _);
-            }
-        }
-        if (InFlight == 0 && _lag.Values.All(lag => lag == 0))
+        _lag.Refresh();
+        if (InFlight == 0 && _lag.CaughtUp)
         {
             // Caught up: nothing waits, so a quiet topic is not a stall.
             Interlocked.Exchange(ref _lastProgressTicks, Environment.TickCount64);
         }
     }
-
-    private long PositionOf(TopicPartition partition)
-    {
-        try
-        {
-            var position = _consumer.Position(partition);
-            return position.IsSpecial ? -1 : position.Value;
-        }
-        catch (KafkaException)
-        {
-            return -1;
-        }
-    }
-
-    /// <summary>
-    /// The client keeps a partition's pause across rebalances; one this loop paused under an earlier assignment
-    /// would never deliver again. Every newly assigned partition starts resumed (a no-op when it was not paused).
-    /// </summary>
-    private void ResumeNewlyAssigned()
-    {
-        if (_newlyAssigned.Count == 0)
-        {
-            return;
-        }
-        var assigned = _newlyAssigned.Where(_trackers.ContainsKey).ToList();
-        _newlyAssigned.Clear();
-        if (assigned.Count > 0)
-        {
-            _consumer.Resume(assigned);
-        }
-    }
-
-    private void ResumeDrainedPartitions()
-    {
-        if (_paused.Count == 0)
-        {
-            return;
-        }
-        // Called before every consume: nothing is allocated unless a partition is to be resumed.
-        var resumeBelow = Math.Max(1, _options.MaxInFlightPerPartition / 2);
-        List<TopicPartition>? unpaused = null;
-        foreach (var partition in _paused)
-        {
-            if (!_trackers.TryGetValue(partition, out var tracker) || tracker.InFlight <= resumeBelow)
-            {
-                (unpaused ??= []).Add(partition);
-            }
-        }
-        if (unpaused is null)
-        {
-            return;
-        }
-        _paused.ExceptWith(unpaused);
-        // A partition no longer tracked (revoked) is only forgotten; the others fetch again.
-        var drained = unpaused.Where(_trackers.ContainsKey).ToList();
-        if (drained.Count > 0)
-        {
-            _consumer.Resume(drained);
-        }
-    }
-
-    private void DrainAndCommit(IReadOnlyCollection<TopicPartition> partitions)
-    {
-        if (_abandoning)
-        {
-            return;
-        }
-        var trackers = partitions.Select(p => _trackers.GetValueOrDefault(p)).OfType<PartitionOffsetTracker>().ToArray();
-        // Stopping: the stop has waited for in-flight records already, within its own deadline.
-        WaitForInFlight(() => trackers.All(t => t.InFlight == 0), _stopping ? TimeSpan.Zero : RevocationDrainLimit);
-        CommitDone(partitions);
-    }
-
-    private void Release(IEnumerable<TopicPartition> partitions)
-    {
-        foreach (var partition in partitions)
-        {
-            _trackers.TryRemove(partition, out _);
-            _paused.Remove(partition);
-            _lag.TryRemove(partition, out _);
-        }
-    }
-
-    /// <summary>
-    /// A revocation waits inside the rebalance, where the member sends no heartbeats: waiting longer than
-    /// half the session timeout gets it dropped from the group, and every member rebalances again.
-    /// </summary>
-    private TimeSpan RevocationDrainLimit => TimeSpan.FromMilliseconds(Math.Min(_options.DrainTimeout.TotalMilliseconds, _options.SessionTimeoutMs / 2.0));
-
-    private void WaitForInFlight(Func<bool> drained, TimeSpan limit)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (!drained())
-        {
-            if (deadline.Elapsed >= limit)
-            {
-                _logger.LogWarning("In-flight records did not finish within {Timeout}; the next owner replays them", limit);
-                return;
-            }
-            Thread.Sleep(5);
-        }
-    }
-
-    private void CommitDone(IReadOnlyCollection<TopicPartition>? only = null)
-    {
-        _sinceCommit.Restart();
-        var done = Interlocked.Exchange(ref _doneSinceCommit, 0);
-        if (_abandoning)
-        {
-            return;
-        }
-        var offsets = new List<TopicPartitionOffset>();
-        foreach (var (partition, tracker) in _trackers)
-        {
-            if ((only is null || only.Contains(partition)) && tracker.TryTakeCommit(out var next))
-            {
-                // An explicit offset without leader epoch: a committed epoch is rejected after a leader move.
-                offsets.Add(new TopicPartitionOffset(partition, next));
-            }
-        }
-        if (offsets.Count == 0)
-        {
-            return;
-        }
-        try
-        {
-            _consumer.Commit(offsets);
-            _lastCommitFailed = false;
-            Interlocked.Add(ref _committedRecords, done);
-        }
-        catch (KafkaException ex)
-        {
-            _lastCommitFailed = true;
-            if (_logGate("commit:" + ex.Error.Code, out var suppressed))
-            {
-                _logger.LogWarning("Commit of {Count} partitions failed ({Reason}); retried after the commit interval ({Suppressed} similar since last logged)",
-                    offsets.Count, ex.Error.Reason, suppressed);
-            }
-            foreach (var offset in offsets)
-            {
-                _trackers.GetValueOrDefault(offset.TopicPartition)?.CommitFailed(offset.Offset.Value);
-            }
-            Interlocked.Add(ref _doneSinceCommit, done);
-        }
-    }
-
-    private static string Describe(IEnumerable<TopicPartition> partitions) =>
-        string.Join(", ", partitions.GroupBy(p => p.Topic).Select(g => $"{g.Key} [{string.Join(",", g.Select(p => p.Partition.Value).Order())}]"));
 }
