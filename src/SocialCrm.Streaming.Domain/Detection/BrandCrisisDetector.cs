@@ -93,7 +93,7 @@ internal sealed class BrandCrisisDetector
         }
     }
 
-    /// <summary>The calm-traffic tail bound as a reason: "p <= 1e-9" style, against the per-minute alpha.</summary>
+    /// <summary>The calm-traffic tail bound as a reason: "p &lt;= 1e-9" style, against the per-minute alpha.</summary>
     private string TailReason(double logTail) =>
         $"calm-traffic probability <= {N(Math.Exp(logTail), "0.#E+0")} (budget {N(Math.Exp(_logAlpha), "0.#E+0")} a minute)";
 

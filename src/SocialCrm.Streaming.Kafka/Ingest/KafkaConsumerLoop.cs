@@ -11,7 +11,7 @@ namespace SocialCrm.Streaming.Kafka.Ingest;
 
 /// <summary>
 /// The single consume loop of one node: one thread calls Consume (no polling interval, no busy
-/// idling), hands records to the stream through <see cref="Records"/>, pauses a partition when too
+/// idling), hands records to the stream through <see cref="Batches"/>, pauses a partition when too
 /// many of its records are in flight and resumes it once the stream catches up, and commits, in
 /// batches, only offsets below which every record is done. All consumer calls but the first
 /// Subscribe happen on that thread, so rebalance callbacks never race with Consume or Commit;
@@ -150,9 +150,9 @@ public sealed partial class KafkaConsumerLoop : IAsyncDisposable
     }
 
     /// <summary>
-    /// Takes no new records: the consume thread exits and <see cref="Records"/> completes once the stream has
+    /// Takes no new records: the consume thread exits and <see cref="Batches"/> completes once the stream has
     /// what was handed out. Waits for the thread until <paramref name="deadline"/> (it may be stuck in a commit
-    /// to an unreachable broker); <see cref="Records"/> completes either way.
+    /// to an unreachable broker); <see cref="Batches"/> completes either way.
     /// </summary>
     public async Task StopFetchingAsync(CancellationToken deadline)
     {
