@@ -2,11 +2,9 @@ using Akka.Actor;
 using Akka.Event;
 using SocialCrm.Streaming.Cluster.Mailboxes;
 using SocialCrm.Streaming.Cluster.Sharding;
-using SocialCrm.Streaming.Domain.Alerts;
 using SocialCrm.Streaming.Domain.Engagement;
 using SocialCrm.Streaming.Domain.Mentions;
 using SocialCrm.Streaming.Domain.Ports;
-using SocialCrm.Streaming.Domain.Privacy;
 
 namespace SocialCrm.Streaming.Cluster.Customers;
 
@@ -30,7 +28,7 @@ namespace SocialCrm.Streaming.Cluster.Customers;
 /// while in use, retries scheduled only while the store fails (no per-entity timer scheduler), and its own small buffer for
 /// what arrives while it loads or forgets (no stash).
 /// </remarks>
-public sealed class CustomerEntity : UntypedActor
+public sealed partial class CustomerEntity : UntypedActor
 {
     private readonly CustomerEntityDependencies _dependencies;
     private EntityId _id;
@@ -39,9 +37,6 @@ public sealed class CustomerEntity : UntypedActor
     private long _version;
     private bool _dirty;
     private bool _stopRequested;
-    /// <summary>Reloaded because a write was superseded, and nothing written since: superseded again, it stops.</summary>
-    private bool _reloadedOnSuperseded;
-    private int _failedAttempts;
     private CustomerWrite? _currentWrite;
 
     /// <summary>
@@ -55,12 +50,8 @@ public sealed class CustomerEntity : UntypedActor
 
     /// <summary>Messages held while loading, forgetting, or finishing writes before a tombstone; handled in order afterwards.</summary>
     private List<(object Message, IActorRef Sender)>? _held;
-    private PendingTombstone? _tombstone;
-    /// <summary>Tombstones in effect (from the erasure marker, or carried out here); null for an entity never erased.</summary>
-    private List<SourcePosition>? _erasedBy;
-
-    /// <summary>The scheduled retry of a failed load, write or forget; only while the store fails.</summary>
-    private ICancelable? _retry;
+    /// <summary>Failures, a tombstone, erasures: null for an entity that has had none of them.</summary>
+    private RareState? _rare;
 
     /// <summary>Starting: the entity learns its id from its first message (sharding starts it for one), then loads.</summary>
     private enum Phase { Starting, Loading, Ready, Draining, Forgetting }
@@ -84,7 +75,7 @@ public sealed class CustomerEntity : UntypedActor
 
     protected override void PostStop()
     {
-        _retry?.Cancel();
+        _rare?.Retry?.Cancel();
         _dependencies.Metrics.EntityStopped(CustomerShardingExtensions.TypeName);
     }
 
@@ -165,8 +156,15 @@ public sealed class CustomerEntity : UntypedActor
                     break;
                 }
                 _version = loaded.Stored?.Version ?? 0;
-                _erasedBy = loaded.Stored is { Tombstones.Count: > 0 } erased ? [.. erased.Tombstones] : null;
-                _failedAttempts = 0;
+                if (loaded.Stored is { Tombstones.Count: > 0 } erased)
+                {
+                    Rare.ErasedBy = [.. erased.Tombstones];
+                }
+                else if (_rare is not null)
+                {
+                    _rare.ErasedBy = null;
+                }
+                ClearFailures();
                 _phase = Phase.Ready;
                 HandleHeld();
                 break;
@@ -203,42 +201,6 @@ public sealed class CustomerEntity : UntypedActor
                 break;
             default:
                 Unhandled(message);
-                break;
-        }
-    }
-
-    private void Forgetting(object message, IActorRef sender)
-    {
-        switch (message)
-        {
-            case Forgotten:
-                // The watermarks stay (they are in the erasure marker): a replayed old mention is skipped, not applied again.
-                _state = CustomerState.WatermarksOf(_state);
-                _version = 0;
-                _erasedBy ??= [];
-                _erasedBy.RemoveAll(p => p.Partition == _tombstone!.Reply.Position.Partition);
-                _erasedBy.Add(_tombstone!.Reply.Position);
-                _dependencies.Metrics.Erased();
-                _pending = null;
-                _failedAttempts = 0;
-                _tombstone!.ReplyTo.Tell(_tombstone.Reply);
-                _tombstone = null;
-                if (_stopRequested)
-                {
-                    Context.Stop(Self);
-                    return;
-                }
-                _phase = Phase.Ready;
-                HandleHeld();
-                break;
-            case ForgetFailed failed:
-                OnFailure("customer-forget", "Forgetting", failed.Cause, RetryForget.Instance);
-                break;
-            case RetryForget:
-                StartForget();
-                break;
-            default:
-                Hold(message, sender);
                 break;
         }
     }
@@ -302,7 +264,7 @@ public sealed class CustomerEntity : UntypedActor
         {
             _dependencies.Metrics.MentionsRepeated(repeats);
         }
-        if (_erasedBy is not null && _state.MentionsApplied == 0)
+        if (_rare?.ErasedBy is not null && _state.MentionsApplied == 0)
         {
             CountSkippedAsErased(observations, failed?.Count ?? 0);
         }
@@ -334,104 +296,6 @@ public sealed class CustomerEntity : UntypedActor
         }
     }
 
-    private void Forget(ApplyProfile tombstone, IActorRef sender)
-    {
-        if (_erasedBy?.Exists(p => p.Partition == tombstone.Position.Partition && p.Offset >= tombstone.Position.Offset) == true)
-        {
-            // This tombstone (or a later one) is in effect already: a replay; erased and announced once.
-            sender.Tell(Answer(tombstone));
-            return;
-        }
-        _tombstone = new PendingTombstone(sender, Answer(tombstone));
-        _phase = Phase.Forgetting;
-        StartForget();
-    }
-
-    private void StartForget() =>
-        AnnounceAndEraseAsync(_dependencies, new Erasure(_id, _tombstone!.Reply.Position))
-            .PipeTo(Self, success: () => Forgotten.Instance, failure: ex => new ForgetFailed(ex));
-
-    /// <summary>
-    /// Announced first, then erased: the marker that makes a replayed tombstone a no-op is stored only once the
-    /// announcement is acknowledged, so none is lost; one repeated after a failure carries the same erasure id.
-    /// </summary>
-    private static async Task AnnounceAndEraseAsync(CustomerEntityDependencies dependencies, Erasure erasure)
-    {
-        await dependencies.Erasures.PublishAsync(erasure, CancellationToken.None).ConfigureAwait(false);
-        await dependencies.Store.ForgetAsync(erasure, CancellationToken.None).ConfigureAwait(false);
-    }
-
-    /// <summary>An erased entity that applied nothing since: the mentions skipped are replays of the erased person's.</summary>
-    private void CountSkippedAsErased(MentionObservation?[] observations, int failed)
-    {
-        var skipped = observations.Count(o => o is null) - failed;
-        if (skipped == 0)
-        {
-            return;
-        }
-        _dependencies.Metrics.MentionsSkippedAsErased(skipped);
-        LogThrottled("customer-skipped-erased", "Customer {0} is erased: {1} replayed mention(s) skipped (skipped-erased)", skipped.ToString(System.Globalization.CultureInfo.InvariantCulture));
-    }
-
-    private void OnFailure(string kind, string doing, Exception cause, object retry)
-    {
-        _failedAttempts++;
-        var refused = (cause is AggregateException { InnerException: { } inner } ? inner : cause) is StoreRefusedException;
-        if (refused && _failedAttempts >= _dependencies.RefusedAttempts)
-        {
-            GiveUp(doing, cause);
-            return;
-        }
-        if (_dependencies.FailureLog.ShouldLog(kind, out var suppressed))
-        {
-            Log.Warning("{0} customer {1} failed (attempt {2}: {3}); retrying ({4} similar failures since last logged)",
-                doing, _dependencies.Pseudonyms.ForLog(_id), _failedAttempts, _dependencies.Pseudonyms.Scrub(cause.Message, _id), suppressed);
-        }
-        _retry = Context.System.Scheduler.ScheduleTellOnceCancelable(_dependencies.Backoff(_failedAttempts), Self, retry, Self);
-    }
-
-    /// <summary>
-    /// Answers everything waiting here <see cref="CustomerFailed"/> and stops, dropping the unwritten state: those
-    /// records are set aside by the asker, and the next record of this customer starts it afresh from the store.
-    /// </summary>
-    /// <param name="asker">Who asked the message being handled when it threw, when it may not be among those waiting yet (a second answer is harmless: the ask takes the first).</param>
-    /// <param name="message">The message being handled (its sequence number goes into the asker's answer).</param>
-    private void GiveUp(string doing, Exception cause, IActorRef? asker = null, object? message = null)
-    {
-        _retry?.Cancel();
-        var exceptionType = cause.GetType().FullName ?? cause.GetType().Name;
-        var failed = new CustomerFailed(_id.Value ?? "", exceptionType,
-            $"{doing} the customer failed after {Math.Max(1, _failedAttempts)} attempt(s): {cause.GetType().Name}");
-        // Each waiting request gets the answer under its own sequence number, so a sender with many requests knows which failed.
-        asker?.Tell(failed with { Sequence = SequenceOf(message) });
-        foreach (var (sender, reply, _) in _awaiting ?? [])
-        {
-            sender.Tell(failed with { Sequence = SequenceOf(reply) });
-        }
-        foreach (var (held, sender) in _held ?? [])
-        {
-            if (held is IWithEntityId)
-            {
-                sender.Tell(failed with { Sequence = SequenceOf(held) });
-            }
-        }
-        _tombstone?.ReplyTo.Tell(failed with { Sequence = _tombstone.Reply.Sequence });
-        _awaiting = null;
-        _held = null;
-        _tombstone = null;
-        _dependencies.Metrics.EntityFailed(CustomerShardingExtensions.TypeName);
-        LogThrottled("customer-failed", "Customer {0} gave up: {1}; its waiting records are dead-lettered", failed.Detail);
-        Context.Stop(Self);
-    }
-
-    private void LogThrottled(string kind, string template, string detail)
-    {
-        if (_dependencies.FailureLog.ShouldLog(kind, out var suppressed))
-        {
-            Log.Warning(template + " ({2} similar since last logged)", _dependencies.Pseudonyms.ForLog(_id), detail, suppressed);
-        }
-    }
-
     private void OnWriteSucceeded()
     {
         if (_currentWrite is { Signals.Count: > 0 } written)
@@ -439,8 +303,11 @@ public sealed class CustomerEntity : UntypedActor
             _dependencies.Metrics.SignalsWritten(written.Signals);
         }
         _currentWrite = null;
-        _failedAttempts = 0;
-        _reloadedOnSuperseded = false;
+        if (_rare is not null)
+        {
+            _rare.ReloadedOnSuperseded = false;
+        }
+        ClearFailures();
         // Whoever waited for the next write asked about effects the write that just succeeded already held.
         ReplyToAwaiting(_dirty ? _awaitingCurrentWriteCount : _awaiting?.Count ?? 0);
         StartWriteIfIdle();
@@ -468,7 +335,7 @@ public sealed class CustomerEntity : UntypedActor
             Log.Warning("Customer {0} was stored by another incarnation or lost by the store; reloading ({1} similar since last logged)",
                 _dependencies.Pseudonyms.ForLog(_id), suppressed);
         }
-        if (_stopRequested || _reloadedOnSuperseded)
+        if (_stopRequested || _rare?.ReloadedOnSuperseded == true)
         {
             // Leaving anyway, or superseded again at once (a fence: this node no longer owns the partition): stop without
             // confirming; the asks are repeated after Pipeline:AskTimeout and a new incarnation loads what is stored.
@@ -477,7 +344,7 @@ public sealed class CustomerEntity : UntypedActor
         }
         // Load what is stored and handle again, before anything held, what waited for the writes: the stored watermarks
         // skip what is in the store already, so nothing is counted twice, and nobody waits for an ask timeout.
-        _reloadedOnSuperseded = true;
+        Rare.ReloadedOnSuperseded = true;
         var again = _awaiting?.ConvertAll(waiting => (waiting.Request, waiting.Sender)) ?? [];
         _held = _held is null ? again : [.. again, .. _held];
         _awaiting = null;
@@ -604,27 +471,4 @@ public sealed class CustomerEntity : UntypedActor
     private sealed record ForgetFailed(Exception Cause);
     private sealed record RetryForget { public static readonly RetryForget Instance = new(); }
     private sealed record PendingTombstone(IActorRef ReplyTo, ProfileApplied Reply);
-}
-
-/// <summary>What every customer entity of a node shares: the rules, the store, the downstream publisher.</summary>
-public sealed record CustomerEntityDependencies(CustomerModel Model, ICustomerStore Store, ISignalPublisher Publisher, IErasurePublisher Erasures)
-{
-    public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(5);
-
-    /// <summary>How many times a load, write or forget the store refuses (or a stored state that does not restore) is tried before the customer gives up.</summary>
-    public int RefusedAttempts { get; init; } = 5;
-
-    /// <summary>Where entities report starts, stops, passivations and written signals.</summary>
-    public IEntityMetrics Metrics { get; init; } = NoEntityMetrics.Instance;
-
-    /// <summary>Store failures are logged once per kind per period for all of the node's customers.</summary>
-    public LogThrottle FailureLog { get; init; } = new(TimeSpan.FromSeconds(30));
-
-    /// <summary>The node's claim on the partition of a customer, for its writes (null: this node holds no claim on it).</summary>
-    public Func<EntityId, WriteFence?> FenceOf { get; init; } = static _ => null;
-
-    /// <summary>Entity ids in logs are these pseudonyms (topology/privacy.md); the host passes the configured key.</summary>
-    public Pseudonymizer Pseudonyms { get; init; } = Pseudonymizer.Ephemeral();
-
-    public TimeSpan Backoff(int attempt) => RetryBackoff.After(attempt, MaxBackoff);
 }

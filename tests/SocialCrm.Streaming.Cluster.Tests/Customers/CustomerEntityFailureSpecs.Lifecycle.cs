@@ -131,6 +131,67 @@ public sealed partial class CustomerEntityFailureSpecs
     }
 
     /// <summary>
+    /// Refusals count only in a row: a write that succeeds starts the count again, so a customer the store refuses now
+    /// and then is not given up, while one refused as often as the bound in a row is.
+    /// </summary>
+    [RedisTheory]
+    [MemberData(nameof(RedisServers.All), MemberType = typeof(RedisServers))]
+    public async Task Refusals_count_only_in_a_row_and_a_write_that_succeeds_starts_the_count_again(string server)
+    {
+        RefusingStore? refusing = null;
+        var (entity, db, keys) = Start(server, scriptStore: store => refusing = new RefusingStore(store));
+        Watch(entity);
+        for (var offset = 0; offset < 2; offset++)
+        {
+            refusing!.RefuseNextWrites(RefusedAttempts - 1);
+            entity.Tell(new ApplyMentions(Customer.Value, [Mention(offset)]) { Sequence = offset });
+            Assert.Equal(offset, (await ExpectMsgAsync<MentionsApplied>(Answer)).Sequence);
+        }
+        Assert.Equal("2", (string?)await db.HashGetAsync(keys.Customer(Customer), "mentions"));
+
+        refusing!.RefuseNextWrites(RefusedAttempts);
+        entity.Tell(new ApplyMentions(Customer.Value, [Mention(2)]) { Sequence = 2 });
+
+        var failed = await ExpectMsgAsync<CustomerFailed>(Answer);
+        Assert.Equal(2, failed.Sequence);
+        Assert.Contains($"after {RefusedAttempts} attempt(s)", failed.Detail);
+        await ExpectTerminatedAsync(entity, Answer);
+        Assert.Equal("2", (string?)await db.HashGetAsync(keys.Customer(Customer), "mentions"));
+    }
+
+    /// <summary>The Redis store, but for the next writes it is told to refuse: those fail as a refusal would, unsent.</summary>
+    private sealed class RefusingStore(ICustomerStore store) : ICustomerStore
+    {
+        private int _refusals;
+
+        public void RefuseNextWrites(int count) => Volatile.Write(ref _refusals, count);
+
+        public void Write(CustomerWrite write, IWriteOutcome outcome)
+        {
+            if (Interlocked.Decrement(ref _refusals) >= 0)
+            {
+                outcome.Failed(new StoreRefusedException("refused by the test", new InvalidOperationException("scripted")));
+                return;
+            }
+            Interlocked.Exchange(ref _refusals, 0);
+            store.Write(write, outcome);
+        }
+
+        public Task<StoredCustomer?> LoadAsync(EntityId id, CancellationToken cancellationToken) => store.LoadAsync(id, cancellationToken);
+
+        public Task WriteSignalsAsync(IReadOnlyList<OutboundSignal> signals, CancellationToken cancellationToken) =>
+            store.WriteSignalsAsync(signals, cancellationToken);
+
+        public Task ForgetAsync(Erasure erasure, CancellationToken cancellationToken) => store.ForgetAsync(erasure, cancellationToken);
+
+        public Task<byte[]?> LoadBrandMonitorAsync(string brand, CancellationToken cancellationToken) =>
+            store.LoadBrandMonitorAsync(brand, cancellationToken);
+
+        public Task SaveBrandMonitorAsync(string brand, byte[] state, CancellationToken cancellationToken) =>
+            store.SaveBrandMonitorAsync(brand, state, cancellationToken);
+    }
+
+    /// <summary>
     /// A write the store finds superseded — it lost the customer, or another incarnation stored a newer version — makes
     /// the entity load what is stored and apply again what waited, at once: the ask is answered without waiting for the
     /// sender's timeout, and counted once on what is stored. Superseded again at once (a fence: the node lost the

@@ -42,7 +42,7 @@ public sealed partial class CustomerEntityFailureSpecs : Akka.TestKit.Xunit2.Tes
 
     private (IActorRef Entity, IDatabase Db, RedisKeys Keys) Start(
         string server, Action<ConfigurationOptions>? configure = null, int refusedAttempts = RefusedAttempts, WriteFence? fence = null,
-        IEntityMetrics? metrics = null)
+        IEntityMetrics? metrics = null, Func<ICustomerStore, ICustomerStore>? scriptStore = null)
     {
         var redis = _servers.Get(server);
         var connection = redis.Connect(configure);
@@ -53,7 +53,7 @@ public sealed partial class CustomerEntityFailureSpecs : Akka.TestKit.Xunit2.Tes
         var store = new RedisCustomerStore(connection, new RedisStoreOptions { KeyPrefix = prefix });
         var topic = _kafka.CreateUniqueTopic("signals", 1);
         var dependencies = new CustomerEntityDependencies(
-            new CustomerModel(new EngagementEngine(new RulesOptions())), store, new KafkaSignalPublisher(producer, topic, topic),
+            new CustomerModel(new EngagementEngine(new RulesOptions())), scriptStore?.Invoke(store) ?? store, new KafkaSignalPublisher(producer, topic, topic),
             new KafkaErasurePublisher(producer, topic))
         {
             RefusedAttempts = refusedAttempts,
