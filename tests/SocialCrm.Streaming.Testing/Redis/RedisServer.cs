@@ -1,8 +1,4 @@
-using System.Diagnostics;
-using System.Net;
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
-using System.Text;
 using SocialCrm.Streaming.Redis.Embedded;
 using StackExchange.Redis;
 
@@ -30,19 +26,15 @@ namespace SocialCrm.Streaming.Testing;
 /// Dispose kills the redis-server by its own process id and waits for it to exit; redis-server
 /// children still alive at process exit are killed too.</para>
 /// </remarks>
-public sealed partial class RedisServer : IRedisDeployment
+public sealed class RedisServer : IRedisDeployment
 {
-    private const int SigCont = 18; // Linux x64/arm64
-    private const int SigStop = 19;
-
     private readonly Lock _gate = new();
     private readonly string? _redisServerPath;
-    private Process? _process;
+    private RedisServerProcess? _process;
     private EmbeddedGarnet? _garnet;
     private ConnectionMultiplexer? _admin;
     private bool _frozen;
     private bool _disposed;
-    private readonly StringBuilder _output = new();
 
     private RedisServer(string name, string? redisServerPath, string? dataDirectory = null, string? clusterDirectory = null)
     {
@@ -110,44 +102,29 @@ public sealed partial class RedisServer : IRedisDeployment
     internal static RedisServer StartRedis(string redisServerPath, bool persistent = false)
     {
         var dataDirectory = persistent ? Directory.CreateTempSubdirectory("socialcrm-redis-").FullName : null;
-        var server = new RedisServer(RedisServers.Redis, redisServerPath, dataDirectory);
-        try
-        {
-            server.StartOnFreePort();
-            return server;
-        }
-        catch
-        {
-            server.Dispose();
-            throw;
-        }
+        return Started(new RedisServer(RedisServers.Redis, redisServerPath, dataDirectory), server => server.StartOnFreePort());
     }
 
     /// <summary>A redis-server with <c>--cluster-enabled yes</c> on <paramref name="port"/> (its bus on port + 10000), in no cluster yet.</summary>
-    internal static RedisServer StartClusterNode(string redisServerPath, int port)
-    {
-        var server = new RedisServer(RedisServers.Redis, redisServerPath, clusterDirectory: Directory.CreateTempSubdirectory("socialcrm-redis-cluster-").FullName);
-        try
-        {
-            lock (server._gate)
+    internal static RedisServer StartClusterNode(string redisServerPath, int port) =>
+        Started(
+            new RedisServer(RedisServers.Redis, redisServerPath, clusterDirectory: Directory.CreateTempSubdirectory("socialcrm-redis-cluster-").FullName),
+            server =>
             {
-                server.StartCore(port);
-            }
-            return server;
-        }
-        catch
-        {
-            server.Dispose();
-            throw;
-        }
-    }
+                lock (server._gate)
+                {
+                    server.StartCore(port);
+                }
+            });
 
-    internal static RedisServer StartGarnet()
+    internal static RedisServer StartGarnet() => Started(new RedisServer(RedisServers.Garnet, null), server => server.StartOnFreePort());
+
+    /// <summary><paramref name="server"/> after <paramref name="start"/>; disposed (its directories deleted) when that throws.</summary>
+    private static RedisServer Started(RedisServer server, Action<RedisServer> start)
     {
-        var server = new RedisServer(RedisServers.Garnet, null);
         try
         {
-            server.StartOnFreePort();
+            start(server);
             return server;
         }
         catch
@@ -192,8 +169,7 @@ public sealed partial class RedisServer : IRedisDeployment
     {
         lock (_gate)
         {
-            var pid = RunningPid("freeze");
-            Signal(pid, SigStop);
+            RunningProcess("freeze").Freeze();
             _frozen = true;
         }
     }
@@ -203,8 +179,7 @@ public sealed partial class RedisServer : IRedisDeployment
     {
         lock (_gate)
         {
-            var pid = RunningPid("thaw");
-            Signal(pid, SigCont);
+            RunningProcess("thaw").Thaw();
             _frozen = false;
         }
     }
@@ -314,65 +289,7 @@ public sealed partial class RedisServer : IRedisDeployment
             return;
         }
 
-        var psi = new ProcessStartInfo(_redisServerPath)
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = false,
-            WorkingDirectory = Path.GetTempPath(),
-        };
-        foreach (var arg in new[]
-                 {
-                     "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                     "--bind", "127.0.0.1",
-                     "--save", "",
-                     // Persistent: every write is fsynced to the append-only file, so a restart keeps everything acknowledged.
-                     "--appendonly", _dataDirectory is null ? "no" : "yes",
-                     "--appendfsync", "always",
-                     "--daemonize", "no",
-                     "--protected-mode", "no",
-                     "--loglevel", "warning",
-                     "--dir", _dataDirectory ?? _clusterDirectory ?? Path.GetTempPath(),
-                 })
-        {
-            psi.ArgumentList.Add(arg);
-        }
-        if (_clusterDirectory is not null)
-        {
-            foreach (var arg in new[] { "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "5000" })
-            {
-                psi.ArgumentList.Add(arg);
-            }
-        }
-
-        lock (_output)
-        {
-            _output.Clear();
-        }
-
-        var process = new Process { StartInfo = psi };
-        process.OutputDataReceived += (_, e) => Capture(e.Data);
-        process.ErrorDataReceived += (_, e) => Capture(e.Data);
-        if (!process.Start())
-        {
-            throw new InvalidOperationException($"Could not start {_redisServerPath}.");
-        }
-
-        ChildProcesses.Track(process);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        try
-        {
-            WaitForPing(port, process, TimeSpan.FromSeconds(10));
-        }
-        catch
-        {
-            Kill(process);
-            throw;
-        }
-
-        _process = process;
+        _process = RedisServerProcess.Start(_redisServerPath, port, _dataDirectory, _clusterDirectory);
         _frozen = false;
         Port = port;
     }
@@ -388,34 +305,12 @@ public sealed partial class RedisServer : IRedisDeployment
         if (_process is { } process)
         {
             _process = null;
-            Kill(process);
+            process.Kill();
             _frozen = false;
         }
     }
 
-    private static void Kill(Process process)
-    {
-        try
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(); // SIGKILL: also works on a SIGSTOPped process
-            }
-
-            process.WaitForExit(10_000);
-        }
-        catch (InvalidOperationException)
-        {
-            // already gone
-        }
-        finally
-        {
-            ChildProcesses.Untrack(process);
-            process.Dispose();
-        }
-    }
-
-    private int RunningPid(string what)
+    private RedisServerProcess RunningProcess(string what)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (!SupportsFreeze)
@@ -424,131 +319,7 @@ public sealed partial class RedisServer : IRedisDeployment
         }
 
         return _process is { HasExited: false } p
-            ? p.Id
+            ? p
             : throw new InvalidOperationException($"{Name} is not running.");
-    }
-
-    private static void Signal(int pid, int signal)
-    {
-        if (!OperatingSystem.IsLinux())
-        {
-            throw new PlatformNotSupportedException("Freeze/Thaw use Linux signal numbers.");
-        }
-
-        if (Kill(pid, signal) != 0)
-        {
-            throw new InvalidOperationException($"kill({pid}, {signal}) failed: errno {Marshal.GetLastPInvokeError()}");
-        }
-    }
-
-    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static partial int Kill(int pid, int signal);
-
-    private void Capture(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (_output)
-        {
-            if (_output.Length < 16_384)
-            {
-                _output.AppendLine(line);
-            }
-        }
-    }
-
-    private void WaitForPing(int port, Process process, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        var buffer = new byte[64];
-        while (DateTime.UtcNow < deadline)
-        {
-            if (process.HasExited)
-            {
-                string output;
-                lock (_output)
-                {
-                    output = _output.ToString();
-                }
-
-                throw new InvalidOperationException(
-                    $"redis-server exited with {process.ExitCode} on port {port}: {output}");
-            }
-
-            try
-            {
-                using var client = new TcpClient();
-                client.Connect(IPAddress.Loopback, port);
-                using var stream = client.GetStream();
-                stream.ReadTimeout = 1000;
-                stream.Write("*1\r\n$4\r\nPING\r\n"u8);
-                var read = stream.Read(buffer, 0, buffer.Length);
-                if (read > 0 && Encoding.ASCII.GetString(buffer, 0, read).StartsWith("+PONG", StringComparison.Ordinal))
-                {
-                    return;
-                }
-            }
-            catch (Exception ex) when (ex is SocketException or IOException)
-            {
-                // not listening yet
-            }
-
-            Thread.Sleep(20);
-        }
-
-        throw new InvalidOperationException($"redis-server did not answer PING on 127.0.0.1:{port} within {timeout}.");
-    }
-
-    /// <summary>Kills redis-server children still running when the test process exits.</summary>
-    private static class ChildProcesses
-    {
-        private static readonly Lock Gate = new();
-        private static readonly HashSet<Process> Live = [];
-        private static bool _hooked;
-
-        public static void Track(Process process)
-        {
-            lock (Gate)
-            {
-                Live.Add(process);
-                if (!_hooked)
-                {
-                    _hooked = true;
-                    AppDomain.CurrentDomain.ProcessExit += (_, _) => KillAll();
-                }
-            }
-        }
-
-        public static void Untrack(Process process)
-        {
-            lock (Gate)
-            {
-                Live.Remove(process);
-            }
-        }
-
-        private static void KillAll()
-        {
-            Process[] live;
-            lock (Gate)
-            {
-                live = [.. Live];
-                Live.Clear();
-            }
-
-            foreach (var process in live)
-            {
-                try
-                {
-                    process.Kill();
-                }
-                catch (InvalidOperationException)
-                {
-                }
-            }
-        }
     }
 }
