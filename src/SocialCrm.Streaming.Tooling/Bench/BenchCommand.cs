@@ -256,8 +256,10 @@ public static class BenchCommand
         kafka.DropConsumed(node.Topics);
         var doneBefore = node.Done;
         var measuredFrom = DateTimeOffset.UtcNow + LatencyWarmUp;
-        var pipeline = new LatencyRecorder(node.Topics.Mentions, measuredFrom);
-        var raw = new LatencyRecorder(node.Topics.Mentions, measuredFrom);
+        var pipeline = new LatencyRecorder(node.Topics.Mentions, node.Topics.MentionPartitions, measuredFrom);
+        var raw = new LatencyRecorder(node.Topics.Mentions, node.Topics.MentionPartitions, measuredFrom);
+        using var stopPruning = new CancellationTokenSource();
+        var pruning = kafka.PruneReadAsync(node.Topics, [pipeline, raw], stopPruning.Token);
         var producer = new RecordProducer(kafka.Producer, node.Topics.Mentions);
         var total = (long)Math.Ceiling(rate * (LatencyWarmUp + duration).TotalSeconds);
         // Generated before the clock starts: building mentions is the test's work, not the node's, and on 2 cores it competes.
@@ -285,6 +287,8 @@ public static class BenchCommand
         node.Metrics.LatencyObserver = null;
         var (waitingForBatchMs, withCustomersMs) = node.Metrics.StageTotals.MeansSince(await stagesAfterWarmUp.ConfigureAwait(false));
         await floor.ConfigureAwait(false);
+        await stopPruning.CancelAsync().ConfigureAwait(false);
+        await pruning.ConfigureAwait(false);
         var longestGcPause = gcPauses.LongestBetween(measuredFrom.UtcDateTime, DateTime.UtcNow);
         return new LatencyResult(rateBasis, rate, total / offeredFor.TotalSeconds, (offeredFor - LatencyWarmUp).TotalSeconds, LatencyWarmUp.TotalSeconds,
             int.Parse(BenchKafka.FetchWaitMs, CultureInfo.InvariantCulture), pipeline.Percentiles(), raw.Percentiles(),

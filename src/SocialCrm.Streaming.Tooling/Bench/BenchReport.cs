@@ -119,6 +119,7 @@ public sealed record BenchResult(
         }
         lines.Add(latency.ToString());
         lines.Add($"  (consumers use fetch.wait.max.ms={Latency[0].FetchWaitMaxMs}: the mock broker holds an empty fetch that long even when records arrive, a real broker answers at once;");
+        lines.Add("   records both loops have read are deleted every 0.5 s: the mock broker walks a partition's log from its start to find a fetch's offset;");
         lines.Add("   the longest GC pause is this process's, which holds the node and the raw loop: a record that waited through it waited that long at least;");
         lines.Add("   beside it, the generation its collection collected: a gen1 collection copies what outlived the young ones, such as new customers' actors;");
         lines.Add("   the pipeline also waits out its Redis server's pauses: Garnet, in a .NET process, pauses for its own GC, so --redis measures against a Redis;");

@@ -8,19 +8,41 @@ public sealed record LatencyPercentiles(long Samples, double P50Ms, double P99Ms
 /// <summary>
 /// Collects the append-to-done latency of every mention appended to <see cref="Topic"/> at or after
 /// <see cref="From"/> (records before it are warm-up). Fed by <c>ProcessorMetrics.LatencyObserver</c>
-/// on the stream's one thread; read once the stream has gone quiet.
+/// on the stream's one thread; read once the stream has gone quiet. Also knows, per partition, how far its reader
+/// has read (<see cref="ReadBelow"/>), warm-up included.
 /// </summary>
-public sealed class LatencyRecorder(string topic, DateTimeOffset from)
+public sealed class LatencyRecorder(string topic, int partitions, DateTimeOffset from)
 {
     private readonly List<double> _milliseconds = new(1 << 20);
     private readonly Lock _gate = new();
+    /// <summary>Per partition, one past the highest offset recorded.</summary>
+    private readonly long[] _readBelow = new long[partitions];
 
     public string Topic => topic;
     public DateTimeOffset From => from;
 
+    /// <summary>
+    /// Every record of <paramref name="partition"/> below this offset has been fetched by the reader: a record recorded
+    /// was fetched, and a partition is fetched in order (recorded records may be done out of order).
+    /// </summary>
+    public long ReadBelow(int partition) => Volatile.Read(ref _readBelow[partition]);
+
     public void Record(ConsumedRecord record, TimeSpan latency)
     {
-        if (record.Topic != topic || record.AppendTime < from)
+        if (record.Topic != topic)
+        {
+            return;
+        }
+        ref var readBelow = ref _readBelow[record.Position.Partition];
+        var next = record.Position.Offset + 1;
+        for (var seen = Volatile.Read(ref readBelow); next > seen; seen = Volatile.Read(ref readBelow))
+        {
+            if (Interlocked.CompareExchange(ref readBelow, next, seen) == seen)
+            {
+                break;
+            }
+        }
+        if (record.AppendTime < from)
         {
             return;
         }
