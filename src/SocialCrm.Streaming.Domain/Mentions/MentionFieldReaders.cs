@@ -164,7 +164,7 @@ internal static class MentionFieldReaders
         }
         if (reader.ValueIsEscaped && !JsonFieldReader.TryGetText(ref reader, out _))
         {
-            return new Rejection(RejectReason.InvalidText, "createdAt is not valid text: an escape decodes to an unpaired surrogate");
+            return FieldRejections.NotText("createdAt");
         }
         // RFC 3339 demands an explicit offset; without one the instant would depend on the reader's time zone.
         if (!JsonFieldReader.TryGetTimestamp(ref reader, out var createdAt) || !JsonFieldReader.HasExplicitOffset(ref reader))
